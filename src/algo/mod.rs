@@ -1,0 +1,39 @@
+//! The election algorithms. Each is a pure state machine implementing
+//! [`crate::sim::Algorithm`]; see ARCHITECTURE.md for how to add one.
+
+pub mod raft;
+
+use crate::config::SimConfig;
+use crate::sim::Algorithm;
+
+/// How an algorithm takes its settings from the shared run description.
+pub trait FromSimConfig: Algorithm {
+    fn algo_config(cfg: &SimConfig) -> Self::Config;
+}
+
+impl FromSimConfig for raft::Raft {
+    fn algo_config(cfg: &SimConfig) -> raft::RaftConfig {
+        let mut c = raft::RaftConfig::default();
+        c.election_timeout = cfg.election_timeout;
+        c.heartbeat = cfg.heartbeat;
+        c.prevote = cfg.prevote;
+        c.check_quorum = cfg.check_quorum;
+        c
+    }
+}
+
+/// Calls `$body` with `$A` bound to the algorithm type chosen by an [`AlgoKind`]:
+/// the one place that maps names to engines.
+///
+/// [`AlgoKind`]: crate::config::AlgoKind
+#[macro_export]
+macro_rules! with_algorithm {
+    ($kind:expr, $A:ident => $body:expr) => {
+        match $kind {
+            $crate::config::AlgoKind::Raft => {
+                type $A = $crate::algo::raft::Raft;
+                $body
+            }
+        }
+    };
+}

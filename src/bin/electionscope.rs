@@ -1,0 +1,283 @@
+//! `electionscope`: the native batch tool. Runs the same engines as the web page.
+
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    std::process::exit(cli::main());
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod cli {
+    use clap::{Args, Parser, Subcommand};
+    use electionscope::config::SimConfig;
+    use electionscope::lab::{self, Fault};
+    use electionscope::run::{self, Summary};
+    use electionscope::scenario::BUILTINS;
+    use std::io::Write;
+
+    #[derive(Parser)]
+    #[command(
+        name = "electionscope",
+        version,
+        about = "Deterministic simulations of leader-election algorithms",
+        after_help = "Defaults: 5 nodes, seed chosen at random, 10s of virtual time, latency 5-15ms, \
+                      no message loss, election timeout 150-300ms, heartbeat 50ms, PreVote and CheckQuorum off."
+    )]
+    struct Cli {
+        #[command(subcommand)]
+        command: Command,
+    }
+
+    #[derive(Subcommand)]
+    enum Command {
+        /// Run one simulation and print a summary.
+        Run(RunArgs),
+        /// Repeat one experiment over consecutive seeds and print distributions.
+        Lab(LabArgs),
+        /// List the built-in scenarios.
+        Scenarios,
+    }
+
+    #[derive(Args)]
+    struct Common {
+        /// Algorithm: raft
+        #[arg(long)]
+        algo: Option<String>,
+        /// Seed of the run (the first seed, for lab). Random if omitted.
+        #[arg(long)]
+        seed: Option<String>,
+        /// Election timeout range, e.g. 150-300ms
+        #[arg(long)]
+        election_timeout: Option<String>,
+        /// Leader heartbeat interval, e.g. 50ms
+        #[arg(long)]
+        heartbeat: Option<String>,
+        /// One-way message delay range, e.g. 5-15ms
+        #[arg(long)]
+        latency: Option<String>,
+        /// Message loss rate, e.g. 5%
+        #[arg(long)]
+        drop: Option<String>,
+        /// Turn on PreVote (Raft)
+        #[arg(long)]
+        prevote: bool,
+        /// Turn on CheckQuorum (Raft)
+        #[arg(long)]
+        check_quorum: bool,
+        /// Print one JSON object instead of text
+        #[arg(long)]
+        json: bool,
+    }
+
+    #[derive(Args)]
+    struct RunArgs {
+        #[command(flatten)]
+        common: Common,
+        /// Cluster size, 1 to 25
+        #[arg(long)]
+        nodes: Option<String>,
+        /// Virtual time to simulate, e.g. 10s
+        #[arg(long)]
+        duration: Option<String>,
+        /// A built-in scenario name or a scenario file
+        #[arg(long)]
+        scenario: Option<String>,
+        /// Write every trace event to FILE as JSON lines
+        #[arg(long, value_name = "FILE")]
+        trace: Option<std::path::PathBuf>,
+    }
+
+    #[derive(Args)]
+    struct LabArgs {
+        #[command(flatten)]
+        common: Common,
+        /// Cluster size, a list (3,5,7) or a range (3-9)
+        #[arg(long, default_value = "5")]
+        nodes: String,
+        /// Trials per cluster size
+        #[arg(long, default_value_t = 100)]
+        trials: u32,
+        /// none (cold start) or crash-leader (the Raft paper's Figure 16)
+        #[arg(long, default_value = "crash-leader")]
+        fault: String,
+    }
+
+    /// Explicit settings as (key, value), in the shared config vocabulary.
+    fn overrides(c: &Common) -> Vec<(String, String)> {
+        let mut o = Vec::new();
+        let mut add = |k: &str, v: &Option<String>| {
+            if let Some(v) = v {
+                o.push((k.to_string(), v.clone()));
+            }
+        };
+        add("algo", &c.algo);
+        add("seed", &c.seed);
+        add("election-timeout", &c.election_timeout);
+        add("heartbeat", &c.heartbeat);
+        add("latency", &c.latency);
+        add("drop", &c.drop);
+        if c.prevote {
+            o.push(("prevote".into(), "on".into()));
+        }
+        if c.check_quorum {
+            o.push(("check-quorum".into(), "on".into()));
+        }
+        o
+    }
+
+    fn fail(message: impl std::fmt::Display) -> i32 {
+        eprintln!("electionscope: {message}");
+        2
+    }
+
+    pub fn main() -> i32 {
+        let cli = match Cli::try_parse() {
+            Ok(c) => c,
+            Err(e) => {
+                let _ = e.print();
+                return if e.use_stderr() { 2 } else { 0 };
+            }
+        };
+        match cli.command {
+            Command::Run(a) => run_cmd(a),
+            Command::Lab(a) => lab_cmd(a),
+            Command::Scenarios => {
+                for b in BUILTINS {
+                    println!("{:<20} {}", b.name, b.title);
+                }
+                0
+            }
+        }
+    }
+
+    fn seed_note(c: &Common, cfg: &mut SimConfig) {
+        if c.seed.is_none() {
+            cfg.seed = electionscope::fresh_seed();
+            if !c.json {
+                println!(
+                    "seed {} (chosen at random; pass --seed {} to repeat)",
+                    cfg.seed, cfg.seed
+                );
+            }
+        }
+    }
+
+    fn run_cmd(a: RunArgs) -> i32 {
+        let mut cfg = SimConfig::default();
+        seed_note(&a.common, &mut cfg);
+        let mut o = overrides(&a.common);
+        if let Some(n) = &a.nodes {
+            o.push(("nodes".into(), n.clone()));
+        }
+        if let Some(d) = &a.duration {
+            o.push(("duration".into(), d.clone()));
+        }
+        if let Some(s) = &a.scenario {
+            let path = std::path::Path::new(s);
+            cfg.scenario = Some(if path.is_file() {
+                match std::fs::read_to_string(path) {
+                    Ok(text) => text,
+                    Err(e) => return fail(format!("cannot read scenario {s}: {e}")),
+                }
+            } else {
+                s.clone()
+            });
+        }
+        let cfg = match run::resolve(cfg, &o) {
+            Ok(c) => c,
+            Err(e) => return fail(e),
+        };
+        for w in cfg.warnings() {
+            eprintln!("electionscope: warning: {w}");
+        }
+        let mut sim = match run::build(&cfg, 0) {
+            Ok(r) => r,
+            Err(e) => return fail(e),
+        };
+        let mut trace_error = None;
+        if let Some(path) = &a.trace {
+            match std::fs::File::create(path) {
+                Ok(f) => {
+                    let mut w = std::io::BufWriter::new(f);
+                    sim.set_sink(Some(Box::new(move |e| {
+                        let _ = serde_json::to_writer(&mut w, e);
+                        let _ = w.write_all(b"\n");
+                    })));
+                }
+                Err(e) => trace_error = Some(format!("cannot write trace {}: {e}", path.display())),
+            }
+        }
+        if let Some(e) = trace_error {
+            return fail(e);
+        }
+        sim.advance(cfg.duration);
+        sim.set_sink(None); // flushes the trace file
+        let summary = Summary::of(sim.as_ref());
+        if a.common.json {
+            println!("{}", serde_json::to_string(&summary).unwrap_or_default());
+        } else {
+            print!("{}", summary.to_text());
+        }
+        0
+    }
+
+    fn parse_sizes(text: &str) -> Result<Vec<u32>, String> {
+        let bad =
+            || format!("--nodes: '{text}' is not a size, a list like 3,5,7 or a range like 3-9");
+        let mut out = Vec::new();
+        for part in text.split(',') {
+            let part = part.trim();
+            if let Some((a, b)) = part.split_once('-') {
+                let (a, b): (u32, u32) = (
+                    a.trim().parse().map_err(|_| bad())?,
+                    b.trim().parse().map_err(|_| bad())?,
+                );
+                if a > b {
+                    return Err(bad());
+                }
+                out.extend(a..=b);
+            } else {
+                out.push(part.parse().map_err(|_| bad())?);
+            }
+        }
+        Ok(out)
+    }
+
+    fn lab_cmd(a: LabArgs) -> i32 {
+        let fault = match Fault::parse(&a.fault) {
+            Ok(f) => f,
+            Err(e) => return fail(format!("--fault: {e}")),
+        };
+        let sizes = match parse_sizes(&a.nodes) {
+            Ok(s) => s,
+            Err(e) => return fail(e),
+        };
+        if a.trials == 0 {
+            return fail("--trials must be at least 1");
+        }
+        let mut base = SimConfig::default();
+        seed_note(&a.common, &mut base);
+        let mut rows = Vec::new();
+        for n in sizes {
+            let mut o = overrides(&a.common);
+            o.push(("nodes".into(), n.to_string()));
+            let cfg = match run::resolve(base.clone(), &o) {
+                Ok(c) => c,
+                Err(e) => return fail(e),
+            };
+            match lab::experiment(&cfg, fault, a.trials) {
+                Ok(row) => rows.push(row),
+                Err(e) => return fail(e),
+            }
+        }
+        if a.common.json {
+            let out = serde_json::json!({ "fault": fault, "rows": rows });
+            println!("{out}");
+        } else {
+            print!("{}", lab::rows_to_text(&rows, fault));
+        }
+        0
+    }
+}

@@ -1,0 +1,376 @@
+//! One serializable description of a run. CLI flags, the URL query and scenario `set`
+//! lines all parse into this struct, through the same per-key parser.
+
+use crate::sim::time::{parse_duration, parse_duration_range};
+use crate::sim::{Human, MS, Micros, SEC};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+pub const MAX_NODES: u32 = 25;
+pub const MAX_DURATION: Micros = 24 * 3600 * SEC;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AlgoKind {
+    Raft,
+}
+
+impl AlgoKind {
+    pub const ALL: &'static [AlgoKind] = &[AlgoKind::Raft];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            AlgoKind::Raft => "raft",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<AlgoKind, String> {
+        AlgoKind::ALL
+            .iter()
+            .copied()
+            .find(|a| a.name() == text.trim().to_ascii_lowercase())
+            .ok_or_else(|| {
+                let names: Vec<&str> = AlgoKind::ALL.iter().map(|a| a.name()).collect();
+                format!("unknown algorithm '{text}' (known: {})", names.join(", "))
+            })
+    }
+}
+
+impl fmt::Display for AlgoKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimConfig {
+    pub algo: AlgoKind,
+    pub nodes: u32,
+    pub seed: u64,
+    pub duration: Micros,
+    pub latency: (Micros, Micros),
+    /// Message loss in parts per million.
+    pub drop_ppm: u32,
+    pub election_timeout: (Micros, Micros),
+    pub heartbeat: Micros,
+    pub prevote: bool,
+    pub check_quorum: bool,
+    /// A built-in scenario's name, or scenario text.
+    pub scenario: Option<String>,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            algo: AlgoKind::Raft,
+            nodes: 5,
+            seed: 1,
+            duration: 10 * SEC,
+            latency: (5 * MS, 15 * MS),
+            drop_ppm: 0,
+            election_timeout: (150 * MS, 300 * MS),
+            heartbeat: 50 * MS,
+            prevote: false,
+            check_quorum: false,
+            scenario: None,
+        }
+    }
+}
+
+/// The keys every front end accepts, with what each expects (for error messages and
+/// the CLI's help).
+pub const KEYS: &[(&str, &str)] = &[
+    ("algo", "raft"),
+    ("nodes", "a node count from 1 to 25"),
+    ("seed", "a whole number (0 to 18446744073709551615)"),
+    ("duration", "a virtual time like 10s"),
+    ("latency", "a delay range like 5-15ms"),
+    ("drop", "a loss rate like 10% (0% to 100%)"),
+    ("election-timeout", "a range like 150-300ms"),
+    ("heartbeat", "an interval like 50ms"),
+    ("prevote", "on or off"),
+    ("check-quorum", "on or off"),
+    ("scenario", "a built-in scenario name"),
+];
+
+pub fn parse_bool(text: &str) -> Result<bool, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "on" | "true" | "yes" | "1" => Ok(true),
+        "off" | "false" | "no" | "0" => Ok(false),
+        other => Err(format!("'{other}' is not on or off")),
+    }
+}
+
+/// `10%`, `0.5%` or `12.5%` as parts per million.
+pub fn parse_percent(text: &str) -> Result<u32, String> {
+    let t = text.trim();
+    let num = t
+        .strip_suffix('%')
+        .ok_or_else(|| format!("'{t}' needs a % sign, e.g. 10%"))?;
+    let (int_part, frac) = num.split_once('.').unwrap_or((num, ""));
+    if int_part.is_empty() && frac.is_empty() || frac.len() > 4 {
+        return Err(format!("'{t}' is not a percentage with at most 4 decimals"));
+    }
+    let whole: u32 = if int_part.is_empty() {
+        0
+    } else {
+        int_part
+            .parse()
+            .map_err(|_| format!("'{t}' is not a percentage"))?
+    };
+    let frac_val: u32 = if frac.is_empty() {
+        0
+    } else {
+        let padded = format!("{frac:0<4}");
+        padded
+            .parse()
+            .map_err(|_| format!("'{t}' is not a percentage"))?
+    };
+    let ppm = whole.saturating_mul(10_000).saturating_add(frac_val);
+    if ppm > 1_000_000 {
+        return Err(format!("'{t}' is more than 100%"));
+    }
+    Ok(ppm)
+}
+
+impl SimConfig {
+    /// Sets one key from text. The error names what was expected.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
+        match key {
+            "algo" => self.algo = AlgoKind::parse(value)?,
+            "nodes" => {
+                let n: u32 = value
+                    .trim()
+                    .parse()
+                    .map_err(|_| format!("nodes: '{value}' is not a whole number"))?;
+                if !(1..=MAX_NODES).contains(&n) {
+                    return Err(format!("nodes: {n} is outside 1 to {MAX_NODES}"));
+                }
+                self.nodes = n;
+            }
+            "seed" => {
+                self.seed = value.trim().parse().map_err(|_| {
+                    format!("seed: '{value}' is not a whole number from 0 to 2^64-1")
+                })?
+            }
+            "duration" => {
+                let d = parse_duration(value).map_err(|e| format!("duration: {e}"))?;
+                if d == 0 || d > MAX_DURATION {
+                    return Err(format!("duration: {} is outside 1us to 24h", Human(d)));
+                }
+                self.duration = d;
+            }
+            "latency" => {
+                self.latency = parse_duration_range(value).map_err(|e| format!("latency: {e}"))?;
+                if self.latency.1 == 0 {
+                    self.latency = (1, 1);
+                }
+            }
+            "drop" => self.drop_ppm = parse_percent(value).map_err(|e| format!("drop: {e}"))?,
+            "election-timeout" => {
+                let r =
+                    parse_duration_range(value).map_err(|e| format!("election-timeout: {e}"))?;
+                if r.0 == 0 {
+                    return Err("election-timeout: must be above zero".into());
+                }
+                self.election_timeout = r;
+            }
+            "heartbeat" => {
+                let h = parse_duration(value).map_err(|e| format!("heartbeat: {e}"))?;
+                if h == 0 {
+                    return Err("heartbeat: must be above zero".into());
+                }
+                self.heartbeat = h;
+            }
+            "prevote" => self.prevote = parse_bool(value).map_err(|e| format!("prevote: {e}"))?,
+            "check-quorum" => {
+                self.check_quorum = parse_bool(value).map_err(|e| format!("check-quorum: {e}"))?
+            }
+            "scenario" => {
+                let v = value.trim();
+                self.scenario = if v.is_empty() {
+                    None
+                } else {
+                    Some(v.to_string())
+                };
+            }
+            other => {
+                let known: Vec<&str> = KEYS.iter().map(|(k, _)| *k).collect();
+                return Err(format!(
+                    "unknown setting '{other}' (known: {})",
+                    known.join(", ")
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Settings that work but defeat the algorithm, said aloud rather than refused:
+    /// a teacher may want to show exactly that.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut w = Vec::new();
+        if self.heartbeat >= self.election_timeout.0 {
+            w.push(format!(
+                "heartbeat {} is not below the election timeout {}: followers will time out between heartbeats",
+                Human(self.heartbeat),
+                Human(self.election_timeout.0)
+            ));
+        }
+        if self.latency.1 * 2 >= self.election_timeout.0 {
+            w.push(format!(
+                "a round trip ({}) can outlast the election timeout ({}): elections may never settle",
+                Human(self.latency.1 * 2),
+                Human(self.election_timeout.0)
+            ));
+        }
+        w
+    }
+
+    /// Parses a URL query (`?algo=raft&nodes=5`). Bad values fall back to defaults and
+    /// each produces a notice naming the key, so the page always renders.
+    pub fn from_query(query: &str) -> (SimConfig, Vec<String>) {
+        let mut cfg = SimConfig::default();
+        let mut notices = Vec::new();
+        let q = query.trim_start_matches('?');
+        for pair in q.split('&').filter(|p| !p.is_empty()) {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let (k, v) = (percent_decode(k), percent_decode(v));
+            if FRONTEND_KEYS.contains(&k.as_str()) {
+                continue;
+            }
+            if let Err(e) = cfg.set(&k, &v) {
+                notices.push(format!("{e}; using the default"));
+            }
+        }
+        (cfg, notices)
+    }
+
+    /// The query string that reproduces this configuration, listing only non-defaults
+    /// plus the essentials, so shared links stay short.
+    pub fn to_query(&self) -> String {
+        let d = SimConfig::default();
+        let mut parts = vec![
+            format!("algo={}", self.algo),
+            format!("nodes={}", self.nodes),
+            format!("seed={}", self.seed),
+            format!("duration={}", Human(self.duration)),
+        ];
+        if self.latency != d.latency {
+            parts.push(format!(
+                "latency={}-{}",
+                Human(self.latency.0),
+                Human(self.latency.1)
+            ));
+        }
+        if self.drop_ppm != d.drop_ppm {
+            let drop = crate::sim::action::Percent(self.drop_ppm).to_string();
+            parts.push(format!("drop={}", percent_encode(&drop)));
+        }
+        if self.election_timeout != d.election_timeout {
+            parts.push(format!(
+                "election-timeout={}-{}",
+                Human(self.election_timeout.0),
+                Human(self.election_timeout.1)
+            ));
+        }
+        if self.heartbeat != d.heartbeat {
+            parts.push(format!("heartbeat={}", Human(self.heartbeat)));
+        }
+        if self.prevote {
+            parts.push("prevote=on".into());
+        }
+        if self.check_quorum {
+            parts.push("check-quorum=on".into());
+        }
+        if let Some(s) = &self.scenario {
+            parts.push(format!("scenario={}", percent_encode(s)));
+        }
+        parts.join("&")
+    }
+}
+
+/// Query keys that belong to the page (embedding, playback), not to the simulation.
+pub const FRONTEND_KEYS: &[&str] = &["embed", "autoplay", "speed", "t"];
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'+', _) => out.push(b' '),
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 2;
+            }
+            (b, _) => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn percent_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~,".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_round_trips() {
+        let mut c = SimConfig::default();
+        c.set("nodes", "7").unwrap();
+        c.set("seed", "42").unwrap();
+        c.set("prevote", "on").unwrap();
+        c.set("latency", "1-2ms").unwrap();
+        c.set("drop", "2.5%").unwrap();
+        c.set("scenario", "leader-crash").unwrap();
+        let (back, notices) = SimConfig::from_query(&c.to_query());
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(back, c);
+    }
+
+    #[test]
+    fn bad_query_values_fall_back_with_a_notice() {
+        let (c, notices) = SimConfig::from_query("?algo=paxos9&nodes=99&seed=x&embed=1&bogus=3");
+        assert_eq!(c.algo, AlgoKind::Raft);
+        assert_eq!(c.nodes, 5);
+        assert_eq!(notices.len(), 4, "{notices:?}");
+        assert!(notices[0].contains("unknown algorithm 'paxos9'"));
+        assert!(notices[1].contains("outside 1 to 25"));
+        assert!(notices[2].contains("seed"));
+        assert!(notices[3].contains("unknown setting 'bogus'"));
+    }
+
+    #[test]
+    fn percentages() {
+        assert_eq!(parse_percent("10%"), Ok(100_000));
+        assert_eq!(parse_percent("0.5%"), Ok(5_000));
+        assert_eq!(parse_percent("100%"), Ok(1_000_000));
+        assert!(parse_percent("101%").is_err());
+        assert!(parse_percent("10").is_err());
+        assert!(parse_percent("%").is_err());
+    }
+
+    #[test]
+    fn warns_about_self_defeating_settings() {
+        let mut c = SimConfig::default();
+        assert!(c.warnings().is_empty());
+        c.set("heartbeat", "400ms").unwrap();
+        assert_eq!(c.warnings().len(), 1);
+    }
+}

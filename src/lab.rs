@@ -1,0 +1,222 @@
+//! Batch experiments: one experiment repeated over consecutive seeds, reported as a
+//! distribution. The reference is the Raft paper's Figure 16 (time to elect a new
+//! leader after the old one crashes).
+
+use crate::algo::FromSimConfig;
+use crate::config::SimConfig;
+use crate::run::simulation;
+use crate::sim::rng::{SimRng, Stream};
+use crate::sim::{Action, Human, Micros, SEC, Simulation, Target};
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Fault {
+    /// Time from a cold start to the first established leader.
+    None,
+    /// Figure 16: once stable, crash the leader at a uniformly random instant within a
+    /// heartbeat interval; time until a new leader is established.
+    CrashLeader,
+}
+
+impl Fault {
+    pub fn parse(text: &str) -> Result<Fault, String> {
+        match text {
+            "none" => Ok(Fault::None),
+            "crash-leader" => Ok(Fault::CrashLeader),
+            other => Err(format!(
+                "unknown fault '{other}' (known: none, crash-leader)"
+            )),
+        }
+    }
+}
+
+/// Virtual time a trial may take to reach each phase before it counts as failed.
+const PHASE_LIMIT: Micros = 60 * SEC;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Trial {
+    pub seed: u64,
+    /// `None` if no leader was established within the phase limit.
+    pub recovery_us: Option<Micros>,
+    pub messages: u64,
+    pub elections: u64,
+    pub violations: usize,
+}
+
+fn run_until<A: FromSimConfig>(
+    sim: &mut Simulation<A>,
+    limit: Micros,
+    done: impl Fn(&Simulation<A>) -> bool,
+) -> bool {
+    while !done(sim) {
+        match sim.next_event_time() {
+            Some(t) if t <= limit => {
+                sim.step();
+            }
+            _ => return false,
+        }
+    }
+    true
+}
+
+pub fn trial<A: FromSimConfig>(cfg: &SimConfig, fault: Fault) -> Result<Trial, String> {
+    let mut sim = simulation::<A>(cfg).map_err(|e| e.to_string())?;
+    sim.set_keep_trace(false);
+    let (start, msgs0, elections0, old_term) = match fault {
+        Fault::None => (0, 0, 0, None),
+        Fault::CrashLeader => {
+            // Stable: an established leader that every node follows.
+            let stable = run_until(&mut sim, PHASE_LIMIT, |s| {
+                s.established_leader().is_some_and(|(l, t)| {
+                    s.views().iter().all(|v| v.leader == Some(l) && v.term == t)
+                })
+            });
+            if !stable {
+                return Ok(Trial {
+                    seed: cfg.seed,
+                    recovery_us: None,
+                    messages: sim.stats().messages_sent,
+                    elections: sim.stats().elections,
+                    violations: sim.stats().violations(),
+                });
+            }
+            let mut rng = SimRng::new(cfg.seed, Stream::Faults);
+            let offset = rng.range(0, cfg.heartbeat.saturating_sub(1));
+            let at = sim.now() + offset;
+            sim.advance_to(at);
+            let term = sim.established_leader().map(|(_, t)| t);
+            sim.act(Action::Crash {
+                target: Target::Leader,
+            });
+            (at, sim.stats().messages_sent, sim.stats().elections, term)
+        }
+    };
+    let limit = start + PHASE_LIMIT;
+    let ok = run_until(&mut sim, limit, |s| {
+        s.established_leader()
+            .is_some_and(|(_, t)| old_term.is_none_or(|old| t > old))
+    });
+    Ok(Trial {
+        seed: cfg.seed,
+        recovery_us: ok.then(|| sim.now() - start),
+        messages: sim.stats().messages_sent - msgs0,
+        elections: sim.stats().elections - elections0,
+        violations: sim.stats().violations(),
+    })
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Distribution {
+    pub min: Micros,
+    pub p50: Micros,
+    pub p90: Micros,
+    pub p99: Micros,
+    pub max: Micros,
+    pub mean: Micros,
+}
+
+impl Distribution {
+    /// Nearest-rank percentiles; `None` for an empty sample.
+    pub fn of(values: &[Micros]) -> Option<Distribution> {
+        if values.is_empty() {
+            return None;
+        }
+        let mut v = values.to_vec();
+        v.sort_unstable();
+        let rank = |p: u64| v[((p * v.len() as u64).div_ceil(100) as usize).clamp(1, v.len()) - 1];
+        Some(Distribution {
+            min: v[0],
+            p50: rank(50),
+            p90: rank(90),
+            p99: rank(99),
+            max: v[v.len() - 1],
+            mean: v.iter().sum::<Micros>() / v.len() as Micros,
+        })
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LabRow {
+    pub nodes: u32,
+    pub trials: u32,
+    pub recovered: u32,
+    pub time_to_leader_us: Option<Distribution>,
+    pub messages: Option<Distribution>,
+    pub elections: Option<Distribution>,
+    pub runs_with_safety_violation: u32,
+    pub first_seed: u64,
+}
+
+pub fn experiment(base: &SimConfig, fault: Fault, trials: u32) -> Result<LabRow, String> {
+    let mut times = Vec::new();
+    let mut messages = Vec::new();
+    let mut elections = Vec::new();
+    let mut unsafe_runs = 0;
+    for k in 0..trials {
+        let mut cfg = base.clone();
+        cfg.seed = base.seed.wrapping_add(k as u64);
+        let t = crate::with_algorithm!(cfg.algo, A => trial::<A>(&cfg, fault))?;
+        if let Some(r) = t.recovery_us {
+            times.push(r);
+            messages.push(t.messages);
+            elections.push(t.elections);
+        }
+        if t.violations > 0 {
+            unsafe_runs += 1;
+        }
+    }
+    Ok(LabRow {
+        nodes: base.nodes,
+        trials,
+        recovered: times.len() as u32,
+        time_to_leader_us: Distribution::of(&times),
+        messages: Distribution::of(&messages),
+        elections: Distribution::of(&elections),
+        runs_with_safety_violation: unsafe_runs,
+        first_seed: base.seed,
+    })
+}
+
+pub fn rows_to_text(rows: &[LabRow], fault: Fault) -> String {
+    let what = match fault {
+        Fault::None => "time from cold start to an established leader",
+        Fault::CrashLeader => "time from the leader's crash to a new established leader",
+    };
+    let mut out = format!("{what}\n");
+    out.push_str(&format!(
+        "{:>5} {:>7} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8} {:>8}\n",
+        "nodes", "trials", "min", "p50", "p90", "p99", "max", "mean", "msgs p50", "unsafe"
+    ));
+    for r in rows {
+        let d = |f: fn(&Distribution) -> Micros| {
+            r.time_to_leader_us
+                .as_ref()
+                .map_or("-".to_string(), |x| Human(f(x)).to_string())
+        };
+        out.push_str(&format!(
+            "{:>5} {:>7} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8} {:>8}\n",
+            r.nodes,
+            r.trials,
+            d(|x| x.min),
+            d(|x| x.p50),
+            d(|x| x.p90),
+            d(|x| x.p99),
+            d(|x| x.max),
+            d(|x| x.mean),
+            r.messages
+                .as_ref()
+                .map_or("-".into(), |m| m.p50.to_string()),
+            r.runs_with_safety_violation
+        ));
+        if r.recovered < r.trials {
+            out.push_str(&format!(
+                "      {} of {} trials found no leader within {}\n",
+                r.trials - r.recovered,
+                r.trials,
+                Human(PHASE_LIMIT)
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,20 @@
+//! ElectionScope: deterministic simulations of leader-election algorithms.
+//!
+//! Data flows one way: engines ([`algo`]) run on the kernel ([`sim`]), which emits a
+//! trace and a [`sim::ClusterView`]; the CLI and the web UI only read those.
+
+pub mod algo;
+pub mod config;
+pub mod lab;
+pub mod run;
+pub mod scenario;
+pub mod sim;
+
+/// A fresh seed for runs where the user gave none (the only use of OS randomness).
+pub fn fresh_seed() -> u64 {
+    let mut bytes = [0u8; 8];
+    match getrandom::fill(&mut bytes) {
+        Ok(()) => u64::from_le_bytes(bytes) % 1_000_000,
+        Err(_) => 1,
+    }
+}

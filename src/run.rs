@@ -1,0 +1,259 @@
+//! A run of any algorithm behind one object-safe interface, for the UI and the CLI,
+//! which pick the algorithm at run time.
+
+use crate::algo::FromSimConfig;
+use crate::config::SimConfig;
+use crate::scenario::{self, ScenarioError};
+use crate::sim::kernel::{Stats, TimedFinding};
+use crate::sim::{
+    Action, ClusterView, Human, KernelConfig, Micros, NodeId, Severity, Simulation, Timeline,
+    TraceEvent,
+};
+use serde::Serialize;
+use std::collections::{BTreeMap, VecDeque};
+
+pub trait Run {
+    fn config(&self) -> &SimConfig;
+    fn now(&self) -> Micros;
+    fn advance(&mut self, t: Micros);
+    fn step(&mut self) -> bool;
+    fn act(&mut self, action: Action);
+    fn seek(&mut self, t: Micros);
+    fn view(&self) -> ClusterView;
+    fn trace(&self) -> &VecDeque<TraceEvent>;
+    fn trace_hash(&self) -> String;
+    fn stats(&self) -> &Stats;
+    fn set_sink(&mut self, sink: Option<Box<dyn FnMut(&TraceEvent)>>);
+}
+
+struct Typed<A: FromSimConfig> {
+    config: SimConfig,
+    timeline: Timeline<A>,
+}
+
+impl<A: FromSimConfig> Run for Typed<A> {
+    fn config(&self) -> &SimConfig {
+        &self.config
+    }
+    fn now(&self) -> Micros {
+        self.timeline.sim().now()
+    }
+    fn advance(&mut self, t: Micros) {
+        self.timeline.advance(t)
+    }
+    fn step(&mut self) -> bool {
+        self.timeline.step()
+    }
+    fn act(&mut self, action: Action) {
+        self.timeline.act(action)
+    }
+    fn seek(&mut self, t: Micros) {
+        self.timeline.seek(t)
+    }
+    fn view(&self) -> ClusterView {
+        self.timeline.sim().cluster_view()
+    }
+    fn trace(&self) -> &VecDeque<TraceEvent> {
+        self.timeline.trace()
+    }
+    fn trace_hash(&self) -> String {
+        self.timeline.sim().trace_hash()
+    }
+    fn stats(&self) -> &Stats {
+        self.timeline.sim().stats()
+    }
+    fn set_sink(&mut self, sink: Option<Box<dyn FnMut(&TraceEvent)>>) {
+        self.timeline.set_sink(sink)
+    }
+}
+
+/// The simulation for `config`, with its scenario (if any) queued. The scenario's
+/// `set` lines must already have been applied (see [`resolve`]).
+pub fn simulation<A: FromSimConfig>(config: &SimConfig) -> Result<Simulation<A>, ScenarioError> {
+    let kernel = KernelConfig {
+        nodes: config.nodes,
+        seed: config.seed,
+        latency: config.latency,
+        drop_ppm: config.drop_ppm,
+    };
+    let mut sim = Simulation::<A>::new(kernel, A::algo_config(config));
+    if let Some(spec) = &config.scenario {
+        let sc = scenario::load(spec)?;
+        sc.check_nodes(config.nodes)?;
+        for step in sc.steps {
+            sim.schedule(step.at, step.action);
+        }
+    }
+    Ok(sim)
+}
+
+/// Applies the scenario's `set` lines to a config, then `overrides` (explicit settings
+/// from flags or the URL win over the scenario's).
+pub fn resolve(mut config: SimConfig, overrides: &[(String, String)]) -> Result<SimConfig, String> {
+    if let Some(spec) = config.scenario.clone() {
+        let sc = scenario::load(&spec).map_err(|e| format!("scenario: {e}"))?;
+        sc.configure(&mut config)
+            .map_err(|e| format!("scenario: {e}"))?;
+    }
+    for (k, v) in overrides {
+        config.set(k, v)?;
+    }
+    if let Some(spec) = &config.scenario {
+        let sc = scenario::load(spec).map_err(|e| format!("scenario: {e}"))?;
+        sc.check_nodes(config.nodes)
+            .map_err(|e| format!("scenario: {e}"))?;
+    }
+    Ok(config)
+}
+
+/// Builds a run with time travel. `trace_cap` bounds the trace window kept in memory.
+pub fn build(config: &SimConfig, trace_cap: usize) -> Result<Box<dyn Run>, String> {
+    crate::with_algorithm!(config.algo, A => {
+        let sim = simulation::<A>(config).map_err(|e| format!("scenario: {e}"))?;
+        Ok(Box::new(Typed::<A> {
+            config: config.clone(),
+            timeline: Timeline::new(sim, trace_cap),
+        }) as Box<dyn Run>)
+    })
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LeaderLine {
+    pub term: u64,
+    pub node: NodeId,
+    pub at_us: Micros,
+}
+
+/// What `electionscope run` prints.
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    pub algo: String,
+    pub nodes: u32,
+    pub seed: u64,
+    pub duration_us: Micros,
+    pub leaders_by_term: Vec<LeaderLine>,
+    pub elections: u64,
+    pub leaderless_us: Micros,
+    pub messages_sent: u64,
+    pub messages_dropped: u64,
+    pub messages_by_type: BTreeMap<String, u64>,
+    pub violations: Vec<TimedFinding>,
+    pub warnings: usize,
+    pub final_leader: Option<NodeId>,
+    pub final_term: Option<u64>,
+    pub trace_hash: String,
+    pub query: String,
+}
+
+impl Summary {
+    pub fn of(run: &dyn Run) -> Summary {
+        let c = run.config();
+        let s = run.stats();
+        let leader = run.view().leader;
+        Summary {
+            algo: c.algo.to_string(),
+            nodes: c.nodes,
+            seed: c.seed,
+            duration_us: run.now(),
+            leaders_by_term: s
+                .leaders
+                .iter()
+                .map(|l| LeaderLine {
+                    term: l.term,
+                    node: l.node,
+                    at_us: l.at,
+                })
+                .collect(),
+            elections: s.elections,
+            leaderless_us: s.leaderless_us,
+            messages_sent: s.messages_sent,
+            messages_dropped: s.messages_dropped,
+            messages_by_type: s.messages_by_kind.clone(),
+            violations: s
+                .findings
+                .iter()
+                .filter(|f| f.finding.severity == Severity::Violation)
+                .cloned()
+                .collect(),
+            warnings: s
+                .findings
+                .iter()
+                .filter(|f| f.finding.severity == Severity::Warning)
+                .count(),
+            final_leader: leader.map(|(n, _)| n),
+            final_term: leader.map(|(_, t)| t),
+            trace_hash: run.trace_hash(),
+            query: c.to_query(),
+        }
+    }
+
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        let line = |out: &mut String, s: String| {
+            out.push_str(&s);
+            out.push('\n');
+        };
+        line(
+            &mut out,
+            format!(
+                "{} with {} nodes, seed {}, {} of virtual time",
+                self.algo,
+                self.nodes,
+                self.seed,
+                Human(self.duration_us)
+            ),
+        );
+        line(&mut out, "leaders by term:".into());
+        if self.leaders_by_term.is_empty() {
+            line(&mut out, "  (no leader was elected)".into());
+        }
+        for l in &self.leaders_by_term {
+            line(
+                &mut out,
+                format!(
+                    "  term {:>3}: n{} (from {})",
+                    l.term,
+                    l.node,
+                    Human(l.at_us)
+                ),
+            );
+        }
+        line(&mut out, format!("elections started: {}", self.elections));
+        line(
+            &mut out,
+            format!("leaderless time:   {}", Human(self.leaderless_us)),
+        );
+        line(
+            &mut out,
+            format!(
+                "messages:          {} sent, {} dropped",
+                self.messages_sent, self.messages_dropped
+            ),
+        );
+        for (k, v) in &self.messages_by_type {
+            line(&mut out, format!("  {k:<14} {v}"));
+        }
+        line(
+            &mut out,
+            format!("safety violations: {}", self.violations.len()),
+        );
+        for v in &self.violations {
+            line(
+                &mut out,
+                format!(
+                    "  at {}: {} — {}",
+                    Human(v.at),
+                    v.finding.invariant,
+                    v.finding.text
+                ),
+            );
+        }
+        line(&mut out, format!("warnings:          {}", self.warnings));
+        match (self.final_leader, self.final_term) {
+            (Some(n), Some(t)) => line(&mut out, format!("leader at the end: n{n} (term {t})")),
+            _ => line(&mut out, "leader at the end: none".into()),
+        }
+        line(&mut out, format!("trace hash:        {}", self.trace_hash));
+        out
+    }
+}

@@ -1,0 +1,228 @@
+//! The contract between the kernel and an election algorithm.
+//!
+//! An algorithm is a pure state machine per node: the kernel hands it one input at a
+//! time with the node's local clock, and it answers with effects (send, set or cancel a
+//! timer, narrate). It never sees true time, other nodes' state, or the network.
+
+use super::rng::SimRng;
+use super::time::Micros;
+use serde::{Deserialize, Serialize};
+use std::fmt::Debug;
+
+/// Nodes are numbered from 1 and shown as `n1`, `n2`, ...
+pub type NodeId = u32;
+
+/// How a message is drawn: the UI styles message dots by this, never by algorithm.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MsgClass {
+    VoteRequest,
+    VoteGranted,
+    VoteDenied,
+    Heartbeat,
+    Append,
+    Reply,
+    Other,
+}
+
+pub trait Message: Clone + Debug {
+    /// Short type name used in statistics and on the wire label, e.g. `RequestVote`.
+    fn kind(&self) -> &'static str;
+    fn class(&self) -> MsgClass;
+    /// The term, epoch or ballot the message carries, if any.
+    fn term(&self) -> Option<u64>;
+    /// One line for tooltips and the trace, e.g. `term 4, last log 7@3`.
+    fn summary(&self) -> String;
+}
+
+pub trait Timer: Clone + Copy + Debug + Ord {
+    fn label(&self) -> &'static str;
+}
+
+/// What happens to a node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input<M, T> {
+    /// First boot (`recovered == false`) or restart from persistent state.
+    Start {
+        recovered: bool,
+    },
+    Message {
+        from: NodeId,
+        msg: M,
+    },
+    Timer(T),
+    ClientWrite {
+        value: u64,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NoteKind {
+    /// A node starts campaigning (counted as an election in statistics).
+    ElectionStart,
+    Vote,
+    Leader,
+    StepDown,
+    Replication,
+    Commit,
+    Client,
+    Info,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Effect<M, T> {
+    Send { to: NodeId, msg: M },
+    SetTimer { timer: T, after: Micros },
+    CancelTimer { timer: T },
+    Note { kind: NoteKind, text: String },
+}
+
+/// The node's window on the world during one step.
+pub struct Context<'a, M, T> {
+    pub me: NodeId,
+    /// The node's local clock (drifts from true time if the kernel says so).
+    pub now: Micros,
+    /// Every node in the cluster, self included, in ascending order.
+    pub cluster: &'a [NodeId],
+    rng: &'a mut SimRng,
+    pub effects: Vec<Effect<M, T>>,
+}
+
+impl<'a, M: Clone, T> Context<'a, M, T> {
+    pub fn new(me: NodeId, now: Micros, cluster: &'a [NodeId], rng: &'a mut SimRng) -> Self {
+        Context {
+            me,
+            now,
+            cluster,
+            rng,
+            effects: Vec::new(),
+        }
+    }
+
+    pub fn peers(&self) -> impl Iterator<Item = NodeId> + '_ {
+        let me = self.me;
+        self.cluster.iter().copied().filter(move |&n| n != me)
+    }
+
+    pub fn majority(&self) -> usize {
+        self.cluster.len() / 2 + 1
+    }
+
+    pub fn send(&mut self, to: NodeId, msg: M) {
+        self.effects.push(Effect::Send { to, msg });
+    }
+
+    pub fn broadcast(&mut self, msg: M) {
+        let peers: Vec<NodeId> = self.peers().collect();
+        for to in peers {
+            self.send(to, msg.clone());
+        }
+    }
+
+    pub fn set_timer(&mut self, timer: T, after: Micros) {
+        self.effects.push(Effect::SetTimer { timer, after });
+    }
+
+    pub fn cancel_timer(&mut self, timer: T) {
+        self.effects.push(Effect::CancelTimer { timer });
+    }
+
+    pub fn note(&mut self, kind: NoteKind, text: impl Into<String>) {
+        self.effects.push(Effect::Note {
+            kind,
+            text: text.into(),
+        });
+    }
+
+    /// Uniform draw from this node's own seeded stream.
+    pub fn random_range(&mut self, lo: Micros, hi: Micros) -> Micros {
+        self.rng.range(lo, hi)
+    }
+}
+
+/// One entry of a replicated log, as the UI draws it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogEntryView {
+    pub term: u64,
+    pub committed: bool,
+    /// `None` for a leader's no-op entry.
+    pub value: Option<u64>,
+}
+
+/// What the UI and the generic monitor may know about a node. Algorithms fill in what
+/// applies; `fields` carries algorithm-specific lines (e.g. `prevotes: 2/5`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeView {
+    pub role: String,
+    /// The node believes it is the leader right now.
+    pub is_leader: bool,
+    pub term: u64,
+    pub voted_for: Option<NodeId>,
+    /// Whom the node believes leads.
+    pub leader: Option<NodeId>,
+    pub log: Vec<LogEntryView>,
+    pub commit_index: u64,
+    pub fields: Vec<(String, String)>,
+}
+
+/// A safety finding raised by an invariant checker.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    pub severity: Severity,
+    /// Name of the invariant, e.g. `Election Safety`.
+    pub invariant: String,
+    pub nodes: Vec<NodeId>,
+    pub terms: Vec<u64>,
+    pub text: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    /// Something the algorithm guarantees was broken.
+    Violation,
+    /// Allowed by the algorithm, but worth showing (e.g. a stale leader in an old term).
+    Warning,
+}
+
+/// A node as the monitor sees it: running (its full state) or crashed (only its disk).
+pub enum NodeSlotRef<'a, A: Algorithm> {
+    Up(&'a A),
+    Down(&'a A::Persistent),
+}
+
+/// Checks an algorithm's safety properties after every step. It may keep history
+/// (e.g. which node led which term), which is why it is a value the kernel owns.
+pub trait Monitor<A: Algorithm>: Clone + Debug {
+    fn new(cluster_size: usize) -> Self;
+    /// Called after node `stepped` handled an input. Returns new findings only: report
+    /// each problem once, not on every step while it lasts.
+    fn check(&mut self, stepped: NodeId, nodes: &[NodeSlotRef<'_, A>]) -> Vec<Finding>;
+}
+
+pub trait Algorithm: Clone + Debug + Sized + 'static {
+    type Msg: Message;
+    type Timer: Timer;
+    /// What survives a crash (written to stable storage before any message is sent).
+    type Persistent: Clone + Debug;
+    type Config: Clone + Debug;
+    type Monitor: Monitor<Self>;
+
+    fn boot(me: NodeId, cluster_size: usize, config: &Self::Config) -> Self;
+    fn recover(
+        me: NodeId,
+        cluster_size: usize,
+        config: &Self::Config,
+        disk: &Self::Persistent,
+    ) -> Self;
+    fn persistent(&self) -> Self::Persistent;
+    fn step(
+        &mut self,
+        ctx: &mut Context<'_, Self::Msg, Self::Timer>,
+        input: Input<Self::Msg, Self::Timer>,
+    );
+    fn view(&self) -> NodeView;
+    /// The timer that "force a timeout" fires (the election timeout, where there is one).
+    fn election_timer() -> Option<Self::Timer>;
+}

@@ -1,0 +1,1062 @@
+//! The deterministic simulation kernel: owns virtual time, the network, faults and the
+//! invariant monitor. Algorithms plug in through [`Algorithm`]; nothing here names one.
+
+use super::action::{Action, Target};
+use super::algorithm::{
+    Algorithm, Context, Effect, Finding, Input, Message, Monitor, NodeId, NodeSlotRef, NodeView,
+    NoteKind, Severity, Timer,
+};
+use super::network::Network;
+use super::rng::{SimRng, Stream};
+use super::time::{Human, Micros};
+use super::trace::{DropReason, EventKind, MsgRecord, TraceEvent, TraceHasher};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Kernel settings shared by every algorithm.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KernelConfig {
+    pub nodes: u32,
+    pub seed: u64,
+    /// One-way message delay, drawn uniformly per message.
+    pub latency: (Micros, Micros),
+    pub drop_ppm: u32,
+}
+
+#[derive(Clone, Debug)]
+enum Slot<A: Algorithm> {
+    Up {
+        node: A,
+        paused_until: Option<Micros>,
+    },
+    Down {
+        disk: A::Persistent,
+    },
+}
+
+#[derive(Clone, Debug)]
+enum Event<A: Algorithm> {
+    Boot(NodeId),
+    Deliver {
+        id: u64,
+        from: NodeId,
+        to: NodeId,
+        msg: A::Msg,
+        lost: bool,
+    },
+    Timer {
+        node: NodeId,
+        timer: A::Timer,
+        generation: u64,
+    },
+    Resume {
+        node: NodeId,
+        until: Micros,
+    },
+    Action(Action),
+}
+
+/// A node-local clock: `local = base_local + (true - base_true) * (1 + drift)`.
+#[derive(Clone, Copy, Debug, Default)]
+struct Clock {
+    base_true: Micros,
+    base_local: Micros,
+    drift_ppm: i32,
+}
+
+impl Clock {
+    fn local(&self, now: Micros) -> Micros {
+        let elapsed = (now - self.base_true) as i128;
+        let scaled = elapsed * (1_000_000 + self.drift_ppm as i128) / 1_000_000;
+        self.base_local + scaled.max(0) as Micros
+    }
+
+    /// True time for a local-clock delay to pass. A timer set before a drift change
+    /// keeps its old deadline: drift changes are rare and this keeps timers simple.
+    fn true_delay(&self, local: Micros) -> Micros {
+        let rate = (1_000_000 + self.drift_ppm as i128).max(1);
+        ((local as i128 * 1_000_000 + rate - 1) / rate) as Micros
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimerView {
+    pub label: String,
+    pub set_at: Micros,
+    pub fires_at: Micros,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct TimerState {
+    generation: u64,
+    set_at: Micros,
+    fires_at: Micros,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum NodeStatus {
+    Up,
+    Paused { until: Micros },
+    Crashed,
+}
+
+/// Everything the UI needs to draw one node.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeState {
+    pub id: NodeId,
+    pub status: NodeStatus,
+    pub view: NodeView,
+    pub timers: Vec<TimerView>,
+    pub local_time: Micros,
+    pub drift_ppm: i32,
+}
+
+/// A consistent picture of the whole cluster at one instant: the view model's input.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterView {
+    pub now: Micros,
+    pub nodes: Vec<NodeState>,
+    pub in_flight: Vec<MsgRecord>,
+    pub partition: Option<Vec<Vec<NodeId>>>,
+    pub cuts: Vec<(NodeId, NodeId)>,
+    pub drop_ppm: u32,
+    pub latency: (Micros, Micros),
+    pub leader: Option<(NodeId, u64)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeaderRecord {
+    pub term: u64,
+    pub node: NodeId,
+    pub at: Micros,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimedFinding {
+    pub at: Micros,
+    #[serde(flatten)]
+    pub finding: Finding,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stats {
+    pub elections: u64,
+    /// Every time a node took leadership, in order.
+    pub leaders: Vec<LeaderRecord>,
+    pub leaderless_us: Micros,
+    pub messages_by_kind: BTreeMap<String, u64>,
+    pub messages_sent: u64,
+    pub messages_dropped: u64,
+    pub findings: Vec<TimedFinding>,
+}
+
+impl Stats {
+    pub fn violations(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.finding.severity == Severity::Violation)
+            .count()
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Simulation<A: Algorithm> {
+    config: KernelConfig,
+    algo: A::Config,
+    cluster: Vec<NodeId>,
+    now: Micros,
+    next_seq: u64,
+    trace_seq: u64,
+    processed: u64,
+    queue: BTreeMap<(Micros, u64), Event<A>>,
+    slots: Vec<Slot<A>>,
+    views: Vec<NodeView>,
+    timers: Vec<BTreeMap<A::Timer, TimerState>>,
+    next_generation: u64,
+    /// Inputs that reached a paused node, replayed in order when it resumes.
+    held: Vec<Vec<Event<A>>>,
+    net: Network,
+    net_rng: SimRng,
+    node_rngs: Vec<SimRng>,
+    clocks: Vec<Clock>,
+    in_flight: BTreeMap<u64, MsgRecord>,
+    next_msg_id: u64,
+    next_write: u64,
+    monitor: A::Monitor,
+    /// The set of simultaneous leadership claimants last reported, so that one
+    /// split-brain episode is reported once.
+    claimants: Vec<NodeId>,
+    stats: Stats,
+    leaderless_checked_at: Micros,
+    leaderless_now: bool,
+    hasher: TraceHasher,
+    out: Vec<TraceEvent>,
+    keep_trace: bool,
+}
+
+impl<A: Algorithm> Simulation<A> {
+    pub fn new(config: KernelConfig, algo: A::Config) -> Self {
+        let n = config.nodes as usize;
+        let cluster: Vec<NodeId> = (1..=config.nodes).collect();
+        let slots = cluster
+            .iter()
+            .map(|&id| Slot::Up {
+                node: A::boot(id, n, &algo),
+                paused_until: None,
+            })
+            .collect();
+        let mut sim = Simulation {
+            net: Network::new(config.latency, config.drop_ppm),
+            net_rng: SimRng::new(config.seed, Stream::Network),
+            node_rngs: cluster
+                .iter()
+                .map(|&id| SimRng::new(config.seed, Stream::Node(id)))
+                .collect(),
+            monitor: A::Monitor::new(n),
+            views: vec![NodeView::default(); n],
+            timers: vec![BTreeMap::new(); n],
+            held: vec![Vec::new(); n],
+            clocks: vec![Clock::default(); n],
+            slots,
+            cluster,
+            config,
+            algo,
+            now: 0,
+            next_seq: 0,
+            trace_seq: 0,
+            processed: 0,
+            queue: BTreeMap::new(),
+            next_generation: 0,
+            in_flight: BTreeMap::new(),
+            next_msg_id: 1,
+            next_write: 1,
+            claimants: Vec::new(),
+            stats: Stats::default(),
+            leaderless_checked_at: 0,
+            leaderless_now: true,
+            hasher: TraceHasher::default(),
+            out: Vec::new(),
+            keep_trace: true,
+        };
+        for i in 0..n {
+            sim.views[i] = sim.node_view(i);
+        }
+        for id in 1..=sim.config.nodes {
+            sim.push(0, Event::Boot(id));
+        }
+        sim
+    }
+
+    /// Stop collecting trace events for the caller (the hash is still computed). Batch
+    /// experiments use this to avoid buffering millions of events nobody reads.
+    pub fn set_keep_trace(&mut self, keep: bool) {
+        self.keep_trace = keep;
+    }
+
+    pub fn config(&self) -> &KernelConfig {
+        &self.config
+    }
+
+    pub fn algo_config(&self) -> &A::Config {
+        &self.algo
+    }
+
+    pub fn now(&self) -> Micros {
+        self.now
+    }
+
+    /// How many queued events have been handled: the replay position of user actions.
+    pub fn processed(&self) -> u64 {
+        self.processed
+    }
+
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    pub fn trace_hash(&self) -> String {
+        self.hasher.hex()
+    }
+
+    pub fn drain_trace(&mut self) -> Vec<TraceEvent> {
+        std::mem::take(&mut self.out)
+    }
+
+    pub fn views(&self) -> &[NodeView] {
+        &self.views
+    }
+
+    pub fn next_event_time(&self) -> Option<Micros> {
+        self.queue.keys().next().map(|&(t, _)| t)
+    }
+
+    /// The running node's state, for tests that inspect an engine directly.
+    pub fn node(&self, id: NodeId) -> Option<&A> {
+        match self.slots.get(id as usize - 1)? {
+            Slot::Up { node, .. } => Some(node),
+            Slot::Down { .. } => None,
+        }
+    }
+
+    pub fn is_up(&self, id: NodeId) -> bool {
+        matches!(self.slots.get(id as usize - 1), Some(Slot::Up { .. }))
+    }
+
+    /// Queues an action for a future instant (scenario lines use this).
+    pub fn schedule(&mut self, at: Micros, action: Action) {
+        self.push(at.max(self.now), Event::Action(action));
+    }
+
+    /// Applies an action at the current instant.
+    pub fn act(&mut self, action: Action) {
+        self.apply_action(action);
+        self.after_step();
+    }
+
+    /// Handles every event up to and including `t`, then sets the clock to `t`.
+    pub fn advance_to(&mut self, t: Micros) {
+        while let Some(&(at, _)) = self.queue.keys().next() {
+            if at > t {
+                break;
+            }
+            self.step();
+        }
+        if t > self.now {
+            self.account_leaderless(t);
+            self.now = t;
+        }
+    }
+
+    /// Moves the clock to `t` without handling any event. The caller guarantees that
+    /// nothing is queued before `t` (time travel uses this to land between events).
+    pub fn jump_clock(&mut self, t: Micros) {
+        debug_assert!(self.next_event_time().is_none_or(|n| n >= t));
+        if t > self.now {
+            self.account_leaderless(t);
+            self.now = t;
+        }
+    }
+
+    /// Sequence number the next trace event will get.
+    pub fn trace_seq(&self) -> u64 {
+        self.trace_seq
+    }
+
+    /// Handles the next queued event. Returns false when nothing is queued.
+    pub fn step(&mut self) -> bool {
+        let Some(((at, _), event)) = self.queue.pop_first() else {
+            return false;
+        };
+        self.account_leaderless(at);
+        self.now = at;
+        self.processed += 1;
+        self.handle(event);
+        self.after_step();
+        true
+    }
+
+    /// The leader a majority acknowledges in its term, if any: the sense of "a leader
+    /// is established" used for statistics and liveness checks.
+    pub fn established_leader(&self) -> Option<(NodeId, u64)> {
+        let majority = self.cluster.len() / 2 + 1;
+        let mut best: Option<(NodeId, u64)> = None;
+        for (i, v) in self.views.iter().enumerate() {
+            if !v.is_leader || !self.is_running(i) {
+                continue;
+            }
+            let id = i as NodeId + 1;
+            let followers = self
+                .views
+                .iter()
+                .enumerate()
+                .filter(|(j, w)| self.is_running(*j) && w.leader == Some(id) && w.term == v.term)
+                .count();
+            if followers >= majority && best.is_none_or(|(_, t)| v.term > t) {
+                best = Some((id, v.term));
+            }
+        }
+        best
+    }
+
+    pub fn cluster_view(&self) -> ClusterView {
+        let nodes = (0..self.slots.len())
+            .map(|i| NodeState {
+                id: i as NodeId + 1,
+                status: match &self.slots[i] {
+                    Slot::Down { .. } => NodeStatus::Crashed,
+                    Slot::Up {
+                        paused_until: Some(until),
+                        ..
+                    } => NodeStatus::Paused { until: *until },
+                    Slot::Up { .. } => NodeStatus::Up,
+                },
+                view: self.views[i].clone(),
+                timers: self.timers[i]
+                    .iter()
+                    .map(|(t, s)| TimerView {
+                        label: t.label().to_string(),
+                        set_at: s.set_at,
+                        fires_at: s.fires_at,
+                    })
+                    .collect(),
+                local_time: self.clocks[i].local(self.now),
+                drift_ppm: self.clocks[i].drift_ppm,
+            })
+            .collect();
+        ClusterView {
+            now: self.now,
+            nodes,
+            in_flight: self.in_flight.values().cloned().collect(),
+            partition: self.net.groups(),
+            cuts: self.net.cuts(),
+            drop_ppm: self.net.drop_ppm,
+            latency: self.net.latency,
+            leader: self.established_leader(),
+        }
+    }
+
+    // ----- internals -----
+
+    fn push(&mut self, at: Micros, event: Event<A>) {
+        self.queue.insert((at, self.next_seq), event);
+        self.next_seq += 1;
+    }
+
+    fn is_running(&self, i: usize) -> bool {
+        matches!(
+            self.slots[i],
+            Slot::Up {
+                paused_until: None,
+                ..
+            }
+        )
+    }
+
+    fn is_paused(&self, i: usize) -> bool {
+        matches!(
+            self.slots[i],
+            Slot::Up {
+                paused_until: Some(_),
+                ..
+            }
+        )
+    }
+
+    fn emit(&mut self, kind: EventKind, text: String) {
+        let event = TraceEvent {
+            seq: self.trace_seq,
+            time: self.now,
+            kind,
+            text,
+        };
+        self.trace_seq += 1;
+        self.hasher.absorb(&event);
+        if self.keep_trace {
+            self.out.push(event);
+        }
+    }
+
+    fn handle(&mut self, event: Event<A>) {
+        match event {
+            Event::Boot(id) => {
+                self.emit(EventKind::Boot { node: id }, format!("n{id} boots"));
+                self.step_node(id, Input::Start { recovered: false });
+            }
+            Event::Deliver {
+                id,
+                from,
+                to,
+                msg,
+                lost,
+            } => self.deliver(id, from, to, msg, lost),
+            Event::Timer {
+                node,
+                timer,
+                generation,
+            } => {
+                let i = node as usize - 1;
+                let current = self.timers[i].get(&timer).map(|s| s.generation);
+                if current != Some(generation) {
+                    return; // cancelled or re-armed since: not an event anyone saw
+                }
+                if self.is_paused(i) {
+                    self.held[i].push(Event::Timer {
+                        node,
+                        timer,
+                        generation,
+                    });
+                    return;
+                }
+                self.timers[i].remove(&timer);
+                self.emit(
+                    EventKind::Timer {
+                        node,
+                        timer: timer.label().to_string(),
+                    },
+                    format!("n{node}'s {} timer fires", timer.label()),
+                );
+                self.step_node(node, Input::Timer(timer));
+            }
+            Event::Resume { node, until } => self.resume(node, Some(until)),
+            Event::Action(action) => self.apply_action(action),
+        }
+    }
+
+    fn deliver(&mut self, id: u64, from: NodeId, to: NodeId, msg: A::Msg, lost: bool) {
+        let i = to as usize - 1;
+        let reason = if !self.is_up_index(i) {
+            Some(DropReason::ReceiverDown)
+        } else if !self.net.connected(from, to) {
+            Some(DropReason::Partitioned)
+        } else if lost {
+            Some(DropReason::Lost)
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            self.in_flight.remove(&id);
+            self.stats.messages_dropped += 1;
+            let why = match reason {
+                DropReason::Lost => "lost by the network".to_string(),
+                DropReason::Partitioned => "blocked by the partition".to_string(),
+                DropReason::ReceiverDown => format!("n{to} is down"),
+            };
+            self.emit(
+                EventKind::Drop {
+                    id,
+                    from,
+                    to,
+                    reason,
+                },
+                format!("{} n{from}→n{to} dropped: {why}", msg.kind()),
+            );
+            return;
+        }
+        if self.is_paused(i) {
+            self.held[i].push(Event::Deliver {
+                id,
+                from,
+                to,
+                msg,
+                lost,
+            });
+            return;
+        }
+        self.in_flight.remove(&id);
+        self.emit(
+            EventKind::Deliver { id, from, to },
+            format!("n{to} receives {} from n{from}", msg.kind()),
+        );
+        self.step_node(to, Input::Message { from, msg });
+    }
+
+    fn is_up_index(&self, i: usize) -> bool {
+        matches!(self.slots[i], Slot::Up { .. })
+    }
+
+    fn step_node(&mut self, id: NodeId, input: Input<A::Msg, A::Timer>) {
+        let i = id as usize - 1;
+        let local_now = self.clocks[i].local(self.now);
+        let Slot::Up { node, .. } = &mut self.slots[i] else {
+            return;
+        };
+        let mut ctx = Context::new(id, local_now, &self.cluster, &mut self.node_rngs[i]);
+        node.step(&mut ctx, input);
+        let effects = std::mem::take(&mut ctx.effects);
+        let new_view = node.view();
+        for effect in effects {
+            self.apply_effect(id, effect);
+        }
+        self.observe_view(i, new_view);
+        self.run_monitor(id);
+    }
+
+    fn apply_effect(&mut self, id: NodeId, effect: Effect<A::Msg, A::Timer>) {
+        let i = id as usize - 1;
+        match effect {
+            Effect::Send { to, msg } => self.send(id, to, msg),
+            Effect::SetTimer { timer, after } => {
+                let fires_at = self.now + self.clocks[i].true_delay(after).max(1);
+                let generation = self.next_generation;
+                self.next_generation += 1;
+                self.timers[i].insert(
+                    timer,
+                    TimerState {
+                        generation,
+                        set_at: self.now,
+                        fires_at,
+                    },
+                );
+                self.push(
+                    fires_at,
+                    Event::Timer {
+                        node: id,
+                        timer,
+                        generation,
+                    },
+                );
+            }
+            Effect::CancelTimer { timer } => {
+                self.timers[i].remove(&timer);
+            }
+            Effect::Note { kind, text } => {
+                if kind == NoteKind::ElectionStart {
+                    self.stats.elections += 1;
+                }
+                self.emit(EventKind::Note { node: id, kind }, text);
+            }
+        }
+    }
+
+    fn send(&mut self, from: NodeId, to: NodeId, msg: A::Msg) {
+        if to == 0 || to as usize > self.slots.len() || to == from {
+            return; // an engine bug, but the kernel must not die of it
+        }
+        let id = self.next_msg_id;
+        self.next_msg_id += 1;
+        let (lo, hi) = self.net.latency;
+        let delay = self.net_rng.range(lo, hi).max(1);
+        let lost = self.net_rng.chance_ppm(self.net.drop_ppm);
+        let record = MsgRecord {
+            id,
+            from,
+            to,
+            sent_at: self.now,
+            deliver_at: self.now + delay,
+            kind: msg.kind().to_string(),
+            class: msg.class(),
+            term: msg.term(),
+            summary: msg.summary(),
+        };
+        self.stats.messages_sent += 1;
+        *self
+            .stats
+            .messages_by_kind
+            .entry(record.kind.clone())
+            .or_default() += 1;
+        let text = format!("n{from}→n{to} {} ({})", record.kind, record.summary);
+        self.emit(
+            EventKind::Send {
+                msg: record.clone(),
+            },
+            text,
+        );
+        self.in_flight.insert(id, record);
+        self.push(
+            self.now + delay,
+            Event::Deliver {
+                id,
+                from,
+                to,
+                msg,
+                lost,
+            },
+        );
+    }
+
+    fn observe_view(&mut self, i: usize, new_view: NodeView) {
+        let old = &self.views[i];
+        if old.role != new_view.role || old.term != new_view.term {
+            let id = i as NodeId + 1;
+            if new_view.is_leader && !old.is_leader {
+                self.stats.leaders.push(LeaderRecord {
+                    term: new_view.term,
+                    node: id,
+                    at: self.now,
+                });
+            }
+            self.emit(
+                EventKind::Role {
+                    node: id,
+                    role: new_view.role.clone(),
+                    term: new_view.term,
+                },
+                format!("n{id} is {} in term {}", new_view.role, new_view.term),
+            );
+        }
+        self.views[i] = new_view;
+    }
+
+    fn node_view(&self, i: usize) -> NodeView {
+        match &self.slots[i] {
+            Slot::Up { node, .. } => node.view(),
+            Slot::Down { .. } => {
+                let mut v = self.views[i].clone();
+                v.role = "crashed".into();
+                v.is_leader = false;
+                v.leader = None;
+                v.voted_for = None;
+                v.commit_index = 0;
+                for e in &mut v.log {
+                    e.committed = false;
+                }
+                v
+            }
+        }
+    }
+
+    fn run_monitor(&mut self, stepped: NodeId) {
+        let refs: Vec<NodeSlotRef<'_, A>> = self
+            .slots
+            .iter()
+            .map(|s| match s {
+                Slot::Up { node, .. } => NodeSlotRef::Up(node),
+                Slot::Down { disk } => NodeSlotRef::Down(disk),
+            })
+            .collect();
+        let findings = self.monitor.check(stepped, &refs);
+        for f in findings {
+            self.report(f);
+        }
+    }
+
+    fn report(&mut self, finding: Finding) {
+        let label = match finding.severity {
+            Severity::Violation => "SAFETY VIOLATION",
+            Severity::Warning => "warning",
+        };
+        let text = format!("{label} ({}): {}", finding.invariant, finding.text);
+        self.emit(
+            EventKind::Finding {
+                severity: finding.severity,
+                invariant: finding.invariant.clone(),
+                nodes: finding.nodes.clone(),
+                terms: finding.terms.clone(),
+            },
+            text,
+        );
+        self.stats.findings.push(TimedFinding {
+            at: self.now,
+            finding,
+        });
+    }
+
+    /// Generic split-brain watch: several live nodes believing they lead at one instant.
+    /// A paused node still believes it leads, which is exactly the GC-pause hazard.
+    fn after_step(&mut self) {
+        let claimants: Vec<NodeId> = self
+            .views
+            .iter()
+            .enumerate()
+            .filter(|(i, v)| v.is_leader && self.is_up_index(*i))
+            .map(|(i, _)| i as NodeId + 1)
+            .collect();
+        if claimants.len() >= 2 && claimants != self.claimants {
+            let terms: Vec<u64> = claimants
+                .iter()
+                .map(|&n| self.views[n as usize - 1].term)
+                .collect();
+            let newest = terms.iter().copied().max().unwrap_or(0);
+            let names: Vec<String> = claimants
+                .iter()
+                .zip(&terms)
+                .map(|(n, t)| format!("n{n} (term {t})"))
+                .collect();
+            let same_term = (1..terms.len()).any(|k| terms[..k].contains(&terms[k]));
+            let stale: Vec<String> = claimants
+                .iter()
+                .zip(&terms)
+                .filter(|(_, t)| **t < newest)
+                .map(|(n, _)| format!("n{n}"))
+                .collect();
+            let finding = if same_term {
+                Finding {
+                    severity: Severity::Violation,
+                    invariant: "Split brain".into(),
+                    nodes: claimants.clone(),
+                    terms,
+                    text: format!("{} lead the same term at once", names.join(" and ")),
+                }
+            } else {
+                Finding {
+                    severity: Severity::Warning,
+                    invariant: "Stale leader".into(),
+                    nodes: claimants.clone(),
+                    terms,
+                    text: format!(
+                        "{} {} believe they lead; {} {} stale",
+                        names.join(" and "),
+                        if names.len() == 2 { "both" } else { "all" },
+                        stale.join(", "),
+                        if stale.len() == 1 { "is" } else { "are" }
+                    ),
+                }
+            };
+            self.report(finding);
+        }
+        self.claimants = if claimants.len() >= 2 {
+            claimants
+        } else {
+            Vec::new()
+        };
+        self.leaderless_now = !self.has_current_leader();
+    }
+
+    /// Is some running node leading in the newest term any running node knows?
+    fn has_current_leader(&self) -> bool {
+        let running = || (0..self.views.len()).filter(|&i| self.is_running(i));
+        let newest = running().map(|i| self.views[i].term).max();
+        running().any(|i| self.views[i].is_leader && Some(self.views[i].term) == newest)
+    }
+
+    fn account_leaderless(&mut self, until: Micros) {
+        if self.leaderless_now && until > self.leaderless_checked_at {
+            self.stats.leaderless_us += until - self.leaderless_checked_at;
+        }
+        self.leaderless_checked_at = until.max(self.leaderless_checked_at);
+    }
+
+    fn resolve(&self, target: Target) -> Option<NodeId> {
+        match target {
+            Target::Node(n) if n >= 1 && n as usize <= self.slots.len() => Some(n),
+            Target::Node(_) => None,
+            Target::Leader => self.established_leader().map(|(n, _)| n).or_else(|| {
+                (0..self.views.len())
+                    .filter(|&i| self.views[i].is_leader && self.is_up_index(i))
+                    .max_by_key(|&i| self.views[i].term)
+                    .map(|i| i as NodeId + 1)
+            }),
+        }
+    }
+
+    fn skip(&mut self, action: Action, why: &str) {
+        let text = format!("{action}: skipped, {why}");
+        self.emit(EventKind::Skipped { action }, text);
+    }
+
+    fn valid_node(&self, n: NodeId) -> bool {
+        n >= 1 && n as usize <= self.slots.len()
+    }
+
+    fn apply_action(&mut self, action: Action) {
+        let target = match &action {
+            Action::Crash { target }
+            | Action::Restart { target }
+            | Action::Pause { target, .. }
+            | Action::Resume { target }
+            | Action::Isolate { target }
+            | Action::Write { target }
+            | Action::Drift { target, .. }
+            | Action::Timeout { target } => match self.resolve(*target) {
+                Some(n) => Some(n),
+                None => {
+                    let why = match target {
+                        Target::Leader => "no node believes it leads".to_string(),
+                        Target::Node(n) => format!("there is no node n{n}"),
+                    };
+                    return self.skip(action, &why);
+                }
+            },
+            _ => None,
+        };
+        let n = target.unwrap_or(0);
+        let i = (n as usize).wrapping_sub(1);
+        match action.clone() {
+            Action::Crash { .. } => {
+                let Slot::Up { node, .. } = &self.slots[i] else {
+                    return self.skip(action, &format!("n{n} is already down"));
+                };
+                let disk = node.persistent();
+                self.slots[i] = Slot::Down { disk };
+                self.timers[i].clear();
+                let held = std::mem::take(&mut self.held[i]);
+                self.emit(
+                    EventKind::Action { action },
+                    format!(
+                        "n{n} crashes: its volatile state is lost, what it wrote to disk survives"
+                    ),
+                );
+                for e in held {
+                    if let Event::Deliver { id, from, to, .. } = e {
+                        self.in_flight.remove(&id);
+                        self.stats.messages_dropped += 1;
+                        self.emit(
+                            EventKind::Drop {
+                                id,
+                                from,
+                                to,
+                                reason: DropReason::ReceiverDown,
+                            },
+                            format!("message n{from}→n{to} dropped: n{to} crashed"),
+                        );
+                    }
+                }
+                let v = self.node_view(i);
+                self.observe_view(i, v);
+            }
+            Action::Restart { .. } => {
+                let Slot::Down { disk } = &self.slots[i] else {
+                    return self.skip(action, &format!("n{n} is not down"));
+                };
+                let node = A::recover(n, self.slots.len(), &self.algo, disk);
+                self.slots[i] = Slot::Up {
+                    node,
+                    paused_until: None,
+                };
+                self.emit(
+                    EventKind::Action { action },
+                    format!("n{n} restarts from its disk"),
+                );
+                self.step_node(n, Input::Start { recovered: true });
+            }
+            Action::Pause { duration, .. } => {
+                let Slot::Up { paused_until, .. } = &mut self.slots[i] else {
+                    return self.skip(action, &format!("n{n} is down"));
+                };
+                let until = self.now + duration.max(1);
+                *paused_until = Some(until);
+                self.emit(
+                    EventKind::Action { action },
+                    format!(
+                        "n{n} freezes for {} (a long GC pause): its timers and inbox wait",
+                        Human(duration)
+                    ),
+                );
+                self.push(until, Event::Resume { node: n, until });
+            }
+            Action::Resume { .. } => {
+                if !self.is_paused(i) {
+                    return self.skip(action, &format!("n{n} is not paused"));
+                }
+                self.emit(EventKind::Action { action }, format!("n{n} is resumed"));
+                self.resume(n, None);
+            }
+            Action::Partition { ref groups } => {
+                let mut seen = vec![false; self.slots.len()];
+                for &m in groups.iter().flatten() {
+                    if !self.valid_node(m) {
+                        return self.skip(action, &format!("there is no node n{m}"));
+                    }
+                    if std::mem::replace(&mut seen[m as usize - 1], true) {
+                        return self.skip(action, &format!("n{m} is named twice"));
+                    }
+                }
+                self.net.partition(self.slots.len(), groups);
+                let desc: Vec<String> = self
+                    .net
+                    .groups()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|g| {
+                        g.iter()
+                            .map(|m| format!("n{m}"))
+                            .collect::<Vec<_>>()
+                            .join(",")
+                    })
+                    .collect();
+                self.emit(
+                    EventKind::Action { action },
+                    format!("the network splits into {}", desc.join(" | ")),
+                );
+            }
+            Action::Isolate { .. } => {
+                self.net.partition(self.slots.len(), &[vec![n]]);
+                self.emit(
+                    EventKind::Action {
+                        action: Action::Isolate {
+                            target: Target::Node(n),
+                        },
+                    },
+                    format!("n{n} is cut off from every other node"),
+                );
+            }
+            Action::Heal => {
+                self.net.heal();
+                self.emit(
+                    EventKind::Action { action },
+                    "the network heals: every link works again".into(),
+                );
+            }
+            Action::Cut { from, to } | Action::Uncut { from, to } => {
+                if !self.valid_node(from) || !self.valid_node(to) || from == to {
+                    return self.skip(action, "it must name two different existing nodes");
+                }
+                let text = if matches!(action, Action::Cut { .. }) {
+                    self.net.cut(from, to);
+                    format!("the link n{from}→n{to} is cut (n{to}→n{from} still works)")
+                } else {
+                    self.net.uncut(from, to);
+                    format!("the link n{from}→n{to} works again")
+                };
+                self.emit(EventKind::Action { action }, text);
+            }
+            Action::Drop { ppm } => {
+                self.net.drop_ppm = ppm.min(1_000_000);
+                let text = format!(
+                    "the network now loses {} of messages",
+                    super::action::Percent(ppm)
+                );
+                self.emit(EventKind::Action { action }, text);
+            }
+            Action::Latency { min, max } => {
+                let (lo, hi) = (min.min(max), min.max(max));
+                self.net.latency = (lo, hi);
+                let text = format!("messages now take {}-{}", Human(lo), Human(hi));
+                self.emit(EventKind::Action { action }, text);
+            }
+            Action::Write { .. } => {
+                if !self.is_running(i) {
+                    return self.skip(action, &format!("n{n} is not running"));
+                }
+                let value = self.next_write;
+                self.next_write += 1;
+                self.emit(
+                    EventKind::Action { action },
+                    format!("a client sends write #{value} to n{n}"),
+                );
+                self.step_node(n, Input::ClientWrite { value });
+            }
+            Action::Drift { ppm, .. } => {
+                let clock = &mut self.clocks[i];
+                clock.base_local = clock.local(self.now);
+                clock.base_true = self.now;
+                clock.drift_ppm = ppm.clamp(-900_000, 1_000_000);
+                let sign = if ppm < 0 { "slow" } else { "fast" };
+                let text = format!(
+                    "n{n}'s clock now runs {} {sign}",
+                    super::action::Percent(ppm.unsigned_abs())
+                );
+                self.emit(EventKind::Action { action }, text);
+            }
+            Action::Timeout { .. } => {
+                let Some(timer) = A::election_timer() else {
+                    return self.skip(action, "this algorithm has no election timer");
+                };
+                if !self.is_running(i) {
+                    return self.skip(action, &format!("n{n} is not running"));
+                }
+                self.timers[i].remove(&timer);
+                self.emit(
+                    EventKind::Action { action },
+                    format!("n{n}'s {} timeout is forced", timer.label()),
+                );
+                self.step_node(n, Input::Timer(timer));
+            }
+        }
+    }
+
+    fn resume(&mut self, n: NodeId, scheduled_until: Option<Micros>) {
+        let i = n as usize - 1;
+        let Slot::Up { paused_until, .. } = &mut self.slots[i] else {
+            return;
+        };
+        // A Resume event from an earlier pause must not end a later one.
+        if paused_until.is_none() || (scheduled_until.is_some() && *paused_until != scheduled_until)
+        {
+            return;
+        }
+        *paused_until = None;
+        let held = std::mem::take(&mut self.held[i]);
+        let waiting = held.len();
+        if scheduled_until.is_some() {
+            self.emit(
+                EventKind::Resume { node: n },
+                format!("n{n} wakes up; {waiting} inputs waited during the pause"),
+            );
+        }
+        for e in held {
+            self.push(self.now, e);
+        }
+    }
+}

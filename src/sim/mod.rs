@@ -1,0 +1,20 @@
+//! The simulation kernel and its vocabulary. Nothing in here knows any algorithm.
+
+pub mod action;
+pub mod algorithm;
+pub mod kernel;
+pub mod network;
+pub mod rng;
+pub mod time;
+pub mod timeline;
+pub mod trace;
+
+pub use action::{Action, Target};
+pub use algorithm::{
+    Algorithm, Context, Effect, Finding, Input, LogEntryView, Message, Monitor, MsgClass, NodeId,
+    NodeSlotRef, NodeView, NoteKind, Severity, Timer,
+};
+pub use kernel::{ClusterView, KernelConfig, NodeState, NodeStatus, Simulation, Stats};
+pub use time::{Human, MS, Micros, SEC};
+pub use timeline::Timeline;
+pub use trace::{EventKind, MsgRecord, TraceEvent};

@@ -1,0 +1,120 @@
+//! The trace: every step of a run as a structured event with one plain-language line.
+//! The UI, the CLI summary and the determinism checks all read this and nothing else.
+
+use super::action::Action;
+use super::algorithm::{MsgClass, NodeId, NoteKind, Severity};
+use super::time::Micros;
+use serde::{Deserialize, Serialize};
+
+/// A message in flight, as the UI animates it: between `sent_at` and `deliver_at`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MsgRecord {
+    pub id: u64,
+    pub from: NodeId,
+    pub to: NodeId,
+    pub sent_at: Micros,
+    pub deliver_at: Micros,
+    pub kind: String,
+    pub class: MsgClass,
+    pub term: Option<u64>,
+    pub summary: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DropReason {
+    /// Random loss (the drop-rate setting).
+    Lost,
+    /// A partition or one-way cut separated sender and receiver at delivery time.
+    Partitioned,
+    /// The receiver was crashed.
+    ReceiverDown,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum EventKind {
+    Boot {
+        node: NodeId,
+    },
+    Send {
+        msg: MsgRecord,
+    },
+    Deliver {
+        id: u64,
+        from: NodeId,
+        to: NodeId,
+    },
+    Drop {
+        id: u64,
+        from: NodeId,
+        to: NodeId,
+        reason: DropReason,
+    },
+    Timer {
+        node: NodeId,
+        timer: String,
+    },
+    Note {
+        node: NodeId,
+        kind: NoteKind,
+    },
+    /// A node's role or term changed (observed by diffing its view around a step).
+    Role {
+        node: NodeId,
+        role: String,
+        term: u64,
+    },
+    Action {
+        action: Action,
+    },
+    /// An action that could not apply (e.g. "crash leader" with no leader).
+    Skipped {
+        action: Action,
+    },
+    Resume {
+        node: NodeId,
+    },
+    Finding {
+        severity: Severity,
+        invariant: String,
+        nodes: Vec<NodeId>,
+        terms: Vec<u64>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraceEvent {
+    pub seq: u64,
+    pub time: Micros,
+    #[serde(flatten)]
+    pub kind: EventKind,
+    pub text: String,
+}
+
+/// FNV-1a (64-bit) over the canonical JSON of each event. A fingerprint for comparing
+/// runs, not a security hash, so the simplest stable function is the right one.
+#[derive(Clone, Debug)]
+pub struct TraceHasher(u64);
+
+impl Default for TraceHasher {
+    fn default() -> Self {
+        TraceHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl TraceHasher {
+    pub fn absorb(&mut self, event: &TraceEvent) {
+        // Struct fields serialize in declaration order and no map is involved, so the
+        // encoding is canonical on every platform.
+        let bytes = serde_json::to_vec(event).expect("trace events always serialize");
+        for b in bytes.iter().chain(b"\n") {
+            self.0 ^= *b as u64;
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+
+    pub fn hex(&self) -> String {
+        format!("{:016x}", self.0)
+    }
+}
