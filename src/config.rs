@@ -227,19 +227,36 @@ impl SimConfig {
     }
 
     /// Parses a URL query (`?algo=raft&nodes=5`). Bad values fall back to defaults and
-    /// each produces a notice naming the key, so the page always renders.
+    /// each produces a notice naming the key, so the page always renders. A scenario's
+    /// `set` lines apply first; explicit query values override them.
     pub fn from_query(query: &str) -> (SimConfig, Vec<String>) {
         let mut cfg = SimConfig::default();
         let mut notices = Vec::new();
-        let q = query.trim_start_matches('?');
-        for pair in q.split('&').filter(|p| !p.is_empty()) {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            let (k, v) = (percent_decode(k), percent_decode(v));
-            if FRONTEND_KEYS.contains(&k.as_str()) {
+        let pairs = query_pairs(query);
+        if let Some((_, spec)) = pairs.iter().rev().find(|(k, _)| k == "scenario") {
+            let spec = spec.trim();
+            match crate::scenario::load(spec) {
+                Ok(sc) if !spec.is_empty() => match sc.configure(&mut cfg) {
+                    Ok(()) => cfg.scenario = Some(spec.to_string()),
+                    Err(e) => notices.push(format!("scenario: {e}; running without it")),
+                },
+                Ok(_) => {}
+                Err(e) => notices.push(format!("scenario: {e}; running without it")),
+            }
+        }
+        for (k, v) in &pairs {
+            if k == "scenario" || FRONTEND_KEYS.contains(&k.as_str()) {
                 continue;
             }
-            if let Err(e) = cfg.set(&k, &v) {
+            if let Err(e) = cfg.set(k, v) {
                 notices.push(format!("{e}; using the default"));
+            }
+        }
+        if let Some(spec) = &cfg.scenario {
+            let fits = crate::scenario::load(spec).and_then(|sc| sc.check_nodes(cfg.nodes));
+            if let Err(e) = fits {
+                notices.push(format!("scenario: {e}; running without it"));
+                cfg.scenario = None;
             }
         }
         (cfg, notices)
@@ -291,6 +308,19 @@ impl SimConfig {
 
 /// Query keys that belong to the page (embedding, playback), not to the simulation.
 pub const FRONTEND_KEYS: &[&str] = &["embed", "autoplay", "speed", "t"];
+
+/// The decoded `key=value` pairs of a query string, in order.
+pub fn query_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect()
+}
 
 fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();

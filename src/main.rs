@@ -10,6 +10,8 @@ fn main() {
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    eprintln!("electionscope-web is the browser app: build it with `trunk build --release --offline`.");
+    eprintln!(
+        "electionscope-web is the browser app: build it with `trunk build --release --offline`."
+    );
     std::process::exit(2);
 }

@@ -5,6 +5,7 @@ use crate::algo::FromSimConfig;
 use crate::config::SimConfig;
 use crate::scenario::{self, ScenarioError};
 use crate::sim::kernel::{Stats, TimedFinding};
+use crate::sim::timeline::TraceSink;
 use crate::sim::{
     Action, ClusterView, Human, KernelConfig, Micros, NodeId, Severity, Simulation, Timeline,
     TraceEvent,
@@ -23,7 +24,7 @@ pub trait Run {
     fn trace(&self) -> &VecDeque<TraceEvent>;
     fn trace_hash(&self) -> String;
     fn stats(&self) -> &Stats;
-    fn set_sink(&mut self, sink: Option<Box<dyn FnMut(&TraceEvent)>>);
+    fn set_sink(&mut self, sink: Option<TraceSink>);
 }
 
 struct Typed<A: FromSimConfig> {
@@ -62,7 +63,7 @@ impl<A: FromSimConfig> Run for Typed<A> {
     fn stats(&self) -> &Stats {
         self.timeline.sim().stats()
     }
-    fn set_sink(&mut self, sink: Option<Box<dyn FnMut(&TraceEvent)>>) {
+    fn set_sink(&mut self, sink: Option<TraceSink>) {
         self.timeline.set_sink(sink)
     }
 }

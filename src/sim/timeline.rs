@@ -33,7 +33,8 @@ pub struct RecordedAction {
     pub action: Action,
 }
 
-type Sink = Box<dyn FnMut(&TraceEvent)>;
+/// Receives trace events as they are produced (e.g. the CLI's `--trace` file).
+pub type TraceSink = Box<dyn FnMut(&TraceEvent)>;
 
 pub struct Timeline<A: Algorithm> {
     sim: Simulation<A>,
@@ -46,7 +47,7 @@ pub struct Timeline<A: Algorithm> {
     applied: usize,
     trace: VecDeque<TraceEvent>,
     trace_cap: usize,
-    sink: Option<Sink>,
+    sink: Option<TraceSink>,
     replaying: bool,
 }
 
@@ -73,7 +74,7 @@ impl<A: Algorithm> Timeline<A> {
     }
 
     /// Receives every new trace event once (not again when a seek replays history).
-    pub fn set_sink(&mut self, sink: Option<Sink>) {
+    pub fn set_sink(&mut self, sink: Option<TraceSink>) {
         self.sink = sink;
     }
 

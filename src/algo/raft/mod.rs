@@ -84,6 +84,15 @@ pub enum Denial {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppendEntries {
+    pub term: u64,
+    pub prev_index: u64,
+    pub prev_term: u64,
+    pub entries: Vec<Entry>,
+    pub commit: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RaftMsg {
     Vote {
         term: u64,
@@ -97,13 +106,7 @@ pub enum RaftMsg {
         pre: bool,
         denial: Option<Denial>,
     },
-    Append {
-        term: u64,
-        prev_index: u64,
-        prev_term: u64,
-        entries: Vec<Entry>,
-        commit: u64,
-    },
+    Append(AppendEntries),
     AppendReply {
         term: u64,
         success: bool,
@@ -129,8 +132,8 @@ impl Message for RaftMsg {
             RaftMsg::Vote { .. } => MsgClass::VoteRequest,
             RaftMsg::VoteReply { granted: true, .. } => MsgClass::VoteGranted,
             RaftMsg::VoteReply { granted: false, .. } => MsgClass::VoteDenied,
-            RaftMsg::Append { entries, .. } if entries.is_empty() => MsgClass::Heartbeat,
-            RaftMsg::Append { .. } => MsgClass::Append,
+            RaftMsg::Append(a) if a.entries.is_empty() => MsgClass::Heartbeat,
+            RaftMsg::Append(_) => MsgClass::Append,
             RaftMsg::AppendReply { .. } => MsgClass::Reply,
         }
     }
@@ -139,7 +142,7 @@ impl Message for RaftMsg {
         Some(match self {
             RaftMsg::Vote { term, .. }
             | RaftMsg::VoteReply { term, .. }
-            | RaftMsg::Append { term, .. }
+            | RaftMsg::Append(AppendEntries { term, .. })
             | RaftMsg::AppendReply { term, .. } => *term,
         })
     }
@@ -167,24 +170,16 @@ impl Message for RaftMsg {
                 };
                 format!("term {term}, denied: {why}")
             }
-            RaftMsg::Append {
-                term,
-                prev_index,
-                entries,
-                commit,
-                ..
-            } if entries.is_empty() => {
-                format!("term {term}, heartbeat, prev {prev_index}, commit {commit}")
-            }
-            RaftMsg::Append {
-                term,
-                prev_index,
-                entries,
-                commit,
-                ..
-            } => format!(
-                "term {term}, {} entries after {prev_index}, commit {commit}",
-                entries.len()
+            RaftMsg::Append(a) if a.entries.is_empty() => format!(
+                "term {}, heartbeat, prev {}, commit {}",
+                a.term, a.prev_index, a.commit
+            ),
+            RaftMsg::Append(a) => format!(
+                "term {}, {} entries after {}, commit {}",
+                a.term,
+                a.entries.len(),
+                a.prev_index,
+                a.commit
             ),
             RaftMsg::AppendReply {
                 term,
@@ -616,7 +611,7 @@ impl Raft {
             return;
         }
         match self.role {
-            Role::PreCandidate if pre && term == self.term + 1 || pre && !granted => {
+            Role::PreCandidate if pre && (term == self.term + 1 || !granted) => {
                 self.votes.insert(from, granted);
                 self.check_prevote_result(ctx);
             }
@@ -637,13 +632,13 @@ impl Raft {
         let entries = self.log[prev_index as usize..end].to_vec();
         ctx.send(
             to,
-            RaftMsg::Append {
+            RaftMsg::Append(AppendEntries {
                 term: self.term,
                 prev_index,
                 prev_term: self.term_at(prev_index),
                 entries,
                 commit: self.commit,
-            },
+            }),
         );
     }
 
@@ -654,16 +649,14 @@ impl Raft {
         }
     }
 
-    fn on_append(
-        &mut self,
-        ctx: &mut Ctx,
-        from: NodeId,
-        term: u64,
-        prev_index: u64,
-        prev_term: u64,
-        entries: Vec<Entry>,
-        commit: u64,
-    ) {
+    fn on_append(&mut self, ctx: &mut Ctx, from: NodeId, msg: AppendEntries) {
+        let AppendEntries {
+            term,
+            prev_index,
+            prev_term,
+            entries,
+            commit,
+        } = msg;
         if term < self.term {
             // Tell the stale leader our term so it steps down.
             ctx.send(
@@ -963,13 +956,7 @@ impl Algorithm for Raft {
                 RaftMsg::VoteReply {
                     term, granted, pre, ..
                 } => self.on_vote_reply(ctx, from, term, granted, pre),
-                RaftMsg::Append {
-                    term,
-                    prev_index,
-                    prev_term,
-                    entries,
-                    commit,
-                } => self.on_append(ctx, from, term, prev_index, prev_term, entries, commit),
+                RaftMsg::Append(a) => self.on_append(ctx, from, a),
                 RaftMsg::AppendReply {
                     term,
                     success,
