@@ -91,12 +91,17 @@ pub fn simulation<A: FromSimConfig>(config: &SimConfig) -> Result<Simulation<A>,
 /// Applies the scenario's `set` lines to a config, then `overrides` (explicit settings
 /// from flags or the URL win over the scenario's).
 pub fn resolve(mut config: SimConfig, overrides: &[(String, String)]) -> Result<SimConfig, String> {
+    // The scenario comes first wherever it was named: its `set` lines are defaults
+    // that every other explicit setting overrides.
+    if let Some((_, spec)) = overrides.iter().rev().find(|(k, _)| k == "scenario") {
+        config.set("scenario", spec)?;
+    }
     if let Some(spec) = config.scenario.clone() {
         let sc = scenario::load(&spec).map_err(|e| format!("scenario: {e}"))?;
         sc.configure(&mut config)
             .map_err(|e| format!("scenario: {e}"))?;
     }
-    for (k, v) in overrides {
+    for (k, v) in overrides.iter().filter(|(k, _)| k != "scenario") {
         config.set(k, v)?;
     }
     if let Some(spec) = &config.scenario {

@@ -94,13 +94,12 @@ impl fmt::Display for Human {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let us = self.0;
         if us >= SEC {
-            let tenths = us / (SEC / 1000);
-            let (s, ms) = (tenths / 1000, tenths % 1000);
-            if ms == 0 {
+            let (s, frac) = (us / SEC, us % SEC);
+            if frac == 0 {
                 write!(f, "{s}s")
             } else {
-                let frac = format!("{ms:03}");
-                write!(f, "{s}.{}s", frac.trim_end_matches('0'))
+                let digits = format!("{frac:06}");
+                write!(f, "{s}.{}s", digits.trim_end_matches('0'))
             }
         } else if us >= MS {
             if us % MS == 0 {
@@ -182,6 +181,7 @@ mod tests {
         assert_eq!(Human(1_500 * MS).to_string(), "1.5s");
         assert_eq!(Human(2 * SEC).to_string(), "2s");
         assert_eq!(Human(37).to_string(), "37us");
+        assert_eq!(Human(1_000_001).to_string(), "1.000001s");
         assert_eq!(Human(12_500).to_string(), "12.5ms");
         assert_eq!(Rounded(242_520).to_string(), "243ms");
         assert_eq!(Rounded(1_234_567).to_string(), "1.235s");
