@@ -5,9 +5,11 @@ use electionscope::run::{Run, build, resolve};
 use electionscope::sim::{Action, ClusterView, MS, SEC, Target, TraceEvent};
 
 fn config(seed: u64, scenario: Option<&str>) -> SimConfig {
-    let mut c = SimConfig::default();
-    c.seed = seed;
-    c.scenario = scenario.map(str::to_string);
+    let c = SimConfig {
+        seed,
+        scenario: scenario.map(str::to_string),
+        ..SimConfig::default()
+    };
     resolve(c, &[]).expect("valid")
 }
 
@@ -81,8 +83,10 @@ fn adding_a_node_does_not_reshuffle_other_nodes_random_draws() {
 /// narration shows up here. Update the value only after reviewing the change.
 #[test]
 fn golden_fingerprint_for_the_documented_example() {
-    let mut c = SimConfig::default();
-    c.seed = 7;
+    let c = SimConfig {
+        seed: 7,
+        ..SimConfig::default()
+    };
     let (_, hash) = full_trace(&c, 10 * SEC);
     assert_eq!(hash, GOLDEN_SEED_7);
 }

@@ -22,13 +22,17 @@ const LIVENESS_BOUND: Micros = 3 * SEC;
 fn random_schedule(seed: u64) -> (SimConfig, String) {
     let mut r = SimRng::new(seed, Stream::Faults);
     let nodes = r.range(3, 7) as u32;
-    let mut cfg = SimConfig::default();
-    cfg.nodes = nodes;
-    cfg.seed = seed;
-    cfg.prevote = r.range(0, 1) == 1;
-    cfg.check_quorum = r.range(0, 1) == 1;
+    let prevote = r.range(0, 1) == 1;
+    let check_quorum = r.range(0, 1) == 1;
     let lat_lo = r.range(1, 10);
-    cfg.latency = (lat_lo * MS, (lat_lo + r.range(0, 20)) * MS);
+    let cfg = SimConfig {
+        nodes,
+        seed,
+        prevote,
+        check_quorum,
+        latency: (lat_lo * MS, (lat_lo + r.range(0, 20)) * MS),
+        ..SimConfig::default()
+    };
     let node = |r: &mut SimRng| format!("n{}", r.range(1, nodes as u64));
     let mut lines = Vec::new();
     let mut t = 0;

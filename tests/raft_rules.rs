@@ -80,11 +80,12 @@ fn sim(cfg: SimConfig) -> Simulation<Raft> {
 }
 
 fn cfg(nodes: u32, seed: u64, scenario: Option<&str>) -> SimConfig {
-    let mut c = SimConfig::default();
-    c.nodes = nodes;
-    c.seed = seed;
-    c.scenario = scenario.map(str::to_string);
-    c
+    SimConfig {
+        nodes,
+        seed,
+        scenario: scenario.map(str::to_string),
+        ..SimConfig::default()
+    }
 }
 
 // ----- §5.2 leader election -----

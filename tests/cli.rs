@@ -1,0 +1,215 @@
+//! The native CLI: its outputs, and clear errors (never a panic) for bad arguments.
+
+use std::process::{Command, Output};
+
+fn cli(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_electionscope"))
+        .args(args)
+        .output()
+        .expect("runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn run_json_reports_the_summary_and_fingerprint() {
+    let o = cli(&[
+        "run",
+        "--algo",
+        "raft",
+        "--nodes",
+        "5",
+        "--seed",
+        "7",
+        "--duration",
+        "10s",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("one JSON object");
+    assert_eq!(v["trace_hash"], "10b1be4787a83764");
+    assert_eq!(v["nodes"], 5);
+    assert_eq!(v["violations"].as_array().map(Vec::len), Some(0));
+    assert!(v["leaders_by_term"][0]["term"].as_u64().is_some());
+    assert!(v["messages_by_type"]["RequestVote"].as_u64().unwrap() > 0);
+    assert_eq!(v["query"], "algo=raft&nodes=5&seed=7&duration=10s");
+}
+
+#[test]
+fn run_text_summary_names_every_section() {
+    let o = cli(&[
+        "run",
+        "--seed",
+        "3",
+        "--duration",
+        "4s",
+        "--scenario",
+        "leader-crash",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    for needle in [
+        "leaders by term:",
+        "term   2:",
+        "elections started:",
+        "leaderless time:",
+        "AppendEntries",
+        "safety violations: 0",
+        "trace hash:",
+    ] {
+        assert!(out.contains(needle), "missing {needle:?} in\n{out}");
+    }
+}
+
+#[test]
+fn a_scenario_file_and_a_trace_file_work() {
+    let dir = std::env::temp_dir().join(format!("electionscope-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let scenario = dir.join("s.txt");
+    std::fs::write(&scenario, "set nodes 3\nat 1s crash leader\n").unwrap();
+    let trace = dir.join("t.jsonl");
+    let o = cli(&[
+        "run",
+        "--seed",
+        "1",
+        "--duration",
+        "3s",
+        "--scenario",
+        scenario.to_str().unwrap(),
+        "--trace",
+        trace.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["nodes"], 3);
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&trace)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(lines.len() > 50);
+    assert!(
+        lines
+            .iter()
+            .any(|e| e["type"] == "action" && e["text"].as_str().unwrap().contains("crashes"))
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn bad_arguments_get_a_clear_message_and_a_nonzero_exit() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["run", "--nodes", "0"], "nodes: 0 is outside 1 to 25"),
+        (
+            &["run", "--nodes", "many"],
+            "nodes: 'many' is not a whole number",
+        ),
+        (
+            &["run", "--algo", "zookeeper9"],
+            "unknown algorithm 'zookeeper9'",
+        ),
+        (&["run", "--duration", "10"], "duration: '10' has no unit"),
+        (&["run", "--seed=-4"], "seed: '-4' is not a whole number"),
+        (
+            &["run", "--election-timeout", "300-150ms"],
+            "low end above its high end",
+        ),
+        (&["run", "--drop", "150%"], "more than 100%"),
+        (
+            &["run", "--scenario", "no-such-scenario"],
+            "unknown scenario 'no-such-scenario'",
+        ),
+        (&["lab", "--fault", "meteor"], "unknown fault 'meteor'"),
+        (&["lab", "--nodes", "9-3"], "--nodes: '9-3' is not a size"),
+        (&["lab", "--trials", "0"], "--trials must be at least 1"),
+        (&["run", "--bogus"], "unexpected argument '--bogus'"),
+        (&["fly"], "unrecognized subcommand 'fly'"),
+    ];
+    for (args, message) in cases {
+        let o = cli(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?} should fail with exit 2");
+        let err = stderr(&o);
+        assert!(err.contains(message), "{args:?}: {err:?} lacks {message:?}");
+        assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
+    }
+}
+
+#[test]
+fn a_scenario_naming_a_missing_node_points_at_it() {
+    let dir = std::env::temp_dir().join(format!("electionscope-cli-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let scenario = dir.join("bad.txt");
+    std::fs::write(&scenario, "at 1s crash n2\nat 2s crash n9\n").unwrap();
+    let o = cli(&[
+        "run",
+        "--nodes",
+        "5",
+        "--scenario",
+        scenario.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("line 2, column 13: n9 does not exist"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn lab_reports_distributions_over_seeds_and_cluster_sizes() {
+    let o = cli(&[
+        "lab",
+        "--algo",
+        "raft",
+        "--nodes",
+        "3,5",
+        "--trials",
+        "50",
+        "--seed",
+        "1",
+        "--election-timeout",
+        "150-300ms",
+        "--heartbeat",
+        "75ms",
+        "--latency",
+        "5-10ms",
+        "--fault",
+        "crash-leader",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    for r in rows {
+        assert_eq!(r["trials"], 50);
+        assert_eq!(r["recovered"], 50);
+        assert_eq!(r["runs_with_safety_violation"], 0);
+        let d = &r["time_to_leader_us"];
+        let (min, p50, max) = (
+            d["min"].as_u64().unwrap(),
+            d["p50"].as_u64().unwrap(),
+            d["max"].as_u64().unwrap(),
+        );
+        // A new leader needs at least the minimum election timeout minus a heartbeat of
+        // slack, and a round of messages.
+        assert!(min >= 150_000 - 75_000 && min <= p50 && p50 <= max, "{d}");
+    }
+    let text = cli(&["lab", "--nodes", "5", "--trials", "20", "--seed", "1"]);
+    assert!(stdout(&text).contains("p99"), "{}", stdout(&text));
+}
+
+#[test]
+fn the_seed_is_chosen_and_printed_when_omitted() {
+    let o = cli(&["run", "--duration", "1s"]);
+    assert!(o.status.success());
+    assert!(stdout(&o).starts_with("seed "), "{}", stdout(&o));
+}
