@@ -5,7 +5,7 @@
 
 use electionscope::config::SimConfig;
 use electionscope::run::build;
-use electionscope::sim::{Action, Human, Target, SEC};
+use electionscope::sim::{Action, Human, SEC, Target};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
@@ -40,7 +40,11 @@ fn main() {
     // The UI's settings: a bounded narration window of 5,000 events.
     let trace_window = 5_000;
     let hour = 3600 * SEC;
-    let cfg = SimConfig { seed: 1, duration: hour, ..SimConfig::default() };
+    let cfg = SimConfig {
+        seed: 1,
+        duration: hour,
+        ..SimConfig::default()
+    };
     let base = LIVE.load(Ordering::Relaxed);
     let started = Instant::now();
     let mut run = build(&cfg, trace_window).unwrap();
@@ -51,13 +55,19 @@ fn main() {
     while t < hour {
         t += 10 * SEC;
         run.advance(t);
-        run.act(Action::Write { target: Target::Leader });
+        run.act(Action::Write {
+            target: Target::Leader,
+        });
         if t % (300 * SEC) == 0 {
             match crashed.take() {
-                Some(n) => run.act(Action::Restart { target: Target::Node(n) }),
+                Some(n) => run.act(Action::Restart {
+                    target: Target::Node(n),
+                }),
                 None => {
                     crashed = run.view().leader.map(|(n, _)| n);
-                    run.act(Action::Crash { target: Target::Leader });
+                    run.act(Action::Crash {
+                        target: Target::Leader,
+                    });
                 }
             }
         }
@@ -69,9 +79,20 @@ fn main() {
     let events = s.messages_sent * 2;
     println!("one hour of virtual time, 5-node Raft, write every 10s, leader crash every 10 min");
     println!("  messages sent:            {}", s.messages_sent);
-    println!("  terms reached:            {}", s.leaders.last().map_or(0, |l| l.term));
-    println!("  wall time:                {:.2?} ({:.0} message events/s)", wall, events as f64 / wall.as_secs_f64());
-    println!("  live heap after the hour: {} (peak {})", mib(live), mib(peak));
+    println!(
+        "  terms reached:            {}",
+        s.leaders.last().map_or(0, |l| l.term)
+    );
+    println!(
+        "  wall time:                {:.2?} ({:.0} message events/s)",
+        wall,
+        events as f64 / wall.as_secs_f64()
+    );
+    println!(
+        "  live heap after the hour: {} (peak {})",
+        mib(live),
+        mib(peak)
+    );
     // Seeking back replays from the nearest snapshot: its cost is bounded by the
     // snapshot interval, however long the run.
     let mut worst = std::time::Duration::ZERO;
