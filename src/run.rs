@@ -5,6 +5,7 @@ use crate::algo::FromSimConfig;
 use crate::config::SimConfig;
 use crate::scenario::{self, ScenarioError};
 use crate::sim::kernel::{Stats, TimedFinding};
+use crate::sim::time::Rounded;
 use crate::sim::timeline::TraceSink;
 use crate::sim::{
     Action, ClusterView, Human, KernelConfig, Micros, NodeId, Severity, Simulation, Timeline,
@@ -220,7 +221,7 @@ impl Summary {
                     "  term {:>3}: n{} (from {})",
                     l.term,
                     l.node,
-                    Human(l.at_us)
+                    Rounded(l.at_us)
                 ),
             );
         }

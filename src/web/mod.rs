@@ -22,7 +22,14 @@ struct Outcome {
 }
 
 fn compute() -> Outcome {
-    let (cfg, notices): (SimConfig, Vec<String>) = SimConfig::from_query(&query());
+    let q = query();
+    let (mut cfg, notices): (SimConfig, Vec<String>) = SimConfig::from_query(&q);
+    if !electionscope::config::query_pairs(&q)
+        .iter()
+        .any(|(k, _)| k == "seed")
+    {
+        cfg.seed = electionscope::fresh_seed();
+    }
     match run::build(&cfg, 0) {
         Ok(mut r) => {
             r.advance(cfg.duration);
