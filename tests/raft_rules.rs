@@ -286,65 +286,25 @@ fn s5_1_requests_from_an_older_term_are_rejected() {
 
 #[test]
 fn s5_4_1_a_vote_is_denied_to_a_candidate_whose_log_is_behind() {
-    // Voter's log ends at index 2, term 2.
-    let mut voter = with_log(2, 3, 2, vec![e(1), e(2)]);
-    // Longer log but older last term: behind.
-    let fx = step(
-        &mut voter,
-        2,
-        3,
-        MS,
-        Input::Message {
-            from: 1,
-            msg: vote(3, 5, 1),
-        },
-    );
-    assert_eq!(
-        sends(&fx),
-        vec![(1, reply(false, 3, Some(Denial::LogBehind { mine: (2, 2) })))]
-    );
-    // Same last term, shorter log: behind.
-    let mut voter = with_log(2, 3, 2, vec![e(1), e(2)]);
-    let fx = step(
-        &mut voter,
-        2,
-        3,
-        MS,
-        Input::Message {
-            from: 1,
-            msg: vote(3, 1, 2),
-        },
-    );
-    assert_eq!(
-        sends(&fx),
-        vec![(1, reply(false, 3, Some(Denial::LogBehind { mine: (2, 2) })))]
-    );
-    // Same last term and length: up to date.
-    let mut voter = with_log(2, 3, 2, vec![e(1), e(2)]);
-    let fx = step(
-        &mut voter,
-        2,
-        3,
-        MS,
-        Input::Message {
-            from: 1,
-            msg: vote(3, 2, 2),
-        },
-    );
-    assert_eq!(sends(&fx), vec![(1, reply(true, 3, None))]);
-    // Newer last term wins even with a shorter log.
-    let mut voter = with_log(2, 3, 2, vec![e(1), e(2)]);
-    let fx = step(
-        &mut voter,
-        2,
-        3,
-        MS,
-        Input::Message {
-            from: 1,
-            msg: vote(3, 1, 3),
-        },
-    );
-    assert_eq!(sends(&fx), vec![(1, reply(true, 3, None))]);
+    let behind = Some(Denial::LogBehind { mine: (2, 2) });
+    // The voter's log ends at index 2, term 2. Candidate's (last index, last term):
+    let cases = [
+        ((5, 1), false, behind, "longer log but older last term"),
+        ((1, 2), false, behind, "same last term, shorter log"),
+        ((2, 2), true, None, "same last term and length"),
+        (
+            (1, 3),
+            true,
+            None,
+            "newer last term, even with a shorter log",
+        ),
+    ];
+    for ((last_index, last_term), granted, denial, why) in cases {
+        let mut voter = with_log(2, 3, 2, vec![e(1), e(2)]);
+        let msg = vote(3, last_index, last_term);
+        let fx = step(&mut voter, 2, 3, MS, Input::Message { from: 1, msg });
+        assert_eq!(sends(&fx), vec![(1, reply(granted, 3, denial))], "{why}");
+    }
 }
 
 #[test]
