@@ -40,7 +40,8 @@ pub enum Action {
     Resume {
         target: Target,
     },
-    /// Split the nodes into groups; unlisted nodes form one more group together.
+    /// Split the nodes into groups; unlisted nodes join the last group (with a single
+    /// group listed, they form the other side).
     Partition {
         groups: Vec<Vec<NodeId>>,
     },

@@ -34,10 +34,15 @@ impl Network {
         }
     }
 
-    /// `groups` must name only valid, distinct nodes; the nodes left out form one more
-    /// group, so "partition n1,n2" means n1,n2 against everyone else.
+    /// `groups` must name only valid, distinct nodes. Nodes left out join the last
+    /// group, so `n1,n2 | n3,n4,n5` still splits 2 against the rest in a bigger cluster;
+    /// a single group (`partition n1,n2`) stands against everyone else.
     pub fn partition(&mut self, cluster_size: usize, groups: &[Vec<NodeId>]) {
-        let rest = groups.len() as u32;
+        let rest = if groups.len() >= 2 {
+            groups.len() as u32 - 1
+        } else {
+            groups.len() as u32
+        };
         let mut assignment = vec![rest; cluster_size];
         for (g, members) in groups.iter().enumerate() {
             for &n in members {
@@ -93,6 +98,18 @@ mod tests {
         assert_eq!(net.groups(), Some(vec![vec![1, 2], vec![3, 4, 5]]));
         net.heal();
         assert!(net.connected(1, 3));
+    }
+
+    #[test]
+    fn unlisted_nodes_join_the_last_group() {
+        let mut net = Network::new((1, 1), 0);
+        net.partition(9, &[vec![1, 2], vec![3, 4, 5]]);
+        assert_eq!(
+            net.groups(),
+            Some(vec![vec![1, 2], vec![3, 4, 5, 6, 7, 8, 9]])
+        );
+        net.partition(6, &[vec![1], vec![2], vec![3]]);
+        assert_eq!(net.groups(), Some(vec![vec![1], vec![2], vec![3, 4, 5, 6]]));
     }
 
     #[test]

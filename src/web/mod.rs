@@ -1,67 +1,317 @@
-//! The browser app. It reads only the run's view model and trace, never engine state.
+//! The browser app. Data flows one way: the reducer's run produces a ClusterView and
+//! a trace window; `electionscope::viewmodel` turns them into drawables; components
+//! draw them and dispatch actions. Nothing here reaches into an engine.
 
-use electionscope::config::SimConfig;
-use electionscope::run::{self, Summary};
-use electionscope::sim::Human;
+mod cluster;
+mod controls;
+mod panels;
+mod state;
+mod url;
+
+use cluster::Cluster;
+use controls::{Help, NetworkPanel, NodeActions, Playback, SetupPanel};
+use electionscope::sim::{Action, NodeStatus, Target};
+use electionscope::viewmodel;
+use gloo_render::{AnimationFrame, request_animation_frame};
+use panels::{Banner, Lamport, Narration, Stats, send};
+use state::{Model, Msg, NUDGE};
+use std::cell::RefCell;
+use std::rc::Rc;
 use yew::prelude::*;
 
 pub fn start() {
     yew::Renderer::<App>::new().render();
 }
 
-fn query() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .unwrap_or_default()
+/// Virtual time shown by the space-time diagram.
+const LAMPORT_WINDOW: u64 = 1_000_000;
+/// Narration lines rendered (the trace window holds far more).
+const NARRATION_LINES: usize = 120;
+
+type FrameSlot = Rc<RefCell<Option<AnimationFrame>>>;
+
+/// Requests one frame that dispatches and requests the next: the loop lives exactly as
+/// long as the handle in `slot`. Dropping the handle cancels it.
+fn schedule_frames(slot: FrameSlot, dispatch: UseReducerDispatcher<Model>) {
+    let next_slot = slot.clone();
+    let handle = request_animation_frame(move |ts| {
+        dispatch.dispatch(Msg::Frame(ts));
+        schedule_frames(next_slot, dispatch);
+    });
+    *slot.borrow_mut() = Some(handle);
 }
 
-struct Outcome {
-    notices: Vec<String>,
-    summary: Option<Summary>,
-    error: Option<String>,
-}
-
-fn compute() -> Outcome {
-    let q = query();
-    let (mut cfg, notices): (SimConfig, Vec<String>) = SimConfig::from_query(&q);
-    if !electionscope::config::query_pairs(&q)
-        .iter()
-        .any(|(k, _)| k == "seed")
-    {
-        cfg.seed = electionscope::fresh_seed();
-    }
-    match run::build(&cfg, 0) {
-        Ok(mut r) => {
-            r.advance(cfg.duration);
-            Outcome {
-                notices,
-                summary: Some(Summary::of(r.as_ref())),
-                error: None,
+fn keyboard(model: &UseReducerHandle<Model>, e: &KeyboardEvent) -> Option<Msg> {
+    let selected = model.selected;
+    let shift = e.shift_key();
+    let sel_or_leader = selected.map(Target::Node).unwrap_or(Target::Leader);
+    Some(match e.key().as_str() {
+        " " | "k" => Msg::TogglePlay,
+        "ArrowRight" if shift => Msg::SeekBy(10 * NUDGE),
+        "ArrowRight" | "." => Msg::Step,
+        "ArrowLeft" => Msg::SeekBy(if shift { -10 * NUDGE } else { -NUDGE }),
+        "Home" => Msg::Seek(0),
+        "End" => Msg::Seek(model.horizon),
+        "+" | "=" | "]" => Msg::Faster,
+        "-" | "[" => Msg::Slower,
+        "r" | "R" => Msg::Reset,
+        "n" | "N" => Msg::NewSeed(electionscope::fresh_seed()),
+        "?" => Msg::Help(!model.help),
+        "Escape" => {
+            if model.help {
+                Msg::Help(false)
+            } else {
+                Msg::Select(None)
             }
         }
-        Err(e) => Outcome {
-            notices,
-            summary: None,
-            error: Some(e),
-        },
-    }
+        "h" | "H" => Msg::Act(Action::Heal),
+        "w" | "W" => Msg::Act(Action::Write {
+            target: sel_or_leader,
+        }),
+        k if k.len() == 1 && k.chars().all(|c| c.is_ascii_digit() && c != '0') => {
+            let id: u32 = k.parse().ok()?;
+            (id as usize <= model.view.nodes.len()).then_some(Msg::Select(Some(id)))?
+        }
+        "c" | "C" => {
+            let n = selected?;
+            match model.view.nodes.get(n as usize - 1)?.status {
+                NodeStatus::Crashed => Msg::Act(Action::Restart {
+                    target: Target::Node(n),
+                }),
+                _ => Msg::Act(Action::Crash {
+                    target: Target::Node(n),
+                }),
+            }
+        }
+        "p" | "P" => Msg::Act(Action::Pause {
+            target: Target::Node(selected?),
+            duration: 1_000_000,
+        }),
+        "t" | "T" => Msg::Act(Action::Timeout {
+            target: Target::Node(selected?),
+        }),
+        "i" | "I" => Msg::Act(Action::Isolate {
+            target: Target::Node(selected?),
+        }),
+        _ => return None,
+    })
 }
 
 #[function_component(App)]
-fn app() -> Html {
-    let outcome = use_memo((), |_| compute());
+pub fn app() -> Html {
+    let model = use_reducer(|| {
+        let loaded = url::load();
+        Model::new(
+            loaded.config,
+            loaded.notices,
+            loaded.speed,
+            loaded.embed,
+            loaded.autoplay,
+        )
+    });
+
+    // The animation loop runs only while playing; the browser itself stops frames in
+    // hidden tabs, so an idle or background page costs nothing.
+    let frames: FrameSlot = use_mut_ref(|| None);
+    {
+        let (frames, dispatch) = (frames.clone(), model.dispatcher());
+        use_effect_with(model.playing, move |playing| {
+            if *playing {
+                schedule_frames(frames.clone(), dispatch);
+            }
+            move || {
+                frames.borrow_mut().take();
+            }
+        });
+    }
+
+    // Keyboard shortcuts, except while typing in a form field.
+    {
+        let model = model.clone();
+        use_effect_with(model.version, move |_| {
+            let doc = gloo_utils_document();
+            let options = gloo_events::EventListenerOptions::enable_prevent_default();
+            let listener =
+                gloo_events::EventListener::new_with_options(&doc, "keydown", options, move |e| {
+                    let Some(e) = wasm_bindgen::JsCast::dyn_ref::<KeyboardEvent>(e) else {
+                        return;
+                    };
+                    if e.ctrl_key() || e.meta_key() || e.alt_key() {
+                        return;
+                    }
+                    let tag = e
+                        .target()
+                        .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+                        .map(|el| el.tag_name())
+                        .unwrap_or_default();
+                    if matches!(tag.as_str(), "INPUT" | "SELECT" | "TEXTAREA") {
+                        return;
+                    }
+                    if tag == "BUTTON" && (e.key() == " " || e.key() == "Enter") {
+                        return; // let buttons handle their own activation
+                    }
+                    if let Some(msg) = keyboard(&model, e) {
+                        e.prevent_default();
+                        model.dispatch(msg);
+                    }
+                });
+            move || drop(listener)
+        });
+    }
+
+    let layout = use_memo(model.view.nodes.len(), |n| viewmodel::circle_layout(*n));
+    let run = model.sim.0.borrow();
+    let trace = run.trace();
+    let view = &model.view;
+    let nodes = Rc::new(viewmodel::nodes(view, &layout));
+    let msgs = Rc::new(viewmodel::messages(view, trace, &layout));
+    let banner = viewmodel::banner(view, trace, model.config.algo);
+    let on_node = {
+        let d = model.dispatcher();
+        let selected = model.selected;
+        Callback::from(move |id| {
+            d.dispatch(Msg::Select(if selected == Some(id) {
+                None
+            } else {
+                Some(id)
+            }))
+        })
+    };
+    let on_seek = {
+        let d = model.dispatcher();
+        Callback::from(move |t| d.dispatch(Msg::Seek(t)))
+    };
+    let cluster = html! {
+        <Cluster nodes={nodes} msgs={msgs} layout={layout.clone()} partition={view.partition.clone()} cuts={view.cuts.clone()}
+            selected={model.selected} split={model.split.clone()} on_node={on_node} />
+    };
+    let fingerprint = html! {
+        <span class="fingerprint" title={format!("Trace hash of this seed and scenario over {}: the CLI prints the same for `electionscope run --json` with these settings", electionscope::sim::Human(model.config.duration))}>
+            { "fingerprint " }<code id="trace-hash">{ model.fingerprint.clone() }</code>
+        </span>
+    };
+    let notices = model
+        .notices
+        .iter()
+        .map(|n| html! { <p class="notice" role="status">{ n }</p> });
+
+    if model.embed {
+        let latest = viewmodel::narration(trace, &model.shown, 1);
+        return html! {
+            <div class="app embed">
+                { for notices }
+                <Banner banner={banner} />
+                <div class="stage">{ cluster }</div>
+                <p class="embed-line" aria-live="polite">{ latest.first().map(|l| l.text.clone()).unwrap_or_else(|| "Press play.".into()) }</p>
+                <div class="embed-bar">
+                    <button id="play" class="primary" onclick={send(&model, || Msg::TogglePlay)}>{ if model.playing { "❚❚" } else { "▶" } }</button>
+                    <button id="step" onclick={send(&model, || Msg::Step)} aria-label="Step">{ "›" }</button>
+                    <button id="reset" onclick={send(&model, || Msg::Reset)} aria-label="Reset">{ "⟲" }</button>
+                    <span class="clock">{ electionscope::sim::time::Rounded(view.now).to_string() }</span>
+                    { fingerprint }
+                    <a class="open-full" href={url::full_link(&model.config, model.speed, false)} target="_blank" rel="noopener">{ "ElectionScope ↗" }</a>
+                </div>
+            </div>
+        };
+    }
+
+    let lines = Rc::new(viewmodel::narration(trace, &model.shown, NARRATION_LINES));
+    let lamport = Rc::new(viewmodel::lamport(view, trace, LAMPORT_WINDOW));
+    let stats = viewmodel::stats(view, run.stats());
+    let copy = {
+        let (cfg, speed, d) = (model.config.clone(), model.speed, model.dispatcher());
+        Callback::from(move |_: MouseEvent| {
+            let link = url::full_link(&cfg, speed, false);
+            if let Some(w) = web_sys::window() {
+                let _ = w.navigator().clipboard().write_text(&link);
+            }
+            d.dispatch(Msg::Toast(Some(format!("Link copied: {link}"))));
+        })
+    };
+    let new_seed = {
+        let d = model.dispatcher();
+        Callback::from(move |_: MouseEvent| d.dispatch(Msg::NewSeed(electionscope::fresh_seed())))
+    };
+    let close_help = {
+        let d = model.dispatcher();
+        Callback::from(move |_: MouseEvent| d.dispatch(Msg::Help(false)))
+    };
+    let scenario_text = model
+        .config
+        .scenario
+        .as_deref()
+        .and_then(electionscope::scenario::builtin)
+        .map(|b| {
+            electionscope::scenario::Scenario::parse(b.text)
+                .map(|s| s.description)
+                .unwrap_or_default()
+        });
     html! {
-        <main class="placeholder">
-            <h1>{ "ElectionScope" }</h1>
-            { for outcome.notices.iter().map(|n| html! { <p class="notice" role="status">{ n }</p> }) }
-            if let Some(e) = &outcome.error {
-                <p class="notice" role="alert">{ e }</p>
+        <div class="app">
+            <header>
+                <h1>{ "ElectionScope" }</h1>
+                <span class="algo">{ "Raft" }</span>
+                <div class="header-actions">
+                    { fingerprint }
+                    <button id="new-seed" onclick={new_seed} title="New seed (N)">{ format!("New seed ({})", model.config.seed) }</button>
+                    <button id="copy-link" onclick={copy}>{ "Copy link" }</button>
+                    <button id="help" onclick={send(&model, || Msg::Help(true))} aria-keyshortcuts="?">{ "? Help" }</button>
+                </div>
+            </header>
+            { for notices }
+            if let Some(t) = &model.toast {
+                <p class="toast" role="status" onclick={send(&model, || Msg::Toast(None))}>{ t }</p>
             }
-            if let Some(s) = &outcome.summary {
-                <p>{ format!("{} with {} nodes, seed {}, {} of virtual time", s.algo, s.nodes, s.seed, Human(s.duration_us)) }</p>
-                <p>{ "Run fingerprint: " }<code id="trace-hash">{ &s.trace_hash }</code></p>
-                <pre id="summary">{ s.to_text() }</pre>
+            if let Some(text) = scenario_text {
+                <p class="scenario-text">{ text }</p>
             }
-        </main>
+            <Banner banner={banner} />
+            <main>
+                <div class="stage">{ cluster }</div>
+                <aside class="side">
+                    if let Some(n) = model.selected {
+                        <NodeActions model={model.clone()} node={n} />
+                    } else {
+                        <p class="hint panel">{ "Click a node (or press 1–9) to crash, pause, isolate or write to it." }</p>
+                    }
+                    <Narration lines={lines} shown={model.shown.clone()} on_toggle={{ let d = model.dispatcher(); Callback::from(move |c| d.dispatch(Msg::ToggleCategory(c))) }} on_seek={on_seek.clone()} />
+                </aside>
+            </main>
+            <Playback model={model.clone()} />
+            <Stats stats={stats} />
+            <Lamport vm={lamport} on_seek={on_seek} />
+            <div class="panels">
+                <NetworkPanel model={model.clone()} />
+                <SetupPanel model={model.clone()} />
+            </div>
+            <Legend />
+            if model.help {
+                <Help on_close={close_help} />
+            }
+        </div>
+    }
+}
+
+fn gloo_utils_document() -> web_sys::Document {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .expect("a document")
+}
+
+#[function_component(Legend)]
+fn legend() -> Html {
+    let item = |class: &str, text: &str| html! { <li><svg viewBox="-10 -10 20 20" class={classes!("msg", class.to_string())}><circle r="8" /></svg>{ text.to_string() }</li> };
+    html! {
+        <section class="legend" aria-label="Legend">
+            <ul>
+                { item("vote-request", "vote request") }
+                { item("vote-granted", "vote granted") }
+                { item("vote-denied", "vote denied") }
+                { item("heartbeat", "heartbeat") }
+                { item("append", "append with entries") }
+                { item("reply", "reply") }
+            </ul>
+            <p>{ "Numbers on messages are terms. The ring around a node drains until its election timeout. The strip under a node is its log: filled = committed, outlined = not yet, striped = a leader's no-op." }</p>
+        </section>
     }
 }

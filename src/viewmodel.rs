@@ -1,0 +1,792 @@
+//! The view model: everything the UI draws, computed from a [`ClusterView`] and the
+//! trace window. Plain Rust with no web dependency, so it is tested natively; the
+//! Yew components only turn these structs into SVG and HTML.
+
+use crate::config::AlgoKind;
+use crate::sim::kernel::NodeStatus;
+use crate::sim::time::Rounded;
+use crate::sim::trace::DropReason;
+use crate::sim::{
+    ClusterView, EventKind, Human, Micros, MsgClass, MsgRecord, NodeId, NoteKind, Severity,
+    TraceEvent,
+};
+use std::collections::{BTreeMap, VecDeque};
+
+/// Drawing space of the cluster view (SVG viewBox units).
+pub const CLUSTER_W: f64 = 1000.0;
+pub const CLUSTER_H: f64 = 760.0;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Layout {
+    pub centers: Vec<(f64, f64)>,
+    pub node_r: f64,
+}
+
+/// Nodes on a circle, n1 at the top, clockwise; node size shrinks as the ring fills.
+pub fn circle_layout(n: usize) -> Layout {
+    let (cx, cy) = (CLUSTER_W / 2.0, CLUSTER_H / 2.0 + 10.0);
+    let ring = 300.0;
+    let node_r = (ring * std::f64::consts::PI / n.max(3) as f64 * 0.62).clamp(22.0, 62.0);
+    let centers = (0..n)
+        .map(|i| {
+            let a = -std::f64::consts::FRAC_PI_2 + 2.0 * std::f64::consts::PI * i as f64 / n as f64;
+            (cx + ring * a.cos(), cy + ring * a.sin())
+        })
+        .collect();
+    Layout { centers, node_r }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogCell {
+    pub term: u64,
+    pub committed: bool,
+    pub noop: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeVm {
+    pub id: NodeId,
+    pub x: f64,
+    pub y: f64,
+    pub r: f64,
+    /// `leader`, `follower`, `candidate`, `pre-candidate`, `crashed`, `paused`, ...
+    pub role: String,
+    /// Upper-case word drawn inside the node, so nothing depends on colour alone.
+    pub badge: String,
+    pub term: u64,
+    pub voted_for: Option<NodeId>,
+    pub leader: Option<NodeId>,
+    /// Share of the election timer left, 1.0 just after reset, 0.0 at timeout.
+    pub timer_left: Option<f64>,
+    pub log: Vec<LogCell>,
+    /// Entries hidden to the left of the strip.
+    pub log_hidden: usize,
+    pub commit_index: u64,
+    pub paused_until: Option<Micros>,
+    /// Part of a split-brain or a violation right now.
+    pub alarm: bool,
+    pub fields: Vec<(String, String)>,
+    pub drift_ppm: i32,
+    pub local_time: Micros,
+}
+
+/// Entries a node's strip shows (the newest ones).
+pub const LOG_STRIP: usize = 8;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct MsgVm {
+    pub id: u64,
+    pub x: f64,
+    pub y: f64,
+    pub class: MsgClass,
+    pub kind: String,
+    pub term: Option<u64>,
+    /// `Some` while a dropped message fades out: 1.0 at the drop, 0.0 when gone.
+    pub dying: Option<f64>,
+    pub reason: Option<DropReason>,
+    /// Waiting at a paused receiver.
+    pub held: bool,
+    pub from: NodeId,
+    pub to: NodeId,
+}
+
+pub fn msg_class_name(c: MsgClass) -> &'static str {
+    match c {
+        MsgClass::VoteRequest => "vote-request",
+        MsgClass::VoteGranted => "vote-granted",
+        MsgClass::VoteDenied => "vote-denied",
+        MsgClass::Heartbeat => "heartbeat",
+        MsgClass::Append => "append",
+        MsgClass::Reply => "reply",
+        MsgClass::Other => "other",
+    }
+}
+
+fn lerp(a: (f64, f64), b: (f64, f64), f: f64) -> (f64, f64) {
+    (a.0 + (b.0 - a.0) * f, a.1 + (b.1 - a.1) * f)
+}
+
+/// Where a message is drawn: on the segment between the two node rims.
+fn along(layout: &Layout, from: NodeId, to: NodeId, f: f64) -> (f64, f64) {
+    let a = layout.centers[from as usize - 1];
+    let b = layout.centers[to as usize - 1];
+    let len = ((b.0 - a.0).powi(2) + (b.1 - a.1).powi(2)).sqrt().max(1.0);
+    let rim = (layout.node_r / len).min(0.45);
+    lerp(a, b, rim + (1.0 - 2.0 * rim) * f.clamp(0.0, 1.0))
+}
+
+/// How long (virtual time) a dropped message stays visible as it dies.
+pub const DROP_FADE: Micros = 60_000;
+
+pub fn nodes(view: &ClusterView, layout: &Layout) -> Vec<NodeVm> {
+    let claimants: Vec<NodeId> = view
+        .nodes
+        .iter()
+        .filter(|n| n.view.is_leader && n.status != NodeStatus::Crashed)
+        .map(|n| n.id)
+        .collect();
+    view.nodes
+        .iter()
+        .map(|n| {
+            let (x, y) = layout.centers[n.id as usize - 1];
+            let (role, paused_until) = match n.status {
+                NodeStatus::Crashed => ("crashed".to_string(), None),
+                NodeStatus::Paused { until } => (n.view.role.clone(), Some(until)),
+                NodeStatus::Up => (n.view.role.clone(), None),
+            };
+            let timer_left = n
+                .timers
+                .iter()
+                .find(|t| t.label == "election")
+                .filter(|_| n.status == NodeStatus::Up)
+                .map(|t| {
+                    let span = t.fires_at.saturating_sub(t.set_at).max(1) as f64;
+                    (t.fires_at.saturating_sub(view.now) as f64 / span).clamp(0.0, 1.0)
+                });
+            let skip = n.view.log.len().saturating_sub(LOG_STRIP);
+            NodeVm {
+                id: n.id,
+                x,
+                y,
+                r: layout.node_r,
+                badge: match role.as_str() {
+                    "pre-candidate" => "PRE".into(),
+                    "candidate" => "CAND".into(),
+                    "crashed" => "DOWN".into(),
+                    r => r.to_ascii_uppercase(),
+                },
+                role,
+                term: n.view.term,
+                voted_for: n.view.voted_for,
+                leader: n.view.leader,
+                timer_left,
+                log: n.view.log[skip..]
+                    .iter()
+                    .map(|e| LogCell {
+                        term: e.term,
+                        committed: e.committed,
+                        noop: e.value.is_none(),
+                    })
+                    .collect(),
+                log_hidden: skip,
+                commit_index: n.view.commit_index,
+                paused_until,
+                alarm: claimants.len() >= 2 && claimants.contains(&n.id),
+                fields: n.view.fields.clone(),
+                drift_ppm: n.drift_ppm,
+                local_time: n.local_time,
+            }
+        })
+        .collect()
+}
+
+/// Messages in flight at `view.now`, plus recently dropped ones fading where they died.
+pub fn messages(view: &ClusterView, trace: &VecDeque<TraceEvent>, layout: &Layout) -> Vec<MsgVm> {
+    let now = view.now;
+    let mut out: Vec<MsgVm> = view
+        .in_flight
+        .iter()
+        .map(|m| {
+            let held = m.deliver_at <= now;
+            let span = m.deliver_at.saturating_sub(m.sent_at).max(1) as f64;
+            let f = now.saturating_sub(m.sent_at) as f64 / span;
+            let (x, y) = along(layout, m.from, m.to, f);
+            msg_vm(m, x, y, None, None, held)
+        })
+        .collect();
+    // Recent drops: find each one's send record in the window to know its path.
+    let mut drops: Vec<(u64, Micros, DropReason)> = Vec::new();
+    for e in trace.iter().rev() {
+        if e.time + DROP_FADE < now {
+            break;
+        }
+        if let EventKind::Drop { id, reason, .. } = e.kind {
+            drops.push((id, e.time, reason));
+        }
+    }
+    if !drops.is_empty() {
+        let wanted: BTreeMap<u64, (Micros, DropReason)> =
+            drops.iter().map(|&(id, t, r)| (id, (t, r))).collect();
+        for e in trace.iter().rev() {
+            if let EventKind::Send { msg } = &e.kind {
+                if let Some(&(t, reason)) = wanted.get(&msg.id) {
+                    // A partition stops a message midway; loss and dead receivers at the end.
+                    let f = if reason == DropReason::Partitioned {
+                        0.5
+                    } else {
+                        0.92
+                    };
+                    let (x, y) = along(layout, msg.from, msg.to, f);
+                    let life = 1.0 - now.saturating_sub(t) as f64 / DROP_FADE as f64;
+                    out.push(msg_vm(
+                        msg,
+                        x,
+                        y,
+                        Some(life.clamp(0.0, 1.0)),
+                        Some(reason),
+                        false,
+                    ));
+                }
+                if msg.id < drops.iter().map(|d| d.0).min().unwrap_or(0) {
+                    break;
+                }
+            }
+        }
+    }
+    out
+}
+
+fn msg_vm(
+    m: &MsgRecord,
+    x: f64,
+    y: f64,
+    dying: Option<f64>,
+    reason: Option<DropReason>,
+    held: bool,
+) -> MsgVm {
+    MsgVm {
+        id: m.id,
+        x,
+        y,
+        class: m.class,
+        kind: m.kind.clone(),
+        term: m.term,
+        dying,
+        reason,
+        held,
+        from: m.from,
+        to: m.to,
+    }
+}
+
+/// What the safety monitor says right now.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Banner {
+    pub severity: Severity,
+    pub text: String,
+    pub nodes: Vec<NodeId>,
+}
+
+/// The banner: the newest violation if any; otherwise a live split-brain explained.
+pub fn banner(view: &ClusterView, trace: &VecDeque<TraceEvent>, algo: AlgoKind) -> Option<Banner> {
+    if let Some(e) = trace.iter().rev().find(|e| {
+        matches!(
+            &e.kind,
+            EventKind::Finding {
+                severity: Severity::Violation,
+                ..
+            }
+        )
+    }) {
+        if let EventKind::Finding { nodes, .. } = &e.kind {
+            return Some(Banner {
+                severity: Severity::Violation,
+                text: format!("At {}: {}", Rounded(e.time), e.text),
+                nodes: nodes.clone(),
+            });
+        }
+    }
+    let leaders: Vec<(NodeId, u64)> = view
+        .nodes
+        .iter()
+        .filter(|n| n.view.is_leader && n.status != NodeStatus::Crashed)
+        .map(|n| (n.id, n.view.term))
+        .collect();
+    if leaders.len() < 2 {
+        return None;
+    }
+    let newest = leaders.iter().map(|l| l.1).max().unwrap_or(0);
+    let names: Vec<String> = leaders
+        .iter()
+        .map(|(n, t)| format!("n{n} (term {t})"))
+        .collect();
+    let stale: Vec<String> = leaders
+        .iter()
+        .filter(|l| l.1 < newest)
+        .map(|l| format!("n{}", l.0))
+        .collect();
+    let joined = match names.len() {
+        2 => format!("{} and {} both believe they lead", names[0], names[1]),
+        _ => format!("{} all believe they lead", names.join(", ")),
+    };
+    let why = match algo {
+        AlgoKind::Raft if !stale.is_empty() => format!(
+            "; {} {} stale: a majority has moved on to term {newest}, so {} cannot commit anything",
+            stale.join(", "),
+            if stale.len() == 1 { "is" } else { "are" },
+            if stale.len() == 1 { "it" } else { "they" }
+        ),
+        _ => String::new(),
+    };
+    Some(Banner {
+        severity: if stale.is_empty() {
+            Severity::Violation
+        } else {
+            Severity::Warning
+        },
+        text: format!("Split brain: {joined}{why}."),
+        nodes: leaders.iter().map(|l| l.0).collect(),
+    })
+}
+
+/// Narration categories, for colour and filtering.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Category {
+    Election,
+    Vote,
+    Leader,
+    Replication,
+    Fault,
+    Monitor,
+    Message,
+}
+
+impl Category {
+    pub const ALL: [Category; 7] = [
+        Category::Election,
+        Category::Vote,
+        Category::Leader,
+        Category::Replication,
+        Category::Fault,
+        Category::Monitor,
+        Category::Message,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Category::Election => "elections",
+            Category::Vote => "votes",
+            Category::Leader => "leaders",
+            Category::Replication => "log",
+            Category::Fault => "faults",
+            Category::Monitor => "monitor",
+            Category::Message => "messages",
+        }
+    }
+
+    /// Shown unless the user turns them on: per-message lines drown the story.
+    pub fn on_by_default(self) -> bool {
+        self != Category::Message
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    pub seq: u64,
+    pub time: Micros,
+    pub category: Category,
+    pub text: String,
+    pub violation: bool,
+}
+
+pub fn category(e: &TraceEvent) -> Option<Category> {
+    Some(match &e.kind {
+        EventKind::Note { kind, .. } => match kind {
+            NoteKind::ElectionStart => Category::Election,
+            NoteKind::Vote => Category::Vote,
+            NoteKind::Leader | NoteKind::StepDown => Category::Leader,
+            NoteKind::Replication | NoteKind::Commit | NoteKind::Client => Category::Replication,
+            NoteKind::Info => Category::Fault,
+        },
+        EventKind::Action { .. } | EventKind::Skipped { .. } | EventKind::Resume { .. } => {
+            Category::Fault
+        }
+        EventKind::Finding { .. } => Category::Monitor,
+        EventKind::Send { .. } | EventKind::Drop { .. } => Category::Message,
+        EventKind::Boot { .. }
+        | EventKind::Deliver { .. }
+        | EventKind::Timer { .. }
+        | EventKind::Role { .. } => {
+            return None;
+        }
+    })
+}
+
+/// The newest `limit` narration lines among `shown` categories, newest first.
+pub fn narration(trace: &VecDeque<TraceEvent>, shown: &[Category], limit: usize) -> Vec<Line> {
+    trace
+        .iter()
+        .rev()
+        .filter_map(|e| {
+            let c = category(e)?;
+            shown.contains(&c).then(|| Line {
+                seq: e.seq,
+                time: e.time,
+                category: c,
+                text: e.text.clone(),
+                violation: matches!(
+                    &e.kind,
+                    EventKind::Finding {
+                        severity: Severity::Violation,
+                        ..
+                    }
+                ),
+            })
+        })
+        .take(limit)
+        .collect()
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct StatsVm {
+    pub time: String,
+    pub term: u64,
+    pub leader: String,
+    pub leaderless: String,
+    pub elections: u64,
+    pub messages: Vec<(String, u64)>,
+    pub dropped: u64,
+    pub violations: usize,
+}
+
+pub fn stats(view: &ClusterView, stats: &crate::sim::Stats) -> StatsVm {
+    StatsVm {
+        time: format!("{}", Rounded(view.now)),
+        term: view.nodes.iter().map(|n| n.view.term).max().unwrap_or(0),
+        leader: match view.leader {
+            Some((n, t)) => format!("n{n} (term {t})"),
+            None => "none".into(),
+        },
+        leaderless: format!("{}", Rounded(stats.leaderless_us)),
+        elections: stats.elections,
+        messages: stats
+            .messages_by_kind
+            .iter()
+            .map(|(k, v)| (k.clone(), *v))
+            .collect(),
+        dropped: stats.messages_dropped,
+        violations: stats.violations(),
+    }
+}
+
+// ----- the space-time (Lamport) diagram -----
+
+pub const LAMPORT_W: f64 = 1000.0;
+pub const LANE_H: f64 = 26.0;
+pub const LAMPORT_LEFT: f64 = 44.0;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Arrow {
+    pub id: u64,
+    pub x1: f64,
+    pub y1: f64,
+    pub x2: f64,
+    pub y2: f64,
+    pub class: MsgClass,
+    /// Still travelling (drawn up to `now`).
+    pub in_flight: bool,
+    pub dropped: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mark {
+    pub x: f64,
+    pub y: f64,
+    pub role: String,
+    pub term: u64,
+    pub node: NodeId,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct LamportVm {
+    pub start: Micros,
+    pub end: Micros,
+    pub height: f64,
+    pub lanes: Vec<(NodeId, f64)>,
+    pub arrows: Vec<Arrow>,
+    pub marks: Vec<Mark>,
+    /// Tick marks: (x, label).
+    pub ticks: Vec<(f64, String)>,
+    /// Whether a lane's node is down at the end of the window.
+    pub down: Vec<bool>,
+}
+
+/// The last `window` of virtual time as one lane per node, time left to right.
+pub fn lamport(view: &ClusterView, trace: &VecDeque<TraceEvent>, window: Micros) -> LamportVm {
+    let end = view.now.max(window);
+    let start = end - window;
+    let n = view.nodes.len();
+    let lane_y = |node: NodeId| 14.0 + (node as f64 - 0.5) * LANE_H;
+    let x_of = |t: Micros| {
+        LAMPORT_LEFT
+            + (t.saturating_sub(start)) as f64 / window as f64 * (LAMPORT_W - LAMPORT_LEFT - 8.0)
+    };
+    let mut ends: BTreeMap<u64, (Micros, bool)> = BTreeMap::new();
+    for e in trace.iter().rev() {
+        if e.time < start.saturating_sub(window) {
+            break;
+        }
+        match e.kind {
+            EventKind::Deliver { id, .. } => {
+                ends.insert(id, (e.time, false));
+            }
+            EventKind::Drop { id, .. } => {
+                ends.insert(id, (e.time, true));
+            }
+            _ => {}
+        }
+    }
+    let mut arrows = Vec::new();
+    let mut marks = Vec::new();
+    for e in trace.iter() {
+        if e.time > end {
+            break;
+        }
+        match &e.kind {
+            EventKind::Send { msg } => {
+                let (t_end, dropped, in_flight) = match ends.get(&msg.id) {
+                    Some(&(t, d)) => (t, d, false),
+                    None => (end.min(msg.deliver_at), false, true),
+                };
+                if t_end < start {
+                    continue;
+                }
+                let y1 = lane_y(msg.from);
+                let y2f = lane_y(msg.to);
+                let full = msg.deliver_at.saturating_sub(msg.sent_at).max(1) as f64;
+                let frac = (t_end.saturating_sub(msg.sent_at) as f64 / full).min(1.0);
+                arrows.push(Arrow {
+                    id: msg.id,
+                    x1: x_of(msg.sent_at.max(start)),
+                    y1: if msg.sent_at < start {
+                        y1 + (y2f - y1) * ((start - msg.sent_at) as f64 / full)
+                    } else {
+                        y1
+                    },
+                    x2: x_of(t_end),
+                    y2: y1 + (y2f - y1) * frac,
+                    class: msg.class,
+                    in_flight,
+                    dropped,
+                });
+            }
+            EventKind::Role { node, role, term } if e.time >= start => marks.push(Mark {
+                x: x_of(e.time),
+                y: lane_y(*node),
+                role: role.clone(),
+                term: *term,
+                node: *node,
+            }),
+            EventKind::Action {
+                action: crate::sim::Action::Crash { .. },
+            } if e.time >= start => {}
+            _ => {}
+        }
+    }
+    // Ticks at round intervals: about eight across the window.
+    let step = [
+        1_000u64, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000, 2_000_000,
+        5_000_000, 10_000_000,
+    ]
+    .into_iter()
+    .find(|s| window / s <= 8)
+    .unwrap_or(window);
+    let ticks = (start.div_ceil(step)..=end / step)
+        .map(|k| (x_of(k * step), format!("{}", Human(k * step))))
+        .collect();
+    LamportVm {
+        start,
+        end,
+        height: 14.0 + n as f64 * LANE_H + 18.0,
+        lanes: (1..=n as NodeId).map(|id| (id, lane_y(id))).collect(),
+        arrows,
+        marks,
+        ticks,
+        down: view
+            .nodes
+            .iter()
+            .map(|n| n.status == NodeStatus::Crashed)
+            .collect(),
+    }
+}
+
+/// The virtual instant at horizontal position `x` of the space-time diagram.
+pub fn lamport_time_at(vm: &LamportVm, x: f64) -> Micros {
+    let f = ((x - LAMPORT_LEFT) / (LAMPORT_W - LAMPORT_LEFT - 8.0)).clamp(0.0, 1.0);
+    vm.start + ((vm.end - vm.start) as f64 * f) as Micros
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::SimConfig;
+    use crate::run::build;
+    use crate::sim::{Action, MS, SEC, Target};
+
+    fn run_to(seed: u64, t: Micros, actions: &[(Micros, Action)]) -> Box<dyn crate::run::Run> {
+        let cfg = SimConfig {
+            seed,
+            ..SimConfig::default()
+        };
+        let mut r = build(&cfg, 20_000).unwrap();
+        for (at, a) in actions {
+            r.advance(*at);
+            r.act(a.clone());
+        }
+        r.advance(t);
+        r
+    }
+
+    #[test]
+    fn layout_puts_n1_on_top_and_keeps_nodes_apart() {
+        for n in [1usize, 3, 5, 25] {
+            let l = circle_layout(n);
+            assert_eq!(l.centers.len(), n);
+            assert!(l.centers[0].1 < l.centers.get(1).map_or(f64::MAX, |c| c.1) || n == 1);
+            for i in 0..n {
+                for j in i + 1..n {
+                    let (a, b) = (l.centers[i], l.centers[j]);
+                    let d = ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt();
+                    assert!(d > 2.0 * l.node_r, "n={n}: nodes {i} and {j} overlap");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn messages_move_from_sender_to_receiver_with_virtual_time() {
+        let mut r = run_to(7, 300 * MS, &[]);
+        let l = circle_layout(5);
+        let m = r
+            .trace()
+            .iter()
+            .find_map(|e| match &e.kind {
+                EventKind::Send { msg } if msg.deliver_at - msg.sent_at > 4 * MS => {
+                    Some(msg.clone())
+                }
+                _ => None,
+            })
+            .expect("a message was sent");
+        r.seek(m.sent_at);
+        let at_send = messages(&r.view(), r.trace(), &l)
+            .into_iter()
+            .find(|v| v.id == m.id)
+            .unwrap();
+        r.seek((m.sent_at + m.deliver_at) / 2);
+        let mid = messages(&r.view(), r.trace(), &l)
+            .into_iter()
+            .find(|v| v.id == m.id)
+            .unwrap();
+        let (a, b) = (l.centers[m.from as usize - 1], l.centers[m.to as usize - 1]);
+        let dist =
+            |p: (f64, f64), q: (f64, f64)| ((p.0 - q.0).powi(2) + (p.1 - q.1).powi(2)).sqrt();
+        assert!(dist((at_send.x, at_send.y), a) < dist((at_send.x, at_send.y), b));
+        let half = dist(a, b) / 2.0;
+        assert!(
+            (dist((mid.x, mid.y), a) - half).abs() < 15.0,
+            "midway at mid-flight"
+        );
+    }
+
+    #[test]
+    fn dropped_messages_fade_out_where_they_died() {
+        let r = run_to(
+            7,
+            2 * SEC + 20 * MS,
+            &[(
+                2 * SEC,
+                Action::Isolate {
+                    target: Target::Node(3),
+                },
+            )],
+        );
+        let v = messages(&r.view(), r.trace(), &circle_layout(5));
+        let dying: Vec<&MsgVm> = v.iter().filter(|m| m.dying.is_some()).collect();
+        assert!(
+            !dying.is_empty(),
+            "a heartbeat to or from n3 dies in the partition"
+        );
+        assert!(
+            dying
+                .iter()
+                .all(|m| m.reason == Some(DropReason::Partitioned) && (m.from == 3 || m.to == 3))
+        );
+    }
+
+    #[test]
+    fn banner_explains_a_stale_leader() {
+        let r = run_to(
+            7,
+            3 * SEC,
+            &[(
+                SEC,
+                Action::Isolate {
+                    target: Target::Leader,
+                },
+            )],
+        );
+        let b = banner(&r.view(), r.trace(), AlgoKind::Raft).expect("two leaders");
+        assert_eq!(b.severity, Severity::Warning);
+        assert!(
+            b.text.contains("both believe they lead") && b.text.contains("cannot commit"),
+            "{}",
+            b.text
+        );
+        assert_eq!(b.nodes.len(), 2);
+        let healthy = run_to(7, 3 * SEC, &[]);
+        assert_eq!(
+            banner(&healthy.view(), healthy.trace(), AlgoKind::Raft),
+            None
+        );
+    }
+
+    #[test]
+    fn narration_is_newest_first_and_filtered() {
+        let r = run_to(
+            7,
+            3 * SEC,
+            &[(
+                SEC,
+                Action::Crash {
+                    target: Target::Leader,
+                },
+            )],
+        );
+        let all = narration(r.trace(), &Category::ALL, 1_000);
+        assert!(all.windows(2).all(|w| w[0].seq > w[1].seq));
+        let faults = narration(r.trace(), &[Category::Fault], 1_000);
+        assert!(faults.iter().any(|l| l.text.contains("crashes")));
+        assert!(faults.iter().all(|l| l.category == Category::Fault));
+        assert_eq!(narration(r.trace(), &Category::ALL, 5).len(), 5);
+    }
+
+    #[test]
+    fn election_timer_drains_toward_timeout() {
+        let r = run_to(7, 400 * MS, &[]);
+        let v = nodes(&r.view(), &circle_layout(5));
+        let followers: Vec<&NodeVm> = v.iter().filter(|n| n.role == "follower").collect();
+        assert!(!followers.is_empty());
+        assert!(
+            followers
+                .iter()
+                .all(|n| n.timer_left.is_some_and(|f| (0.0..=1.0).contains(&f)))
+        );
+        assert!(
+            v.iter()
+                .filter(|n| n.role == "leader")
+                .all(|n| n.timer_left.is_none())
+        );
+    }
+
+    #[test]
+    fn lamport_diagram_spans_the_window_with_an_arrow_per_message() {
+        let r = run_to(7, 2 * SEC, &[]);
+        let vm = lamport(&r.view(), r.trace(), SEC);
+        assert_eq!((vm.start, vm.end), (SEC, 2 * SEC));
+        assert_eq!(vm.lanes.len(), 5);
+        assert!(vm.arrows.len() > 50);
+        assert!(
+            vm.arrows
+                .iter()
+                .all(|a| a.x1 <= a.x2 && a.x1 >= LAMPORT_LEFT - 0.01 && a.x2 <= LAMPORT_W)
+        );
+        assert_eq!(lamport_time_at(&vm, LAMPORT_LEFT), SEC);
+        assert_eq!(lamport_time_at(&vm, LAMPORT_W), 2 * SEC);
+        let early = run_to(7, 400 * MS, &[]);
+        let vm = lamport(&early.view(), early.trace(), SEC);
+        assert!(
+            vm.marks.iter().any(|m| m.role == "leader"),
+            "the election shows as role marks"
+        );
+    }
+}

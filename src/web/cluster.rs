@@ -1,0 +1,187 @@
+//! The cluster drawn as SVG: nodes on a circle, messages in flight, partitions, cuts.
+
+use electionscope::sim::NodeId;
+use electionscope::viewmodel::{CLUSTER_H, CLUSTER_W, Layout, MsgVm, NodeVm, msg_class_name};
+use std::collections::BTreeSet;
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct ClusterProps {
+    pub nodes: Rc<Vec<NodeVm>>,
+    pub msgs: Rc<Vec<MsgVm>>,
+    pub layout: Rc<Layout>,
+    pub partition: Option<Vec<Vec<NodeId>>>,
+    pub cuts: Vec<(NodeId, NodeId)>,
+    pub selected: Option<NodeId>,
+    pub split: BTreeSet<NodeId>,
+    pub on_node: Callback<NodeId>,
+}
+
+const GROUP_NAMES: [&str; 6] = ["A", "B", "C", "D", "E", "F"];
+
+#[function_component(Cluster)]
+pub fn cluster(p: &ClusterProps) -> Html {
+    let group_of = |id: NodeId| -> Option<usize> {
+        p.partition.as_ref()?.iter().position(|g| g.contains(&id))
+    };
+    let halos = p.nodes.iter().filter_map(|n| {
+        let g = group_of(n.id)?;
+        Some(html! {
+            <g key={format!("halo{}", n.id)} class={format!("halo group-{g}")}>
+                <circle cx={fmt(n.x)} cy={fmt(n.y)} r={fmt(n.r + 22.0)} />
+                <text x={fmt(n.x + n.r + 8.0)} y={fmt(n.y - n.r - 4.0)} class="group-label">{ GROUP_NAMES[g % 6] }</text>
+            </g>
+        })
+    });
+    let cuts = p.cuts.iter().map(|&(a, b)| {
+        let (x1, y1) = p.layout.centers[a as usize - 1];
+        let (x2, y2) = p.layout.centers[b as usize - 1];
+        let (mx, my) = ((x1 + x2) / 2.0, (y1 + y2) / 2.0);
+        html! {
+            <g key={format!("cut{a}-{b}")} class="cut">
+                <line x1={fmt(x1)} y1={fmt(y1)} x2={fmt(x2)} y2={fmt(y2)} marker-end="url(#cut-arrow)" />
+                <text x={fmt(mx)} y={fmt(my)} class="cut-x">{ "✕" }</text>
+                <title>{ format!("link n{a}→n{b} cut (one way)") }</title>
+            </g>
+        }
+    });
+    let nodes = p.nodes.iter().map(|n| {
+        let on_node = p.on_node.clone();
+        html! {
+            <Node key={n.id} vm={n.clone()} selected={p.selected == Some(n.id)} picked={p.split.contains(&n.id)} on_select={on_node} />
+        }
+    });
+    let msgs = p.msgs.iter().map(|m| {
+        let class = classes!("msg", msg_class_name(m.class), m.dying.map(|_| "dying"), m.held.then_some("held"));
+        let opacity = m.dying.map_or("1".to_string(), |l| format!("{l:.2}"));
+        let label = m.term.map(|t| t.to_string()).unwrap_or_default();
+        html! {
+            <g key={m.id} class={class} transform={format!("translate({:.1},{:.1})", m.x, m.y)} opacity={opacity}>
+                <circle r="9" />
+                if m.dying.is_some() {
+                    <path d="M-6,-6 L6,6 M6,-6 L-6,6" class="msg-x" />
+                } else {
+                    <text class="msg-term" y="3.5">{ label }</text>
+                }
+            </g>
+        }
+    });
+    html! {
+        <svg class="cluster" viewBox={format!("0 0 {CLUSTER_W} {CLUSTER_H}")} role="img"
+             aria-label="Cluster: nodes on a circle with the messages travelling between them">
+            <defs>
+                <marker id="cut-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                    <path d="M0,0 L10,5 L0,10 z" class="cut-head" />
+                </marker>
+            </defs>
+            <g class="halos">{ for halos }</g>
+            <g class="cuts">{ for cuts }</g>
+            <g class="nodes">{ for nodes }</g>
+            <g class="msgs">{ for msgs }</g>
+        </svg>
+    }
+}
+
+fn fmt(v: f64) -> String {
+    format!("{v:.1}")
+}
+
+#[derive(Properties, PartialEq)]
+pub struct NodeProps {
+    pub vm: NodeVm,
+    pub selected: bool,
+    pub picked: bool,
+    pub on_select: Callback<NodeId>,
+}
+
+/// One node. Role is shown by colour, outline style and a word, so it reads on a
+/// projector and without colour vision.
+#[function_component(Node)]
+pub fn node(p: &NodeProps) -> Html {
+    let n = &p.vm;
+    let id = n.id;
+    let onclick = {
+        let cb = p.on_select.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(id))
+    };
+    let onkeydown = {
+        let cb = p.on_select.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" || e.key() == " " {
+                e.prevent_default();
+                e.stop_propagation();
+                cb.emit(id);
+            }
+        })
+    };
+    let r = n.r;
+    let ring_r = r + 7.0;
+    let circumference = 2.0 * std::f64::consts::PI * ring_r;
+    let timer = n.timer_left.map(|left| {
+        html! {
+            <circle class="timer" cx={fmt(n.x)} cy={fmt(n.y)} r={fmt(ring_r)}
+                stroke-dasharray={format!("{:.1} {:.1}", circumference * left, circumference)}
+                transform={format!("rotate(-90 {:.1} {:.1})", n.x, n.y)} />
+        }
+    });
+    let paused = n.paused_until.is_some();
+    let role_class = if paused {
+        "paused".to_string()
+    } else {
+        n.role.clone()
+    };
+    let role_attr = role_class.clone();
+    let cell_w = (2.0 * r / 8.0).clamp(6.0, 12.0);
+    let strip_x = n.x - cell_w * n.log.len() as f64 / 2.0;
+    let strip_y = n.y + r + 30.0;
+    let log = n.log.iter().enumerate().map(|(i, c)| {
+        let class = classes!("entry", c.committed.then_some("committed"), c.noop.then_some("noop"), format!("term-{}", c.term % 8));
+        html! {
+            <g key={i}>
+                <rect class={class} x={fmt(strip_x + i as f64 * cell_w)} y={fmt(strip_y)} width={fmt(cell_w - 1.5)} height={fmt(cell_w + 4.0)} rx="1.5" />
+            </g>
+        }
+    });
+    let vote = match (n.role.as_str(), n.voted_for) {
+        ("crashed", _) => String::new(),
+        (_, Some(v)) if v == id => " · voted self".to_string(),
+        (_, Some(v)) => format!(" · voted n{v}"),
+        _ => String::new(),
+    };
+    let label = format!(
+        "n{id}: {}{}, term {}{}{}. Press Enter for actions.",
+        n.role,
+        if paused { " (paused)" } else { "" },
+        n.term,
+        n.leader
+            .filter(|l| *l != id)
+            .map_or(String::new(), |l| format!(", follows n{l}")),
+        vote
+    );
+    html! {
+        <g class={classes!("node", role_class.clone(), p.selected.then_some("selected"), n.alarm.then_some("alarm"), p.picked.then_some("picked"))}
+           data-node-id={id.to_string()} data-role={role_attr} data-term={n.term.to_string()}
+           tabindex="0" role="button" aria-label={label} {onclick} {onkeydown}>
+            { timer.unwrap_or_default() }
+            <circle class="body" cx={fmt(n.x)} cy={fmt(n.y)} r={fmt(r)} />
+            if n.role == "leader" {
+                <circle class="leader-ring" cx={fmt(n.x)} cy={fmt(n.y)} r={fmt(r - 5.0)} />
+                <text class="crown" x={fmt(n.x)} y={fmt(n.y - r - 12.0)}>{ "★" }</text>
+            }
+            <text class="name" x={fmt(n.x)} y={fmt(n.y - 2.0)}>{ format!("n{id}") }</text>
+            <text class="badge" x={fmt(n.x)} y={fmt(n.y + 16.0)}>{ if paused { "PAUSED".to_string() } else { n.badge.clone() } }</text>
+            if n.role == "crashed" {
+                <path class="dead" d={format!("M{:.1},{:.1} L{:.1},{:.1} M{:.1},{:.1} L{:.1},{:.1}", n.x - r * 0.6, n.y - r * 0.6, n.x + r * 0.6, n.y + r * 0.6, n.x + r * 0.6, n.y - r * 0.6, n.x - r * 0.6, n.y + r * 0.6)} />
+            }
+            if paused {
+                <text class="pause-icon" x={fmt(n.x + r * 0.7)} y={fmt(n.y - r * 0.7)}>{ "❚❚" }</text>
+            }
+            <text class="term" x={fmt(n.x)} y={fmt(n.y + r + 20.0)}>{ format!("term {}{vote}", n.term) }</text>
+            <g class="log">{ for log }</g>
+            if n.log_hidden > 0 {
+                <text class="log-more" x={fmt(strip_x - 4.0)} y={fmt(strip_y + cell_w)}>{ format!("+{}", n.log_hidden) }</text>
+            }
+        </g>
+    }
+}

@@ -1,0 +1,379 @@
+//! Playback, node actions, network and algorithm settings, sharing, help.
+
+use super::panels::send;
+use super::state::{Model, Msg, SPEEDS};
+use electionscope::config::{MAX_NODES, SimConfig};
+use electionscope::scenario::BUILTINS;
+use electionscope::sim::action::Percent;
+use electionscope::sim::time::Rounded;
+use electionscope::sim::{Action, MS, Micros, NodeId, NodeStatus, Target};
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+fn input_value(e: &Event) -> String {
+    e.target()
+        .and_then(|t| {
+            t.dyn_into::<web_sys::HtmlInputElement>()
+                .ok()
+                .map(|i| i.value())
+        })
+        .or_else(|| {
+            e.target().and_then(|t| {
+                t.dyn_into::<web_sys::HtmlSelectElement>()
+                    .ok()
+                    .map(|s| s.value())
+            })
+        })
+        .unwrap_or_default()
+}
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub model: UseReducerHandle<Model>,
+}
+
+#[function_component(Playback)]
+pub fn playback(p: &Props) -> Html {
+    let m = &p.model;
+    let d = m.dispatcher();
+    let on_slider = {
+        let d = d.clone();
+        Callback::from(move |e: InputEvent| {
+            let v: Micros = input_value(&e.into()).parse().unwrap_or(0);
+            d.dispatch(Msg::Seek(v));
+        })
+    };
+    let on_speed = {
+        let d = d.clone();
+        Callback::from(move |e: Event| {
+            d.dispatch(Msg::SetSpeed(input_value(&e).parse().unwrap_or(3)))
+        })
+    };
+    let end = m.horizon.max(m.now()).max(1);
+    html! {
+        <div class="playback" role="toolbar" aria-label="Playback">
+            <button id="play" class="primary" onclick={send(m, || Msg::TogglePlay)} aria-keyshortcuts="Space"
+                aria-label={if m.playing { "Pause" } else { "Play" }} title={if m.playing { "Pause (Space)" } else { "Play (Space)" }}>
+                { if m.playing { "❚❚ Pause" } else { "▶ Play" } }
+            </button>
+            <button id="step" onclick={send(m, || Msg::Step)} title="Step to the next event (→)" aria-keyshortcuts="ArrowRight">{ "Step ›" }</button>
+            <label class="speed">
+                <span>{ "Speed" }</span>
+                <select id="speed" onchange={on_speed} aria-label="Speed, as a multiple of real time">
+                    { for SPEEDS.iter().enumerate().map(|(i, s)| html! { <option value={i.to_string()} selected={i == m.speed}>{ format!("{s}×") }</option> }) }
+                </select>
+            </label>
+            <input id="timeline" class="timeline" type="range" min="0" max={end.to_string()} step="1"
+                value={m.now().to_string()} oninput={on_slider} aria-label="Timeline"
+                aria-valuetext={format!("{} of {}", Rounded(m.now()), Rounded(end))} />
+            <output class="clock" for="timeline">{ format!("{} / {}", Rounded(m.now()), Rounded(end)) }</output>
+            <button id="reset" onclick={send(m, || Msg::Reset)} title="Restart with the same seed (R)">{ "⟲ Reset" }</button>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct NodeProps {
+    pub model: UseReducerHandle<Model>,
+    pub node: NodeId,
+}
+
+/// What can be done to one node. Buttons stay in place whatever the node's state;
+/// the ones that do not apply are disabled, so nothing jumps under the pointer.
+#[function_component(NodeActions)]
+pub fn node_actions(p: &NodeProps) -> Html {
+    let m = &p.model;
+    let n = p.node;
+    let Some(state) = m.view.nodes.get(n as usize - 1) else {
+        return html! {};
+    };
+    let down = state.status == NodeStatus::Crashed;
+    let paused = matches!(state.status, NodeStatus::Paused { .. });
+    let pause_ms = use_state(|| 1_000u64);
+    let act = |a: Action| send(m, move || Msg::Act(a.clone()));
+    let t = Target::Node(n);
+    let on_pause_len = {
+        let pause_ms = pause_ms.clone();
+        Callback::from(move |e: Event| pause_ms.set(input_value(&e).parse().unwrap_or(1_000)))
+    };
+    let cut_to = {
+        let d = m.dispatcher();
+        Callback::from(move |e: Event| {
+            if let Ok(to) = input_value(&e).parse::<NodeId>() {
+                d.dispatch(Msg::Act(Action::Cut { from: n, to }));
+            }
+        })
+    };
+    let others: Vec<NodeId> = (1..=m.view.nodes.len() as NodeId)
+        .filter(|&x| x != n)
+        .collect();
+    let v = &state.view;
+    html! {
+        <section class="panel node-panel" aria-label={format!("Node n{n}")}>
+            <h2>
+                { format!("Node n{n}") }
+                <span class={classes!("role-tag", if down { "crashed".to_string() } else { v.role.clone() })}>
+                    { if down { "crashed".to_string() } else if paused { format!("{} (paused)", v.role) } else { v.role.clone() } }
+                </span>
+                <button class="close" aria-label="Close node panel" onclick={send(m, || Msg::Select(None))}>{ "×" }</button>
+            </h2>
+            <p class="facts">
+                { format!("term {} · voted {} · follows {} · log {} (commit {})",
+                    v.term,
+                    v.voted_for.map_or("nobody".into(), |x| format!("n{x}")),
+                    v.leader.map_or("nobody".into(), |x| format!("n{x}")),
+                    v.log.len(), v.commit_index) }
+                { for v.fields.iter().map(|(k, val)| html! { <><br />{ format!("{k}: {val}") }</> }) }
+                if state.drift_ppm != 0 {
+                    <><br />{ format!("clock {}{} {}", if state.drift_ppm > 0 { "+" } else { "-" }, Percent(state.drift_ppm.unsigned_abs()), if state.drift_ppm > 0 { "fast" } else { "slow" }) }</>
+                }
+            </p>
+            <div class="buttons">
+                if down {
+                    <button id="act-restart" onclick={act(Action::Restart { target: t })}>{ "Restart" }</button>
+                } else {
+                    <button id="act-crash" class="danger" onclick={act(Action::Crash { target: t })}>{ "Crash" }</button>
+                }
+                if paused {
+                    <button id="act-resume" onclick={act(Action::Resume { target: t })}>{ "▶ Resume" }</button>
+                } else {
+                    <span class="pause-group">
+                        <button id="act-pause" disabled={down} onclick={act(Action::Pause { target: t, duration: *pause_ms * MS })}>{ "❚❚ Pause for" }</button>
+                        <select aria-label="Pause length" onchange={on_pause_len} disabled={down}>
+                            { for [300u64, 1_000, 3_000, 10_000].iter().map(|ms| html! { <option value={ms.to_string()} selected={*ms == *pause_ms}>{ Rounded(ms * MS).to_string() }</option> }) }
+                        </select>
+                    </span>
+                }
+                <button id="act-timeout" disabled={down || paused} onclick={act(Action::Timeout { target: t })} title="Fire this node's election timer now">{ "Force timeout" }</button>
+                <button id="act-isolate" disabled={down} onclick={act(Action::Isolate { target: t })}>{ "Isolate" }</button>
+                <button id="act-write" disabled={down || paused} onclick={act(Action::Write { target: t })} title="A client sends a write to this node">{ "Client write" }</button>
+                <label class="cut-select">
+                    <span>{ "Cut link to" }</span>
+                    <select aria-label={format!("Cut the link from n{n} to")} onchange={cut_to}>
+                        <option value="" selected=true>{ "…" }</option>
+                        { for others.iter().map(|o| html! { <option value={o.to_string()}>{ format!("n{o} (one way)") }</option> }) }
+                    </select>
+                </label>
+            </div>
+        </section>
+    }
+}
+
+#[function_component(NetworkPanel)]
+pub fn network_panel(p: &Props) -> Html {
+    let m = &p.model;
+    let d = m.dispatcher();
+    let n = m.view.nodes.len() as NodeId;
+    let leader = m.view.leader.map(|(l, _)| l);
+    let chips = (1..=n).map(|id| {
+        let on = m.split.contains(&id);
+        let d = d.clone();
+        html! {
+            <button class={classes!("chip", on.then_some("on"))} aria-pressed={on.to_string()}
+                onclick={Callback::from(move |_| d.dispatch(Msg::ToggleSplit(id)))}>{ format!("n{id}") }</button>
+        }
+    });
+    let split = {
+        let picked: Vec<NodeId> = m.split.iter().copied().collect();
+        let d = d.clone();
+        Callback::from(move |_| {
+            d.dispatch(Msg::Act(Action::Partition {
+                groups: vec![picked.clone()],
+            }));
+            d.dispatch(Msg::ClearSplit);
+        })
+    };
+    // Minority/majority: the leader's side is the minority, the classic demonstration.
+    let minority = {
+        let size = (n as usize).saturating_sub(1) / 2;
+        let mut ids: Vec<NodeId> = Vec::new();
+        if let Some(l) = leader {
+            ids.push(l);
+        }
+        ids.extend((1..=n).filter(|x| Some(*x) != leader));
+        ids.truncate(size.max(1));
+        ids.sort();
+        ids
+    };
+    let minority_label = format!(
+        "Minority {} | rest",
+        minority
+            .iter()
+            .map(|x| format!("n{x}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let on_drop = {
+        let d = d.clone();
+        Callback::from(move |e: Event| {
+            let pct: u32 = input_value(&e).parse().unwrap_or(0);
+            d.dispatch(Msg::Act(Action::Drop { ppm: pct * 10_000 }));
+        })
+    };
+    let (lo, hi) = m.view.latency;
+    let on_latency = |is_min: bool| {
+        let d = d.clone();
+        Callback::from(move |e: Event| {
+            let ms: u64 = input_value(&e).parse().unwrap_or(5);
+            let (min, max) = if is_min {
+                (ms * MS, hi.max(ms * MS))
+            } else {
+                (lo.min(ms * MS), ms * MS)
+            };
+            d.dispatch(Msg::Act(Action::Latency { min, max }));
+        })
+    };
+    let groups = m.view.partition.as_ref().map(|gs| {
+        gs.iter()
+            .map(|g| {
+                g.iter()
+                    .map(|x| format!("n{x}"))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            })
+            .collect::<Vec<_>>()
+            .join(" | ")
+    });
+    html! {
+        <section class="panel" aria-label="Network">
+            <h2>{ "Network" }</h2>
+            <p class="hint">{ "Pick nodes, then split them from the rest." }</p>
+            <div class="chips" role="group" aria-label="Nodes for one side of a partition">{ for chips }</div>
+            <div class="buttons">
+                <button id="split" disabled={m.split.is_empty() || m.split.len() == n as usize} onclick={split}>{ "Split picked | rest" }</button>
+                <button id="isolate-leader" disabled={leader.is_none()} onclick={send(m, || Msg::Act(Action::Isolate { target: Target::Leader }))}>{ "Isolate leader" }</button>
+                <button id="minority" disabled={n < 3} onclick={send(m, move || Msg::Act(Action::Partition { groups: vec![minority.clone()] }))}>{ minority_label }</button>
+                <button id="heal" onclick={send(m, || Msg::Act(Action::Heal))}>{ "Heal" }</button>
+            </div>
+            <p class="state">{ match groups { Some(g) => format!("Partitioned: {g}"), None => "Fully connected".to_string() } }
+                { if m.view.cuts.is_empty() { String::new() } else { format!(" · {} one-way cut(s)", m.view.cuts.len()) } }</p>
+            <label class="slider">
+                <span>{ format!("Message loss {}", Percent(m.view.drop_ppm)) }</span>
+                <input type="range" min="0" max="50" step="1" value={(m.view.drop_ppm / 10_000).to_string()} onchange={on_drop} aria-label="Message loss, percent" />
+            </label>
+            <label class="slider">
+                <span>{ format!("Latency min {}", Rounded(lo)) }</span>
+                <input type="range" min="1" max="200" step="1" value={(lo / MS).to_string()} onchange={on_latency(true)} aria-label="Minimum latency, ms" />
+            </label>
+            <label class="slider">
+                <span>{ format!("Latency max {}", Rounded(hi)) }</span>
+                <input type="range" min="1" max="200" step="1" value={(hi / MS).to_string()} onchange={on_latency(false)} aria-label="Maximum latency, ms" />
+            </label>
+        </section>
+    }
+}
+
+#[function_component(SetupPanel)]
+pub fn setup_panel(p: &Props) -> Html {
+    let m = &p.model;
+    let d = m.dispatcher();
+    let cfg = m.config.clone();
+    let change = move |key: &'static str| {
+        let (d, cfg) = (d.clone(), cfg.clone());
+        Callback::from(move |e: Event| {
+            let mut c: SimConfig = cfg.clone();
+            let v = input_value(&e);
+            let v = match key {
+                "prevote" | "check-quorum" => {
+                    let checked = e
+                        .target()
+                        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+                        .is_some_and(|i| i.checked());
+                    if checked { "on".into() } else { "off".into() }
+                }
+                _ => v,
+            };
+            if c.set(key, &v).is_err() {
+                return;
+            }
+            // Choosing a scenario applies its own settings (e.g. split-vote uses 4 nodes).
+            if key == "scenario" && !v.is_empty() {
+                if let Ok(sc) = electionscope::scenario::load(&v) {
+                    if sc.configure(&mut c).is_err() {
+                        return;
+                    }
+                }
+            }
+            d.dispatch(Msg::Configure(c));
+        })
+    };
+    let c = &m.config;
+    let (elo, ehi) = c.election_timeout;
+    let scenario_name = c.scenario.clone().unwrap_or_default();
+    html! {
+        <section class="panel" aria-label="Setup">
+            <h2>{ "Setup" }</h2>
+            <label class="row">
+                <span>{ "Scenario" }</span>
+                <select id="scenario" onchange={change("scenario")}>
+                    <option value="" selected={scenario_name.is_empty()}>{ "(free play)" }</option>
+                    { for BUILTINS.iter().map(|b| html! { <option value={b.name} selected={scenario_name == b.name}>{ b.title }</option> }) }
+                </select>
+            </label>
+            <label class="row">
+                <span>{ format!("Nodes: {}", c.nodes) }</span>
+                <input id="nodes" type="range" min="3" max={MAX_NODES.to_string()} value={c.nodes.to_string()} onchange={change("nodes")} />
+            </label>
+            <label class="row">
+                <span>{ "Election timeout" }</span>
+                <select onchange={change("election-timeout")}>
+                    { for ["150-151ms", "150-155ms", "150-200ms", "150-300ms", "300-600ms", "1-2s"].iter().map(|r| {
+                        let selected = electionscope::sim::time::parse_duration_range(r).ok() == Some((elo, ehi));
+                        html! { <option value={*r} {selected}>{ *r }</option> }
+                    }) }
+                </select>
+            </label>
+            <label class="row">
+                <span>{ "Heartbeat" }</span>
+                <select onchange={change("heartbeat")}>
+                    { for ["25ms", "50ms", "75ms", "100ms", "200ms"].iter().map(|h| {
+                        let selected = electionscope::sim::time::parse_duration(h).ok() == Some(c.heartbeat);
+                        html! { <option value={*h} {selected}>{ *h }</option> }
+                    }) }
+                </select>
+            </label>
+            <label class="check"><input id="prevote" type="checkbox" checked={c.prevote} onchange={change("prevote")} />{ " PreVote" }</label>
+            <label class="check"><input id="check-quorum" type="checkbox" checked={c.check_quorum} onchange={change("check-quorum")} />{ " CheckQuorum" }</label>
+            <p class="hint">{ format!("Seed {} · changing the setup restarts the run.", c.seed) }</p>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct HelpProps {
+    pub on_close: Callback<MouseEvent>,
+}
+
+pub const SHORTCUTS: &[(&str, &str)] = &[
+    ("Space", "play / pause"),
+    ("→", "step to the next event"),
+    ("←  /  Shift+←", "back 10ms / 100ms"),
+    ("Shift+→", "forward 100ms"),
+    ("Home / End", "start / latest instant"),
+    ("+  /  −", "faster / slower"),
+    ("1 … 9", "select node n1 … n9"),
+    ("C", "crash or restart the selected node"),
+    ("P", "pause the selected node for 1s"),
+    ("T", "force the selected node's election timeout"),
+    ("W", "client write to the selected node (or the leader)"),
+    ("I  /  H", "isolate the selected node / heal the network"),
+    ("R  /  N", "reset with the same seed / new seed"),
+    ("Esc", "close / deselect"),
+    ("?", "this help"),
+];
+
+#[function_component(Help)]
+pub fn help(p: &HelpProps) -> Html {
+    html! {
+        <div class="overlay" role="dialog" aria-modal="true" aria-labelledby="help-title" onclick={p.on_close.clone()}>
+            <div class="dialog" onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
+                <h2 id="help-title">{ "Keyboard shortcuts" }</h2>
+                <table>
+                    { for SHORTCUTS.iter().map(|(k, v)| html! { <tr><th><kbd>{ *k }</kbd></th><td>{ *v }</td></tr> }) }
+                </table>
+                <p>{ "Click a node for its actions. Click a narration time or the space-time diagram to jump there; acting from the past starts a new branch." }</p>
+                <button id="help-close" class="primary" onclick={p.on_close.clone()}>{ "Close" }</button>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,210 @@
+//! Narration, the monitor banner, the stats strip and the space-time diagram.
+
+use super::state::{Model, Msg};
+use electionscope::sim::time::Rounded;
+use electionscope::sim::{Micros, Severity};
+use electionscope::viewmodel::{
+    self, Category, LAMPORT_W, LamportVm, Line, StatsVm, msg_class_name,
+};
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct NarrationProps {
+    pub lines: Rc<Vec<Line>>,
+    pub shown: Vec<Category>,
+    pub on_toggle: Callback<Category>,
+    pub on_seek: Callback<Micros>,
+}
+
+/// Newest first; an aria-live region so screen readers hear what happens.
+#[function_component(Narration)]
+pub fn narration(p: &NarrationProps) -> Html {
+    let chips = Category::ALL.iter().map(|&c| {
+        let on = p.shown.contains(&c);
+        let cb = p.on_toggle.clone();
+        html! {
+            <button class={classes!("chip", format!("cat-{}", c.name()), on.then_some("on"))}
+                aria-pressed={on.to_string()} onclick={Callback::from(move |_| cb.emit(c))}>{ c.name() }</button>
+        }
+    });
+    let lines = p.lines.iter().map(|l| {
+        let t = l.time;
+        let cb = p.on_seek.clone();
+        html! {
+            <li key={l.seq} class={classes!(format!("cat-{}", l.category.name()), l.violation.then_some("violation"))}>
+                <button class="when" title="Jump the timeline to this instant" onclick={Callback::from(move |_| cb.emit(t))}>
+                    { Rounded(t).to_string() }
+                </button>
+                <span class="what">{ &l.text }</span>
+            </li>
+        }
+    });
+    html! {
+        <section class="narration" aria-label="Narration">
+            <div class="chips" role="group" aria-label="Show kinds of events">{ for chips }</div>
+            <ol class="lines" aria-live="polite" aria-relevant="additions">{ for lines }</ol>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct BannerProps {
+    pub banner: Option<viewmodel::Banner>,
+}
+
+#[function_component(Banner)]
+pub fn banner(p: &BannerProps) -> Html {
+    match &p.banner {
+        None => html! {
+            <div id="monitor" class="monitor ok" role="status" data-state="ok">
+                <span class="icon" aria-hidden="true">{ "✓" }</span>{ "Safety monitor: one leader at most, no invariant broken." }
+            </div>
+        },
+        Some(b) => {
+            let (class, icon) = match b.severity {
+                Severity::Violation => ("violation", "✖"),
+                Severity::Warning => ("warning", "⚠"),
+            };
+            html! {
+                <div id="monitor" class={classes!("monitor", class)} role="alert" data-state={class}>
+                    <span class="icon" aria-hidden="true">{ icon }</span>{ &b.text }
+                </div>
+            }
+        }
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct StatsProps {
+    pub stats: StatsVm,
+}
+
+#[function_component(Stats)]
+pub fn stats(p: &StatsProps) -> Html {
+    let s = &p.stats;
+    let item = |label: &str, value: String, id: &str| {
+        html! { <div class="stat" id={id.to_string()}><span class="label">{ label.to_string() }</span><span class="value">{ value }</span></div> }
+    };
+    let msgs: Vec<String> = s.messages.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    html! {
+        <div class="stats" aria-label="Statistics">
+            { item("time", s.time.clone(), "stat-time") }
+            { item("term", s.term.to_string(), "stat-term") }
+            { item("leader", s.leader.clone(), "stat-leader") }
+            { item("leaderless", s.leaderless.clone(), "stat-leaderless") }
+            { item("elections", s.elections.to_string(), "stat-elections") }
+            { item("dropped", s.dropped.to_string(), "stat-dropped") }
+            { item("violations", s.violations.to_string(), "stat-violations") }
+            <div class="stat wide" id="stat-messages"><span class="label">{ "messages" }</span><span class="value">{ msgs.join(" · ") }</span></div>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct LamportProps {
+    pub vm: Rc<LamportVm>,
+    pub on_seek: Callback<Micros>,
+}
+
+/// One lane per node, time flowing right, messages as arrows from send to delivery:
+/// the diagram teachers draw on the board, kept in sync with the cluster.
+#[function_component(Lamport)]
+pub fn lamport(p: &LamportProps) -> Html {
+    let vm = p.vm.clone();
+    let svg_ref = use_node_ref();
+    let onclick = {
+        let (vm, cb, svg_ref) = (vm.clone(), p.on_seek.clone(), svg_ref.clone());
+        Callback::from(move |e: MouseEvent| {
+            if let Some(svg) = svg_ref.cast::<web_sys::Element>() {
+                let rect = svg.get_bounding_client_rect();
+                let x = (e.client_x() as f64 - rect.left()) / rect.width().max(1.0) * LAMPORT_W;
+                cb.emit(viewmodel::lamport_time_at(&vm, x));
+            }
+        })
+    };
+    // Scrolling over the diagram moves the timeline instead of the page, which needs a
+    // non-passive listener (Yew's own wheel listeners are passive).
+    let latest = use_mut_ref(|| (vm.clone(), p.on_seek.clone()));
+    *latest.borrow_mut() = (vm.clone(), p.on_seek.clone());
+    {
+        let (svg_ref, latest) = (svg_ref.clone(), latest.clone());
+        use_effect_with((), move |_| {
+            let listener = svg_ref.cast::<web_sys::Element>().map(|svg| {
+                let options = gloo_events::EventListenerOptions::enable_prevent_default();
+                gloo_events::EventListener::new_with_options(&svg, "wheel", options, move |e| {
+                    let Some(e) = wasm_bindgen::JsCast::dyn_ref::<WheelEvent>(e) else {
+                        return;
+                    };
+                    e.prevent_default();
+                    let (vm, cb) = latest.borrow().clone();
+                    let span = (vm.end - vm.start) as f64;
+                    let delta = (e.delta_y() + e.delta_x()) / 1000.0 * span / 4.0;
+                    cb.emit((vm.end as f64 + delta).max(0.0) as Micros);
+                })
+            });
+            move || drop(listener)
+        });
+    }
+    let lanes = vm.lanes.iter().map(|&(id, y)| {
+        let down = vm.down.get(id as usize - 1).copied().unwrap_or(false);
+        html! {
+            <g key={id} class={classes!("lane", down.then_some("down"))}>
+                <text x="6" y={format!("{:.1}", y + 4.0)}>{ format!("n{id}") }</text>
+                <line x1="40" x2={LAMPORT_W.to_string()} y1={format!("{y:.1}")} y2={format!("{y:.1}")} />
+            </g>
+        }
+    });
+    let arrows = vm.arrows.iter().map(|a| {
+        let class = classes!("arrow", msg_class_name(a.class), a.in_flight.then_some("in-flight"), a.dropped.then_some("dropped"));
+        html! {
+            <line key={a.id} class={class} x1={format!("{:.1}", a.x1)} y1={format!("{:.1}", a.y1)} x2={format!("{:.1}", a.x2)} y2={format!("{:.1}", a.y2)}
+                marker-end={if a.dropped { "url(#lamport-x)" } else { "url(#lamport-head)" }} />
+        }
+    });
+    let marks = vm.marks.iter().enumerate().map(|(i, m)| {
+        html! {
+            <g key={i} class={classes!("mark", m.role.clone())}>
+                <rect x={format!("{:.1}", m.x - 3.0)} y={format!("{:.1}", m.y - 9.0)} width="6" height="18" rx="2" />
+                <title>{ format!("n{} becomes {} (term {})", m.node, m.role, m.term) }</title>
+            </g>
+        }
+    });
+    let ticks = vm.ticks.iter().map(|(x, label)| {
+        html! {
+            <g class="tick">
+                <line x1={format!("{x:.1}")} x2={format!("{x:.1}")} y1="4" y2={format!("{:.1}", vm.height - 14.0)} />
+                <text x={format!("{x:.1}")} y={format!("{:.1}", vm.height - 2.0)}>{ label }</text>
+            </g>
+        }
+    });
+    html! {
+        <section class="lamport" aria-label="Space-time diagram">
+            <svg ref={svg_ref} viewBox={format!("0 0 {LAMPORT_W} {:.1}", vm.height)} {onclick} role="img"
+                 aria-label="Space-time diagram: one lane per node, arrows from send to delivery. Click to jump there; scroll to move in time.">
+                <defs>
+                    <marker id="lamport-head" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="5" markerHeight="5" orient="auto">
+                        <path d="M0,0 L10,5 L0,10 z" />
+                    </marker>
+                    <marker id="lamport-x" viewBox="0 0 10 10" refX="5" refY="5" markerWidth="6" markerHeight="6">
+                        <path d="M1,1 L9,9 M9,1 L1,9" class="x" />
+                    </marker>
+                </defs>
+                { for ticks }
+                { for lanes }
+                { for arrows }
+                { for marks }
+                <line class="now" x1={format!("{:.1}", LAMPORT_W - 8.0)} x2={format!("{:.1}", LAMPORT_W - 8.0)} y1="0" y2={format!("{:.1}", vm.height - 14.0)} />
+            </svg>
+        </section>
+    }
+}
+
+/// Convenience for components that only need to send one message.
+pub fn send(
+    model: &UseReducerHandle<Model>,
+    msg: impl Fn() -> Msg + 'static,
+) -> Callback<MouseEvent> {
+    let d = model.dispatcher();
+    Callback::from(move |_| d.dispatch(msg()))
+}
