@@ -480,6 +480,8 @@ pub struct Arrow {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Mark {
+    /// Trace sequence number: a stable key.
+    pub seq: u64,
     pub x: f64,
     pub y: f64,
     pub role: String,
@@ -487,10 +489,21 @@ pub struct Mark {
     pub node: NodeId,
 }
 
+/// Arrows drawn at most; past this, heartbeats and replies are thinned (oldest first)
+/// so that elections and appends stay visible and the page stays smooth.
+pub const LAMPORT_ARROW_BUDGET: usize = 700;
+
+/// Arrows and marks use absolute coordinates (`time * scale`) so that they do not
+/// change as time passes; the diagram slides one group by `offset` instead. That keeps
+/// the DOM still except for arrows entering and leaving.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LamportVm {
     pub start: Micros,
     pub end: Micros,
+    /// Horizontal shift applied to the arrows' group.
+    pub offset: f64,
+    /// Heartbeats and replies left out to stay within the arrow budget.
+    pub thinned: usize,
     pub height: f64,
     pub lanes: Vec<(NodeId, f64)>,
     pub arrows: Vec<Arrow>,
@@ -501,21 +514,28 @@ pub struct LamportVm {
     pub down: Vec<bool>,
 }
 
+/// Virtual time the space-time diagram shows: shorter for big clusters, where a second
+/// holds thousands of messages.
+pub fn lamport_window(nodes: usize) -> Micros {
+    if nodes <= 9 { 1_000_000 } else { 500_000 }
+}
+
 /// The last `window` of virtual time as one lane per node, time left to right.
 pub fn lamport(view: &ClusterView, trace: &VecDeque<TraceEvent>, window: Micros) -> LamportVm {
     let end = view.now.max(window);
     let start = end - window;
     let n = view.nodes.len();
     let lane_y = |node: NodeId| 14.0 + (node as f64 - 0.5) * LANE_H;
-    let x_of = |t: Micros| {
-        LAMPORT_LEFT
-            + (t.saturating_sub(start)) as f64 / window as f64 * (LAMPORT_W - LAMPORT_LEFT - 8.0)
-    };
+    let scale = (LAMPORT_W - LAMPORT_LEFT - 8.0) / window as f64;
+    // Absolute x; quantised to 0.1 so that equal instants give equal attributes.
+    let x_of = |t: Micros| (t as f64 * scale * 10.0).round() / 10.0;
     let mut ends: BTreeMap<u64, (Micros, bool)> = BTreeMap::new();
-    for e in trace.iter().rev() {
-        if e.time < start.saturating_sub(window) {
+    let mut first = trace.len();
+    for (i, e) in trace.iter().enumerate().rev() {
+        if e.time + 2 * window < start {
             break;
         }
+        first = i;
         match e.kind {
             EventKind::Deliver { id, .. } => {
                 ends.insert(id, (e.time, false));
@@ -528,7 +548,7 @@ pub fn lamport(view: &ClusterView, trace: &VecDeque<TraceEvent>, window: Micros)
     }
     let mut arrows = Vec::new();
     let mut marks = Vec::new();
-    for e in trace.iter() {
+    for e in trace.iter().skip(first) {
         if e.time > end {
             break;
         }
@@ -547,12 +567,8 @@ pub fn lamport(view: &ClusterView, trace: &VecDeque<TraceEvent>, window: Micros)
                 let frac = (t_end.saturating_sub(msg.sent_at) as f64 / full).min(1.0);
                 arrows.push(Arrow {
                     id: msg.id,
-                    x1: x_of(msg.sent_at.max(start)),
-                    y1: if msg.sent_at < start {
-                        y1 + (y2f - y1) * ((start - msg.sent_at) as f64 / full)
-                    } else {
-                        y1
-                    },
+                    x1: x_of(msg.sent_at),
+                    y1,
                     x2: x_of(t_end),
                     y2: y1 + (y2f - y1) * frac,
                     class: msg.class,
@@ -561,17 +577,30 @@ pub fn lamport(view: &ClusterView, trace: &VecDeque<TraceEvent>, window: Micros)
                 });
             }
             EventKind::Role { node, role, term } if e.time >= start => marks.push(Mark {
+                seq: e.seq,
                 x: x_of(e.time),
                 y: lane_y(*node),
                 role: role.clone(),
                 term: *term,
                 node: *node,
             }),
-            EventKind::Action {
-                action: crate::sim::Action::Crash { .. },
-            } if e.time >= start => {}
             _ => {}
         }
+    }
+    let mut thinned = 0;
+    if arrows.len() > LAMPORT_ARROW_BUDGET {
+        let routine =
+            |a: &Arrow| matches!(a.class, MsgClass::Heartbeat | MsgClass::Reply) && !a.dropped;
+        let mut excess = arrows.len() - LAMPORT_ARROW_BUDGET;
+        arrows.retain(|a| {
+            if excess > 0 && routine(a) {
+                excess -= 1;
+                thinned += 1;
+                false
+            } else {
+                true
+            }
+        });
     }
     // Ticks at round intervals: about eight across the window.
     let step = [
@@ -581,12 +610,15 @@ pub fn lamport(view: &ClusterView, trace: &VecDeque<TraceEvent>, window: Micros)
     .into_iter()
     .find(|s| window / s <= 8)
     .unwrap_or(window);
+    let offset = LAMPORT_LEFT - start as f64 * scale;
     let ticks = (start.div_ceil(step)..=end / step)
-        .map(|k| (x_of(k * step), format!("{}", Human(k * step))))
+        .map(|k| (x_of(k * step) + offset, format!("{}", Human(k * step))))
         .collect();
     LamportVm {
         start,
         end,
+        offset,
+        thinned,
         height: 14.0 + n as f64 * LANE_H + 18.0,
         lanes: (1..=n as NodeId).map(|id| (id, lane_y(id))).collect(),
         arrows,
@@ -775,11 +807,21 @@ mod tests {
         assert_eq!((vm.start, vm.end), (SEC, 2 * SEC));
         assert_eq!(vm.lanes.len(), 5);
         assert!(vm.arrows.len() > 50);
-        assert!(
-            vm.arrows
-                .iter()
-                .all(|a| a.x1 <= a.x2 && a.x1 >= LAMPORT_LEFT - 0.01 && a.x2 <= LAMPORT_W)
-        );
+        let visible = |x: f64| x + vm.offset;
+        assert!(vm.arrows.iter().all(|a| a.x1 <= a.x2
+            && visible(a.x2) >= LAMPORT_LEFT - 0.01
+            && visible(a.x2) <= LAMPORT_W));
+        // Arrows keep their coordinates as time passes: only the offset slides.
+        let r2 = run_to(7, 2 * SEC + 50 * MS, &[]);
+        let later = lamport(&r2.view(), r2.trace(), SEC);
+        let same = vm
+            .arrows
+            .iter()
+            .filter(|a| !a.in_flight)
+            .find_map(|a| later.arrows.iter().find(|b| b.id == a.id).map(|b| (a, b)));
+        let (a, b) = same.expect("an arrow present in both windows");
+        assert_eq!((a.x1, a.x2), (b.x1, b.x2));
+        assert!(later.offset < vm.offset);
         assert_eq!(lamport_time_at(&vm, LAMPORT_LEFT), SEC);
         assert_eq!(lamport_time_at(&vm, LAMPORT_W), 2 * SEC);
         let early = run_to(7, 400 * MS, &[]);
@@ -788,5 +830,22 @@ mod tests {
             vm.marks.iter().any(|m| m.role == "leader"),
             "the election shows as role marks"
         );
+    }
+
+    #[test]
+    fn a_big_busy_cluster_thins_routine_arrows_to_the_budget() {
+        let cfg = SimConfig {
+            seed: 1,
+            nodes: 25,
+            heartbeat: 20 * MS,
+            latency: (150 * MS, 250 * MS),
+            election_timeout: (SEC, 2 * SEC),
+            ..SimConfig::default()
+        };
+        let mut r = build(&cfg, 50_000).unwrap();
+        r.advance(6 * SEC);
+        let vm = lamport(&r.view(), r.trace(), lamport_window(25));
+        assert!(vm.arrows.len() <= LAMPORT_ARROW_BUDGET);
+        assert!(vm.thinned > 0);
     }
 }

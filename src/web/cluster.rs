@@ -52,6 +52,8 @@ pub fn cluster(p: &ClusterProps) -> Html {
             <Node key={n.id} vm={n.clone()} selected={p.selected == Some(n.id)} picked={p.split.contains(&n.id)} on_select={on_node} />
         }
     });
+    // Term labels on dots are unreadable in a crowd and cost a text node each.
+    let labelled = p.msgs.len() <= 120;
     let msgs = p.msgs.iter().map(|m| {
         let class = classes!("msg", msg_class_name(m.class), m.dying.map(|_| "dying"), m.held.then_some("held"));
         let opacity = m.dying.map_or("1".to_string(), |l| format!("{l:.2}"));
@@ -61,7 +63,7 @@ pub fn cluster(p: &ClusterProps) -> Html {
                 <circle r="9" />
                 if m.dying.is_some() {
                     <path d="M-6,-6 L6,6 M6,-6 L-6,6" class="msg-x" />
-                } else {
+                } else if labelled {
                     <text class="msg-term" y="3.5">{ label }</text>
                 }
             </g>

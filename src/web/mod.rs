@@ -23,8 +23,6 @@ pub fn start() {
     yew::Renderer::<App>::new().render();
 }
 
-/// Virtual time shown by the space-time diagram.
-const LAMPORT_WINDOW: u64 = 1_000_000;
 /// Narration lines rendered (the trace window holds far more).
 const NARRATION_LINES: usize = 120;
 
@@ -216,7 +214,8 @@ pub fn app() -> Html {
     }
 
     let lines = Rc::new(viewmodel::narration(trace, &model.shown, NARRATION_LINES));
-    let lamport = Rc::new(viewmodel::lamport(view, trace, LAMPORT_WINDOW));
+    let window = viewmodel::lamport_window(view.nodes.len());
+    let lamport = Rc::new(viewmodel::lamport(view, trace, window));
     let stats = viewmodel::stats(view, run.stats());
     let copy = {
         let (cfg, speed, d) = (model.config.clone(), model.speed, model.dispatcher());

@@ -4,7 +4,7 @@ use super::state::{Model, Msg};
 use electionscope::sim::time::Rounded;
 use electionscope::sim::{Micros, Severity};
 use electionscope::viewmodel::{
-    self, Category, LAMPORT_W, LamportVm, Line, StatsVm, msg_class_name,
+    self, Category, LAMPORT_LEFT, LAMPORT_W, LamportVm, Line, StatsVm, msg_class_name,
 };
 use std::rc::Rc;
 use yew::prelude::*;
@@ -162,9 +162,9 @@ pub fn lamport(p: &LamportProps) -> Html {
                 marker-end={if a.dropped { "url(#lamport-x)" } else { "url(#lamport-head)" }} />
         }
     });
-    let marks = vm.marks.iter().enumerate().map(|(i, m)| {
+    let marks = vm.marks.iter().map(|m| {
         html! {
-            <g key={i} class={classes!("mark", m.role.clone())}>
+            <g key={m.seq} class={classes!("mark", m.role.clone())}>
                 <rect x={format!("{:.1}", m.x - 3.0)} y={format!("{:.1}", m.y - 9.0)} width="6" height="18" rx="2" />
                 <title>{ format!("n{} becomes {} (term {})", m.node, m.role, m.term) }</title>
             </g>
@@ -190,10 +190,18 @@ pub fn lamport(p: &LamportProps) -> Html {
                         <path d="M1,1 L9,9 M9,1 L1,9" class="x" />
                     </marker>
                 </defs>
+                <clipPath id="lamport-clip"><rect x={LAMPORT_LEFT.to_string()} y="0" width={(LAMPORT_W - LAMPORT_LEFT).to_string()} height={format!("{:.1}", vm.height)} /></clipPath>
                 { for ticks }
                 { for lanes }
-                { for arrows }
-                { for marks }
+                <g clip-path="url(#lamport-clip)">
+                    <g transform={format!("translate({:.1},0)", vm.offset)}>
+                        { for arrows }
+                        { for marks }
+                    </g>
+                </g>
+                if vm.thinned > 0 {
+                    <text class="thinned" x={(LAMPORT_W - 10.0).to_string()} y="11">{ format!("{} routine heartbeats/replies not drawn", vm.thinned) }</text>
+                }
                 <line class="now" x1={format!("{:.1}", LAMPORT_W - 8.0)} x2={format!("{:.1}", LAMPORT_W - 8.0)} y1="0" y2={format!("{:.1}", vm.height - 14.0)} />
             </svg>
         </section>

@@ -1,0 +1,104 @@
+// Measures the visualizer's quality bars in headless Chromium. Not a test: it prints
+// figures. Run after `trunk build --release --offline`:   node tests/e2e/bench.mjs
+//   - frame times (requestAnimationFrame timestamps) while playing: 5 nodes, and
+//     25 nodes with 200+ messages in flight; main-thread work per frame (CDP metrics)
+//   - CPU used over 10 s while paused, and while the tab is hidden and playing
+//   - the release bundle's gzipped size
+import { readdir, readFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import { join } from 'node:path';
+import { serveDist, launch, ROOT } from './harness.mjs';
+
+const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]; };
+const r1 = (x) => Math.round(x * 10) / 10;
+
+async function metrics(cdp) {
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  return Object.fromEntries(metrics.map((m) => [m.name, m.value]));
+}
+
+async function frames(browser, base, name, query, seconds = 6) {
+  const page = await browser.newPage();
+  await page.setViewportSize({ width: 1440, height: 1000 });
+  await page.goto(base + query);
+  await page.locator('[data-node-id="1"]').waitFor();
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  await page.click('#play');
+  await page.waitForTimeout(2000); // warm up: elections settle, messages fill the wire
+  const before = await metrics(cdp);
+  const result = await page.evaluate((ms) => new Promise((done) => {
+    const stamps = []; const inflight = [];
+    const start = performance.now();
+    function tick(t) {
+      stamps.push(t);
+      inflight.push(document.querySelectorAll('svg.cluster .msgs > g').length);
+      if (t - start < ms) requestAnimationFrame(tick); else done({ stamps, inflight });
+    }
+    requestAnimationFrame(tick);
+  }), seconds * 1000);
+  const after = await metrics(cdp);
+  await page.click('#play');
+  const deltas = result.stamps.slice(1).map((t, i) => t - result.stamps[i]);
+  const n = deltas.length;
+  const task = (after.TaskDuration - before.TaskDuration) * 1000 / n;
+  const script = (after.ScriptDuration - before.ScriptDuration) * 1000 / n;
+  const layout = ((after.LayoutDuration - before.LayoutDuration) + (after.RecalcStyleDuration - before.RecalcStyleDuration)) * 1000 / n;
+  await page.close();
+  return {
+    name, frames: n,
+    frame_ms: { p50: r1(pct(deltas, 50)), p95: r1(pct(deltas, 95)), p99: r1(pct(deltas, 99)), max: r1(Math.max(...deltas)) },
+    main_thread_ms_per_frame: { total: r1(task), script: r1(script), style_layout: r1(layout) },
+    messages_in_flight: { min: Math.min(...result.inflight), mean: Math.round(result.inflight.reduce((a, b) => a + b, 0) / result.inflight.length), max: Math.max(...result.inflight) },
+  };
+}
+
+async function cpu(browser, base) {
+  const page = await browser.newPage();
+  await page.goto(base + '?algo=raft&nodes=5&seed=7');
+  await page.locator('[data-node-id="1"]').waitFor();
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const measure = async () => { const a = await metrics(cdp); await page.waitForTimeout(10000); const b = await metrics(cdp); return r1((b.TaskDuration - a.TaskDuration) * 1000); };
+  const paused = await measure();
+  await page.click('#play');
+  const playing = await measure();
+  // Hide the tab while it plays: another page comes to the front.
+  const other = await browser.newPage();
+  await other.bringToFront();
+  const hiddenState = await page.evaluate(() => document.visibilityState);
+  let hidden = null;
+  if (hiddenState === 'hidden') hidden = await measure();
+  await other.close(); await page.close();
+  return { paused_cpu_ms_over_10s: paused, playing_cpu_ms_over_10s: playing, hidden_playing_cpu_ms_over_10s: hidden, visibility_when_backgrounded: hiddenState };
+}
+
+async function bundle() {
+  const dist = join(ROOT, 'dist');
+  const files = (await readdir(dist)).filter((f) => /\.(wasm|js|css|html)$/.test(f));
+  const sizes = {};
+  let total = 0;
+  for (const f of files) {
+    const buf = await readFile(join(dist, f));
+    const gz = gzipSync(buf, { level: 9 }).length;
+    sizes[f.replace(/-[0-9a-f]{16}/, '')] = { bytes: buf.length, gzip: gz };
+    total += gz;
+  }
+  return { files: sizes, total_gzip_kb: r1(total / 1024) };
+}
+
+const server = await serveDist();
+const browser = await launch();
+try {
+  const out = {
+    chromium: browser.version(),
+    five_nodes: await frames(browser, server.url, '5 nodes', '?algo=raft&nodes=5&seed=7&speed=1'),
+    twenty_five_nodes: await frames(browser, server.url, '25 nodes, 200+ messages',
+      '?algo=raft&nodes=25&seed=1&latency=150-250ms&heartbeat=20ms&election-timeout=1-2s&speed=1'),
+    idle: await cpu(browser, server.url),
+    bundle: await bundle(),
+  };
+  console.log(JSON.stringify(out, null, 2));
+} finally {
+  await browser.close(); await server.close();
+}
