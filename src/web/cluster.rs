@@ -29,8 +29,8 @@ pub fn cluster(p: &ClusterProps) -> Html {
         let g = group_of(n.id)?;
         Some(html! {
             <g key={format!("halo{}", n.id)} class={format!("halo group-{g}")}>
-                <circle cx={fmt(n.x)} cy={fmt(n.y)} r={fmt(n.r + 22.0)} />
-                <text x={fmt(n.x + n.r + 8.0)} y={fmt(n.y - n.r - 4.0)} class="group-label">{ GROUP_NAMES[g % 6] }</text>
+                <circle cx={px(n.x)} cy={px(n.y)} r={px(n.r + 22.0)} />
+                <text x={px(n.x + n.r + 8.0)} y={px(n.y - n.r - 4.0)} class="group-label">{ GROUP_NAMES[g % 6] }</text>
             </g>
         })
     });
@@ -40,8 +40,8 @@ pub fn cluster(p: &ClusterProps) -> Html {
         let (mx, my) = ((x1 + x2) / 2.0, (y1 + y2) / 2.0);
         html! {
             <g key={format!("cut{a}-{b}")} class="cut">
-                <line x1={fmt(x1)} y1={fmt(y1)} x2={fmt(x2)} y2={fmt(y2)} marker-end="url(#cut-arrow)" />
-                <text x={fmt(mx)} y={fmt(my)} class="cut-x">{ "✕" }</text>
+                <line x1={px(x1)} y1={px(y1)} x2={px(x2)} y2={px(y2)} marker-end="url(#cut-arrow)" />
+                <text x={px(mx)} y={px(my)} class="cut-x">{ "✕" }</text>
                 <title>{ format!("link n{a}→n{b} cut (one way)") }</title>
             </g>
         }
@@ -59,7 +59,7 @@ pub fn cluster(p: &ClusterProps) -> Html {
         let opacity = m.dying.map_or("1".to_string(), |l| format!("{l:.2}"));
         let label = m.term.map(|t| t.to_string()).unwrap_or_default();
         html! {
-            <g key={m.id} class={class} transform={format!("translate({:.1},{:.1})", m.x, m.y)} opacity={opacity}>
+            <g key={m.id} class={class} transform={format!("translate({},{})", m.x.round() as i32, m.y.round() as i32)} opacity={opacity}>
                 <circle r="9" />
                 if m.dying.is_some() {
                     <path d="M-6,-6 L6,6 M6,-6 L-6,6" class="msg-x" />
@@ -85,8 +85,10 @@ pub fn cluster(p: &ClusterProps) -> Html {
     }
 }
 
-fn fmt(v: f64) -> String {
-    format!("{v:.1}")
+/// SVG coordinates as whole viewBox units (about a pixel each): integer formatting is
+/// much cheaper than float formatting, and this runs thousands of times per frame.
+pub fn px(v: f64) -> String {
+    (v.round() as i64).to_string()
 }
 
 #[derive(Properties, PartialEq)]
@@ -122,9 +124,9 @@ pub fn node(p: &NodeProps) -> Html {
     let circumference = 2.0 * std::f64::consts::PI * ring_r;
     let timer = n.timer_left.map(|left| {
         html! {
-            <circle class="timer" cx={fmt(n.x)} cy={fmt(n.y)} r={fmt(ring_r)}
+            <circle class="timer" cx={px(n.x)} cy={px(n.y)} r={px(ring_r)}
                 stroke-dasharray={format!("{:.1} {:.1}", circumference * left, circumference)}
-                transform={format!("rotate(-90 {:.1} {:.1})", n.x, n.y)} />
+                transform={format!("rotate(-90 {} {})", px(n.x), px(n.y))} />
         }
     });
     let paused = n.paused_until.is_some();
@@ -141,7 +143,7 @@ pub fn node(p: &NodeProps) -> Html {
         let class = classes!("entry", c.committed.then_some("committed"), c.noop.then_some("noop"), format!("term-{}", c.term % 8));
         html! {
             <g key={i}>
-                <rect class={class} x={fmt(strip_x + i as f64 * cell_w)} y={fmt(strip_y)} width={fmt(cell_w - 1.5)} height={fmt(cell_w + 4.0)} rx="1.5" />
+                <rect class={class} x={px(strip_x + i as f64 * cell_w)} y={px(strip_y)} width={px(cell_w - 1.5)} height={px(cell_w + 4.0)} rx="1.5" />
             </g>
         }
     });
@@ -166,23 +168,23 @@ pub fn node(p: &NodeProps) -> Html {
            data-node-id={id.to_string()} data-role={role_attr} data-term={n.term.to_string()}
            tabindex="0" role="button" aria-label={label} {onclick} {onkeydown}>
             { timer.unwrap_or_default() }
-            <circle class="body" cx={fmt(n.x)} cy={fmt(n.y)} r={fmt(r)} />
+            <circle class="body" cx={px(n.x)} cy={px(n.y)} r={px(r)} />
             if n.role == "leader" {
-                <circle class="leader-ring" cx={fmt(n.x)} cy={fmt(n.y)} r={fmt(r - 5.0)} />
-                <text class="crown" x={fmt(n.x)} y={fmt(n.y - r - 12.0)}>{ "★" }</text>
+                <circle class="leader-ring" cx={px(n.x)} cy={px(n.y)} r={px(r - 5.0)} />
+                <text class="crown" x={px(n.x)} y={px(n.y - r - 12.0)}>{ "★" }</text>
             }
-            <text class="name" x={fmt(n.x)} y={fmt(n.y - 2.0)}>{ format!("n{id}") }</text>
-            <text class="badge" x={fmt(n.x)} y={fmt(n.y + 16.0)}>{ if paused { "PAUSED".to_string() } else { n.badge.clone() } }</text>
+            <text class="name" x={px(n.x)} y={px(n.y - 2.0)}>{ format!("n{id}") }</text>
+            <text class="badge" x={px(n.x)} y={px(n.y + 16.0)}>{ if paused { "PAUSED".to_string() } else { n.badge.clone() } }</text>
             if n.role == "crashed" {
                 <path class="dead" d={format!("M{:.1},{:.1} L{:.1},{:.1} M{:.1},{:.1} L{:.1},{:.1}", n.x - r * 0.6, n.y - r * 0.6, n.x + r * 0.6, n.y + r * 0.6, n.x + r * 0.6, n.y - r * 0.6, n.x - r * 0.6, n.y + r * 0.6)} />
             }
             if paused {
-                <text class="pause-icon" x={fmt(n.x + r * 0.7)} y={fmt(n.y - r * 0.7)}>{ "❚❚" }</text>
+                <text class="pause-icon" x={px(n.x + r * 0.7)} y={px(n.y - r * 0.7)}>{ "❚❚" }</text>
             }
-            <text class="term" x={fmt(n.x)} y={fmt(n.y + r + 20.0)}>{ format!("term {}{vote}", n.term) }</text>
+            <text class="term" x={px(n.x)} y={px(n.y + r + 20.0)}>{ format!("term {}{vote}", n.term) }</text>
             <g class="log">{ for log }</g>
             if n.log_hidden > 0 {
-                <text class="log-more" x={fmt(strip_x - 4.0)} y={fmt(strip_y + cell_w)}>{ format!("+{}", n.log_hidden) }</text>
+                <text class="log-more" x={px(strip_x - 4.0)} y={px(strip_y + cell_w)}>{ format!("+{}", n.log_hidden) }</text>
             }
         </g>
     }

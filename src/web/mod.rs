@@ -23,6 +23,8 @@ pub fn start() {
     yew::Renderer::<App>::new().render();
 }
 
+/// Least wall time between redraws of the space-time diagram while playing.
+const LAMPORT_REFRESH_MS: f64 = 80.0;
 /// Narration lines rendered (the trace window holds far more).
 const NARRATION_LINES: usize = 120;
 
@@ -175,10 +177,12 @@ pub fn app() -> Html {
             }))
         })
     };
+    // Stable across renders, so memoised children are not re-rendered for a new closure.
     let on_seek = {
         let d = model.dispatcher();
-        Callback::from(move |t| d.dispatch(Msg::Seek(t)))
+        use_callback((), move |t, _| d.dispatch(Msg::Seek(t)))
     };
+    let lamport_cache: Rc<RefCell<Option<(Rc<viewmodel::LamportVm>, f64)>>> = use_mut_ref(|| None);
     let cluster = html! {
         <Cluster nodes={nodes} msgs={msgs} layout={layout.clone()} partition={view.partition.clone()} cuts={view.cuts.clone()}
             selected={model.selected} split={model.split.clone()} on_node={on_node} />
@@ -215,7 +219,21 @@ pub fn app() -> Html {
 
     let lines = Rc::new(viewmodel::narration(trace, &model.shown, NARRATION_LINES));
     let window = viewmodel::lamport_window(view.nodes.len());
-    let lamport = Rc::new(viewmodel::lamport(view, trace, window));
+    // While playing, the diagram refreshes a dozen times a second rather than every
+    // frame: a sliding diagram reads the same, and it is the costliest part to redraw.
+    let wall_ms = web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now());
+    let cached = lamport_cache
+        .borrow()
+        .as_ref()
+        .filter(|(_, at)| model.playing && wall_ms - at < LAMPORT_REFRESH_MS)
+        .map(|(vm, _)| vm.clone());
+    let lamport = cached.unwrap_or_else(|| {
+        let vm = Rc::new(viewmodel::lamport(view, trace, window));
+        *lamport_cache.borrow_mut() = Some((vm.clone(), wall_ms));
+        vm
+    });
     let stats = viewmodel::stats(view, run.stats());
     let copy = {
         let (cfg, speed, d) = (model.config.clone(), model.speed, model.dispatcher());

@@ -1,5 +1,6 @@
 //! Narration, the monitor banner, the stats strip and the space-time diagram.
 
+use super::cluster::px;
 use super::state::{Model, Msg};
 use electionscope::sim::time::Rounded;
 use electionscope::sim::{Micros, Severity};
@@ -101,10 +102,18 @@ pub fn stats(p: &StatsProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct LamportProps {
     pub vm: Rc<LamportVm>,
     pub on_seek: Callback<Micros>,
+}
+
+/// The same diagram object means nothing to redraw; comparing 700 arrows each frame
+/// would cost what memoising saves.
+impl PartialEq for LamportProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.vm, &other.vm) && self.on_seek == other.on_seek
+    }
 }
 
 /// One lane per node, time flowing right, messages as arrows from send to delivery:
@@ -150,22 +159,27 @@ pub fn lamport(p: &LamportProps) -> Html {
         let down = vm.down.get(id as usize - 1).copied().unwrap_or(false);
         html! {
             <g key={id} class={classes!("lane", down.then_some("down"))}>
-                <text x="6" y={format!("{:.1}", y + 4.0)}>{ format!("n{id}") }</text>
-                <line x1="40" x2={LAMPORT_W.to_string()} y1={format!("{y:.1}")} y2={format!("{y:.1}")} />
+                <text x="6" y={px(y + 4.0)}>{ format!("n{id}") }</text>
+                <line x1="40" x2={LAMPORT_W.to_string()} y1={px(y)} y2={px(y)} />
             </g>
         }
     });
     let arrows = vm.arrows.iter().map(|a| {
-        let class = classes!("arrow", msg_class_name(a.class), a.in_flight.then_some("in-flight"), a.dropped.then_some("dropped"));
+        let class = classes!(
+            "arrow",
+            msg_class_name(a.class),
+            a.in_flight.then_some("in-flight"),
+            a.dropped.then_some("dropped")
+        );
         html! {
-            <line key={a.id} class={class} x1={format!("{:.1}", a.x1)} y1={format!("{:.1}", a.y1)} x2={format!("{:.1}", a.x2)} y2={format!("{:.1}", a.y2)}
+            <line key={a.id} class={class} x1={px(a.x1)} y1={px(a.y1)} x2={px(a.x2)} y2={px(a.y2)}
                 marker-end={if a.dropped { "url(#lamport-x)" } else { "url(#lamport-head)" }} />
         }
     });
     let marks = vm.marks.iter().map(|m| {
         html! {
             <g key={m.seq} class={classes!("mark", m.role.clone())}>
-                <rect x={format!("{:.1}", m.x - 3.0)} y={format!("{:.1}", m.y - 9.0)} width="6" height="18" rx="2" />
+                <rect x={px(m.x - 3.0)} y={px(m.y - 9.0)} width="6" height="18" rx="2" />
                 <title>{ format!("n{} becomes {} (term {})", m.node, m.role, m.term) }</title>
             </g>
         }
@@ -173,8 +187,8 @@ pub fn lamport(p: &LamportProps) -> Html {
     let ticks = vm.ticks.iter().map(|(x, label)| {
         html! {
             <g class="tick">
-                <line x1={format!("{x:.1}")} x2={format!("{x:.1}")} y1="4" y2={format!("{:.1}", vm.height - 14.0)} />
-                <text x={format!("{x:.1}")} y={format!("{:.1}", vm.height - 2.0)}>{ label }</text>
+                <line x1={px(*x)} x2={px(*x)} y1="4" y2={px(vm.height - 14.0)} />
+                <text x={px(*x)} y={px(vm.height - 2.0)}>{ label }</text>
             </g>
         }
     });
@@ -190,11 +204,11 @@ pub fn lamport(p: &LamportProps) -> Html {
                         <path d="M1,1 L9,9 M9,1 L1,9" class="x" />
                     </marker>
                 </defs>
-                <clipPath id="lamport-clip"><rect x={LAMPORT_LEFT.to_string()} y="0" width={(LAMPORT_W - LAMPORT_LEFT).to_string()} height={format!("{:.1}", vm.height)} /></clipPath>
+                <clipPath id="lamport-clip"><rect x={LAMPORT_LEFT.to_string()} y="0" width={(LAMPORT_W - LAMPORT_LEFT).to_string()} height={px(vm.height)} /></clipPath>
                 { for ticks }
                 { for lanes }
                 <g clip-path="url(#lamport-clip)">
-                    <g transform={format!("translate({:.1},0)", vm.offset)}>
+                    <g transform={format!("translate({},0)", vm.offset.round() as i64)}>
                         { for arrows }
                         { for marks }
                     </g>
@@ -202,7 +216,7 @@ pub fn lamport(p: &LamportProps) -> Html {
                 if vm.thinned > 0 {
                     <text class="thinned" x={(LAMPORT_W - 10.0).to_string()} y="11">{ format!("{} routine heartbeats/replies not drawn", vm.thinned) }</text>
                 }
-                <line class="now" x1={format!("{:.1}", LAMPORT_W - 8.0)} x2={format!("{:.1}", LAMPORT_W - 8.0)} y1="0" y2={format!("{:.1}", vm.height - 14.0)} />
+                <line class="now" x1={px(LAMPORT_W - 8.0)} x2={px(LAMPORT_W - 8.0)} y1="0" y2={px(vm.height - 14.0)} />
             </svg>
         </section>
     }
