@@ -29,6 +29,8 @@ const LAMPORT_REFRESH_MS: f64 = 80.0;
 const NARRATION_LINES: usize = 120;
 
 type FrameSlot = Rc<RefCell<Option<AnimationFrame>>>;
+/// The last space-time diagram drawn and the wall-clock instant it was computed.
+type LamportCache = Rc<RefCell<Option<(Rc<viewmodel::LamportVm>, f64)>>>;
 
 /// Requests one frame that dispatches and requests the next: the loop lives exactly as
 /// long as the handle in `slot`. Dropping the handle cancels it.
@@ -182,7 +184,7 @@ pub fn app() -> Html {
         let d = model.dispatcher();
         use_callback((), move |t, _| d.dispatch(Msg::Seek(t)))
     };
-    let lamport_cache: Rc<RefCell<Option<(Rc<viewmodel::LamportVm>, f64)>>> = use_mut_ref(|| None);
+    let lamport_cache: LamportCache = use_mut_ref(|| None);
     let cluster = html! {
         <Cluster nodes={nodes} msgs={msgs} layout={layout.clone()} partition={view.partition.clone()} cuts={view.cuts.clone()}
             selected={model.selected} split={model.split.clone()} on_node={on_node} />
