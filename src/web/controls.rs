@@ -1,6 +1,6 @@
 //! Playback, node actions, network and algorithm settings, sharing, help.
 
-use super::panels::send;
+use super::panels::{send, send_with};
 use super::state::{Model, Msg, SPEEDS};
 use electionscope::config::{MAX_NODES, SimConfig};
 use electionscope::scenario::BUILTINS;
@@ -159,14 +159,32 @@ pub fn node_actions(p: &NodeProps) -> Html {
     }
 }
 
+/// Narrow props: these panels change only when their inputs do, not every frame.
+#[derive(Properties, PartialEq)]
+pub struct NetworkProps {
+    pub dispatch: UseReducerDispatcher<Model>,
+    pub nodes: usize,
+    pub leader: Option<NodeId>,
+    pub split: std::collections::BTreeSet<NodeId>,
+    pub partition: Option<Vec<Vec<NodeId>>>,
+    pub cuts: usize,
+    pub latency: (Micros, Micros),
+    pub drop_ppm: u32,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct SetupProps {
+    pub dispatch: UseReducerDispatcher<Model>,
+    pub config: SimConfig,
+}
+
 #[function_component(NetworkPanel)]
-pub fn network_panel(p: &Props) -> Html {
-    let m = &p.model;
-    let d = m.dispatcher();
-    let n = m.view.nodes.len() as NodeId;
-    let leader = m.view.leader.map(|(l, _)| l);
+pub fn network_panel(p: &NetworkProps) -> Html {
+    let d = p.dispatch.clone();
+    let n = p.nodes as NodeId;
+    let leader = p.leader;
     let chips = (1..=n).map(|id| {
-        let on = m.split.contains(&id);
+        let on = p.split.contains(&id);
         let d = d.clone();
         html! {
             <button class={classes!("chip", on.then_some("on"))} aria-pressed={on.to_string()}
@@ -174,7 +192,7 @@ pub fn network_panel(p: &Props) -> Html {
         }
     });
     let split = {
-        let picked: Vec<NodeId> = m.split.iter().copied().collect();
+        let picked: Vec<NodeId> = p.split.iter().copied().collect();
         let d = d.clone();
         Callback::from(move |_| {
             d.dispatch(Msg::Act(Action::Partition {
@@ -210,7 +228,7 @@ pub fn network_panel(p: &Props) -> Html {
             d.dispatch(Msg::Act(Action::Drop { ppm: pct * 10_000 }));
         })
     };
-    let (lo, hi) = m.view.latency;
+    let (lo, hi) = p.latency;
     let on_latency = |is_min: bool| {
         let d = d.clone();
         Callback::from(move |e: Event| {
@@ -223,7 +241,7 @@ pub fn network_panel(p: &Props) -> Html {
             d.dispatch(Msg::Act(Action::Latency { min, max }));
         })
     };
-    let groups = m.view.partition.as_ref().map(|gs| {
+    let groups = p.partition.as_ref().map(|gs| {
         gs.iter()
             .map(|g| {
                 g.iter()
@@ -240,16 +258,16 @@ pub fn network_panel(p: &Props) -> Html {
             <p class="hint">{ "Pick nodes, then split them from the rest." }</p>
             <div class="chips" role="group" aria-label="Nodes for one side of a partition">{ for chips }</div>
             <div class="buttons">
-                <button id="split" disabled={m.split.is_empty() || m.split.len() == n as usize} onclick={split}>{ "Split picked | rest" }</button>
-                <button id="isolate-leader" disabled={leader.is_none()} onclick={send(m, || Msg::Act(Action::Isolate { target: Target::Leader }))}>{ "Isolate leader" }</button>
-                <button id="minority" disabled={n < 3} onclick={send(m, move || Msg::Act(Action::Partition { groups: vec![minority.clone()] }))}>{ minority_label }</button>
-                <button id="heal" onclick={send(m, || Msg::Act(Action::Heal))}>{ "Heal" }</button>
+                <button id="split" disabled={p.split.is_empty() || p.split.len() == n as usize} onclick={split}>{ "Split picked | rest" }</button>
+                <button id="isolate-leader" disabled={leader.is_none()} onclick={send_with(&p.dispatch, || Msg::Act(Action::Isolate { target: Target::Leader }))}>{ "Isolate leader" }</button>
+                <button id="minority" disabled={n < 3} onclick={send_with(&p.dispatch, move || Msg::Act(Action::Partition { groups: vec![minority.clone()] }))}>{ minority_label }</button>
+                <button id="heal" onclick={send_with(&p.dispatch, || Msg::Act(Action::Heal))}>{ "Heal" }</button>
             </div>
             <p class="state">{ match groups { Some(g) => format!("Partitioned: {g}"), None => "Fully connected".to_string() } }
-                { if m.view.cuts.is_empty() { String::new() } else { format!(" · {} one-way cut(s)", m.view.cuts.len()) } }</p>
+                { if p.cuts == 0 { String::new() } else { format!(" · {} one-way cut(s)", p.cuts) } }</p>
             <label class="slider">
-                <span>{ format!("Message loss {}", Percent(m.view.drop_ppm)) }</span>
-                <input type="range" min="0" max="50" step="1" value={(m.view.drop_ppm / 10_000).to_string()} onchange={on_drop} aria-label="Message loss, percent" />
+                <span>{ format!("Message loss {}", Percent(p.drop_ppm)) }</span>
+                <input type="range" min="0" max="50" step="1" value={(p.drop_ppm / 10_000).to_string()} onchange={on_drop} aria-label="Message loss, percent" />
             </label>
             <label class="slider">
                 <span>{ format!("Latency min {}", Rounded(lo)) }</span>
@@ -264,10 +282,9 @@ pub fn network_panel(p: &Props) -> Html {
 }
 
 #[function_component(SetupPanel)]
-pub fn setup_panel(p: &Props) -> Html {
-    let m = &p.model;
-    let d = m.dispatcher();
-    let cfg = m.config.clone();
+pub fn setup_panel(p: &SetupProps) -> Html {
+    let d = p.dispatch.clone();
+    let cfg = p.config.clone();
     let change = move |key: &'static str| {
         let (d, cfg) = (d.clone(), cfg.clone());
         Callback::from(move |e: Event| {
@@ -297,7 +314,7 @@ pub fn setup_panel(p: &Props) -> Html {
             d.dispatch(Msg::Configure(c));
         })
     };
-    let c = &m.config;
+    let c = &p.config;
     let (elo, ehi) = c.election_timeout;
     let scenario_name = c.scenario.clone().unwrap_or_default();
     html! {

@@ -300,8 +300,10 @@ pub fn app() -> Html {
             <Stats stats={stats} />
             <Lamport vm={lamport} on_seek={on_seek} />
             <div class="panels">
-                <NetworkPanel model={model.clone()} />
-                <SetupPanel model={model.clone()} />
+                <NetworkPanel dispatch={model.dispatcher()} nodes={view.nodes.len()} leader={view.leader.map(|(l, _)| l)}
+                    split={model.split.clone()} partition={view.partition.clone()} cuts={view.cuts.len()}
+                    latency={view.latency} drop_ppm={view.drop_ppm} />
+                <SetupPanel dispatch={model.dispatcher()} config={model.config.clone()} />
             </div>
             <Legend />
             if model.help {

@@ -227,6 +227,13 @@ pub fn send(
     model: &UseReducerHandle<Model>,
     msg: impl Fn() -> Msg + 'static,
 ) -> Callback<MouseEvent> {
-    let d = model.dispatcher();
+    send_with(&model.dispatcher(), msg)
+}
+
+pub fn send_with(
+    d: &UseReducerDispatcher<Model>,
+    msg: impl Fn() -> Msg + 'static,
+) -> Callback<MouseEvent> {
+    let d = d.clone();
     Callback::from(move |_| d.dispatch(msg()))
 }

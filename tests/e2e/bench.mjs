@@ -94,6 +94,8 @@ try {
     chromium: browser.version(),
     five_nodes: await frames(browser, server.url, '5 nodes', '?algo=raft&nodes=5&seed=7&speed=1'),
     twenty_five_nodes: await frames(browser, server.url, '25 nodes, 200+ messages',
+      '?algo=raft&nodes=25&seed=1&latency=100-150ms&heartbeat=25ms&election-timeout=1-2s&speed=1'),
+    twenty_five_nodes_400: await frames(browser, server.url, '25 nodes, about 400 messages',
       '?algo=raft&nodes=25&seed=1&latency=150-250ms&heartbeat=20ms&election-timeout=1-2s&speed=1'),
     idle: await cpu(browser, server.url),
     bundle: await bundle(),
