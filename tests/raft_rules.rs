@@ -88,6 +88,20 @@ fn cfg(nodes: u32, seed: u64, scenario: Option<&str>) -> SimConfig {
     }
 }
 
+/// n1 of a 3-node cluster times out and wins term 1 with n2's vote; returns the leader
+/// and the effects of winning.
+fn elect_n1_of_three() -> (Raft, Fx) {
+    let mut n1 = booted(1, 3, &RaftConfig::default());
+    step(&mut n1, 1, 3, 200 * MS, Input::Timer(RaftTimer::Election));
+    let won = Input::Message {
+        from: 2,
+        msg: reply(true, 1, None),
+    };
+    let fx = step(&mut n1, 1, 3, 210 * MS, won);
+    assert_eq!(n1.role(), Role::Leader);
+    (n1, fx)
+}
+
 // ----- §5.2 leader election -----
 
 #[test]
@@ -159,19 +173,7 @@ fn s5_2_a_timeout_starts_an_election_in_the_next_term() {
 
 #[test]
 fn s5_2_a_candidate_with_a_majority_becomes_leader_and_sends_heartbeats() {
-    let mut n1 = booted(1, 3, &RaftConfig::default());
-    step(&mut n1, 1, 3, 200 * MS, Input::Timer(RaftTimer::Election));
-    let fx = step(
-        &mut n1,
-        1,
-        3,
-        210 * MS,
-        Input::Message {
-            from: 2,
-            msg: reply(true, 1, None),
-        },
-    );
-    assert_eq!(n1.role(), Role::Leader);
+    let (n1, fx) = elect_n1_of_three();
     let out = sends(&fx);
     assert_eq!(out.len(), 2, "AppendEntries to both peers: {out:?}");
     for (_, m) in out {
@@ -192,19 +194,7 @@ fn s5_2_a_candidate_with_a_majority_becomes_leader_and_sends_heartbeats() {
 
 #[test]
 fn s5_1_a_node_steps_down_on_seeing_a_higher_term() {
-    let mut n1 = booted(1, 3, &RaftConfig::default());
-    step(&mut n1, 1, 3, 200 * MS, Input::Timer(RaftTimer::Election));
-    step(
-        &mut n1,
-        1,
-        3,
-        210 * MS,
-        Input::Message {
-            from: 2,
-            msg: reply(true, 1, None),
-        },
-    );
-    assert_eq!(n1.role(), Role::Leader);
+    let (mut n1, _) = elect_n1_of_three();
     let fx = step(
         &mut n1,
         1,
