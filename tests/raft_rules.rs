@@ -173,7 +173,7 @@ fn s5_2_a_timeout_starts_an_election_in_the_next_term() {
 
 #[test]
 fn s5_2_a_candidate_with_a_majority_becomes_leader_and_sends_heartbeats() {
-    let (n1, fx) = elect_n1_of_three();
+    let (_, fx) = elect_n1_of_three();
     let out = sends(&fx);
     assert_eq!(out.len(), 2, "AppendEntries to both peers: {out:?}");
     for (_, m) in out {
