@@ -207,6 +207,7 @@ pub fn messages(view: &ClusterView, trace: &VecDeque<TraceEvent>, layout: &Layou
     if !drops.is_empty() {
         let wanted: BTreeMap<u64, (Micros, DropReason)> =
             drops.iter().map(|&(id, t, r)| (id, (t, r))).collect();
+        let oldest = wanted.keys().next().copied().unwrap_or(0);
         for e in trace.iter().rev() {
             if let EventKind::Send { msg } = &e.kind {
                 if let Some(&(t, reason)) = wanted.get(&msg.id) {
@@ -227,8 +228,8 @@ pub fn messages(view: &ClusterView, trace: &VecDeque<TraceEvent>, layout: &Layou
                         false,
                     ));
                 }
-                if msg.id < drops.iter().map(|d| d.0).min().unwrap_or(0) {
-                    break;
+                if msg.id < oldest {
+                    break; // sends before the oldest dropped message cannot match
                 }
             }
         }

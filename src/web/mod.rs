@@ -127,10 +127,14 @@ pub fn app() -> Html {
         });
     }
 
-    // Keyboard shortcuts, except while typing in a form field.
+    // Keyboard shortcuts, except while typing in a form field. One listener for the
+    // page's life; it reads the newest model through `latest` rather than being
+    // re-registered on every frame.
+    let latest = use_mut_ref(|| model.clone());
+    *latest.borrow_mut() = model.clone();
     {
-        let model = model.clone();
-        use_effect_with(model.version, move |_| {
+        let latest = latest.clone();
+        use_effect_with((), move |_| {
             let doc = gloo_utils_document();
             let options = gloo_events::EventListenerOptions::enable_prevent_default();
             let listener =
@@ -152,6 +156,8 @@ pub fn app() -> Html {
                     if tag == "BUTTON" && (e.key() == " " || e.key() == "Enter") {
                         return; // let buttons handle their own activation
                     }
+                    // Cloned out so no borrow is held while dispatch re-renders.
+                    let model = latest.borrow().clone();
                     if let Some(msg) = keyboard(&model, e) {
                         e.prevent_default();
                         model.dispatch(msg);
@@ -162,6 +168,13 @@ pub fn app() -> Html {
     }
 
     let layout = use_memo(model.view.nodes.len(), |n| viewmodel::circle_layout(*n));
+    // The built-in scenario's description, parsed once per scenario choice.
+    let scenario_text = use_memo(model.config.scenario.clone(), |spec| {
+        spec.as_deref()
+            .and_then(electionscope::scenario::builtin)
+            .and_then(|b| electionscope::scenario::Scenario::parse(b.text).ok())
+            .map(|s| s.description)
+    });
     let run = model.sim.0.borrow();
     let trace = run.trace();
     let view = &model.view;
@@ -255,16 +268,6 @@ pub fn app() -> Html {
         let d = model.dispatcher();
         Callback::from(move |_: MouseEvent| d.dispatch(Msg::Help(false)))
     };
-    let scenario_text = model
-        .config
-        .scenario
-        .as_deref()
-        .and_then(electionscope::scenario::builtin)
-        .map(|b| {
-            electionscope::scenario::Scenario::parse(b.text)
-                .map(|s| s.description)
-                .unwrap_or_default()
-        });
     html! {
         <div class="app">
             <header>
@@ -281,7 +284,7 @@ pub fn app() -> Html {
             if let Some(t) = &model.toast {
                 <p class="toast" role="status" onclick={send(&model, || Msg::Toast(None))}>{ t }</p>
             }
-            if let Some(text) = scenario_text {
+            if let Some(text) = (*scenario_text).clone() {
                 <p class="scenario-text">{ text }</p>
             }
             <Banner banner={banner} />

@@ -241,7 +241,7 @@ impl Reducible for Model {
             Msg::Help(open) => m.help = open,
             Msg::Toast(t) => m.toast = t,
         }
-        if matches!(m.speed, s if s != self.speed) {
+        if m.speed != self.speed {
             super::url::replace(&m.config, m.speed, m.embed);
         }
         m.refresh();
