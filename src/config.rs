@@ -226,39 +226,66 @@ impl SimConfig {
         w
     }
 
+    /// The one precedence rule for every front end: the scenario comes first wherever
+    /// it was named, its `set` lines act as defaults, explicit settings override them,
+    /// and finally the scenario must still fit the cluster. Each problem goes to
+    /// `on_problem`: an `Err` stops here (the CLI); `Ok` carries on without the bad
+    /// part (the URL: the scenario is dropped, a bad setting keeps its default).
+    pub fn apply(
+        &mut self,
+        overrides: &[(String, String)],
+        mut on_problem: impl FnMut(Problem) -> Result<(), String>,
+    ) -> Result<(), String> {
+        if let Some((_, spec)) = overrides.iter().rev().find(|(k, _)| k == "scenario") {
+            if let Err(e) = self.set("scenario", spec) {
+                on_problem(Problem::Setting(e))?;
+            }
+        }
+        if let Some(spec) = self.scenario.clone() {
+            if let Err(e) = crate::scenario::load(&spec).and_then(|sc| sc.configure(self)) {
+                self.scenario = None;
+                on_problem(Problem::Scenario(format!("scenario: {e}")))?;
+            }
+        }
+        for (k, v) in overrides.iter().filter(|(k, _)| k != "scenario") {
+            if let Err(e) = self.set(k, v) {
+                on_problem(Problem::Setting(e))?;
+            }
+        }
+        if let Some(e) = self.drop_unfit_scenario() {
+            on_problem(Problem::Scenario(e))?;
+        }
+        Ok(())
+    }
+
+    /// Drops the scenario if it names a node the cluster lacks (e.g. after the node
+    /// count was lowered), saying why.
+    pub fn drop_unfit_scenario(&mut self) -> Option<String> {
+        let spec = self.scenario.clone()?;
+        let e = crate::scenario::load(&spec)
+            .and_then(|sc| sc.check_nodes(self.nodes))
+            .err()?;
+        self.scenario = None;
+        Some(format!("scenario: {e}"))
+    }
+
     /// Parses a URL query (`?algo=raft&nodes=5`). Bad values fall back to defaults and
-    /// each produces a notice naming the key, so the page always renders. A scenario's
-    /// `set` lines apply first; explicit query values override them.
+    /// each produces a notice naming the key, so the page always renders.
     pub fn from_query(query: &str) -> (SimConfig, Vec<String>) {
         let mut cfg = SimConfig::default();
         let mut notices = Vec::new();
-        let pairs = query_pairs(query);
-        if let Some((_, spec)) = pairs.iter().rev().find(|(k, _)| k == "scenario") {
-            let spec = spec.trim();
-            match crate::scenario::load(spec) {
-                Ok(sc) if !spec.is_empty() => match sc.configure(&mut cfg) {
-                    Ok(()) => cfg.scenario = Some(spec.to_string()),
-                    Err(e) => notices.push(format!("scenario: {e}; running without it")),
-                },
-                Ok(_) => {}
-                Err(e) => notices.push(format!("scenario: {e}; running without it")),
-            }
-        }
-        for (k, v) in &pairs {
-            if k == "scenario" || FRONTEND_KEYS.contains(&k.as_str()) {
-                continue;
-            }
-            if let Err(e) = cfg.set(k, v) {
-                notices.push(format!("{e}; using the default"));
-            }
-        }
-        if let Some(spec) = &cfg.scenario {
-            let fits = crate::scenario::load(spec).and_then(|sc| sc.check_nodes(cfg.nodes));
-            if let Err(e) = fits {
-                notices.push(format!("scenario: {e}; running without it"));
-                cfg.scenario = None;
-            }
-        }
+        let pairs: Vec<(String, String)> = query_pairs(query)
+            .into_iter()
+            .filter(|(k, _)| !FRONTEND_KEYS.contains(&k.as_str()))
+            .collect();
+        let lenient = cfg.apply(&pairs, |problem| {
+            notices.push(match problem {
+                Problem::Scenario(e) => format!("{e}; running without it"),
+                Problem::Setting(e) => format!("{e}; using the default"),
+            });
+            Ok(())
+        });
+        debug_assert!(lenient.is_ok());
         (cfg, notices)
     }
 
@@ -304,6 +331,13 @@ impl SimConfig {
         }
         parts.join("&")
     }
+}
+
+/// What [`SimConfig::apply`] could not use.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    Scenario(String),
+    Setting(String),
 }
 
 /// Query keys that belong to the page (embedding, playback), not to the simulation.

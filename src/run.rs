@@ -89,27 +89,11 @@ pub fn simulation<A: FromSimConfig>(config: &SimConfig) -> Result<Simulation<A>,
     Ok(sim)
 }
 
-/// Applies the scenario's `set` lines to a config, then `overrides` (explicit settings
-/// from flags or the URL win over the scenario's).
+/// [`SimConfig::apply`] with every problem an error: what the CLI and tests use.
 pub fn resolve(mut config: SimConfig, overrides: &[(String, String)]) -> Result<SimConfig, String> {
-    // The scenario comes first wherever it was named: its `set` lines are defaults
-    // that every other explicit setting overrides.
-    if let Some((_, spec)) = overrides.iter().rev().find(|(k, _)| k == "scenario") {
-        config.set("scenario", spec)?;
-    }
-    if let Some(spec) = config.scenario.clone() {
-        let sc = scenario::load(&spec).map_err(|e| format!("scenario: {e}"))?;
-        sc.configure(&mut config)
-            .map_err(|e| format!("scenario: {e}"))?;
-    }
-    for (k, v) in overrides.iter().filter(|(k, _)| k != "scenario") {
-        config.set(k, v)?;
-    }
-    if let Some(spec) = &config.scenario {
-        let sc = scenario::load(spec).map_err(|e| format!("scenario: {e}"))?;
-        sc.check_nodes(config.nodes)
-            .map_err(|e| format!("scenario: {e}"))?;
-    }
+    config.apply(overrides, |problem| match problem {
+        crate::config::Problem::Scenario(e) | crate::config::Problem::Setting(e) => Err(e),
+    })?;
     Ok(config)
 }
 

@@ -131,18 +131,12 @@ impl Model {
     }
 
     fn rebuild(&mut self, mut config: SimConfig) {
-        let mut notices = Vec::new();
         // A smaller cluster can orphan a scenario line that names a removed node.
-        if let Some(spec) = config.scenario.clone() {
-            let fits =
-                electionscope::scenario::load(&spec).and_then(|s| s.check_nodes(config.nodes));
-            if let Err(e) = fits {
-                notices.push(format!(
-                    "scenario '{spec}' no longer fits ({e}); running without it"
-                ));
-                config.scenario = None;
-            }
-        }
+        let notices: Vec<String> = config
+            .drop_unfit_scenario()
+            .map(|e| format!("{e}; running without it"))
+            .into_iter()
+            .collect();
         let fresh = Model::new(config, notices, self.speed, self.embed, false);
         let keep_version = self.version;
         *self = Model {
