@@ -1,7 +1,8 @@
 //! The cluster drawn as SVG: nodes on a circle, messages in flight, partitions, cuts.
 
+use super::message_layer::MessageLayer;
 use electionscope::sim::NodeId;
-use electionscope::viewmodel::{CLUSTER_H, CLUSTER_W, Layout, MsgVm, NodeVm, msg_class_name};
+use electionscope::viewmodel::{CLUSTER_H, CLUSTER_W, Layout, MsgVm, NodeVm};
 use std::collections::BTreeSet;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -52,24 +53,8 @@ pub fn cluster(p: &ClusterProps) -> Html {
             <Node key={n.id} vm={n.clone()} selected={p.selected == Some(n.id)} picked={p.split.contains(&n.id)} on_select={on_node} />
         }
     });
-    // Term labels on dots are unreadable in a crowd and cost a text node each.
-    let labelled = p.msgs.len() <= 120;
-    let msgs = p.msgs.iter().map(|m| {
-        let class = classes!("msg", msg_class_name(m.class), m.dying.map(|_| "dying"), m.held.then_some("held"));
-        let opacity = m.dying.map_or("1".to_string(), |l| format!("{l:.2}"));
-        let label = m.term.map(|t| t.to_string()).unwrap_or_default();
-        html! {
-            <g key={m.id} class={class} transform={format!("translate({},{})", m.x.round() as i32, m.y.round() as i32)} opacity={opacity}>
-                <circle r="9" />
-                if m.dying.is_some() {
-                    <path d="M-6,-6 L6,6 M6,-6 L-6,6" class="msg-x" />
-                } else if labelled {
-                    <text class="msg-term" y="3.5">{ label }</text>
-                }
-            </g>
-        }
-    });
     html! {
+        <div class="cluster-wrap">
         <svg class="cluster" viewBox={format!("0 0 {CLUSTER_W} {CLUSTER_H}")} role="img"
              aria-label="Cluster: nodes on a circle with the messages travelling between them">
             <defs>
@@ -80,8 +65,9 @@ pub fn cluster(p: &ClusterProps) -> Html {
             <g class="halos">{ for halos }</g>
             <g class="cuts">{ for cuts }</g>
             <g class="nodes">{ for nodes }</g>
-            <g class="msgs">{ for msgs }</g>
         </svg>
+        <MessageLayer msgs={p.msgs.clone()} />
+        </div>
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod cluster;
 mod controls;
+mod message_layer;
 mod panels;
 mod state;
 mod url;
