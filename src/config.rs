@@ -1,6 +1,7 @@
 //! One serializable description of a run. CLI flags, the URL query and scenario `set`
 //! lines all parse into this struct, through the same per-key parser.
 
+use crate::algo::ring::RingArrangement;
 use crate::sim::time::{parse_duration, parse_duration_range};
 use crate::sim::{Human, MS, Micros, SEC};
 use serde::{Deserialize, Serialize};
@@ -55,6 +56,8 @@ pub struct SimConfig {
     pub heartbeat: Micros,
     pub prevote: bool,
     pub check_quorum: bool,
+    /// Where ids sit on the ring (ring elections only; the UI draws nodes in this order).
+    pub ring_order: RingArrangement,
     /// A built-in scenario's name, or scenario text.
     pub scenario: Option<String>,
 }
@@ -72,6 +75,7 @@ impl Default for SimConfig {
             heartbeat: 50 * MS,
             prevote: false,
             check_quorum: false,
+            ring_order: RingArrangement::Ascending,
             scenario: None,
         }
     }
@@ -90,6 +94,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("heartbeat", "an interval like 50ms"),
     ("prevote", "on or off"),
     ("check-quorum", "on or off"),
+    ("ring-order", "ascending, descending or random"),
     ("scenario", "a built-in scenario name"),
 ];
 
@@ -185,6 +190,10 @@ impl SimConfig {
             "prevote" => self.prevote = parse_bool(value).map_err(|e| format!("prevote: {e}"))?,
             "check-quorum" => {
                 self.check_quorum = parse_bool(value).map_err(|e| format!("check-quorum: {e}"))?
+            }
+            "ring-order" => {
+                self.ring_order =
+                    RingArrangement::parse(value).map_err(|e| format!("ring-order: {e}"))?
             }
             "scenario" => {
                 let v = value.trim();
@@ -325,6 +334,9 @@ impl SimConfig {
         }
         if self.check_quorum {
             parts.push("check-quorum=on".into());
+        }
+        if self.ring_order != d.ring_order {
+            parts.push(format!("ring-order={}", self.ring_order));
         }
         if let Some(s) = &self.scenario {
             parts.push(format!("scenario={}", percent_encode(s)));

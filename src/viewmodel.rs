@@ -98,6 +98,7 @@ pub fn msg_class_name(c: MsgClass) -> &'static str {
         MsgClass::Heartbeat => "heartbeat",
         MsgClass::Append => "append",
         MsgClass::Reply => "reply",
+        MsgClass::Announce => "announce",
         MsgClass::Other => "other",
     }
 }

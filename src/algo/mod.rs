@@ -2,6 +2,7 @@
 //! [`crate::sim::Algorithm`]; see ARCHITECTURE.md for how to add one.
 
 pub mod raft;
+pub mod ring;
 
 use crate::config::SimConfig;
 use crate::sim::Algorithm;

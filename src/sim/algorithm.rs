@@ -22,6 +22,8 @@ pub enum MsgClass {
     Heartbeat,
     Append,
     Reply,
+    /// A winner announcing itself (Bully's COORDINATOR, a ring's ELECTED lap).
+    Announce,
     Other,
 }
 
@@ -225,4 +227,10 @@ pub trait Algorithm: Clone + Debug + Sized + 'static {
     fn view(&self) -> NodeView;
     /// The timer that "force a timeout" fires (the election timeout, where there is one).
     fn election_timer() -> Option<Self::Timer>;
+
+    /// Whether two nodes leading in the same term breaks what this algorithm promises.
+    /// Quorum-based algorithms (Raft, Paxos, ZAB) promise it; Bully and ring elections
+    /// promise one leader only with a reliable failure detector and no partitions, so
+    /// for them two leaders is an observation the monitor reports, not a violation.
+    const ONE_LEADER_PER_TERM: bool = true;
 }

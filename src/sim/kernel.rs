@@ -760,13 +760,24 @@ impl<A: Algorithm> Simulation<A> {
                 .filter(|(_, t)| **t < newest)
                 .map(|(n, _)| format!("n{n}"))
                 .collect();
-            let finding = if same_term {
+            let finding = if same_term && A::ONE_LEADER_PER_TERM {
                 Finding {
                     severity: Severity::Violation,
                     invariant: "Split brain".into(),
                     nodes: claimants.clone(),
                     terms,
                     text: format!("{} lead the same term at once", names.join(" and ")),
+                }
+            } else if same_term {
+                Finding {
+                    severity: Severity::Warning,
+                    invariant: "Split brain".into(),
+                    nodes: claimants.clone(),
+                    terms,
+                    text: format!(
+                        "{} believe they lead at once; this algorithm has no quorum to prevent it",
+                        names.join(" and ")
+                    ),
                 }
             } else {
                 Finding {

@@ -10,6 +10,8 @@ use rand_pcg::Pcg64;
 pub enum Stream {
     Network,
     Faults,
+    /// Layout choices made from the seed (e.g. a random ring arrangement).
+    Layout,
     Node(u32),
 }
 
@@ -18,6 +20,7 @@ impl Stream {
         match self {
             Stream::Network => 1,
             Stream::Faults => 2,
+            Stream::Layout => 3,
             Stream::Node(id) => 1_000 + id as u128,
         }
     }

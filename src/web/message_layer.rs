@@ -23,7 +23,7 @@ const DOT_RADIUS: f64 = 9.0;
 /// Colours come from the stylesheet's custom properties, so light and dark themes and
 /// any host-page override apply to the canvas too.
 struct Palette {
-    by_class: [String; 7],
+    by_class: [String; 8],
     outline: String,
     dying: String,
     held: String,
@@ -50,6 +50,7 @@ impl Palette {
                 var("--m-hb"),
                 var("--m-append"),
                 var("--m-reply"),
+                var("--m-announce"),
                 var("--muted"),
             ],
             outline: var("--panel"),
@@ -68,7 +69,8 @@ fn class_index(c: MsgClass) -> usize {
         MsgClass::Heartbeat => 3,
         MsgClass::Append => 4,
         MsgClass::Reply => 5,
-        MsgClass::Other => 6,
+        MsgClass::Announce => 6,
+        MsgClass::Other => 7,
     }
 }
 
