@@ -37,6 +37,62 @@ impl AlgoKind {
     }
 }
 
+/// Which way ring messages travel, for drawing the ring.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RingKind {
+    Unidirectional,
+    Bidirectional,
+}
+
+impl AlgoKind {
+    /// The name shown in the page header and the setup panel.
+    pub fn title(self) -> &'static str {
+        match self {
+            AlgoKind::Raft => "Raft",
+        }
+    }
+
+    /// What the algorithm calls its leadership number, if it has one worth showing.
+    pub fn term_word(self) -> Option<&'static str> {
+        match self {
+            AlgoKind::Raft => Some("term"),
+        }
+    }
+
+    /// A term as people read it: `term 4`, or `ballot 3.n2` for a Paxos ballot, which
+    /// engines encode as `round * 100 + node`.
+    pub fn term_label(self, term: u64) -> String {
+        match self.term_word() {
+            Some("ballot") => format!("ballot {}.n{}", term / 100, term % 100),
+            Some(word) => format!("{word} {term}"),
+            None => String::new(),
+        }
+    }
+
+    pub fn ring(self) -> Option<RingKind> {
+        match self {
+            AlgoKind::Raft => None,
+        }
+    }
+
+    /// Whether a majority must agree before someone leads: the line between
+    /// algorithms that prevent split brain and those that only report it.
+    pub fn uses_quorum(self) -> bool {
+        match self {
+            AlgoKind::Raft => true,
+        }
+    }
+
+    /// Settings that only some algorithms read, shown in the setup panel only for them.
+    pub fn uses_setting(self, key: &str) -> bool {
+        match key {
+            "prevote" | "check-quorum" => self == AlgoKind::Raft,
+            "ring-order" => self.ring().is_some(),
+            _ => true,
+        }
+    }
+}
+
 impl fmt::Display for AlgoKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

@@ -404,6 +404,15 @@ impl Scenario {
         self.check_nodes(config.nodes)
     }
 
+    /// The algorithm the scenario was written for, if it names one (`set algo bully`).
+    pub fn algo(&self) -> Option<crate::config::AlgoKind> {
+        self.settings
+            .iter()
+            .rev()
+            .find(|s| s.key == "algo")
+            .and_then(|s| crate::config::AlgoKind::parse(&s.value).ok())
+    }
+
     pub fn check_nodes(&self, nodes: u32) -> Result<(), ScenarioError> {
         for step in &self.steps {
             if let Some((n, column)) = step.node_refs.iter().find(|(n, _)| *n > nodes) {
@@ -441,12 +450,20 @@ pub struct Builtin {
     pub text: &'static str,
 }
 
+impl Builtin {
+    /// The algorithm this scenario is written for; one that names none suits any.
+    pub fn algo(&self) -> Option<crate::config::AlgoKind> {
+        Scenario::parse(self.text).ok().and_then(|s| s.algo())
+    }
+}
+
 pub const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "leader-crash",
         title: "Leader crash",
         text: "# The leader crashes. The followers hear no heartbeat, time out and elect a new\n\
                # leader in a higher term; later the old leader restarts as a follower.\n\
+               set algo raft\n\
                at 1s write leader\n\
                at 2s crash leader\n\
                at 3s write leader\n",
@@ -456,6 +473,7 @@ pub const BUILTINS: &[Builtin] = &[
         title: "Split vote",
         text: "# Three of four nodes time out at the same instant. Each votes for itself, so\n\
                # nobody can reach 3 votes in term 1; fresh random timeouts settle term 2.\n\
+               set algo raft\n\
                set nodes 4\n\
                at 10ms timeout n1\n\
                at 10ms timeout n2\n\
@@ -466,6 +484,7 @@ pub const BUILTINS: &[Builtin] = &[
         title: "Minority partition",
         text: "# Two nodes are cut off from three. Only the side with a majority can elect a\n\
                # leader and commit; the minority side keeps campaigning in vain until heal.\n\
+               set algo raft\n\
                at 1s partition n1,n2 | n3,n4,n5\n\
                at 2s write n3\n\
                at 2s write n4\n\
@@ -478,6 +497,7 @@ pub const BUILTINS: &[Builtin] = &[
         text: "# The leader is cut off alone. It keeps believing it leads (a stale leader) but\n\
                # cannot commit; the majority elects a new leader in a higher term. When the\n\
                # partition heals, the old leader sees the higher term and steps down.\n\
+               set algo raft\n\
                at 1s write leader\n\
                at 2s isolate leader\n\
                at 3.5s write leader\n\

@@ -2,7 +2,8 @@
 //! trace window. Plain Rust with no web dependency, so it is tested natively; the
 //! Yew components only turn these structs into SVG and HTML.
 
-use crate::config::AlgoKind;
+use crate::algo::ring::ring_order;
+use crate::config::{AlgoKind, RingKind, SimConfig};
 use crate::sim::kernel::NodeStatus;
 use crate::sim::time::Rounded;
 use crate::sim::trace::DropReason;
@@ -18,22 +19,51 @@ pub const CLUSTER_H: f64 = 760.0;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Layout {
+    /// Centre of node `id` at index `id - 1`.
     pub centers: Vec<(f64, f64)>,
     pub node_r: f64,
+    /// For ring algorithms: the ring order (clockwise) and which way messages travel.
+    pub ring: Option<(Vec<NodeId>, RingKind)>,
 }
 
 /// Nodes on a circle, n1 at the top, clockwise; node size shrinks as the ring fills.
 pub fn circle_layout(n: usize) -> Layout {
+    let order: Vec<NodeId> = (1..=n as NodeId).collect();
+    ordered_layout(&order)
+}
+
+/// Nodes on a circle in the given clockwise order, the first at the top.
+pub fn ordered_layout(order: &[NodeId]) -> Layout {
+    let n = order.len();
     let (cx, cy) = (CLUSTER_W / 2.0, CLUSTER_H / 2.0 + 10.0);
     let ring = 300.0;
     let node_r = (ring * std::f64::consts::PI / n.max(3) as f64 * 0.62).clamp(22.0, 62.0);
-    let centers = (0..n)
-        .map(|i| {
-            let a = -std::f64::consts::FRAC_PI_2 + 2.0 * std::f64::consts::PI * i as f64 / n as f64;
-            (cx + ring * a.cos(), cy + ring * a.sin())
-        })
-        .collect();
-    Layout { centers, node_r }
+    let mut centers = vec![(cx, cy); n];
+    for (k, &id) in order.iter().enumerate() {
+        let a = -std::f64::consts::FRAC_PI_2 + 2.0 * std::f64::consts::PI * k as f64 / n as f64;
+        if let Some(c) = centers.get_mut(id as usize - 1) {
+            *c = (cx + ring * a.cos(), cy + ring * a.sin());
+        }
+    }
+    Layout {
+        centers,
+        node_r,
+        ring: None,
+    }
+}
+
+/// The layout a run is drawn with: ring algorithms place nodes in ring order, so the
+/// ring's direction and neighbours are what the eye sees.
+pub fn layout_for(cfg: &SimConfig) -> Layout {
+    match cfg.algo.ring() {
+        Some(kind) => {
+            let order = ring_order(cfg.ring_order, cfg.nodes, cfg.seed);
+            let mut l = ordered_layout(&order);
+            l.ring = Some((order, kind));
+            l
+        }
+        None => circle_layout(cfg.nodes as usize),
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -66,6 +96,10 @@ pub struct NodeVm {
     /// Part of a split-brain or a violation right now.
     pub alarm: bool,
     pub fields: Vec<(String, String)>,
+    /// `term 4`, `ballot 3.n2`, or empty where the algorithm has no terms.
+    pub term_label: String,
+    /// The engine's most telling decoration (its first field), e.g. `leader n5`.
+    pub caption: Option<String>,
     pub drift_ppm: i32,
     pub local_time: Micros,
 }
@@ -119,7 +153,7 @@ fn along(layout: &Layout, from: NodeId, to: NodeId, f: f64) -> (f64, f64) {
 /// How long (virtual time) a dropped message stays visible as it dies.
 pub const DROP_FADE: Micros = 60_000;
 
-pub fn nodes(view: &ClusterView, layout: &Layout) -> Vec<NodeVm> {
+pub fn nodes(view: &ClusterView, layout: &Layout, algo: AlgoKind) -> Vec<NodeVm> {
     let claimants: Vec<NodeId> = view
         .nodes
         .iter()
@@ -174,6 +208,8 @@ pub fn nodes(view: &ClusterView, layout: &Layout) -> Vec<NodeVm> {
                 paused_until,
                 alarm: claimants.len() >= 2 && claimants.contains(&n.id),
                 fields: n.view.fields.clone(),
+                term_label: algo.term_label(n.view.term),
+                caption: n.view.fields.first().map(|(k, v)| format!("{k} {v}")),
                 drift_ppm: n.drift_ppm,
                 local_time: n.local_time,
             }
@@ -300,7 +336,10 @@ pub fn banner(view: &ClusterView, trace: &VecDeque<TraceEvent>, algo: AlgoKind) 
     let newest = leaders.iter().map(|l| l.1).max().unwrap_or(0);
     let names: Vec<String> = leaders
         .iter()
-        .map(|(n, t)| format!("n{n} (term {t})"))
+        .map(|&(n, t)| match algo.term_word() {
+            Some(_) => format!("n{n} ({})", algo.term_label(t)),
+            None => format!("n{n}"),
+        })
         .collect();
     let stale: Vec<String> = leaders
         .iter()
@@ -311,17 +350,35 @@ pub fn banner(view: &ClusterView, trace: &VecDeque<TraceEvent>, algo: AlgoKind) 
         2 => format!("{} and {} both believe they lead", names[0], names[1]),
         _ => format!("{} all believe they lead", names.join(", ")),
     };
-    let why = match algo {
-        AlgoKind::Raft if !stale.is_empty() => format!(
-            "; {} {} stale: a majority has moved on to term {newest}, so {} cannot commit anything",
+    let (it, is) = if stale.len() == 1 {
+        ("it", "is")
+    } else {
+        ("they", "are")
+    };
+    let why = if !algo.uses_quorum() {
+        format!(
+            "; {} has no quorum, so each side of a partition (or a node that missed the \
+             announcement) crowns its own leader: expected for this algorithm, and exactly \
+             why real systems add quorums or fencing",
+            algo.title()
+        )
+    } else if stale.is_empty() {
+        String::new()
+    } else if algo.term_word() == Some("ballot") {
+        format!(
+            "; {} {is} stale: a majority has promised {}, so every Accept {it} sends is refused",
             stale.join(", "),
-            if stale.len() == 1 { "is" } else { "are" },
-            if stale.len() == 1 { "it" } else { "they" }
-        ),
-        _ => String::new(),
+            algo.term_label(newest)
+        )
+    } else {
+        format!(
+            "; {} {is} stale: a majority has moved on to {}, so {it} cannot commit anything",
+            stale.join(", "),
+            algo.term_label(newest)
+        )
     };
     Some(Banner {
-        severity: if stale.is_empty() {
+        severity: if stale.is_empty() && algo.uses_quorum() {
             Severity::Violation
         } else {
             Severity::Warning
@@ -787,7 +844,7 @@ mod tests {
     #[test]
     fn election_timer_drains_toward_timeout() {
         let r = run_to(7, 400 * MS, &[]);
-        let v = nodes(&r.view(), &circle_layout(5));
+        let v = nodes(&r.view(), &circle_layout(5), AlgoKind::Raft);
         let followers: Vec<&NodeVm> = v.iter().filter(|n| n.role == "follower").collect();
         assert!(!followers.is_empty());
         assert!(

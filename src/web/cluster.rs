@@ -1,6 +1,7 @@
 //! The cluster drawn as SVG: nodes on a circle, messages in flight, partitions, cuts.
 
 use super::message_layer::MessageLayer;
+use electionscope::config::RingKind;
 use electionscope::sim::NodeId;
 use electionscope::viewmodel::{CLUSTER_H, CLUSTER_W, Layout, MsgVm, NodeVm};
 use std::collections::BTreeSet;
@@ -47,6 +48,24 @@ pub fn cluster(p: &ClusterProps) -> Html {
             </g>
         }
     });
+    // Ring algorithms: each link drawn with the direction messages take on it.
+    let ring_links = p.layout.ring.iter().flat_map(|(order, kind)| {
+        let both = *kind == RingKind::Bidirectional;
+        let layout = p.layout.clone();
+        (0..order.len()).map(move |k| {
+            let (a, b) = (order[k], order[(k + 1) % order.len()]);
+            let (x1, y1) = layout.centers[a as usize - 1];
+            let (x2, y2) = layout.centers[b as usize - 1];
+            let len = ((x2 - x1).powi(2) + (y2 - y1).powi(2)).sqrt().max(1.0);
+            let t = ((layout.node_r + 12.0) / len).min(0.45);
+            let (sx, sy) = (x1 + (x2 - x1) * t, y1 + (y2 - y1) * t);
+            let (ex, ey) = (x2 - (x2 - x1) * t, y2 - (y2 - y1) * t);
+            html! {
+                <line key={format!("ring{a}-{b}")} class="ring-link" x1={px(sx)} y1={px(sy)} x2={px(ex)} y2={px(ey)}
+                    marker-end="url(#ring-arrow)" marker-start={both.then_some("url(#ring-arrow)")} />
+            }
+        })
+    });
     let nodes = p.nodes.iter().map(|n| {
         let on_node = p.on_node.clone();
         html! {
@@ -61,8 +80,12 @@ pub fn cluster(p: &ClusterProps) -> Html {
                 <marker id="cut-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
                     <path d="M0,0 L10,5 L0,10 z" class="cut-head" />
                 </marker>
+                <marker id="ring-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse">
+                    <path d="M0,0 L10,5 L0,10 z" class="ring-head" />
+                </marker>
             </defs>
             <g class="halos">{ for halos }</g>
+            <g class="ring">{ for ring_links }</g>
             <g class="cuts">{ for cuts }</g>
             <g class="nodes">{ for nodes }</g>
         </svg>
@@ -140,10 +163,16 @@ pub fn node(p: &NodeProps) -> Html {
         _ => String::new(),
     };
     let label = format!(
-        "n{id}: {}{}, term {}{}{}. Press Enter for actions.",
+        "n{id}: {}{}{}{}{}. Press Enter for actions.",
         n.role,
         if paused { " (paused)" } else { "" },
-        n.term,
+        if n.term_label.is_empty() {
+            n.caption
+                .as_ref()
+                .map_or(String::new(), |c| format!(", {c}"))
+        } else {
+            format!(", {}", n.term_label)
+        },
         n.leader
             .filter(|l| *l != id)
             .map_or(String::new(), |l| format!(", follows n{l}")),
@@ -167,7 +196,13 @@ pub fn node(p: &NodeProps) -> Html {
             if paused {
                 <text class="pause-icon" x={px(n.x + r * 0.7)} y={px(n.y - r * 0.7)}>{ "❚❚" }</text>
             }
-            <text class="term" x={px(n.x)} y={px(n.y + r + 20.0)}>{ format!("term {}{vote}", n.term) }</text>
+            <text class="term" x={px(n.x)} y={px(n.y + r + 20.0)}>{
+                if n.term_label.is_empty() {
+                    if n.role == "crashed" { String::new() } else { n.caption.clone().unwrap_or_default() }
+                } else {
+                    format!("{}{vote}", n.term_label)
+                }
+            }</text>
             <g class="log">{ for log }</g>
             if n.log_hidden > 0 {
                 <text class="log-more" x={px(strip_x - 4.0)} y={px(strip_y + cell_w)}>{ format!("+{}", n.log_hidden) }</text>

@@ -2,7 +2,8 @@
 
 use super::panels::{send, send_with};
 use super::state::{Model, Msg, SPEEDS};
-use electionscope::config::{MAX_NODES, SimConfig};
+use electionscope::algo::ring::RingArrangement;
+use electionscope::config::{AlgoKind, MAX_NODES, SimConfig};
 use electionscope::scenario::BUILTINS;
 use electionscope::sim::action::Percent;
 use electionscope::sim::time::Rounded;
@@ -303,6 +304,10 @@ pub fn setup_panel(p: &SetupProps) -> Html {
             if c.set(key, &v).is_err() {
                 return;
             }
+            // A scenario is written for one algorithm; a new algorithm starts free play.
+            if key == "algo" && c.algo != cfg.algo {
+                c.scenario = None;
+            }
             // Choosing a scenario applies its own settings (e.g. split-vote uses 4 nodes).
             if key == "scenario" && !v.is_empty() {
                 if let Ok(sc) = electionscope::scenario::load(&v) {
@@ -321,10 +326,16 @@ pub fn setup_panel(p: &SetupProps) -> Html {
         <section class="panel" aria-label="Setup">
             <h2>{ "Setup" }</h2>
             <label class="row">
+                <span>{ "Algorithm" }</span>
+                <select id="algo" onchange={change("algo")}>
+                    { for AlgoKind::ALL.iter().map(|a| html! { <option value={a.name()} selected={*a == c.algo}>{ a.title() }</option> }) }
+                </select>
+            </label>
+            <label class="row">
                 <span>{ "Scenario" }</span>
                 <select id="scenario" onchange={change("scenario")}>
                     <option value="" selected={scenario_name.is_empty()}>{ "(free play)" }</option>
-                    { for BUILTINS.iter().map(|b| html! { <option value={b.name} selected={scenario_name == b.name}>{ b.title }</option> }) }
+                    { for BUILTINS.iter().filter(|b| b.algo().is_none_or(|a| a == c.algo)).map(|b| html! { <option value={b.name} selected={scenario_name == b.name}>{ b.title }</option> }) }
                 </select>
             </label>
             <label class="row">
@@ -349,8 +360,20 @@ pub fn setup_panel(p: &SetupProps) -> Html {
                     }) }
                 </select>
             </label>
-            <label class="check"><input id="prevote" type="checkbox" checked={c.prevote} onchange={change("prevote")} />{ " PreVote" }</label>
-            <label class="check"><input id="check-quorum" type="checkbox" checked={c.check_quorum} onchange={change("check-quorum")} />{ " CheckQuorum" }</label>
+            if c.algo.uses_setting("ring-order") {
+                <label class="row">
+                    <span>{ "Ids around the ring" }</span>
+                    <select id="ring-order" onchange={change("ring-order")}>
+                        { for RingArrangement::ALL.iter().map(|r| html! { <option value={r.name()} selected={*r == c.ring_order}>{ r.name() }</option> }) }
+                    </select>
+                </label>
+            }
+            if c.algo.uses_setting("prevote") {
+                <label class="check"><input id="prevote" type="checkbox" checked={c.prevote} onchange={change("prevote")} />{ " PreVote" }</label>
+            }
+            if c.algo.uses_setting("check-quorum") {
+                <label class="check"><input id="check-quorum" type="checkbox" checked={c.check_quorum} onchange={change("check-quorum")} />{ " CheckQuorum" }</label>
+            }
             <p class="hint">{ format!("Seed {} · changing the setup restarts the run.", c.seed) }</p>
         </section>
     }

@@ -113,13 +113,25 @@ pub fn app() -> Html {
         )
     });
 
-    // The animation loop runs only while playing; the browser itself stops frames in
-    // hidden tabs, so an idle or background page costs nothing.
+    // The animation loop runs only while playing and visible, so an idle or background
+    // page costs nothing. Browsers throttle frames in hidden tabs anyway; dropping the
+    // handle makes it certain and does not depend on the browser's policy.
+    let visible = use_state(|| !gloo_utils_document().hidden());
+    {
+        let visible = visible.clone();
+        use_effect_with((), move |_| {
+            let doc = gloo_utils_document();
+            let listener = gloo_events::EventListener::new(&doc, "visibilitychange", move |_| {
+                visible.set(!gloo_utils_document().hidden());
+            });
+            move || drop(listener)
+        });
+    }
     let frames: FrameSlot = use_mut_ref(|| None);
     {
         let (frames, dispatch) = (frames.clone(), model.dispatcher());
-        use_effect_with(model.playing, move |playing| {
-            if *playing {
+        use_effect_with(model.playing && *visible, move |run_loop| {
+            if *run_loop {
                 schedule_frames(frames.clone(), dispatch);
             }
             move || {
@@ -168,7 +180,15 @@ pub fn app() -> Html {
         });
     }
 
-    let layout = use_memo(model.view.nodes.len(), |n| viewmodel::circle_layout(*n));
+    let layout = use_memo(
+        (
+            model.config.algo,
+            model.config.nodes,
+            model.config.ring_order,
+            model.config.seed,
+        ),
+        |_| viewmodel::layout_for(&model.config),
+    );
     // The built-in scenario's description, parsed once per scenario choice.
     let scenario_text = use_memo(model.config.scenario.clone(), |spec| {
         spec.as_deref()
@@ -179,7 +199,7 @@ pub fn app() -> Html {
     let run = model.sim.0.borrow();
     let trace = run.trace();
     let view = &model.view;
-    let nodes = Rc::new(viewmodel::nodes(view, &layout));
+    let nodes = Rc::new(viewmodel::nodes(view, &layout, model.config.algo));
     let msgs = Rc::new(viewmodel::messages(view, trace, &layout));
     let banner = viewmodel::banner(view, trace, model.config.algo);
     let on_node = {
@@ -273,7 +293,7 @@ pub fn app() -> Html {
         <div class="app">
             <header>
                 <h1>{ "ElectionScope" }</h1>
-                <span class="algo">{ "Raft" }</span>
+                <span class="algo" id="algo-title">{ model.config.algo.title() }</span>
                 <div class="header-actions">
                     { fingerprint }
                     <button id="new-seed" onclick={new_seed} title="New seed (N)">{ format!("New seed ({})", model.config.seed) }</button>
@@ -335,8 +355,9 @@ fn legend() -> Html {
                 { item("heartbeat", "heartbeat") }
                 { item("append", "append with entries") }
                 { item("reply", "reply") }
+                { item("announce", "leader announcement") }
             </ul>
-            <p>{ "Numbers on messages are terms. The ring around a node drains until its election timeout. The strip under a node is its log: filled = committed, outlined = not yet, striped = a leader's no-op." }</p>
+            <p>{ "Numbers on messages are terms (ballots for Paxos). The ring around a node drains until its election timeout. The strip under a node is its log: filled = committed, outlined = not yet, striped = a leader's no-op. Ring algorithms draw the ring's links with arrows in the direction messages travel." }</p>
         </section>
     }
 }

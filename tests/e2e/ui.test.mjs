@@ -214,3 +214,24 @@ test('narrow phone and dark projector layouts render without errors', async () =
     await page.close();
   }
 });
+
+test('a hidden tab runs no animation loop: the virtual clock stops until it is visible again', async () => {
+  const { page, problems } = await open('?algo=raft&nodes=5&seed=7&speed=1');
+  await page.click('#play');
+  await page.waitForTimeout(500);
+  const clock = () => page.locator('.clock').first().textContent();
+  const hide = (hidden) => page.evaluate((h) => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (h ? 'hidden' : 'visible') });
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => h });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
+  await hide(true);
+  await page.waitForTimeout(200);
+  const frozen = await clock();
+  await page.waitForTimeout(1000);
+  assert.equal(await clock(), frozen, 'the clock moved while the tab was hidden');
+  await hide(false);
+  await page.waitForFunction((t) => document.querySelector('.clock').textContent !== t, frozen, { timeout: 5000 });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
