@@ -17,9 +17,20 @@ type Fx = Vec<Effect<BullyMsg, BullyTimer>>;
 
 /// Feeds one input to node `me` of an `n`-node cluster and returns its effects.
 fn step(node: &mut Bully, me: NodeId, n: u32, input: Input<BullyMsg, BullyTimer>) -> Fx {
+    step_at(node, me, n, 0, input)
+}
+
+/// [`step`] at local time `now`.
+fn step_at(
+    node: &mut Bully,
+    me: NodeId,
+    n: u32,
+    now: Micros,
+    input: Input<BullyMsg, BullyTimer>,
+) -> Fx {
     let cluster: Vec<NodeId> = (1..=n).collect();
     let mut rng = SimRng::new(0, Stream::Node(me));
-    let mut ctx = Context::new(me, 0, &cluster, &mut rng);
+    let mut ctx = Context::new(me, now, &cluster, &mut rng);
     node.step(&mut ctx, input);
     ctx.effects
 }
@@ -240,7 +251,11 @@ fn a_coordinator_from_a_lower_id_is_bullied() {
 #[test]
 fn a_leader_bullies_a_lower_leader_that_it_hears_from() {
     let (mut b, _) = booted(5, 5);
-    let fx = step(&mut b, 5, 5, msg(3, BullyMsg::Heartbeat));
+    // Within a round trip of n5's own COORDINATOR the claim may predate it: ignored.
+    let fx = step_at(&mut b, 5, 5, 20 * MS, msg(3, BullyMsg::Heartbeat));
+    assert!(sends(&fx).is_empty());
+    assert_eq!(notes(&fx, NoteKind::ElectionStart), 0);
+    let fx = step_at(&mut b, 5, 5, SEC, msg(3, BullyMsg::Heartbeat));
     assert_eq!(b.role(), Role::Leader);
     assert_eq!(notes(&fx, NoteKind::ElectionStart), 1);
     assert_eq!(
@@ -494,9 +509,9 @@ fn a_repeatedly_paused_high_id_keeps_disrupting_the_cluster() {
     let takeovers = s.stats().leaders.iter().filter(|l| l.at >= SEC).count();
     println!("4 pauses of n5: {elections} elections, {takeovers} takeovers by n4");
     assert_eq!(takeovers, 4, "n4 takes over once per pause");
-    // Per pause at least: n1..n4 each start an election (their detector fires or a
-    // lower node asks them), and n5 bullies back once.
-    assert!(elections >= 4 * 5, "{elections} elections");
+    // Per pause at least: n4 runs the election that makes it leader, and n5 bullies
+    // back once (measured with seed 1: 19 elections for the 4 pauses).
+    assert!(elections >= 4 * 2, "{elections} elections");
     assert_eq!(s.stats().violations(), 0);
 }
 

@@ -212,6 +212,8 @@ pub struct Bully {
     round: ElectionRound,
     /// Local time of the last sign of life from the leader, for "heard nothing for X".
     heard_leader_at: Micros,
+    /// Local time this node last broadcast COORDINATOR, while it leads.
+    announced_at: Option<Micros>,
 }
 
 impl Bully {
@@ -274,6 +276,7 @@ impl Bully {
             );
         }
         self.cancel_all_timers(ctx);
+        self.announced_at = None;
         self.role = Role::Candidate;
         self.leader = None;
         self.round = ElectionRound {
@@ -311,6 +314,7 @@ impl Bully {
         self.cancel_all_timers(ctx);
         self.role = Role::Leader;
         self.leader = Some(me);
+        self.announced_at = Some(ctx.now);
         ctx.note(
             NoteKind::Leader,
             format!(
@@ -333,6 +337,7 @@ impl Bully {
             );
         }
         self.cancel_all_timers(ctx);
+        self.announced_at = None;
         self.role = Role::Follower;
         self.leader = Some(leader);
         self.reset_leader_timer(ctx);
@@ -342,9 +347,24 @@ impl Bully {
     /// takes the lead itself (which is what gives the algorithm its name).
     fn bully(&mut self, ctx: &mut Ctx, claimant: NodeId, via: &str) {
         let me = self.me;
+        if let Some(at) = self.announced_at {
+            let since = ctx.now.saturating_sub(at);
+            if since < self.cfg.answer_timeout {
+                // Claims that crossed our COORDINATOR on the wire (or waited out a
+                // pause in our inbox) are stale: the announcement answers them already.
+                ctx.note(
+                    NoteKind::Info,
+                    format!(
+                        "n{me} ignores the {via} from n{claimant}: it was sent before n{claimant} could hear n{me}'s COORDINATOR of {} ago",
+                        Rounded(since)
+                    ),
+                );
+                return;
+            }
+        }
         self.start_election(
             ctx,
-            format!("n{claimant} claims to lead ({via}) but n{me} has a higher id"),
+            format!("n{claimant} claims to lead with a {via} but n{me} has a higher id"),
         );
     }
 
@@ -541,7 +561,7 @@ impl Bully {
                 }
             }
         } else if self.role == Role::Leader {
-            self.bully(ctx, from, "a heartbeat");
+            self.bully(ctx, from, "heartbeat");
         } else {
             let who = match (self.role, self.leader) {
                 (Role::Follower, Some(l)) => format!("its leader n{l}"),
@@ -598,6 +618,7 @@ impl Algorithm for Bully {
             leader: None,
             round: ElectionRound::default(),
             heard_leader_at: 0,
+            announced_at: None,
         }
     }
 
