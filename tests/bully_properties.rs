@@ -231,7 +231,7 @@ fn bully_elects_the_highest_id_after_4000_schedules_of_node_faults() {
     let started = Instant::now();
     let (worst, warned) = check_schedules(count, Faults::NodesOnly);
     println!(
-        "{count} node-fault schedules: no violation; every node followed the highest id within {} of the faults stopping (bound {}); {warned} had split-brain or stale-leader warnings (pauses); {:.1}s",
+        "{count} node-fault schedules: no violation; every node followed the highest id within {} of the faults stopping (bound {}); {warned} had split-brain warnings (a paused leader, or a restarted higher id bullying back while the old leader still leads); {:.1}s",
         Human(worst),
         Human(CONVERGENCE_BOUND),
         started.elapsed().as_secs_f64()

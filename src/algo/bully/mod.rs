@@ -484,7 +484,16 @@ impl Bully {
 
     fn on_answer(&mut self, ctx: &mut Ctx, from: NodeId) {
         let me = self.me;
-        if from < me || !self.campaigning() {
+        if from < me {
+            ctx.note(
+                NoteKind::Info,
+                format!(
+                    "n{me} ignores an ANSWER from the lower n{from}: only higher ids can stop it"
+                ),
+            );
+            return;
+        }
+        if !self.campaigning() {
             ctx.note(
                 NoteKind::Info,
                 format!("n{me} ignores a late ANSWER from n{from}: its election is over"),
