@@ -424,6 +424,48 @@ fn run(
     simulation::<ChangRoberts>(&cfg).expect("valid scenario")
 }
 
+/// Runs a scenario story: its `set` lines choose nodes, latency and ring order.
+fn story(script: &str) -> Simulation<ChangRoberts> {
+    let cfg = SimConfig {
+        scenario: Some(script.to_string()),
+        ..SimConfig::default()
+    };
+    let cfg = resolve(cfg, &[]).expect("valid story");
+    simulation::<ChangRoberts>(&cfg).expect("valid scenario")
+}
+
+/// Built-in story candidate: ring repair during the very first election.
+const RING_REPAIR: &str = "\
+# n3 crashes while the first tokens are in flight. n2 gets no ACK from it, skips it
+# and sends to n4; every later token and the ELECTED lap skip n3 too. n6 still wins.
+set nodes 6
+set latency 10ms
+set ring-order ascending
+at 5ms crash n3
+";
+
+/// Built-in story candidate: the leader dies and the next highest takes over.
+const LEADER_CRASH: &str = "\
+# The leader n6 crashes. Its heartbeats stop, a follower times out and starts an
+# election; ELECTION tokens skip the dead n6 and n5, the highest live id, wins.
+set nodes 6
+set ring-order ascending
+at 1s crash n6
+";
+
+/// Built-in story candidate: a restarted higher node overtakes a token that skipped it.
+const LATE_HIGHER_CANDIDATE: &str = "\
+# n5 crashes and n2 starts an election at once. ELECTION(n4) skips the dead n5, but
+# n5 restarts and campaigns; its token passes n4 before n4's own comes home, so n4
+# does not claim the win and n5 leads again.
+set nodes 5
+set latency 10ms
+set ring-order ascending
+at 1s crash n5
+at 1010ms timeout n2
+at 1045ms restart n5
+";
+
 fn count(sim: &Simulation<ChangRoberts>, kind: &str) -> u64 {
     sim.stats().messages_by_kind.get(kind).copied().unwrap_or(0)
 }
@@ -538,7 +580,7 @@ fn cr_any_arrangement_lies_between_the_best_and_worst_case() {
 fn repair_a_node_crashed_mid_ring_is_skipped_and_a_leader_is_still_elected() {
     // n2's ELECTION(n2) is on its way to n3 when n3 crashes: no ACK comes, so n2
     // suspects n3 and sends to n4. Later ELECTION(n6) and ELECTED(n6) skip n3 at n2.
-    let mut sim = run(6, RingArrangement::Ascending, 10, "at 5ms crash n3");
+    let mut sim = story(RING_REPAIR);
     sim.advance_to(2 * SEC);
     assert_all_follow(&sim, 6, 6);
     let n2 = sim.node(2).expect("n2 up");
@@ -552,7 +594,7 @@ fn repair_a_node_crashed_mid_ring_is_skipped_and_a_leader_is_still_elected() {
 
 #[test]
 fn leader_crash_heartbeats_stop_a_new_election_runs_and_the_highest_live_node_leads() {
-    let mut sim = run(6, RingArrangement::Ascending, 10, "at 1s crash n6");
+    let mut sim = story(LEADER_CRASH);
     sim.advance_to(999 * MS);
     assert_all_follow(&sim, 6, 6);
     let elections = sim.stats().elections;
@@ -598,13 +640,9 @@ fn a_lower_nodes_forced_timeout_does_not_change_the_leader() {
     assert_all_follow(&sim, 5, 5);
 }
 
-/// n5 crashes, n2 campaigns at once; ELECTION(n4) skips the dead n5. n5 restarts before
-/// that token is home, and ELECTION(n5) overtakes it at n4.
-const LATE_HIGHER_CANDIDATE: &str = "at 1s crash n5\nat 1010ms timeout n2\nat 1045ms restart n5\n";
-
 #[test]
 fn a_restarted_higher_candidate_wins_over_a_token_that_skipped_it() {
-    let mut sim = run(5, RingArrangement::Ascending, 10, LATE_HIGHER_CANDIDATE);
+    let mut sim = story(LATE_HIGHER_CANDIDATE);
     sim.advance_to(3 * SEC);
     assert_all_follow(&sim, 5, 5);
     let leaders: Vec<NodeId> = sim.stats().leaders.iter().map(|l| l.node).collect();
@@ -614,14 +652,14 @@ fn a_restarted_higher_candidate_wins_over_a_token_that_skipped_it() {
 #[test]
 fn checker_catches_elect_on_any_return_in_the_late_higher_candidate_story() {
     let cfg = SimConfig {
-        nodes: 5,
-        latency: (10 * MS, 10 * MS),
+        scenario: Some(LATE_HIGHER_CANDIDATE.to_string()),
         ..SimConfig::default()
     };
+    let cfg = resolve(cfg, &[]).expect("valid story");
     let algo = <ChangRoberts as electionscope::algo::FromSimConfig>::algo_config(&cfg)
         .with_bug(ChangRobertsBug::ElectOnAnyReturn);
     let kernel = electionscope::sim::KernelConfig {
-        nodes: 5,
+        nodes: cfg.nodes,
         seed: cfg.seed,
         latency: cfg.latency,
         drop_ppm: 0,

@@ -178,9 +178,9 @@ impl Message for RingMsg {
 
     fn summary(&self) -> String {
         match self {
-            RingMsg::Election { candidate, seq } => format!("candidate n{candidate}, hop {seq}"),
-            RingMsg::Elected { leader, seq } => format!("leader n{leader}, hop {seq}"),
-            RingMsg::Ack { seq } => format!("got hop {seq}"),
+            RingMsg::Election { candidate, seq } => format!("candidate n{candidate} (#{seq})"),
+            RingMsg::Elected { leader, seq } => format!("leader n{leader} (#{seq})"),
+            RingMsg::Ack { seq } => format!("got #{seq}"),
             RingMsg::Heartbeat => "leader alive".into(),
         }
     }
@@ -616,6 +616,8 @@ impl ChangRoberts {
             format!(
                 "leader n{me} receives ELECTED(n{l}) for a higher node, steps down and passes it on"
             )
+        } else if self.role == Role::Follower && self.leader == Some(l) {
+            format!("n{me} already follows n{l} and passes ELECTED(n{l}) on")
         } else {
             format!("n{me} learns that n{l} is the leader and passes ELECTED(n{l}) on")
         };
