@@ -2,6 +2,7 @@
 //! [`crate::sim::Algorithm`]; see ARCHITECTURE.md for how to add one.
 
 pub mod bully;
+pub mod chang_roberts;
 pub mod raft;
 pub mod ring;
 

@@ -1,0 +1,275 @@
+//! Chang-Roberts with ring repair over thousands of random fault schedules.
+//!
+//! Each schedule is generated from a seed as scenario text (a failure prints a script
+//! you can rerun). Faults run for 5 s; at 5 s the network heals and every node
+//! restarts. Safety (the "Unique winner" monitor) must hold throughout, partitions
+//! included. Liveness is checked on schedules without partitions, where the ring's
+//! ACK timeout is a good enough failure detector: after the faults stop, the highest
+//! id must lead and every node follow it within LIVENESS_BOUND.
+
+use electionscope::algo::FromSimConfig;
+use electionscope::algo::chang_roberts::{ChangRoberts, ChangRobertsBug, ChangRobertsConfig};
+use electionscope::algo::ring::RingArrangement;
+use electionscope::config::SimConfig;
+use electionscope::scenario::Scenario;
+use electionscope::sim::rng::{SimRng, Stream};
+use electionscope::sim::{Human, KernelConfig, MS, Micros, NodeId, SEC, Severity, Simulation};
+use std::time::Instant;
+
+const FAULT_PHASE: Micros = 5 * SEC;
+/// Stated bound, derived for the worst case of up to 8 nodes and 30 ms latency: a
+/// participant stuck in a dead round waits its election timeout (<= 300 ms) plus two
+/// laps of ACK timeouts (2 x 8 x 70 ms = 1.12 s), then ELECTION and ELECTED each make
+/// a lap (<= 2 x 8 x 30 ms), about 1.9 s in all. The measured maximum is printed.
+const LIVENESS_BOUND: Micros = 3 * SEC;
+
+fn runs(default: u64) -> u64 {
+    std::env::var("ELECTIONSCOPE_PROPERTY_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// A random schedule of crashes, restarts and pauses, plus partitions, cuts and loss
+/// when `network_faults` is set.
+fn random_schedule(seed: u64, network_faults: bool) -> (SimConfig, String) {
+    let mut r = SimRng::new(seed, Stream::Faults);
+    let nodes = r.range(3, 8) as u32;
+    let ring_order = RingArrangement::ALL[r.range(0, 2) as usize];
+    let lat_lo = r.range(1, 10);
+    let cfg = SimConfig {
+        nodes,
+        seed,
+        ring_order,
+        latency: (lat_lo * MS, (lat_lo + r.range(0, 20)) * MS),
+        ..SimConfig::default()
+    };
+    let node = |r: &mut SimRng| format!("n{}", r.range(1, nodes as u64));
+    let mut lines = Vec::new();
+    let mut t = 0;
+    for _ in 0..r.range(3, 12) {
+        t += r.range(20, 900) * MS;
+        if t >= FAULT_PHASE - SEC {
+            break;
+        }
+        let at = Human(t);
+        let pick = r.range(0, if network_faults { 10 } else { 6 });
+        let action = match pick {
+            0 | 1 => "crash leader".to_string(),
+            2 => format!("crash {}", node(&mut r)),
+            3 | 4 => format!("restart {}", node(&mut r)),
+            5 => format!("pause {} for {}ms", node(&mut r), r.range(20, 900)),
+            6 => {
+                let mut ids: Vec<u64> = (1..=nodes as u64).collect();
+                for i in (1..ids.len()).rev() {
+                    ids.swap(i, r.range(0, i as u64) as usize);
+                }
+                let cut = r.range(1, nodes as u64 - 1) as usize;
+                let g = |s: &[u64]| {
+                    s.iter()
+                        .map(|n| format!("n{n}"))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                };
+                format!("partition {} | {}", g(&ids[..cut]), g(&ids[cut..]))
+            }
+            7 => "heal".to_string(),
+            8 => format!("drop {}%", r.range(0, 30)),
+            _ => {
+                let (a, b) = (r.range(1, nodes as u64), r.range(1, nodes as u64));
+                if a == b {
+                    "isolate leader".to_string()
+                } else {
+                    format!("cut n{a}->n{b}")
+                }
+            }
+        };
+        lines.push(format!("at {at} {action}"));
+    }
+    lines.push(format!("at {} heal", Human(FAULT_PHASE)));
+    lines.push(format!("at {} drop 0%", Human(FAULT_PHASE)));
+    for n in 1..=nodes {
+        lines.push(format!("at {} restart n{n}", Human(FAULT_PHASE)));
+    }
+    (cfg, lines.join("\n") + "\n")
+}
+
+struct Outcome {
+    violations: Vec<String>,
+    /// Time from the end of the fault phase until the highest id leads and every node
+    /// follows it.
+    recovery: Option<Micros>,
+}
+
+/// The highest id leads, is established, and every node follows it.
+fn settled(sim: &Simulation<ChangRoberts>, nodes: u32) -> bool {
+    let top: NodeId = nodes;
+    sim.established_leader() == Some((top, 0))
+        && (1..=nodes).all(|id| sim.node(id).is_some_and(|n| n.leader() == Some(top)))
+}
+
+fn run_schedule(cfg: &SimConfig, script: &str, algo: ChangRobertsConfig) -> Outcome {
+    let sc = Scenario::parse(script)
+        .unwrap_or_else(|e| panic!("generated script does not parse: {e}\n{script}"));
+    let kernel = KernelConfig {
+        nodes: cfg.nodes,
+        seed: cfg.seed,
+        latency: cfg.latency,
+        drop_ppm: cfg.drop_ppm,
+    };
+    let mut sim = Simulation::<ChangRoberts>::new(kernel, algo);
+    sim.set_keep_trace(false);
+    for step in sc.steps {
+        sim.schedule(step.at, step.action);
+    }
+    sim.advance_to(FAULT_PHASE);
+    let mut recovery = None;
+    while let Some(t) = sim.next_event_time() {
+        if settled(&sim, cfg.nodes) {
+            recovery = Some(sim.now() - FAULT_PHASE);
+            break;
+        }
+        if t > FAULT_PHASE + LIVENESS_BOUND * 2 {
+            break;
+        }
+        sim.step();
+    }
+    // Keep checking safety for a while after recovery too.
+    sim.advance_to(sim.now() + SEC);
+    Outcome {
+        violations: sim
+            .stats()
+            .findings
+            .iter()
+            .filter(|f| f.finding.severity == Severity::Violation)
+            .map(|f| {
+                format!(
+                    "{} at {}: {}",
+                    f.finding.invariant,
+                    Human(f.at),
+                    f.finding.text
+                )
+            })
+            .collect(),
+        recovery,
+    }
+}
+
+fn describe(cfg: &SimConfig, script: &str) -> String {
+    format!(
+        "seed {} nodes {} ring-order {} latency {}-{}\n{script}",
+        cfg.seed,
+        cfg.nodes,
+        cfg.ring_order,
+        Human(cfg.latency.0),
+        Human(cfg.latency.1)
+    )
+}
+
+#[test]
+fn highest_id_leads_after_crashes_restarts_and_pauses_with_no_violation() {
+    let started = Instant::now();
+    let runs = runs(3_000);
+    let mut worst = 0;
+    for seed in 0..runs {
+        let (cfg, script) = random_schedule(seed, false);
+        let out = run_schedule(&cfg, &script, ChangRoberts::algo_config(&cfg));
+        assert!(
+            out.violations.is_empty(),
+            "safety violated:\n{}\n{}",
+            out.violations.join("\n"),
+            describe(&cfg, &script)
+        );
+        let rec = out.recovery.unwrap_or_else(|| {
+            panic!(
+                "n{} did not lead with everyone following within {} of the faults ending:\n{}",
+                cfg.nodes,
+                Human(2 * LIVENESS_BOUND),
+                describe(&cfg, &script)
+            )
+        });
+        assert!(
+            rec <= LIVENESS_BOUND,
+            "settling took {} (bound {}):\n{}",
+            Human(rec),
+            Human(LIVENESS_BOUND),
+            describe(&cfg, &script)
+        );
+        worst = worst.max(rec);
+    }
+    println!(
+        "{runs} crash/restart/pause schedules: no violation; slowest settling {} (bound {}); {} ms wall",
+        Human(worst),
+        Human(LIVENESS_BOUND),
+        started.elapsed().as_millis()
+    );
+}
+
+#[test]
+fn partitions_cuts_and_loss_never_break_the_unique_winner_rule() {
+    let started = Instant::now();
+    let runs = runs(3_000);
+    let mut split_brains = 0;
+    for seed in 0..runs {
+        let (cfg, script) = random_schedule(seed, true);
+        let out = run_schedule(&cfg, &script, ChangRoberts::algo_config(&cfg));
+        assert!(
+            out.violations.is_empty(),
+            "safety violated:\n{}\n{}",
+            out.violations.join("\n"),
+            describe(&cfg, &script)
+        );
+        split_brains += u64::from(out.recovery.is_none());
+    }
+    println!(
+        "{runs} schedules with partitions: no violation ({split_brains} not yet settled within {} of healing); {} ms wall",
+        Human(2 * LIVENESS_BOUND),
+        started.elapsed().as_millis()
+    );
+}
+
+/// The checker must be able to fail: each deliberately broken variant is caught.
+fn first_caught(bug: ChangRobertsBug) -> Option<(u64, String)> {
+    for seed in 0..3_000 {
+        let (cfg, script) = random_schedule(seed, seed % 2 == 1);
+        let algo = ChangRoberts::algo_config(&cfg).with_bug(bug);
+        let out = run_schedule(&cfg, &script, algo);
+        if let Some(v) = out
+            .violations
+            .iter()
+            .find(|v| v.starts_with("Unique winner"))
+        {
+            return Some((seed, format!("{v}\n{}", describe(&cfg, &script))));
+        }
+    }
+    None
+}
+
+#[test]
+fn checker_catches_a_ring_that_forwards_smaller_ids() {
+    let (seed, v) = first_caught(ChangRobertsBug::ForwardSmaller)
+        .expect("forwarding smaller ids went unnoticed in 3000 schedules");
+    println!("caught at seed {seed}: {v}");
+}
+
+#[test]
+fn checker_catches_a_node_that_wins_on_any_return_of_its_token() {
+    let (seed, v) = first_caught(ChangRobertsBug::ElectOnAnyReturn)
+        .expect("electing on any return went unnoticed in 3000 schedules");
+    println!("caught at seed {seed}: {v}");
+}
+
+#[test]
+fn schedules_are_valid_scenarios_that_round_trip() {
+    for seed in 0..500 {
+        for network in [false, true] {
+            let (_, script) = random_schedule(seed, network);
+            let sc = Scenario::parse(&script).expect("parses");
+            assert_eq!(
+                Scenario::parse(&sc.to_text()).expect("reparses"),
+                sc,
+                "seed {seed}"
+            );
+        }
+    }
+}
