@@ -442,6 +442,9 @@ at 2s pause n6 for 1500ms
 ";
 
 fn run_scenario(text: &str, nodes: u32) -> Simulation<HirschbergSinclair> {
+    if let Err(e) = electionscope::scenario::Scenario::parse(text) {
+        panic!("built-in scenario does not parse: {e}");
+    }
     let body: String = text
         .lines()
         .filter(|l| !l.starts_with("set "))
