@@ -455,7 +455,7 @@ impl HirschbergSinclair {
                     HsMsg::Reply {
                         id,
                         phase,
-                        hops: hops + 1,
+                        hops: hops.saturating_add(1),
                         dir,
                     },
                 );
@@ -630,7 +630,7 @@ impl HirschbergSinclair {
                         HsMsg::Probe {
                             id,
                             phase,
-                            hops: hops + 1,
+                            hops: hops.saturating_add(1),
                             dir,
                         },
                     );
@@ -811,7 +811,7 @@ impl HirschbergSinclair {
                     next,
                     HsMsg::Elected {
                         leader,
-                        hops: hops + 1,
+                        hops: hops.saturating_add(1),
                     },
                 );
             }
