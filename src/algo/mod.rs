@@ -3,6 +3,7 @@
 
 pub mod bully;
 pub mod chang_roberts;
+pub mod hirschberg_sinclair;
 pub mod raft;
 pub mod ring;
 
