@@ -1,6 +1,7 @@
 //! The election algorithms. Each is a pure state machine implementing
 //! [`crate::sim::Algorithm`]; see ARCHITECTURE.md for how to add one.
 
+pub mod paxos;
 pub mod raft;
 pub mod ring;
 
