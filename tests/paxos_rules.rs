@@ -638,6 +638,10 @@ fn two_proposers_duel_without_randomized_backoff_and_settle_with_it() {
             "seed {seed}: only {} elections and {nacks} Nacks in 2 s without backoff",
             sim.stats().elections
         );
+        assert!(
+            sim.stats().leaders.len() >= 10,
+            "seed {seed}: leadership should keep changing hands"
+        );
         assert_eq!(sim.stats().violations(), 0);
 
         let mut sim = cluster(5, seed, patient(), script);
