@@ -159,11 +159,11 @@ fn describe(cfg: &SimConfig, script: &str) -> String {
 }
 
 #[test]
-fn paxos_is_safe_and_live_under_4000_random_fault_schedules() {
+fn paxos_is_safe_and_live_under_6000_random_fault_schedules() {
     let runs = std::env::var("ELECTIONSCOPE_PROPERTY_RUNS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(4_000u64);
+        .unwrap_or(6_000u64);
     let started = Instant::now();
     let mut worst = 0;
     for seed in 0..runs {

@@ -761,25 +761,71 @@ fn a_crashed_leader_is_replaced_by_a_follower_with_a_higher_ballot() {
     assert_eq!(sim.stats().violations(), 0);
 }
 
-/// Built-in scenario candidates for the lead: each runs clean and shows what it says.
-#[test]
-fn scenario_texts_for_the_ui_show_what_they_claim() {
-    // Duelling proposers: two nodes start phase 1 together, backoff settles it.
-    let duel = "set nodes 5\nat 1s timeout n1\nat 1s timeout n2\nat 2s write leader\n";
-    let mut sim = cluster(5, 1, PaxosConfig::default(), duel);
-    sim.advance_to(3 * SEC);
-    assert!(sim.established_leader().is_some());
-    assert_eq!(sim.stats().violations(), 0);
+const SCENARIO_DUEL: &str = "\
+# Two nodes start phase 1 at the same instant. Each Prepare pre-empts the other's
+# ballot; the losers back off for a random while, and the one that retries first
+# (or the one whose ballot a majority promised) leads. Without randomized backoff
+# they would keep pre-empting each other.
+at 1s timeout n1
+at 1s timeout n2
+at 2s write leader
+";
 
-    // Leader crash with an accepted write: the next leader re-proposes it.
-    let crash = "at 1s write leader\nat 1.2s crash leader\nat 2s write leader\nat 3s restart n1\n";
+const SCENARIO_LEADER_CRASH: &str = "\
+# The leader crashes 10ms after sending Accept for write #1. The next leader learns
+# from the promises that write #1 was accepted and must re-propose it before anything
+# else: a value that may have been chosen is never replaced.
+at 1s write leader
+at 1.01s crash leader
+at 2s write leader
+";
+
+const SCENARIO_STALE_LEADER: &str = "\
+# The leader is cut off and takes write #1 alone: it can never get a majority to
+# accept it. The others elect a leader with a higher ballot and choose write #2 in
+# instance 1. After the heal the old leader's heartbeats are refused (Nack) or it hears
+# the new leader first, and it follows; write #1 was never chosen, so nothing is lost.
+at 1s isolate leader
+at 1.1s write leader
+at 1.5s write leader
+at 3s heal
+";
+
+fn run_scenario(script: &str, until: Micros) -> (Simulation<Paxos>, Vec<String>) {
     let cfg = SimConfig {
-        scenario: Some(crash.into()),
+        scenario: Some(script.into()),
         ..SimConfig::default()
     };
     let mut sim = electionscope::run::simulation::<Paxos>(&cfg).expect("scenario");
-    sim.advance_to(4 * SEC);
-    assert_eq!(sim.stats().violations(), 0);
+    sim.advance_to(until);
+    let trace = sim.drain_trace().into_iter().map(|e| e.text).collect();
+    assert_eq!(sim.stats().violations(), 0, "{:?}", sim.stats().findings);
+    (sim, trace)
+}
+
+#[test]
+fn scenario_duel_shows_pre_emption_and_backoff_then_one_leader() {
+    let (sim, trace) = run_scenario(SCENARIO_DUEL, 3 * SEC);
+    assert!(
+        trace
+            .iter()
+            .any(|t| t.contains("was pre-empted by") && t.contains("backs off")),
+        "{trace:#?}"
+    );
+    let (leader, _) = sim.established_leader().expect("one leader after the duel");
+    let chosen = sim.node(leader).map(|p| p.chosen()).unwrap_or_default();
+    assert_eq!(chosen.get(&1), Some(&Some(1)));
+}
+
+#[test]
+fn scenario_leader_crash_shows_the_new_leader_re_proposing_the_accepted_write() {
+    let (sim, trace) = run_scenario(SCENARIO_LEADER_CRASH, 3 * SEC);
+    assert!(
+        trace
+            .iter()
+            .any(|t| t.contains("must first re-propose") && t.contains("write #1")),
+        "{trace:#?}"
+    );
     let (leader, _) = sim.established_leader().expect("leader");
     let chosen = sim.node(leader).map(|p| p.chosen()).unwrap_or_default();
     assert_eq!(
@@ -787,8 +833,24 @@ fn scenario_texts_for_the_ui_show_what_they_claim() {
         Some(&Some(1)),
         "write #1 survives: {chosen:?}"
     );
-    assert!(
-        chosen.values().any(|v| *v == Some(2)),
-        "write #2 chosen: {chosen:?}"
+    assert_eq!(
+        chosen.get(&2),
+        Some(&Some(2)),
+        "write #2 after it: {chosen:?}"
     );
+}
+
+#[test]
+fn scenario_stale_leader_loses_only_what_was_never_chosen() {
+    let (sim, trace) = run_scenario(SCENARIO_STALE_LEADER, 4 * SEC);
+    let stale = sim.stats().leaders[0].node;
+    let (leader, _) = sim.established_leader().expect("leader");
+    assert_ne!(leader, stale);
+    let old = sim.node(stale).expect("the old leader runs");
+    assert_eq!(old.role(), Role::Follower);
+    assert_eq!(old.leader(), Some(leader));
+    let chosen = sim.node(leader).map(|p| p.chosen()).unwrap_or_default();
+    assert_eq!(chosen.get(&1), Some(&Some(2)), "{chosen:?}");
+    assert!(!chosen.values().any(|v| *v == Some(1)), "{chosen:?}");
+    assert!(trace.iter().any(|t| t.contains("Stale leader")));
 }

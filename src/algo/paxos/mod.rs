@@ -652,20 +652,25 @@ impl Paxos {
             ctx.note(
                 kind,
                 format!(
-                    "{lost} was pre-empted by {by} ({how}); n{} backs off {} before retrying, and follows {by}'s leader if it hears from it meanwhile",
-                    self.me,
-                    Rounded(wait)
+                    "{lost} was pre-empted by {by} ({how}); n{me} backs off {} before retrying, unless n{} takes the lead meanwhile",
+                    Rounded(wait),
+                    by.node,
+                    me = self.me,
                 ),
             );
         } else {
-            ctx.note(
-                kind,
+            let me = self.me;
+            let why = if was == Role::Leader {
+                ctx.note(
+                    kind,
+                    format!("n{me} steps down: {lost} was pre-empted by {by} ({how})"),
+                );
+                format!("with no backoff, n{me} retries at once")
+            } else {
                 format!(
-                    "{lost} was pre-empted by {by} ({how}); with no backoff n{} retries at once with a higher ballot",
-                    self.me
-                ),
-            );
-            let why = format!("n{} was pre-empted by {by}", self.me);
+                    "{lost} was pre-empted by {by} ({how}); with no backoff, n{me} retries at once"
+                )
+            };
             self.start_phase1(ctx, why);
         }
     }
@@ -743,6 +748,11 @@ impl Paxos {
         let before = self.promised;
         self.promised = ballot;
         let accepted = self.own_accepted();
+        let reported = match accepted.len() {
+            0 => "has accepted nothing to report".to_string(),
+            1 => "reports its 1 accepted instance".to_string(),
+            k => format!("reports its {k} accepted instances"),
+        };
         let previous = if before == Ballot::NONE {
             "it had promised nothing".to_string()
         } else {
@@ -750,15 +760,12 @@ impl Paxos {
         };
         ctx.note(
             NoteKind::Vote,
-            format!(
-                "n{me} promises ballot {ballot} to n{from} ({previous}) and reports its {} accepted instance(s)",
-                accepted.len()
-            ),
+            format!("n{me} promises ballot {ballot} to n{from} ({previous}) and {reported}"),
         );
         ctx.send(from, PaxosMsg::Promise { ballot, accepted });
         match self.role {
             Role::Leader | Role::Candidate if ballot > self.ballot => {
-                let how = format!("n{me} received Prepare({ballot}) from n{from}");
+                let how = format!("Prepare({ballot}) arrived from n{from}");
                 self.preempted(ctx, ballot, how);
             }
             Role::Follower => {
