@@ -4,6 +4,7 @@
 pub mod bully;
 pub mod chang_roberts;
 pub mod hirschberg_sinclair;
+pub mod paxos;
 pub mod raft;
 pub mod ring;
 

@@ -1,0 +1,238 @@
+//! Paxos safety and liveness over thousands of random fault schedules.
+//!
+//! Each schedule is generated from a seed as scenario text, so a failure prints a
+//! script to rerun. Faults (crashes, restarts, partitions, one-way cuts, loss, pauses,
+//! forced timeouts that start duels, client writes) run for 4 s; then the network
+//! heals, loss stops and every node restarts, and a leader must be established within
+//! LIVENESS_BOUND. The monitor checks every step of the whole run.
+
+use electionscope::algo::FromSimConfig;
+use electionscope::algo::paxos::{Paxos, PaxosBug, PaxosConfig};
+use electionscope::config::SimConfig;
+use electionscope::scenario::Scenario;
+use electionscope::sim::rng::{SimRng, Stream};
+use electionscope::sim::{Human, KernelConfig, MS, Micros, SEC, Severity, Simulation};
+use std::time::Instant;
+
+const FAULT_PHASE: Micros = 4 * SEC;
+/// Stated bound: with the network healed and every node restarted, a leader is
+/// established within this much virtual time (the measured worst case is printed).
+const LIVENESS_BOUND: Micros = SEC;
+
+fn random_schedule(seed: u64) -> (SimConfig, String) {
+    let mut r = SimRng::new(seed, Stream::Faults);
+    let nodes = r.range(3, 7) as u32;
+    let lat_lo = r.range(1, 10);
+    let cfg = SimConfig {
+        nodes,
+        seed,
+        latency: (lat_lo * MS, (lat_lo + r.range(0, 20)) * MS),
+        ..SimConfig::default()
+    };
+    let node = |r: &mut SimRng| format!("n{}", r.range(1, u64::from(nodes)));
+    let mut lines = Vec::new();
+    let mut t = 0;
+    for _ in 0..r.range(4, 16) {
+        t += r.range(30, 600) * MS;
+        if t >= FAULT_PHASE - 500 * MS {
+            break;
+        }
+        let action = match r.range(0, 13) {
+            0 | 1 => "crash leader".to_string(),
+            2 => format!("crash {}", node(&mut r)),
+            3 => format!("restart {}", node(&mut r)),
+            4 => {
+                let mut ids: Vec<u64> = (1..=u64::from(nodes)).collect();
+                for i in (1..ids.len()).rev() {
+                    ids.swap(i, r.range(0, i as u64) as usize);
+                }
+                let cut = r.range(1, u64::from(nodes) - 1) as usize;
+                let group = |s: &[u64]| {
+                    s.iter()
+                        .map(|n| format!("n{n}"))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                };
+                format!("partition {} | {}", group(&ids[..cut]), group(&ids[cut..]))
+            }
+            5 => "heal".to_string(),
+            6 => format!("drop {}%", r.range(0, 40)),
+            7 => format!("pause {} for {}ms", node(&mut r), r.range(50, 900)),
+            8 => "isolate leader".to_string(),
+            9 => {
+                let (a, b) = (r.range(1, u64::from(nodes)), r.range(1, u64::from(nodes)));
+                if a == b {
+                    format!("timeout n{a}")
+                } else {
+                    format!("cut n{a}->n{b}")
+                }
+            }
+            10 => {
+                // Two proposers at one instant: a duel the backoff must settle.
+                let (a, b) = (node(&mut r), node(&mut r));
+                lines.push(format!("at {} timeout {a}", Human(t)));
+                format!("timeout {b}")
+            }
+            _ => {
+                let target = if r.range(0, 1) == 0 {
+                    "leader".to_string()
+                } else {
+                    node(&mut r)
+                };
+                format!("write {target}")
+            }
+        };
+        lines.push(format!("at {} {action}", Human(t)));
+    }
+    lines.push(format!("at {} heal", Human(FAULT_PHASE)));
+    lines.push(format!("at {} drop 0%", Human(FAULT_PHASE)));
+    for n in 1..=nodes {
+        lines.push(format!("at {} restart n{n}", Human(FAULT_PHASE)));
+    }
+    lines.push(format!(
+        "at {} write leader",
+        Human(FAULT_PHASE + LIVENESS_BOUND)
+    ));
+    (cfg, lines.join("\n") + "\n")
+}
+
+struct Outcome {
+    violations: Vec<String>,
+    recovery: Option<Micros>,
+}
+
+fn run_schedule(cfg: &SimConfig, script: &str, algo: PaxosConfig) -> Outcome {
+    let sc = Scenario::parse(script)
+        .unwrap_or_else(|e| panic!("generated script does not parse: {e}\n{script}"));
+    let kernel = KernelConfig {
+        nodes: cfg.nodes,
+        seed: cfg.seed,
+        latency: cfg.latency,
+        drop_ppm: cfg.drop_ppm,
+    };
+    let mut sim = Simulation::<Paxos>::new(kernel, algo);
+    sim.set_keep_trace(false);
+    for s in sc.steps {
+        sim.schedule(s.at, s.action);
+    }
+    sim.advance_to(FAULT_PHASE);
+    let mut recovery = None;
+    while let Some(t) = sim.next_event_time() {
+        if sim.now() >= FAULT_PHASE && sim.established_leader().is_some() {
+            recovery = Some(sim.now() - FAULT_PHASE);
+            break;
+        }
+        if t > FAULT_PHASE + 2 * LIVENESS_BOUND {
+            break;
+        }
+        sim.step();
+    }
+    // Keep checking safety after recovery, through one more write.
+    sim.advance_to(FAULT_PHASE + LIVENESS_BOUND + SEC);
+    Outcome {
+        violations: sim
+            .stats()
+            .findings
+            .iter()
+            .filter(|f| f.finding.severity == Severity::Violation)
+            .map(|f| {
+                format!(
+                    "{} at {}: {}",
+                    f.finding.invariant,
+                    Human(f.at),
+                    f.finding.text
+                )
+            })
+            .collect(),
+        recovery,
+    }
+}
+
+fn describe(cfg: &SimConfig, script: &str) -> String {
+    format!(
+        "seed {} nodes {} latency {}-{}\n{script}",
+        cfg.seed,
+        cfg.nodes,
+        Human(cfg.latency.0),
+        Human(cfg.latency.1)
+    )
+}
+
+#[test]
+fn paxos_is_safe_and_live_under_6000_random_fault_schedules() {
+    let runs = std::env::var("ELECTIONSCOPE_PROPERTY_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(6_000u64);
+    let started = Instant::now();
+    let mut worst = 0;
+    for seed in 0..runs {
+        let (cfg, script) = random_schedule(seed);
+        let out = run_schedule(&cfg, &script, Paxos::algo_config(&cfg));
+        assert!(
+            out.violations.is_empty(),
+            "safety violated:\n{}\n{}",
+            out.violations.join("\n"),
+            describe(&cfg, &script)
+        );
+        let rec = out.recovery.unwrap_or_else(|| {
+            panic!(
+                "no leader within {} of healing:\n{}",
+                Human(2 * LIVENESS_BOUND),
+                describe(&cfg, &script)
+            )
+        });
+        assert!(
+            rec <= LIVENESS_BOUND,
+            "leader took {} after healing (bound {}):\n{}",
+            Human(rec),
+            Human(LIVENESS_BOUND),
+            describe(&cfg, &script)
+        );
+        worst = worst.max(rec);
+    }
+    println!(
+        "{runs} schedules in {:.1?}: no safety violation; slowest recovery after healing {} (bound {})",
+        started.elapsed(),
+        Human(worst),
+        Human(LIVENESS_BOUND)
+    );
+}
+
+/// The checker must be able to fail: each deliberately broken variant is caught.
+fn first_caught(bug: PaxosBug, invariants: &[&str]) -> Option<(u64, String)> {
+    for seed in 0..2_000 {
+        let (cfg, script) = random_schedule(seed);
+        let algo = Paxos::algo_config(&cfg).with_bug(bug);
+        let out = run_schedule(&cfg, &script, algo);
+        if let Some(v) = out
+            .violations
+            .iter()
+            .find(|v| invariants.iter().any(|i| v.starts_with(i)))
+        {
+            return Some((seed, v.clone()));
+        }
+    }
+    None
+}
+
+#[test]
+fn checker_catches_acceptors_that_accept_below_their_promise() {
+    let (seed, v) = first_caught(PaxosBug::AcceptBelowPromise, &["Promise respected"])
+        .expect("accepting below the promise went unnoticed in 2000 schedules");
+    println!("AcceptBelowPromise caught at seed {seed}: {v}");
+}
+
+#[test]
+fn checker_catches_acceptors_that_promise_a_lower_ballot_after_a_higher_one() {
+    let (seed, v) = first_caught(PaxosBug::PromiseTwice, &["Promise respected"])
+        .expect("promising twice went unnoticed in 2000 schedules");
+    println!("PromiseTwice caught at seed {seed}: {v}");
+}
+
+#[test]
+fn checker_catches_a_leader_that_ignores_prior_accepted_values() {
+    let (seed, v) = first_caught(PaxosBug::IgnorePriorAccepted, &["One value per instance"])
+        .expect("ignoring prior accepted values went unnoticed in 2000 schedules");
+    println!("IgnorePriorAccepted caught at seed {seed}: {v}");
+}
