@@ -14,14 +14,30 @@ pub const MAX_DURATION: Micros = 24 * 3600 * SEC;
 #[serde(rename_all = "kebab-case")]
 pub enum AlgoKind {
     Raft,
+    Bully,
+    /// Chang-Roberts on a unidirectional ring.
+    Ring,
+    /// Hirschberg-Sinclair on a bidirectional ring.
+    Hs,
+    Paxos,
 }
 
 impl AlgoKind {
-    pub const ALL: &'static [AlgoKind] = &[AlgoKind::Raft];
+    pub const ALL: &'static [AlgoKind] = &[
+        AlgoKind::Raft,
+        AlgoKind::Paxos,
+        AlgoKind::Bully,
+        AlgoKind::Ring,
+        AlgoKind::Hs,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             AlgoKind::Raft => "raft",
+            AlgoKind::Bully => "bully",
+            AlgoKind::Ring => "ring",
+            AlgoKind::Hs => "hs",
+            AlgoKind::Paxos => "paxos",
         }
     }
 
@@ -49,6 +65,10 @@ impl AlgoKind {
     pub fn title(self) -> &'static str {
         match self {
             AlgoKind::Raft => "Raft",
+            AlgoKind::Bully => "Bully",
+            AlgoKind::Ring => "Chang-Roberts ring",
+            AlgoKind::Hs => "Hirschberg-Sinclair ring",
+            AlgoKind::Paxos => "Paxos",
         }
     }
 
@@ -56,6 +76,8 @@ impl AlgoKind {
     pub fn term_word(self) -> Option<&'static str> {
         match self {
             AlgoKind::Raft => Some("term"),
+            AlgoKind::Paxos => Some("ballot"),
+            AlgoKind::Bully | AlgoKind::Ring | AlgoKind::Hs => None,
         }
     }
 
@@ -71,7 +93,9 @@ impl AlgoKind {
 
     pub fn ring(self) -> Option<RingKind> {
         match self {
-            AlgoKind::Raft => None,
+            AlgoKind::Ring => Some(RingKind::Unidirectional),
+            AlgoKind::Hs => Some(RingKind::Bidirectional),
+            AlgoKind::Raft | AlgoKind::Bully | AlgoKind::Paxos => None,
         }
     }
 
@@ -79,7 +103,8 @@ impl AlgoKind {
     /// algorithms that prevent split brain and those that only report it.
     pub fn uses_quorum(self) -> bool {
         match self {
-            AlgoKind::Raft => true,
+            AlgoKind::Raft | AlgoKind::Paxos => true,
+            AlgoKind::Bully | AlgoKind::Ring | AlgoKind::Hs => false,
         }
     }
 
@@ -88,6 +113,7 @@ impl AlgoKind {
         match key {
             "prevote" | "check-quorum" => self == AlgoKind::Raft,
             "ring-order" => self.ring().is_some(),
+            "backoff" => self == AlgoKind::Paxos,
             _ => true,
         }
     }
@@ -114,6 +140,9 @@ pub struct SimConfig {
     pub check_quorum: bool,
     /// Where ids sit on the ring (ring elections only; the UI draws nodes in this order).
     pub ring_order: RingArrangement,
+    /// Paxos: a pre-empted proposer waits a random time before retrying. Off, duelling
+    /// proposers can pre-empt each other indefinitely.
+    pub random_backoff: bool,
     /// A built-in scenario's name, or scenario text.
     pub scenario: Option<String>,
 }
@@ -132,6 +161,7 @@ impl Default for SimConfig {
             prevote: false,
             check_quorum: false,
             ring_order: RingArrangement::Ascending,
+            random_backoff: true,
             scenario: None,
         }
     }
@@ -140,7 +170,7 @@ impl Default for SimConfig {
 /// The keys every front end accepts, with what each expects (for error messages and
 /// the CLI's help).
 pub const KEYS: &[(&str, &str)] = &[
-    ("algo", "raft"),
+    ("algo", "raft, paxos, bully, ring (Chang-Roberts) or hs (Hirschberg-Sinclair)"),
     ("nodes", "a node count from 1 to 25"),
     ("seed", "a whole number (0 to 18446744073709551615)"),
     ("duration", "a virtual time like 10s"),
@@ -151,6 +181,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("prevote", "on or off"),
     ("check-quorum", "on or off"),
     ("ring-order", "ascending, descending or random"),
+    ("backoff", "random or none"),
     ("scenario", "a built-in scenario name"),
 ];
 
@@ -250,6 +281,13 @@ impl SimConfig {
             "ring-order" => {
                 self.ring_order =
                     RingArrangement::parse(value).map_err(|e| format!("ring-order: {e}"))?
+            }
+            "backoff" => {
+                self.random_backoff = match value.trim().to_ascii_lowercase().as_str() {
+                    "random" | "on" => true,
+                    "none" | "off" => false,
+                    other => return Err(format!("backoff: '{other}' is not random or none")),
+                }
             }
             "scenario" => {
                 let v = value.trim();
@@ -393,6 +431,9 @@ impl SimConfig {
         }
         if self.ring_order != d.ring_order {
             parts.push(format!("ring-order={}", self.ring_order));
+        }
+        if !self.random_backoff {
+            parts.push("backoff=none".into());
         }
         if let Some(s) = &self.scenario {
             parts.push(format!("scenario={}", percent_encode(s)));

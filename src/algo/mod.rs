@@ -39,6 +39,22 @@ macro_rules! with_algorithm {
                 type $A = $crate::algo::raft::Raft;
                 $body
             }
+            $crate::config::AlgoKind::Bully => {
+                type $A = $crate::algo::bully::Bully;
+                $body
+            }
+            $crate::config::AlgoKind::Ring => {
+                type $A = $crate::algo::chang_roberts::ChangRoberts;
+                $body
+            }
+            $crate::config::AlgoKind::Hs => {
+                type $A = $crate::algo::hirschberg_sinclair::HirschbergSinclair;
+                $body
+            }
+            $crate::config::AlgoKind::Paxos => {
+                type $A = $crate::algo::paxos::Paxos;
+                $body
+            }
         }
     };
 }

@@ -53,6 +53,7 @@ impl crate::algo::FromSimConfig for Paxos {
             // One knob for "how long to stay quiet": the spread of the election timeout
             // is already sized to let one node get ahead of the others.
             backoff: cfg.election_timeout,
+            randomized_backoff: cfg.random_backoff,
             ..PaxosConfig::default()
         }
     }
