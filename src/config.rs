@@ -170,7 +170,10 @@ impl Default for SimConfig {
 /// The keys every front end accepts, with what each expects (for error messages and
 /// the CLI's help).
 pub const KEYS: &[(&str, &str)] = &[
-    ("algo", "raft, paxos, bully, ring (Chang-Roberts) or hs (Hirschberg-Sinclair)"),
+    (
+        "algo",
+        "raft, paxos, bully, ring (Chang-Roberts) or hs (Hirschberg-Sinclair)",
+    ),
     ("nodes", "a node count from 1 to 25"),
     ("seed", "a whole number (0 to 18446744073709551615)"),
     ("duration", "a virtual time like 10s"),

@@ -503,6 +503,140 @@ pub const BUILTINS: &[Builtin] = &[
                at 3.5s write leader\n\
                at 6s heal\n",
     },
+    Builtin {
+        name: "paxos-duel",
+        title: "Paxos: duelling proposers",
+        text: "# Two nodes start phase 1 at the same instant. Each Prepare pre-empts the other's\n\
+               # ballot; a pre-empted proposer backs off for a random while, and the one that\n\
+               # retries first wins a majority of promises and leads.\n\
+               set algo paxos\n\
+               at 1s timeout n1\n\
+               at 1s timeout n2\n\
+               at 2s write leader\n",
+    },
+    Builtin {
+        name: "paxos-duel-no-backoff",
+        title: "Paxos: duel without backoff",
+        text: "# The same duel with randomized backoff turned off: each proposer retries at\n\
+               # once with a higher ballot, pre-empting the other again and again. Nobody\n\
+               # leads for long: this livelock is why Paxos needs a random backoff.\n\
+               set algo paxos\n\
+               set backoff none\n\
+               at 1s timeout n1\n\
+               at 1s timeout n2\n",
+    },
+    Builtin {
+        name: "paxos-leader-crash",
+        title: "Paxos: a new leader keeps what may be chosen",
+        text: "# The leader crashes 10ms after sending Accept for write #1. The next leader\n\
+               # learns from the promises that write #1 was accepted and must re-propose it\n\
+               # before anything else: a value that may have been chosen is never replaced.\n\
+               set algo paxos\n\
+               at 1s write leader\n\
+               at 1.01s crash leader\n\
+               at 2s write leader\n",
+    },
+    Builtin {
+        name: "paxos-stale-leader",
+        title: "Paxos: a cut-off leader",
+        text: "# The leader is cut off and takes write #1 alone: no majority will accept it.\n\
+               # The others elect a leader with a higher ballot and choose write #2; after\n\
+               # the heal the old leader is refused and follows. Nothing chosen is lost.\n\
+               set algo paxos\n\
+               at 1s isolate leader\n\
+               at 1.1s write leader\n\
+               at 1.5s write leader\n\
+               at 3s heal\n",
+    },
+    Builtin {
+        name: "bully-partition",
+        title: "Bully: split brain under a partition",
+        text: "# Bully has no quorum: cut in two, each side elects its own highest id.\n\
+               # n3 leads n1 and n2 while n5 keeps leading n4 (split brain, reported). When\n\
+               # the network heals, n5 hears n3's heartbeat and bullies it; n3 steps down.\n\
+               set algo bully\n\
+               at 1s partition n1,n2,n3 | n4,n5\n\
+               at 3s heal\n",
+    },
+    Builtin {
+        name: "bully-flapping",
+        title: "Bully: a slow high id keeps disrupting",
+        text: "# n5 freezes again and again (long GC pauses). Each time its followers time\n\
+               # out and elect n4; each time n5 wakes up it bullies its way back: leadership\n\
+               # flaps with every pause.\n\
+               set algo bully\n\
+               at 1s pause n5 for 600ms\n\
+               at 2s pause n5 for 600ms\n\
+               at 3s pause n5 for 600ms\n\
+               at 4s pause n5 for 600ms\n",
+    },
+    Builtin {
+        name: "bully-lowest-detects",
+        title: "Bully: the lowest id detects the crash",
+        text: "# Worst case: the lowest id is the first to notice the leader's crash. Its\n\
+               # ELECTION wakes every higher node, each of which answers and runs its own\n\
+               # election: 15 ELECTIONs (6*5/2) and 10 ANSWERs before n5 declares itself.\n\
+               set algo bully\n\
+               set nodes 6\n\
+               set election-timeout 5-6s\n\
+               set heartbeat 1s\n\
+               set latency 10-10ms\n\
+               at 2s crash n6\n\
+               at 2.1s timeout n1\n",
+    },
+    Builtin {
+        name: "ring-worst-case",
+        title: "Chang-Roberts: worst-case arrangement",
+        text: "# Ids decrease along the ring, and everyone starts at once: token k travels k\n\
+               # hops before a larger id swallows it, N(N+1)/2 = 36 ELECTION messages for\n\
+               # 8 nodes. Switch the arrangement to ascending for the best case, 2N-1 = 15.\n\
+               set algo ring\n\
+               set nodes 8\n\
+               set ring-order descending\n\
+               set latency 10-10ms\n",
+    },
+    Builtin {
+        name: "ring-repair",
+        title: "Chang-Roberts: repairing the ring",
+        text: "# n3 crashes while the first tokens are in flight. n2 gets no acknowledgement\n\
+               # from it, skips it and sends to n4; later tokens and the ELECTED lap skip n3\n\
+               # too. n6 still wins.\n\
+               set algo ring\n\
+               set nodes 6\n\
+               set latency 10ms\n\
+               set ring-order ascending\n\
+               at 5ms crash n3\n",
+    },
+    Builtin {
+        name: "ring-leader-crash",
+        title: "Chang-Roberts: the leader crashes",
+        text: "# The leader n6 crashes. Its heartbeats stop, a follower times out and starts\n\
+               # an election; ELECTION tokens skip the dead n6 and n5, the highest live id,\n\
+               # wins.\n\
+               set algo ring\n\
+               set nodes 6\n\
+               at 1s crash n6\n",
+    },
+    Builtin {
+        name: "hs-leader-crash",
+        title: "Hirschberg-Sinclair: the leader crashes",
+        text: "# The highest node leads; it crashes, probes in doubling distances find the\n\
+               # next highest, routing around the dead node.\n\
+               set algo hs\n\
+               set nodes 6\n\
+               at 2s crash n6\n",
+    },
+    Builtin {
+        name: "hs-two-crashes",
+        title: "Hirschberg-Sinclair: two crashes at once",
+        text: "# The leader and a node inside the ring die together: probes must route round\n\
+               # the dead n4 and n7 wins; when n8 restarts it takes over again.\n\
+               set algo hs\n\
+               set nodes 8\n\
+               at 2s crash n8\n\
+               at 2s crash n4\n\
+               at 5s restart n8\n",
+    },
 ];
 
 pub fn builtin(name: &str) -> Option<&'static Builtin> {

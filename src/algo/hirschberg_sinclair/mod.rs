@@ -735,10 +735,11 @@ impl HirschbergSinclair {
         let me = self.me;
         let was = self.role;
         if was != Role::Follower || self.leader != Some(leader) {
+            // Following is not a takeover: only the winner's own line is a Leader note.
             let kind = if was == Role::Leader {
                 NoteKind::StepDown
             } else {
-                NoteKind::Leader
+                NoteKind::Info
             };
             ctx.note(kind, format!("n{me} now follows n{leader} ({how})"));
         }
