@@ -63,7 +63,7 @@ fn run_until<A: FromSimConfig>(
 pub fn trial<A: FromSimConfig>(cfg: &SimConfig, fault: Fault) -> Result<Trial, String> {
     let mut sim = simulation::<A>(cfg).map_err(|e| e.to_string())?;
     sim.set_keep_trace(false);
-    let (start, msgs0, elections0, old_term) = match fault {
+    let (start, msgs0, elections0, old_leader) = match fault {
         Fault::None => (0, 0, 0, None),
         Fault::CrashLeader => {
             // Stable: an established leader that every node follows.
@@ -85,17 +85,19 @@ pub fn trial<A: FromSimConfig>(cfg: &SimConfig, fault: Fault) -> Result<Trial, S
             let offset = rng.range(0, cfg.heartbeat.saturating_sub(1));
             let at = sim.now() + offset;
             sim.advance_to(at);
-            let term = sim.established_leader().map(|(_, t)| t);
+            let old = sim.established_leader();
             sim.act(Action::Crash {
                 target: Target::Leader,
             });
-            (at, sim.stats().messages_sent, sim.stats().elections, term)
+            (at, sim.stats().messages_sent, sim.stats().elections, old)
         }
     };
     let limit = start + PHASE_LIMIT;
     let ok = run_until(&mut sim, limit, |s| {
+        // Another node, or a higher term: algorithms without terms (Bully, rings)
+        // recover when someone else is established.
         s.established_leader()
-            .is_some_and(|(_, t)| old_term.is_none_or(|old| t > old))
+            .is_some_and(|(n, t)| old_leader.is_none_or(|(old_n, old_t)| n != old_n || t > old_t))
     });
     Ok(Trial {
         seed: cfg.seed,

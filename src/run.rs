@@ -194,19 +194,30 @@ impl Summary {
                 Human(self.duration_us)
             ),
         );
-        line(&mut out, "leaders by term:".into());
+        let algo =
+            crate::config::AlgoKind::parse(&self.algo).unwrap_or(crate::config::AlgoKind::Raft);
+        line(
+            &mut out,
+            match algo.term_word() {
+                Some(word) => format!("leaders by {word}:"),
+                None => "leaders, in order:".into(),
+            },
+        );
         if self.leaders_by_term.is_empty() {
             line(&mut out, "  (no leader was elected)".into());
         }
         for l in &self.leaders_by_term {
             line(
                 &mut out,
-                format!(
-                    "  term {:>3}: n{} (from {})",
-                    l.term,
-                    l.node,
-                    Rounded(l.at_us)
-                ),
+                match algo.term_word() {
+                    Some(_) => format!(
+                        "  {:>9}: n{} (from {})",
+                        algo.term_label(l.term),
+                        l.node,
+                        Rounded(l.at_us)
+                    ),
+                    None => format!("  n{} (from {})", l.node, Rounded(l.at_us)),
+                },
             );
         }
         line(&mut out, format!("elections started: {}", self.elections));
@@ -241,7 +252,11 @@ impl Summary {
         }
         line(&mut out, format!("warnings:          {}", self.warnings));
         match (self.final_leader, self.final_term) {
-            (Some(n), Some(t)) => line(&mut out, format!("leader at the end: n{n} (term {t})")),
+            (Some(n), Some(t)) if algo.term_word().is_some() => line(
+                &mut out,
+                format!("leader at the end: n{n} ({})", algo.term_label(t)),
+            ),
+            (Some(n), Some(_)) => line(&mut out, format!("leader at the end: n{n}")),
             _ => line(&mut out, "leader at the end: none".into()),
         }
         line(&mut out, format!("trace hash:        {}", self.trace_hash));

@@ -56,7 +56,7 @@ fn run_text_summary_names_every_section() {
     let out = stdout(&o);
     for needle in [
         "leaders by term:",
-        "term   2:",
+        "term 2: n4",
         "elections started:",
         "leaderless time:",
         "AppendEntries",
@@ -212,4 +212,99 @@ fn the_seed_is_chosen_and_printed_when_omitted() {
     let o = cli(&["run", "--duration", "1s"]);
     assert!(o.status.success());
     assert!(stdout(&o).starts_with("seed "), "{}", stdout(&o));
+}
+
+#[test]
+fn every_algorithm_runs_from_the_cli_and_elects_the_expected_leader() {
+    // Bully and the rings elect the highest id; Paxos and Raft whoever wins a quorum.
+    for (algo, highest_wins) in [
+        ("bully", true),
+        ("ring", true),
+        ("hs", true),
+        ("paxos", false),
+    ] {
+        let o = cli(&[
+            "run",
+            "--algo",
+            algo,
+            "--nodes",
+            "6",
+            "--seed",
+            "4",
+            "--duration",
+            "3s",
+            "--json",
+        ]);
+        assert!(o.status.success(), "{algo}: {}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("one JSON object");
+        assert_eq!(v["algo"], algo);
+        assert_eq!(v["violations"].as_array().map(Vec::len), Some(0), "{algo}");
+        let leader = v["final_leader"].as_u64();
+        assert!(leader.is_some(), "{algo}: no leader at the end");
+        if highest_wins {
+            assert_eq!(leader, Some(6), "{algo}");
+        }
+    }
+}
+
+#[test]
+fn ring_message_counts_follow_the_arrangement_in_the_lab_table() {
+    // Chang-Roberts, everyone starting at once, fixed latency: a descending ring costs
+    // N(N+1)/2 election messages and an ascending one 2N-1, so the cold-start message
+    // median (acks and the ELECTED lap included) grows much faster when descending.
+    let msgs = |order: &str| -> Vec<u64> {
+        let o = cli(&[
+            "lab",
+            "--algo",
+            "ring",
+            "--nodes",
+            "4,8,16",
+            "--trials",
+            "3",
+            "--seed",
+            "1",
+            "--fault",
+            "none",
+            "--latency",
+            "10-10ms",
+            "--ring-order",
+            order,
+            "--json",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+        v["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .map(|r| r["messages"]["p50"].as_u64().expect("p50"))
+            .collect()
+    };
+    let (asc, desc) = (msgs("ascending"), msgs("descending"));
+    assert_eq!(asc.len(), 3);
+    for k in 0..3 {
+        assert!(desc[k] > asc[k], "descending {desc:?} vs ascending {asc:?}");
+    }
+    assert!(desc[2] - asc[2] >= 136 - 31, "{desc:?} vs {asc:?}");
+}
+
+#[test]
+fn bad_algorithm_settings_are_named() {
+    let o = cli(&["run", "--algo", "ring", "--ring-order", "sideways"]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("ring-order: 'sideways' is not ascending, descending or random"),
+        "{}",
+        stderr(&o)
+    );
+    let o = cli(&["run", "--algo", "paxos", "--backoff", "sometimes"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("backoff"), "{}", stderr(&o));
+    let o = cli(&["run", "--algo", "zab"]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("unknown algorithm 'zab'"),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -42,7 +42,7 @@ mod cli {
 
     #[derive(Args)]
     struct Common {
-        /// Algorithm: raft
+        /// Algorithm: raft, paxos, bully, ring (Chang-Roberts) or hs (Hirschberg-Sinclair)
         #[arg(long)]
         algo: Option<String>,
         /// Seed of the run (the first seed, for lab). Random if omitted.
@@ -66,6 +66,12 @@ mod cli {
         /// Turn on CheckQuorum (Raft)
         #[arg(long)]
         check_quorum: bool,
+        /// Ring algorithms: ids around the ring, ascending, descending or random
+        #[arg(long)]
+        ring_order: Option<String>,
+        /// Paxos: backoff of a pre-empted proposer, random (default) or none
+        #[arg(long)]
+        backoff: Option<String>,
         /// Print one JSON object instead of text
         #[arg(long)]
         json: bool,
@@ -118,6 +124,8 @@ mod cli {
         add("heartbeat", &c.heartbeat);
         add("latency", &c.latency);
         add("drop", &c.drop);
+        add("ring-order", &c.ring_order);
+        add("backoff", &c.backoff);
         if c.prevote {
             o.push(("prevote".into(), "on".into()));
         }
