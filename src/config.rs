@@ -91,6 +91,14 @@ impl AlgoKind {
         }
     }
 
+    /// What a node's `voted_for` means: a Raft vote, a Paxos promise.
+    pub fn vote_word(self) -> &'static str {
+        match self {
+            AlgoKind::Paxos => "promised",
+            _ => "voted",
+        }
+    }
+
     pub fn ring(self) -> Option<RingKind> {
         match self {
             AlgoKind::Ring => Some(RingKind::Unidirectional),

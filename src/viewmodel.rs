@@ -100,6 +100,8 @@ pub struct NodeVm {
     pub term_label: String,
     /// The engine's most telling decoration (its first field), e.g. `leader n5`.
     pub caption: Option<String>,
+    /// `voted` or `promised`: what `voted_for` means here.
+    pub vote_word: &'static str,
     pub drift_ppm: i32,
     pub local_time: Micros,
 }
@@ -210,6 +212,7 @@ pub fn nodes(view: &ClusterView, layout: &Layout, algo: AlgoKind) -> Vec<NodeVm>
                 fields: n.view.fields.clone(),
                 term_label: algo.term_label(n.view.term),
                 caption: n.view.fields.first().map(|(k, v)| format!("{k} {v}")),
+                vote_word: algo.vote_word(),
                 drift_ppm: n.drift_ppm,
                 local_time: n.local_time,
             }
@@ -489,7 +492,9 @@ pub fn narration(trace: &VecDeque<TraceEvent>, shown: &[Category], limit: usize)
 #[derive(Clone, Debug, PartialEq)]
 pub struct StatsVm {
     pub time: String,
-    pub term: u64,
+    /// The newest term (or ballot) any node has seen, with its word; `None` for
+    /// algorithms without terms.
+    pub term: Option<(&'static str, String)>,
     pub leader: String,
     pub leaderless: String,
     pub elections: u64,
@@ -498,12 +503,19 @@ pub struct StatsVm {
     pub violations: usize,
 }
 
-pub fn stats(view: &ClusterView, stats: &crate::sim::Stats) -> StatsVm {
+pub fn stats(view: &ClusterView, stats: &crate::sim::Stats, algo: AlgoKind) -> StatsVm {
+    let newest = view.nodes.iter().map(|n| n.view.term).max().unwrap_or(0);
     StatsVm {
         time: format!("{}", Rounded(view.now)),
-        term: view.nodes.iter().map(|n| n.view.term).max().unwrap_or(0),
+        term: algo.term_word().map(|word| {
+            let label = algo.term_label(newest);
+            (word, label.trim_start_matches(word).trim().to_string())
+        }),
         leader: match view.leader {
-            Some((n, t)) => format!("n{n} (term {t})"),
+            Some((n, t)) if algo.term_word().is_some() => {
+                format!("n{n} ({})", algo.term_label(t))
+            }
+            Some((n, _)) => format!("n{n}"),
             None => "none".into(),
         },
         leaderless: format!("{}", Rounded(stats.leaderless_us)),

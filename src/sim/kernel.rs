@@ -751,7 +751,12 @@ impl<A: Algorithm> Simulation<A> {
             let names: Vec<String> = claimants
                 .iter()
                 .zip(&terms)
-                .map(|(n, t)| format!("n{n} (term {t})"))
+                // Term 0 is never a leader's term in a numbered algorithm: it means the
+                // algorithm numbers nothing (Bully, rings), so there is nothing to show.
+                .map(|(n, t)| match t {
+                    0 => format!("n{n}"),
+                    t => format!("n{n} (term {t})"),
+                })
                 .collect();
             let same_term = (1..terms.len()).any(|k| terms[..k].contains(&terms[k]));
             let stale: Vec<String> = claimants

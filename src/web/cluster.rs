@@ -18,6 +18,8 @@ pub struct ClusterProps {
     pub selected: Option<NodeId>,
     pub split: BTreeSet<NodeId>,
     pub on_node: Callback<NodeId>,
+    /// Message terms are Paxos ballots.
+    pub ballots: bool,
 }
 
 const GROUP_NAMES: [&str; 6] = ["A", "B", "C", "D", "E", "F"];
@@ -89,7 +91,7 @@ pub fn cluster(p: &ClusterProps) -> Html {
             <g class="cuts">{ for cuts }</g>
             <g class="nodes">{ for nodes }</g>
         </svg>
-        <MessageLayer msgs={p.msgs.clone()} />
+        <MessageLayer msgs={p.msgs.clone()} ballots={p.ballots} />
         </div>
     }
 }
@@ -158,8 +160,8 @@ pub fn node(p: &NodeProps) -> Html {
     });
     let vote = match (n.role.as_str(), n.voted_for) {
         ("crashed", _) => String::new(),
-        (_, Some(v)) if v == id => " · voted self".to_string(),
-        (_, Some(v)) => format!(" · voted n{v}"),
+        (_, Some(v)) if v == id => format!(" · {} self", n.vote_word),
+        (_, Some(v)) => format!(" · {} n{v}", n.vote_word),
         _ => String::new(),
     };
     let label = format!(

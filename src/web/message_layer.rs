@@ -81,6 +81,8 @@ struct Painter {
     size: (f64, f64),
     palette: Option<Palette>,
     msgs: Rc<Vec<MsgVm>>,
+    /// Paxos terms are ballots encoded as `round * 100 + node`: drawn as `round.node`.
+    ballots: bool,
 }
 
 impl Painter {
@@ -144,7 +146,12 @@ impl Painter {
                     "#fff"
                 };
                 ctx.set_fill_style_str(ink);
-                ctx.fill_text(&term.to_string(), m.x, m.y + 3.5).ok()?;
+                let text = if self.ballots {
+                    format!("{}.{}", term / 100, term % 100)
+                } else {
+                    term.to_string()
+                };
+                ctx.fill_text(&text, m.x, m.y + 3.5).ok()?;
             }
         }
         ctx.set_global_alpha(1.0);
@@ -162,6 +169,7 @@ type Watchers = (
 #[derive(Properties, PartialEq)]
 pub struct MessageLayerProps {
     pub msgs: Rc<Vec<MsgVm>>,
+    pub ballots: bool,
 }
 
 #[function_component(MessageLayer)]
@@ -219,10 +227,11 @@ pub fn message_layer(p: &MessageLayerProps) -> Html {
     {
         let canvas_ref = canvas_ref.clone();
         let painter = painter.clone();
-        use_effect_with(p.msgs.clone(), move |msgs| {
+        use_effect_with((p.msgs.clone(), p.ballots), move |(msgs, ballots)| {
             if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
                 let mut p = painter.borrow_mut();
                 p.msgs = msgs.clone();
+                p.ballots = *ballots;
                 p.paint(&canvas);
             }
         });

@@ -221,7 +221,8 @@ pub fn app() -> Html {
     let lamport_cache: LamportCache = use_mut_ref(|| None);
     let cluster = html! {
         <Cluster nodes={nodes} msgs={msgs} layout={layout.clone()} partition={view.partition.clone()} cuts={view.cuts.clone()}
-            selected={model.selected} split={model.split.clone()} on_node={on_node} />
+            selected={model.selected} split={model.split.clone()} on_node={on_node}
+            ballots={model.config.algo.term_word() == Some("ballot")} />
     };
     let fingerprint = html! {
         <span class="fingerprint" title={format!("Trace hash of this seed and scenario over {}: the CLI prints the same for `electionscope run --json` with these settings", electionscope::sim::Human(model.config.duration))}>
@@ -270,7 +271,7 @@ pub fn app() -> Html {
         *lamport_cache.borrow_mut() = Some((vm.clone(), wall_ms));
         vm
     });
-    let stats = viewmodel::stats(view, run.stats());
+    let stats = viewmodel::stats(view, run.stats(), model.config.algo);
     let copy = {
         let (cfg, speed, d) = (model.config.clone(), model.speed, model.dispatcher());
         Callback::from(move |_: MouseEvent| {

@@ -91,7 +91,9 @@ pub fn stats(p: &StatsProps) -> Html {
     html! {
         <div class="stats" aria-label="Statistics">
             { item("time", s.time.clone(), "stat-time") }
-            { item("term", s.term.to_string(), "stat-term") }
+            if let Some((word, value)) = &s.term {
+                <>{ item(word, value.clone(), "stat-term") }</>
+            }
             { item("leader", s.leader.clone(), "stat-leader") }
             { item("leaderless", s.leaderless.clone(), "stat-leaderless") }
             { item("elections", s.elections.to_string(), "stat-elections") }

@@ -1,0 +1,139 @@
+// Bully, the two ring elections and Paxos, used through the page as a teacher would:
+// chosen in the setup panel or the URL, with their own decorations, narration and
+// built-in scenarios. Screenshots go to tests/e2e/artifacts/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { serveDist, launch, openPage, cli, ROOT } from './harness.mjs';
+
+const ART = join(ROOT, 'tests', 'e2e', 'artifacts');
+let server; let browser;
+before(async () => { await mkdir(ART, { recursive: true }); server = await serveDist(); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+const shot = (page, name) => page.screenshot({ path: join(ART, `${name}.png`), fullPage: true });
+
+async function open(query) {
+  const { page, problems } = await openPage(browser, server.url, query);
+  await page.setViewportSize({ width: 1400, height: 1000 });
+  await page.locator('[data-node-id="1"]').waitFor({ timeout: 20000 });
+  return { page, problems };
+}
+
+const roles = (page) => page.locator('[data-node-id]').evaluateAll((els) =>
+  els.map((e) => ({ id: +e.dataset.nodeId, role: e.dataset.role })));
+
+async function seek(page, us) {
+  await page.locator('#timeline').evaluate((el, v) => { el.max = String(v); }, us);
+  await page.locator('#timeline').fill(String(us));
+}
+
+async function playUntil(page, predicate, arg, timeout = 15000) {
+  if ((await page.locator('#play').getAttribute('aria-label')) === 'Play') await page.click('#play');
+  await page.waitForFunction(predicate, arg, { timeout });
+  if ((await page.locator('#play').getAttribute('aria-label')) === 'Pause') await page.click('#play');
+}
+
+const leaderIs = (id) => [...document.querySelectorAll('[data-node-id]')]
+  .filter((e) => e.dataset.role === 'leader').map((e) => +e.dataset.nodeId).join(',') === String(id);
+
+for (const [algo, args] of [['bully', []], ['ring', ['--ring-order', 'random']], ['hs', ['--ring-order', 'descending']], ['paxos', []]]) {
+  test(`wasm and native agree for ${algo}`, async () => {
+    const order = args.length ? `&ring-order=${args[1]}` : '';
+    const native = JSON.parse(cli(['run', '--algo', algo, '--nodes', '7', '--seed', '21', '--duration', '8s', '--json', ...args]));
+    const { page, problems } = await open(`?algo=${algo}&nodes=7&seed=21&duration=8s${order}`);
+    assert.equal(await page.locator('#trace-hash').textContent(), native.trace_hash);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+}
+
+test('the algorithm is chosen in the setup panel and lands in the URL', async () => {
+  const { page, problems } = await open('?algo=raft&nodes=5&seed=3');
+  await page.selectOption('#algo', 'bully');
+  await page.waitForFunction(() => document.querySelector('#algo-title').textContent === 'Bully');
+  assert.match(page.url(), /algo=bully/);
+  assert.equal(await page.locator('#prevote').count(), 0, 'PreVote is a Raft setting');
+  // Bully's own scenarios are offered, Raft's are not.
+  const options = await page.locator('#scenario option').evaluateAll((os) => os.map((o) => o.value));
+  assert.ok(options.includes('bully-partition'), options.join());
+  assert.ok(!options.includes('split-vote'), options.join());
+  await page.selectOption('#algo', 'ring');
+  await page.waitForFunction(() => document.querySelector('#algo-title').textContent === 'Chang-Roberts ring');
+  assert.equal(await page.locator('.ring-link').count(), 5, 'one arrowed link per ring edge');
+  await page.selectOption('#ring-order', 'descending');
+  await page.waitForFunction(() => location.search.includes('ring-order=descending'));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('Bully: the highest id leads; crashing it through the UI elects the next; a partition is a reported split brain', async () => {
+  const { page, problems } = await open('?algo=bully&nodes=5&seed=3&speed=1');
+  await playUntil(page, leaderIs, 5);
+  assert.match(await page.locator('[data-node-id="1"] .term').textContent(), /leader n5/);
+  await page.click('[data-node-id="5"]');
+  await page.click('#act-crash');
+  await playUntil(page, leaderIs, 4);
+  assert.match(await page.locator('.narration .lines').textContent(), /n4 becomes leader/);
+  await page.close();
+
+  const p2 = await open('?algo=bully&nodes=5&seed=1&scenario=bully-partition');
+  await seek(p2.page, 2500000);
+  await p2.page.waitForFunction(() => document.querySelector('#monitor').dataset.state === 'warning');
+  const text = await p2.page.locator('#monitor').textContent();
+  assert.match(text, /n3 and n5 both believe they lead/);
+  assert.match(text, /no quorum/);
+  assert.equal(await p2.page.locator('.node.alarm').count(), 2);
+  await shot(p2.page, '20-bully-split-brain');
+  await seek(p2.page, 3500000);
+  await p2.page.waitForFunction(leaderIs, 5);
+  assert.deepEqual([...problems, ...p2.problems], []);
+  await p2.page.close();
+});
+
+test('Chang-Roberts: the ring is drawn in ring order and its worst case costs N(N+1)/2 elections', async () => {
+  const { page, problems } = await open('?algo=ring&nodes=8&seed=1&scenario=ring-worst-case');
+  assert.equal(await page.locator('.ring-link').count(), 8);
+  await seek(page, 40000);
+  await shot(page, '21-ring-worst-case-midway');
+  await seek(page, 300000);
+  await page.waitForFunction(leaderIs, 8);
+  // The stats strip counts messages by type: 8*9/2 = 36 ELECTION messages.
+  assert.match(await page.locator('#stat-messages .value').textContent(), /Election 36\b/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('Hirschberg-Sinclair: the leader crashes and the next highest wins around the gap', async () => {
+  const { page, problems } = await open('?algo=hs&nodes=6&seed=1&scenario=hs-leader-crash');
+  assert.equal(await page.locator('.ring-link[marker-start]').count(), 6, 'bidirectional links');
+  await seek(page, 1500000);
+  await page.waitForFunction(leaderIs, 6);
+  await seek(page, 3500000);
+  await page.waitForFunction(leaderIs, 5);
+  assert.match(await page.locator('[data-node-id="1"] .term').textContent(), /leader n5/);
+  await shot(page, '22-hs-after-crash');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('Paxos: duelling proposers are visible, ballots label the nodes, and without backoff nobody keeps the lead', async () => {
+  const { page, problems } = await open('?algo=paxos&nodes=5&seed=1&scenario=paxos-duel');
+  await seek(page, 1009000);
+  await page.waitForFunction(() => /pre-empted by/.test(document.querySelector('.narration .lines').textContent));
+  await shot(page, '23-paxos-duel');
+  await seek(page, 2500000);
+  await page.waitForFunction(leaderIs, 2);
+  assert.match(await page.locator('[data-node-id="2"] .term').textContent(), /ballot 2\.n2/);
+  assert.match(await page.locator('.narration .lines').textContent(), /instance 1 is chosen/);
+  await page.close();
+
+  const p2 = await open('?algo=paxos&nodes=5&seed=1&scenario=paxos-duel-no-backoff');
+  await seek(p2.page, 3000000);
+  const elections = await p2.page.locator('#stat-elections .value').textContent();
+  assert.ok(+elections >= 100, `a livelock restarts phase 1 again and again: ${elections} elections in 2s`);
+  await shot(p2.page, '24-paxos-livelock');
+  assert.deepEqual([...problems, ...p2.problems], []);
+  await p2.page.close();
+});
