@@ -106,6 +106,8 @@ pub struct NodeVm {
     pub local_time: Micros,
 }
 
+const TIMER_STEPS: f64 = 48.0;
+
 /// Entries a node's strip shows (the newest ones).
 pub const LOG_STRIP: usize = 8;
 
@@ -178,7 +180,10 @@ pub fn nodes(view: &ClusterView, layout: &Layout, algo: AlgoKind) -> Vec<NodeVm>
                 .filter(|_| n.status == NodeStatus::Up)
                 .map(|t| {
                     let span = t.fires_at.saturating_sub(t.set_at).max(1) as f64;
-                    (t.fires_at.saturating_sub(view.now) as f64 / span).clamp(0.0, 1.0)
+                    let left = (t.fires_at.saturating_sub(view.now) as f64 / span).clamp(0.0, 1.0);
+                    // In steps of 1/48 of a turn: the ring still drains smoothly, but a
+                    // node is redrawn only when its step changes, not on every frame.
+                    (left * TIMER_STEPS).ceil() / TIMER_STEPS
                 });
             let skip = n.view.log.len().saturating_sub(LOG_STRIP);
             NodeVm {

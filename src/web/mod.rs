@@ -26,12 +26,22 @@ pub fn start() {
 
 /// Least wall time between redraws of the space-time diagram while playing.
 const LAMPORT_REFRESH_MS: f64 = 80.0;
+/// Extra wall time between redraws per arrow drawn: a big diagram refreshes less often
+/// (25 nodes: about 3 times a second), since redrawing it is the page's costliest paint.
+const LAMPORT_MS_PER_ARROW: f64 = 0.4;
+const LAMPORT_REFRESH_MAX_MS: f64 = 350.0;
+/// Least wall time between narration refreshes while playing: at 25 nodes the trace
+/// grows every frame, and ten updates a second read the same.
+const NARRATION_REFRESH_MS: f64 = 100.0;
 /// Narration lines rendered (the trace window holds far more).
 const NARRATION_LINES: usize = 120;
 
 type FrameSlot = Rc<RefCell<Option<AnimationFrame>>>;
 /// The last space-time diagram drawn and the wall-clock instant it was computed.
 type LamportCache = Rc<RefCell<Option<(Rc<viewmodel::LamportVm>, f64)>>>;
+/// The narration lines last built, the filter they were built for, and when.
+type NarrationCache =
+    Rc<RefCell<Option<(Rc<Vec<viewmodel::Line>>, Vec<viewmodel::Category>, f64)>>>;
 
 /// Requests one frame that dispatches and requests the next: the loop lives exactly as
 /// long as the handle in `slot`. Dropping the handle cancels it.
@@ -219,6 +229,7 @@ pub fn app() -> Html {
         use_callback((), move |t, _| d.dispatch(Msg::Seek(t)))
     };
     let lamport_cache: LamportCache = use_mut_ref(|| None);
+    let narration_cache: NarrationCache = use_mut_ref(|| None);
     let cluster = html! {
         <Cluster nodes={nodes} msgs={msgs} layout={layout.clone()} partition={view.partition.clone()} cuts={view.cuts.clone()}
             selected={model.selected} split={model.split.clone()} on_node={on_node}
@@ -254,17 +265,32 @@ pub fn app() -> Html {
         };
     }
 
-    let lines = Rc::new(viewmodel::narration(trace, &model.shown, NARRATION_LINES));
-    let window = viewmodel::lamport_window(view.nodes.len());
-    // While playing, the diagram refreshes a dozen times a second rather than every
-    // frame: a sliding diagram reads the same, and it is the costliest part to redraw.
     let wall_ms = web_sys::window()
         .and_then(|w| w.performance())
         .map_or(0.0, |p| p.now());
+    let cached_lines = narration_cache
+        .borrow()
+        .as_ref()
+        .filter(|(_, shown, at)| {
+            model.playing && *shown == model.shown && wall_ms - at < NARRATION_REFRESH_MS
+        })
+        .map(|(lines, _, _)| lines.clone());
+    let lines = cached_lines.unwrap_or_else(|| {
+        let lines = Rc::new(viewmodel::narration(trace, &model.shown, NARRATION_LINES));
+        *narration_cache.borrow_mut() = Some((lines.clone(), model.shown.clone(), wall_ms));
+        lines
+    });
+    let window = viewmodel::lamport_window(view.nodes.len());
+    // While playing, the diagram refreshes a dozen times a second rather than every
+    // frame: a sliding diagram reads the same, and it is the costliest part to redraw.
     let cached = lamport_cache
         .borrow()
         .as_ref()
-        .filter(|(_, at)| model.playing && wall_ms - at < LAMPORT_REFRESH_MS)
+        .filter(|(vm, at)| {
+            let interval = (LAMPORT_REFRESH_MS + vm.arrows.len() as f64 * LAMPORT_MS_PER_ARROW)
+                .min(LAMPORT_REFRESH_MAX_MS);
+            model.playing && wall_ms - at < interval
+        })
         .map(|(vm, _)| vm.clone());
     let lamport = cached.unwrap_or_else(|| {
         let vm = Rc::new(viewmodel::lamport(view, trace, window));

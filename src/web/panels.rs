@@ -7,6 +7,8 @@ use electionscope::sim::{Micros, Severity};
 use electionscope::viewmodel::{
     self, Category, LAMPORT_LEFT, LAMPORT_W, LamportVm, Line, StatsVm, msg_class_name,
 };
+use std::collections::BTreeMap;
+use std::fmt::Write;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -166,17 +168,55 @@ pub fn lamport(p: &LamportProps) -> Html {
             </g>
         }
     });
-    let arrows = vm.arrows.iter().map(|a| {
-        let class = classes!(
-            "arrow",
-            msg_class_name(a.class),
-            a.in_flight.then_some("in-flight"),
-            a.dropped.then_some("dropped")
-        );
-        html! {
-            <line key={a.id} class={class} x1={px(a.x1)} y1={px(a.y1)} x2={px(a.x2)} y2={px(a.y2)}
-                marker-end={if a.dropped { "url(#lamport-x)" } else { "url(#lamport-head)" }} />
+    // Hundreds of arrows as one path per style, heads as one filled path per colour:
+    // a few elements to diff and paint instead of one <line> with a marker per arrow
+    // (markers made this diagram the page's costliest paint at 25 nodes).
+    let mut strokes: BTreeMap<(&'static str, bool, bool), String> = BTreeMap::new();
+    let mut heads: BTreeMap<&'static str, String> = BTreeMap::new();
+    for a in &vm.arrows {
+        let class = msg_class_name(a.class);
+        let d = strokes.entry((class, a.in_flight, a.dropped)).or_default();
+        let _ = write!(d, "M{} {}L{} {}", px(a.x1), px(a.y1), px(a.x2), px(a.y2));
+        let (dx, dy) = (a.x2 - a.x1, a.y2 - a.y1);
+        let len = (dx * dx + dy * dy).sqrt().max(1.0);
+        let (ux, uy) = (dx / len, dy / len);
+        if a.dropped {
+            let d = heads.entry("dropped").or_default();
+            let (x, y) = (a.x2, a.y2);
+            let _ = write!(
+                d,
+                "M{} {}L{} {}M{} {}L{} {}",
+                px(x - 3.5),
+                px(y - 3.5),
+                px(x + 3.5),
+                px(y + 3.5),
+                px(x + 3.5),
+                px(y - 3.5),
+                px(x - 3.5),
+                px(y + 3.5)
+            );
+        } else if !a.in_flight {
+            let d = heads.entry(class).or_default();
+            let (bx, by) = (a.x2 - ux * 6.0, a.y2 - uy * 6.0);
+            let _ = write!(
+                d,
+                "M{:.1} {:.1}L{:.1} {:.1}L{:.1} {:.1}Z",
+                a.x2,
+                a.y2,
+                bx - uy * 2.6,
+                by + ux * 2.6,
+                bx + uy * 2.6,
+                by - ux * 2.6
+            );
         }
+    }
+    let arrows = strokes.into_iter().map(|((class, in_flight, dropped), d)| {
+        html! {
+            <path class={classes!("arrow", class, in_flight.then_some("in-flight"), dropped.then_some("dropped"))} {d} />
+        }
+    });
+    let arrow_heads = heads.into_iter().map(|(class, d)| {
+        html! { <path class={classes!("arrow-head", class)} {d} /> }
     });
     let marks = vm.marks.iter().map(|m| {
         html! {
@@ -198,20 +238,13 @@ pub fn lamport(p: &LamportProps) -> Html {
         <section class="lamport" aria-label="Space-time diagram">
             <svg ref={svg_ref} viewBox={format!("0 0 {LAMPORT_W} {:.1}", vm.height)} {onclick} role="img"
                  aria-label="Space-time diagram: one lane per node, arrows from send to delivery. Click to jump there; scroll to move in time.">
-                <defs>
-                    <marker id="lamport-head" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="5" markerHeight="5" orient="auto">
-                        <path d="M0,0 L10,5 L0,10 z" />
-                    </marker>
-                    <marker id="lamport-x" viewBox="0 0 10 10" refX="5" refY="5" markerWidth="6" markerHeight="6">
-                        <path d="M1,1 L9,9 M9,1 L1,9" class="x" />
-                    </marker>
-                </defs>
                 <clipPath id="lamport-clip"><rect x={LAMPORT_LEFT.to_string()} y="0" width={(LAMPORT_W - LAMPORT_LEFT).to_string()} height={px(vm.height)} /></clipPath>
                 { for ticks }
                 { for lanes }
                 <g clip-path="url(#lamport-clip)">
                     <g transform={format!("translate({},0)", vm.offset.round() as i64)}>
                         { for arrows }
+                        { for arrow_heads }
                         { for marks }
                     </g>
                 </g>
