@@ -28,8 +28,8 @@ pub fn start() {
 const LAMPORT_REFRESH_MS: f64 = 80.0;
 /// Extra wall time between redraws per arrow drawn: a big diagram refreshes less often
 /// (25 nodes: about 3 times a second), since redrawing it is the page's costliest paint.
-const LAMPORT_MS_PER_ARROW: f64 = 0.4;
-const LAMPORT_REFRESH_MAX_MS: f64 = 350.0;
+const LAMPORT_MS_PER_ARROW: f64 = 1.5;
+const LAMPORT_REFRESH_MAX_MS: f64 = 1000.0;
 /// Least wall time between narration refreshes while playing: at 25 nodes the trace
 /// grows every frame, and ten updates a second read the same.
 const NARRATION_REFRESH_MS: f64 = 100.0;
