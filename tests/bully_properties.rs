@@ -10,11 +10,13 @@
 use electionscope::algo::FromSimConfig;
 use electionscope::algo::bully::{Bully, BullyBug, BullyConfig};
 use electionscope::config::SimConfig;
-use electionscope::run::resolve;
 use electionscope::scenario::Scenario;
 use electionscope::sim::rng::{SimRng, Stream};
-use electionscope::sim::{Human, KernelConfig, MS, Micros, NodeId, SEC, Severity, Simulation};
+use electionscope::sim::{Human, MS, Micros, NodeId, SEC, Simulation};
 use std::time::Instant;
+
+mod common;
+use common::{Outcome, describe, runs};
 
 const FAULT_PHASE: Micros = 5 * SEC;
 /// Stated bound: once faults stop, every node follows the highest id within this much
@@ -61,20 +63,7 @@ fn random_schedule(seed: u64, faults: Faults) -> (SimConfig, String) {
             6 => format!("timeout {}", node(&mut r)),
             7 => format!("write {}", node(&mut r)),
             8 => "write leader".to_string(),
-            9 => {
-                let mut ids: Vec<u64> = (1..=nodes as u64).collect();
-                for i in (1..ids.len()).rev() {
-                    ids.swap(i, r.range(0, i as u64) as usize);
-                }
-                let cut = r.range(1, nodes as u64 - 1) as usize;
-                let g = |s: &[u64]| {
-                    s.iter()
-                        .map(|n| format!("n{n}"))
-                        .collect::<Vec<_>>()
-                        .join(",")
-                };
-                format!("partition {} | {}", g(&ids[..cut]), g(&ids[cut..]))
-            }
+            9 => common::random_partition(&mut r, nodes),
             10 => "isolate leader".to_string(),
             11 => "heal".to_string(),
             12 => format!("drop {}%", r.range(0, 40)),
@@ -99,91 +88,11 @@ fn random_schedule(seed: u64, faults: Faults) -> (SimConfig, String) {
     (cfg, lines.join("\n") + "\n")
 }
 
-struct Outcome {
-    violations: Vec<String>,
-    warnings: usize,
-    /// Time from the end of the fault phase until every node follows the highest id.
-    convergence: Option<Micros>,
-    /// Whether that agreement still held a second later.
-    stable: bool,
-}
-
 /// Every node is up and follows nN, and nN leads (as the kernel judges it).
 fn highest_leads(sim: &Simulation<Bully>) -> bool {
     let n: NodeId = sim.config().nodes;
     sim.established_leader() == Some((n, 0))
         && (1..=n).all(|id| sim.node(id).is_some_and(|b| b.leader() == Some(n)))
-}
-
-fn run_schedule(cfg: &SimConfig, script: &str, algo: BullyConfig) -> Outcome {
-    let sc = Scenario::parse(script)
-        .unwrap_or_else(|e| panic!("generated script does not parse: {e}\n{script}"));
-    let mut c = cfg.clone();
-    c.scenario = Some(script.to_string());
-    let c = resolve(c, &[]).expect("valid config");
-    let kernel = KernelConfig {
-        nodes: c.nodes,
-        seed: c.seed,
-        latency: c.latency,
-        drop_ppm: c.drop_ppm,
-    };
-    let mut sim = Simulation::<Bully>::new(kernel, algo);
-    sim.set_keep_trace(false);
-    for step in sc.steps {
-        sim.schedule(step.at, step.action);
-    }
-    sim.advance_to(FAULT_PHASE);
-    let mut convergence = None;
-    while let Some(t) = sim.next_event_time() {
-        if sim.now() >= FAULT_PHASE && highest_leads(&sim) {
-            convergence = Some(sim.now() - FAULT_PHASE);
-            break;
-        }
-        if t > FAULT_PHASE + CONVERGENCE_BOUND * 2 {
-            break;
-        }
-        sim.step();
-    }
-    sim.advance_to(sim.now() + SEC);
-    let stable = highest_leads(&sim);
-    let findings = &sim.stats().findings;
-    Outcome {
-        violations: findings
-            .iter()
-            .filter(|f| f.finding.severity == Severity::Violation)
-            .map(|f| {
-                format!(
-                    "{} at {}: {}",
-                    f.finding.invariant,
-                    Human(f.at),
-                    f.finding.text
-                )
-            })
-            .collect(),
-        warnings: findings
-            .iter()
-            .filter(|f| f.finding.severity == Severity::Warning)
-            .count(),
-        convergence,
-        stable,
-    }
-}
-
-fn describe(cfg: &SimConfig, script: &str) -> String {
-    format!(
-        "seed {} nodes {} latency {}-{}\n{script}",
-        cfg.seed,
-        cfg.nodes,
-        Human(cfg.latency.0),
-        Human(cfg.latency.1)
-    )
-}
-
-fn runs(default: u64) -> u64 {
-    std::env::var("ELECTIONSCOPE_PROPERTY_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
 }
 
 /// Runs `count` schedules; every one must be free of violations and converge on the
@@ -200,7 +109,7 @@ fn check_schedules(count: u64, faults: Faults) -> (Micros, u64) {
             out.violations.join("\n"),
             describe(&cfg, &script)
         );
-        let took = out.convergence.unwrap_or_else(|| {
+        let took = out.recovery.unwrap_or_else(|| {
             panic!(
                 "the highest id did not take over within {}:\n{}",
                 Human(2 * CONVERGENCE_BOUND),
@@ -215,7 +124,7 @@ fn check_schedules(count: u64, faults: Faults) -> (Micros, u64) {
             describe(&cfg, &script)
         );
         assert!(
-            out.stable,
+            highest_leads(&out.sim),
             "agreement on the highest id did not last:\n{}",
             describe(&cfg, &script)
         );
@@ -290,4 +199,17 @@ fn schedules_are_valid_scenarios_that_round_trip() {
             );
         }
     }
+}
+
+/// One schedule through the shared runner: recovered once every node follows the
+/// highest id and it leads.
+fn run_schedule(cfg: &SimConfig, script: &str, algo: BullyConfig) -> Outcome<Bully> {
+    common::run_schedule(
+        cfg,
+        script,
+        algo,
+        FAULT_PHASE,
+        CONVERGENCE_BOUND,
+        highest_leads,
+    )
 }

@@ -434,18 +434,14 @@ fn a_restarted_higher_id_bullies_its_way_back() {
     assert_eq!(s.stats().violations(), 0);
 }
 
-/// Built-in scenario candidate: `bully-partition`.
-const PARTITION: &str = "\
-# Bully has no quorum: cut in two, each side elects its own highest id.
-# n3 leads n1 and n2 while n5 keeps leading n4 (a split-brain warning). When the
-# network heals, n5 hears n3's heartbeat and bullies it; n3 steps down.
-at 1s partition n1,n2,n3 | n4,n5
-at 3s heal
-";
+/// Built-in scenario `bully-partition`.
+fn partition() -> &'static str {
+    builtin_text("bully-partition")
+}
 
 #[test]
 fn a_partition_gives_each_side_its_own_leader_as_a_warning_and_heals_to_one() {
-    let mut s = sim(&cfg(5, PARTITION));
+    let mut s = sim(&cfg(5, partition()));
     s.advance_to(3 * SEC - 1);
     let leaders: Vec<NodeId> = (1..=5)
         .filter(|&i| s.node(i).is_some_and(|b| b.role() == Role::Leader))
@@ -481,19 +477,14 @@ fn a_partition_gives_each_side_its_own_leader_as_a_warning_and_heals_to_one() {
     assert_eq!(s.stats().violations(), 0);
 }
 
-/// Built-in scenario candidate: `bully-flapping`.
-const FLAPPING: &str = "\
-# n5 freezes again and again (long GC pauses). Each time its followers time out
-# and elect n4; each time n5 wakes up it bullies its way back: leadership flaps.
-at 1s pause n5 for 600ms
-at 2s pause n5 for 600ms
-at 3s pause n5 for 600ms
-at 4s pause n5 for 600ms
-";
+/// Built-in scenario `bully-flapping`.
+fn flapping() -> &'static str {
+    builtin_text("bully-flapping")
+}
 
 #[test]
 fn a_repeatedly_paused_high_id_keeps_disrupting_the_cluster() {
-    let mut s = sim(&cfg(5, FLAPPING));
+    let mut s = sim(&cfg(5, flapping()));
     s.advance_to(SEC - 1);
     let settled = s.stats().elections;
     for k in 1..=4 {
@@ -515,24 +506,16 @@ fn a_repeatedly_paused_high_id_keeps_disrupting_the_cluster() {
     assert_eq!(s.stats().violations(), 0);
 }
 
-/// Built-in scenario candidate: `bully-lowest-detects`.
-const LOWEST_DETECTS: &str = "\
-# Worst case: the lowest id is the first to notice the leader's crash. Its ELECTION
-# wakes every higher node, each of which answers and runs its own election:
-# 15 ELECTIONs (6*5/2) and 10 ANSWERs before n5 declares itself.
-set nodes 6
-set election-timeout 5-6s
-set heartbeat 1s
-set latency 10-10ms
-at 2s crash n6
-at 2.1s timeout n1
-";
+/// Built-in scenario `bully-lowest-detects`.
+fn lowest_detects() -> &'static str {
+    builtin_text("bully-lowest-detects")
+}
 
 #[test]
 fn the_lowest_detects_scenario_elects_n5_after_fifteen_elections() {
     let c = electionscope::run::resolve(
         SimConfig {
-            scenario: Some(LOWEST_DETECTS.to_string()),
+            scenario: Some(lowest_detects().to_string()),
             ..SimConfig::default()
         },
         &[],
@@ -548,4 +531,11 @@ fn the_lowest_detects_scenario_elects_n5_after_fifteen_elections() {
     assert_eq!(count(&s, "Election") - before.0, 15, "6*5/2");
     assert_eq!(count(&s, "Answer") - before.1, 10, "5*4/2");
     assert_eq!(s.established_leader(), Some((5, 0)));
+}
+
+/// A built-in scenario's text: the rule tests run exactly what the page offers.
+fn builtin_text(name: &str) -> &'static str {
+    electionscope::scenario::builtin(name)
+        .unwrap_or_else(|| panic!("no built-in scenario {name}"))
+        .text
 }

@@ -13,8 +13,11 @@ use electionscope::algo::ring::RingArrangement;
 use electionscope::config::SimConfig;
 use electionscope::scenario::Scenario;
 use electionscope::sim::rng::{SimRng, Stream};
-use electionscope::sim::{Human, KernelConfig, MS, Micros, NodeId, SEC, Severity, Simulation};
+use electionscope::sim::{Human, MS, Micros, NodeId, SEC, Simulation};
 use std::time::Instant;
+
+mod common;
+use common::{Outcome, describe, runs};
 
 const FAULT_PHASE: Micros = 5 * SEC;
 /// Stated bound, derived for the worst case of up to 8 nodes and 30 ms latency: a
@@ -22,13 +25,6 @@ const FAULT_PHASE: Micros = 5 * SEC;
 /// laps of ACK timeouts (2 x 8 x 70 ms = 1.12 s), then ELECTION and ELECTED each make
 /// a lap (<= 2 x 8 x 30 ms), about 1.9 s in all. The measured maximum is printed.
 const LIVENESS_BOUND: Micros = 3 * SEC;
-
-fn runs(default: u64) -> u64 {
-    std::env::var("ELECTIONSCOPE_PROPERTY_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// A random schedule of crashes, restarts and pauses, plus partitions, cuts and loss
 /// when `network_faults` is set.
@@ -59,20 +55,7 @@ fn random_schedule(seed: u64, network_faults: bool) -> (SimConfig, String) {
             2 => format!("crash {}", node(&mut r)),
             3 | 4 => format!("restart {}", node(&mut r)),
             5 => format!("pause {} for {}ms", node(&mut r), r.range(20, 900)),
-            6 => {
-                let mut ids: Vec<u64> = (1..=nodes as u64).collect();
-                for i in (1..ids.len()).rev() {
-                    ids.swap(i, r.range(0, i as u64) as usize);
-                }
-                let cut = r.range(1, nodes as u64 - 1) as usize;
-                let g = |s: &[u64]| {
-                    s.iter()
-                        .map(|n| format!("n{n}"))
-                        .collect::<Vec<_>>()
-                        .join(",")
-                };
-                format!("partition {} | {}", g(&ids[..cut]), g(&ids[cut..]))
-            }
+            6 => common::random_partition(&mut r, nodes),
             7 => "heal".to_string(),
             8 => format!("drop {}%", r.range(0, 30)),
             _ => {
@@ -94,76 +77,11 @@ fn random_schedule(seed: u64, network_faults: bool) -> (SimConfig, String) {
     (cfg, lines.join("\n") + "\n")
 }
 
-struct Outcome {
-    violations: Vec<String>,
-    /// Time from the end of the fault phase until the highest id leads and every node
-    /// follows it.
-    recovery: Option<Micros>,
-}
-
 /// The highest id leads, is established, and every node follows it.
 fn settled(sim: &Simulation<ChangRoberts>, nodes: u32) -> bool {
     let top: NodeId = nodes;
     sim.established_leader() == Some((top, 0))
         && (1..=nodes).all(|id| sim.node(id).is_some_and(|n| n.leader() == Some(top)))
-}
-
-fn run_schedule(cfg: &SimConfig, script: &str, algo: ChangRobertsConfig) -> Outcome {
-    let sc = Scenario::parse(script)
-        .unwrap_or_else(|e| panic!("generated script does not parse: {e}\n{script}"));
-    let kernel = KernelConfig {
-        nodes: cfg.nodes,
-        seed: cfg.seed,
-        latency: cfg.latency,
-        drop_ppm: cfg.drop_ppm,
-    };
-    let mut sim = Simulation::<ChangRoberts>::new(kernel, algo);
-    sim.set_keep_trace(false);
-    for step in sc.steps {
-        sim.schedule(step.at, step.action);
-    }
-    sim.advance_to(FAULT_PHASE);
-    let mut recovery = None;
-    while let Some(t) = sim.next_event_time() {
-        if settled(&sim, cfg.nodes) {
-            recovery = Some(sim.now() - FAULT_PHASE);
-            break;
-        }
-        if t > FAULT_PHASE + LIVENESS_BOUND * 2 {
-            break;
-        }
-        sim.step();
-    }
-    // Keep checking safety for a while after recovery too.
-    sim.advance_to(sim.now() + SEC);
-    Outcome {
-        violations: sim
-            .stats()
-            .findings
-            .iter()
-            .filter(|f| f.finding.severity == Severity::Violation)
-            .map(|f| {
-                format!(
-                    "{} at {}: {}",
-                    f.finding.invariant,
-                    Human(f.at),
-                    f.finding.text
-                )
-            })
-            .collect(),
-        recovery,
-    }
-}
-
-fn describe(cfg: &SimConfig, script: &str) -> String {
-    format!(
-        "seed {} nodes {} ring-order {} latency {}-{}\n{script}",
-        cfg.seed,
-        cfg.nodes,
-        cfg.ring_order,
-        Human(cfg.latency.0),
-        Human(cfg.latency.1)
-    )
 }
 
 #[test]
@@ -272,4 +190,12 @@ fn schedules_are_valid_scenarios_that_round_trip() {
             );
         }
     }
+}
+
+/// One schedule through the shared runner: recovered once the highest id leads and
+/// every node follows it.
+fn run_schedule(cfg: &SimConfig, script: &str, algo: ChangRobertsConfig) -> Outcome<ChangRoberts> {
+    common::run_schedule(cfg, script, algo, FAULT_PHASE, LIVENESS_BOUND, |s| {
+        settled(s, cfg.nodes)
+    })
 }

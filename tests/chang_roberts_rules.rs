@@ -434,24 +434,15 @@ fn story(script: &str) -> Simulation<ChangRoberts> {
     simulation::<ChangRoberts>(&cfg).expect("valid scenario")
 }
 
-/// Built-in story candidate: ring repair during the very first election.
-const RING_REPAIR: &str = "\
-# n3 crashes while the first tokens are in flight. n2 gets no ACK from it, skips it
-# and sends to n4; every later token and the ELECTED lap skip n3 too. n6 still wins.
-set nodes 6
-set latency 10ms
-set ring-order ascending
-at 5ms crash n3
-";
+/// Built-in scenario: ring repair during the very first election.
+fn ring_repair() -> &'static str {
+    builtin_text("ring-repair")
+}
 
-/// Built-in story candidate: the leader dies and the next highest takes over.
-const LEADER_CRASH: &str = "\
-# The leader n6 crashes. Its heartbeats stop, a follower times out and starts an
-# election; ELECTION tokens skip the dead n6 and n5, the highest live id, wins.
-set nodes 6
-set ring-order ascending
-at 1s crash n6
-";
+/// Built-in scenario: the leader dies and the next highest takes over.
+fn leader_crash() -> &'static str {
+    builtin_text("ring-leader-crash")
+}
 
 /// Built-in story candidate: a restarted higher node overtakes a token that skipped it.
 const LATE_HIGHER_CANDIDATE: &str = "\
@@ -580,7 +571,7 @@ fn cr_any_arrangement_lies_between_the_best_and_worst_case() {
 fn repair_a_node_crashed_mid_ring_is_skipped_and_a_leader_is_still_elected() {
     // n2's ELECTION(n2) is on its way to n3 when n3 crashes: no ACK comes, so n2
     // suspects n3 and sends to n4. Later ELECTION(n6) and ELECTED(n6) skip n3 at n2.
-    let mut sim = story(RING_REPAIR);
+    let mut sim = story(ring_repair());
     sim.advance_to(2 * SEC);
     assert_all_follow(&sim, 6, 6);
     let n2 = sim.node(2).expect("n2 up");
@@ -594,7 +585,7 @@ fn repair_a_node_crashed_mid_ring_is_skipped_and_a_leader_is_still_elected() {
 
 #[test]
 fn leader_crash_heartbeats_stop_a_new_election_runs_and_the_highest_live_node_leads() {
-    let mut sim = story(LEADER_CRASH);
+    let mut sim = story(leader_crash());
     sim.advance_to(999 * MS);
     assert_all_follow(&sim, 6, 6);
     let elections = sim.stats().elections;
@@ -679,4 +670,11 @@ fn checker_catches_elect_on_any_return_in_the_late_higher_candidate_story() {
             .any(|t| t.starts_with("n4 became leader although ELECTION(n5)")),
         "{v:?}"
     );
+}
+
+/// A built-in scenario's text: the rule tests run exactly what the page offers.
+fn builtin_text(name: &str) -> &'static str {
+    electionscope::scenario::builtin(name)
+        .unwrap_or_else(|| panic!("no built-in scenario {name}"))
+        .text
 }

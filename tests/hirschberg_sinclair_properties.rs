@@ -10,12 +10,12 @@ use electionscope::algo::FromSimConfig;
 use electionscope::algo::hirschberg_sinclair::{HirschbergSinclair, HsBug, HsConfig};
 use electionscope::algo::ring::RingArrangement;
 use electionscope::config::SimConfig;
-use electionscope::scenario::Scenario;
 use electionscope::sim::rng::{SimRng, Stream};
-use electionscope::sim::{
-    Human, KernelConfig, MS, Micros, NodeId, NodeStatus, SEC, Severity, Simulation,
-};
+use electionscope::sim::{Human, MS, Micros, NodeId, NodeStatus, SEC, Simulation};
 use std::time::Instant;
+
+mod common;
+use common::{Outcome, describe, runs};
 
 const FAULT_PHASE: Micros = 5 * SEC;
 /// Stated bound: once faults stop and every node is back, the highest id leads and
@@ -23,13 +23,6 @@ const FAULT_PHASE: Micros = 5 * SEC;
 /// patience (a round's bound, 1.5 s for 8 nodes at 31 ms a hop, plus up to 300 ms)
 /// before a round that repairs the ring, then a clean round (under 1 s).
 const LIVENESS_BOUND: Micros = 4 * SEC;
-
-fn runs(default: u64) -> u64 {
-    std::env::var("ELECTIONSCOPE_PROPERTY_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// Crashes, restarts, pauses and forced timeouts; partitions and one-way cuts too if
 /// `partitions`.
@@ -69,20 +62,7 @@ fn random_schedule(seed: u64, partitions: bool) -> (SimConfig, String) {
                     format!("cut n{a}->n{b}")
                 }
             }
-            _ => {
-                let mut ids: Vec<u64> = (1..=nodes as u64).collect();
-                for i in (1..ids.len()).rev() {
-                    ids.swap(i, r.range(0, i as u64) as usize);
-                }
-                let cut = r.range(1, nodes as u64 - 1) as usize;
-                let g = |s: &[u64]| {
-                    s.iter()
-                        .map(|n| format!("n{n}"))
-                        .collect::<Vec<_>>()
-                        .join(",")
-                };
-                format!("partition {} | {}", g(&ids[..cut]), g(&ids[cut..]))
-            }
+            _ => common::random_partition(&mut r, nodes),
         };
         lines.push(format!("at {} {action}", Human(t)));
     }
@@ -93,12 +73,6 @@ fn random_schedule(seed: u64, partitions: bool) -> (SimConfig, String) {
     (cfg, lines.join("\n") + "\n")
 }
 
-struct Outcome {
-    violations: Vec<String>,
-    /// Time from the end of the fault phase until the highest id leads and all follow.
-    recovery: Option<Micros>,
-}
-
 /// Every node runs, the highest id leads and every node follows it.
 fn highest_leads_all_follow(sim: &Simulation<HirschbergSinclair>, nodes: u32) -> bool {
     let view = sim.cluster_view();
@@ -107,63 +81,6 @@ fn highest_leads_all_follow(sim: &Simulation<HirschbergSinclair>, nodes: u32) ->
             && s.view.leader == Some(nodes as NodeId)
             && s.view.is_leader == (s.id == nodes)
     })
-}
-
-fn run_schedule(cfg: &SimConfig, script: &str, algo: HsConfig) -> Outcome {
-    let sc = Scenario::parse(script)
-        .unwrap_or_else(|e| panic!("generated script does not parse: {e}\n{script}"));
-    let kernel = KernelConfig {
-        nodes: cfg.nodes,
-        seed: cfg.seed,
-        latency: cfg.latency,
-        drop_ppm: cfg.drop_ppm,
-    };
-    let mut sim = Simulation::<HirschbergSinclair>::new(kernel, algo);
-    sim.set_keep_trace(false);
-    for step in sc.steps {
-        sim.schedule(step.at, step.action);
-    }
-    sim.advance_to(FAULT_PHASE);
-    let mut recovery = None;
-    while let Some(t) = sim.next_event_time() {
-        if sim.now() >= FAULT_PHASE && highest_leads_all_follow(&sim, cfg.nodes) {
-            recovery = Some(sim.now() - FAULT_PHASE);
-            break;
-        }
-        if t > FAULT_PHASE + LIVENESS_BOUND * 2 {
-            break;
-        }
-        sim.step();
-    }
-    sim.advance_to(sim.now() + SEC);
-    Outcome {
-        violations: sim
-            .stats()
-            .findings
-            .iter()
-            .filter(|f| f.finding.severity == Severity::Violation)
-            .map(|f| {
-                format!(
-                    "{} at {}: {}",
-                    f.finding.invariant,
-                    Human(f.at),
-                    f.finding.text
-                )
-            })
-            .collect(),
-        recovery,
-    }
-}
-
-fn describe(cfg: &SimConfig, script: &str) -> String {
-    format!(
-        "seed {} nodes {} ring-order {} latency {}-{}\n{script}",
-        cfg.seed,
-        cfg.nodes,
-        cfg.ring_order,
-        Human(cfg.latency.0),
-        Human(cfg.latency.1)
-    )
 }
 
 #[test]
@@ -237,4 +154,12 @@ fn checker_catches_a_ring_that_relays_every_probe() {
     });
     let (seed, v) = caught.expect("relaying lower probes went unnoticed in 1000 schedules");
     println!("caught at seed {seed}: {v}");
+}
+
+/// One schedule through the shared runner: recovered once the highest id leads and
+/// every node follows it.
+fn run_schedule(cfg: &SimConfig, script: &str, algo: HsConfig) -> Outcome<HirschbergSinclair> {
+    common::run_schedule(cfg, script, algo, FAULT_PHASE, LIVENESS_BOUND, |s| {
+        highest_leads_all_follow(s, cfg.nodes)
+    })
 }

@@ -421,19 +421,13 @@ fn hs_phase_timeouts_follow_the_latency_setting() {
 
 // ----- scenarios offered to the lead as built-ins -----
 
-pub const LEADER_CRASH: &str = "\
-# The highest node leads; it crashes, the ring repairs itself and the next highest wins.
-set nodes 6
-at 2s crash n6
-";
+fn leader_crash() -> &'static str {
+    builtin_text("hs-leader-crash")
+}
 
-pub const TWO_CRASHES: &str = "\
-# Two nodes die at once, the leader and one inside the ring: probes must route around.
-set nodes 8
-at 2s crash n8
-at 2s crash n4
-at 5s restart n8
-";
+fn two_crashes() -> &'static str {
+    builtin_text("hs-two-crashes")
+}
 
 pub const PAUSED_LEADER: &str = "\
 # The leader freezes; the others elect n5, then n6 wakes up and takes over again.
@@ -455,7 +449,7 @@ fn run_scenario(text: &str, nodes: u32) -> Simulation<HirschbergSinclair> {
 
 #[test]
 fn scenario_leader_crash_elects_the_next_highest() {
-    let mut sim = run_scenario(LEADER_CRASH, 6);
+    let mut sim = run_scenario(leader_crash(), 6);
     settle_time(&mut sim, 6, 0, 6, 2 * SEC).expect("n6 first");
     settle_time(&mut sim, 6, 2 * SEC, 5, 3 * SEC).expect("n5 after the crash");
     assert!(violations(&sim).is_empty());
@@ -463,7 +457,7 @@ fn scenario_leader_crash_elects_the_next_highest() {
 
 #[test]
 fn scenario_two_crashes_route_round_the_dead_and_n8_takes_over_on_restart() {
-    let mut sim = run_scenario(TWO_CRASHES, 8);
+    let mut sim = run_scenario(two_crashes(), 8);
     settle_time(&mut sim, 8, 2 * SEC, 7, 3 * SEC).expect("n7 while n8 and n4 are down");
     settle_time(&mut sim, 8, 5 * SEC, 8, 3 * SEC).expect("n8 after restarting");
     assert!(violations(&sim).is_empty());
@@ -475,4 +469,11 @@ fn scenario_paused_leader_is_replaced_then_takes_over_again() {
     settle_time(&mut sim, 6, 2 * SEC, 5, 1500 * MS).expect("n5 while n6 is frozen");
     settle_time(&mut sim, 6, 3500 * MS, 6, 3 * SEC).expect("n6 again after waking");
     assert!(violations(&sim).is_empty());
+}
+
+/// A built-in scenario's text: the rule tests run exactly what the page offers.
+fn builtin_text(name: &str) -> &'static str {
+    electionscope::scenario::builtin(name)
+        .unwrap_or_else(|| panic!("no built-in scenario {name}"))
+        .text
 }

@@ -9,10 +9,12 @@
 use electionscope::algo::FromSimConfig;
 use electionscope::algo::paxos::{Paxos, PaxosBug, PaxosConfig};
 use electionscope::config::SimConfig;
-use electionscope::scenario::Scenario;
 use electionscope::sim::rng::{SimRng, Stream};
-use electionscope::sim::{Human, KernelConfig, MS, Micros, SEC, Severity, Simulation};
+use electionscope::sim::{Human, MS, Micros, SEC};
 use std::time::Instant;
+
+mod common;
+use common::{Outcome, describe, runs};
 
 const FAULT_PHASE: Micros = 4 * SEC;
 /// Stated bound: with the network healed and every node restarted, a leader is
@@ -41,20 +43,7 @@ fn random_schedule(seed: u64) -> (SimConfig, String) {
             0 | 1 => "crash leader".to_string(),
             2 => format!("crash {}", node(&mut r)),
             3 => format!("restart {}", node(&mut r)),
-            4 => {
-                let mut ids: Vec<u64> = (1..=u64::from(nodes)).collect();
-                for i in (1..ids.len()).rev() {
-                    ids.swap(i, r.range(0, i as u64) as usize);
-                }
-                let cut = r.range(1, u64::from(nodes) - 1) as usize;
-                let group = |s: &[u64]| {
-                    s.iter()
-                        .map(|n| format!("n{n}"))
-                        .collect::<Vec<_>>()
-                        .join(",")
-                };
-                format!("partition {} | {}", group(&ids[..cut]), group(&ids[cut..]))
-            }
+            4 => common::random_partition(&mut r, nodes),
             5 => "heal".to_string(),
             6 => format!("drop {}%", r.range(0, 40)),
             7 => format!("pause {} for {}ms", node(&mut r), r.range(50, 900)),
@@ -96,74 +85,9 @@ fn random_schedule(seed: u64) -> (SimConfig, String) {
     (cfg, lines.join("\n") + "\n")
 }
 
-struct Outcome {
-    violations: Vec<String>,
-    recovery: Option<Micros>,
-}
-
-fn run_schedule(cfg: &SimConfig, script: &str, algo: PaxosConfig) -> Outcome {
-    let sc = Scenario::parse(script)
-        .unwrap_or_else(|e| panic!("generated script does not parse: {e}\n{script}"));
-    let kernel = KernelConfig {
-        nodes: cfg.nodes,
-        seed: cfg.seed,
-        latency: cfg.latency,
-        drop_ppm: cfg.drop_ppm,
-    };
-    let mut sim = Simulation::<Paxos>::new(kernel, algo);
-    sim.set_keep_trace(false);
-    for s in sc.steps {
-        sim.schedule(s.at, s.action);
-    }
-    sim.advance_to(FAULT_PHASE);
-    let mut recovery = None;
-    while let Some(t) = sim.next_event_time() {
-        if sim.now() >= FAULT_PHASE && sim.established_leader().is_some() {
-            recovery = Some(sim.now() - FAULT_PHASE);
-            break;
-        }
-        if t > FAULT_PHASE + 2 * LIVENESS_BOUND {
-            break;
-        }
-        sim.step();
-    }
-    // Keep checking safety after recovery, through one more write.
-    sim.advance_to(FAULT_PHASE + LIVENESS_BOUND + SEC);
-    Outcome {
-        violations: sim
-            .stats()
-            .findings
-            .iter()
-            .filter(|f| f.finding.severity == Severity::Violation)
-            .map(|f| {
-                format!(
-                    "{} at {}: {}",
-                    f.finding.invariant,
-                    Human(f.at),
-                    f.finding.text
-                )
-            })
-            .collect(),
-        recovery,
-    }
-}
-
-fn describe(cfg: &SimConfig, script: &str) -> String {
-    format!(
-        "seed {} nodes {} latency {}-{}\n{script}",
-        cfg.seed,
-        cfg.nodes,
-        Human(cfg.latency.0),
-        Human(cfg.latency.1)
-    )
-}
-
 #[test]
 fn paxos_is_safe_and_live_under_6000_random_fault_schedules() {
-    let runs = std::env::var("ELECTIONSCOPE_PROPERTY_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(6_000u64);
+    let runs = runs(6_000);
     let started = Instant::now();
     let mut worst = 0;
     for seed in 0..runs {
@@ -235,4 +159,11 @@ fn checker_catches_a_leader_that_ignores_prior_accepted_values() {
     let (seed, v) = first_caught(PaxosBug::IgnorePriorAccepted, &["One value per instance"])
         .expect("ignoring prior accepted values went unnoticed in 2000 schedules");
     println!("IgnorePriorAccepted caught at seed {seed}: {v}");
+}
+
+/// One schedule through the shared runner: recovered once a leader is established.
+fn run_schedule(cfg: &SimConfig, script: &str, algo: PaxosConfig) -> Outcome<Paxos> {
+    common::run_schedule(cfg, script, algo, FAULT_PHASE, LIVENESS_BOUND, |s| {
+        s.established_leader().is_some()
+    })
 }

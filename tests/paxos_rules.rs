@@ -761,35 +761,17 @@ fn a_crashed_leader_is_replaced_by_a_follower_with_a_higher_ballot() {
     assert_eq!(sim.stats().violations(), 0);
 }
 
-const SCENARIO_DUEL: &str = "\
-# Two nodes start phase 1 at the same instant. Each Prepare pre-empts the other's
-# ballot; the losers back off for a random while, and the one that retries first
-# (or the one whose ballot a majority promised) leads. Without randomized backoff
-# they would keep pre-empting each other.
-at 1s timeout n1
-at 1s timeout n2
-at 2s write leader
-";
+fn scenario_duel() -> &'static str {
+    builtin_text("paxos-duel")
+}
 
-const SCENARIO_LEADER_CRASH: &str = "\
-# The leader crashes 10ms after sending Accept for write #1. The next leader learns
-# from the promises that write #1 was accepted and must re-propose it before anything
-# else: a value that may have been chosen is never replaced.
-at 1s write leader
-at 1.01s crash leader
-at 2s write leader
-";
+fn scenario_leader_crash() -> &'static str {
+    builtin_text("paxos-leader-crash")
+}
 
-const SCENARIO_STALE_LEADER: &str = "\
-# The leader is cut off and takes write #1 alone: it can never get a majority to
-# accept it. The others elect a leader with a higher ballot and choose write #2 in
-# instance 1. After the heal the old leader's heartbeats are refused (Nack) or it hears
-# the new leader first, and it follows; write #1 was never chosen, so nothing is lost.
-at 1s isolate leader
-at 1.1s write leader
-at 1.5s write leader
-at 3s heal
-";
+fn scenario_stale_leader() -> &'static str {
+    builtin_text("paxos-stale-leader")
+}
 
 fn run_scenario(script: &str, until: Micros) -> (Simulation<Paxos>, Vec<String>) {
     let cfg = SimConfig {
@@ -805,7 +787,7 @@ fn run_scenario(script: &str, until: Micros) -> (Simulation<Paxos>, Vec<String>)
 
 #[test]
 fn scenario_duel_shows_pre_emption_and_backoff_then_one_leader() {
-    let (sim, trace) = run_scenario(SCENARIO_DUEL, 3 * SEC);
+    let (sim, trace) = run_scenario(scenario_duel(), 3 * SEC);
     assert!(
         trace
             .iter()
@@ -819,7 +801,7 @@ fn scenario_duel_shows_pre_emption_and_backoff_then_one_leader() {
 
 #[test]
 fn scenario_leader_crash_shows_the_new_leader_re_proposing_the_accepted_write() {
-    let (sim, trace) = run_scenario(SCENARIO_LEADER_CRASH, 3 * SEC);
+    let (sim, trace) = run_scenario(scenario_leader_crash(), 3 * SEC);
     assert!(
         trace
             .iter()
@@ -842,7 +824,7 @@ fn scenario_leader_crash_shows_the_new_leader_re_proposing_the_accepted_write() 
 
 #[test]
 fn scenario_stale_leader_loses_only_what_was_never_chosen() {
-    let (sim, trace) = run_scenario(SCENARIO_STALE_LEADER, 4 * SEC);
+    let (sim, trace) = run_scenario(scenario_stale_leader(), 4 * SEC);
     let stale = sim.stats().leaders[0].node;
     let (leader, _) = sim.established_leader().expect("leader");
     assert_ne!(leader, stale);
@@ -853,4 +835,11 @@ fn scenario_stale_leader_loses_only_what_was_never_chosen() {
     assert_eq!(chosen.get(&1), Some(&Some(2)), "{chosen:?}");
     assert!(!chosen.values().any(|v| *v == Some(1)), "{chosen:?}");
     assert!(trace.iter().any(|t| t.contains("Stale leader")));
+}
+
+/// A built-in scenario's text: the rule tests run exactly what the page offers.
+fn builtin_text(name: &str) -> &'static str {
+    electionscope::scenario::builtin(name)
+        .unwrap_or_else(|| panic!("no built-in scenario {name}"))
+        .text
 }

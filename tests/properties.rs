@@ -8,10 +8,12 @@
 use electionscope::algo::FromSimConfig;
 use electionscope::algo::raft::{Raft, RaftBug};
 use electionscope::config::SimConfig;
-use electionscope::run::resolve;
 use electionscope::scenario::Scenario;
 use electionscope::sim::rng::{SimRng, Stream};
-use electionscope::sim::{Human, KernelConfig, MS, Micros, SEC, Simulation};
+use electionscope::sim::{Human, MS, Micros, SEC};
+
+mod common;
+use common::{Outcome, describe, runs};
 
 const FAULT_PHASE: Micros = 5 * SEC;
 /// Stated bound: with a majority up and the network healed, a leader is established
@@ -46,20 +48,7 @@ fn random_schedule(seed: u64) -> (SimConfig, String) {
             0 | 1 => "crash leader".to_string(),
             2 => format!("crash {}", node(&mut r)),
             3 => format!("restart {}", node(&mut r)),
-            4 => {
-                let mut ids: Vec<u64> = (1..=nodes as u64).collect();
-                for i in (1..ids.len()).rev() {
-                    ids.swap(i, r.range(0, i as u64) as usize);
-                }
-                let cut = r.range(1, nodes as u64 - 1) as usize;
-                let g = |s: &[u64]| {
-                    s.iter()
-                        .map(|n| format!("n{n}"))
-                        .collect::<Vec<_>>()
-                        .join(",")
-                };
-                format!("partition {} | {}", g(&ids[..cut]), g(&ids[cut..]))
-            }
+            4 => common::random_partition(&mut r, nodes),
             5 => "heal".to_string(),
             6 => format!("drop {}%", r.range(0, 40)),
             7 => format!("pause {} for {}ms", node(&mut r), r.range(50, 900)),
@@ -91,80 +80,9 @@ fn random_schedule(seed: u64) -> (SimConfig, String) {
     (cfg, lines.join("\n") + "\n")
 }
 
-struct Outcome {
-    violations: Vec<String>,
-    /// Time from the end of the fault phase to an established leader.
-    recovery: Option<Micros>,
-}
-
-fn run_schedule<A: FromSimConfig>(cfg: &SimConfig, script: &str, algo: A::Config) -> Outcome {
-    let sc = Scenario::parse(script)
-        .unwrap_or_else(|e| panic!("generated script does not parse: {e}\n{script}"));
-    let mut c = cfg.clone();
-    c.scenario = Some(script.to_string());
-    let c = resolve(c, &[]).expect("valid config");
-    let kernel = KernelConfig {
-        nodes: c.nodes,
-        seed: c.seed,
-        latency: c.latency,
-        drop_ppm: c.drop_ppm,
-    };
-    let mut sim = Simulation::<A>::new(kernel, algo);
-    sim.set_keep_trace(false);
-    for step in sc.steps {
-        sim.schedule(step.at, step.action);
-    }
-    sim.advance_to(FAULT_PHASE);
-    let mut recovery = None;
-    while let Some(t) = sim.next_event_time() {
-        if sim.established_leader().is_some() && sim.now() >= FAULT_PHASE {
-            recovery = Some(sim.now() - FAULT_PHASE);
-            break;
-        }
-        if t > FAULT_PHASE + LIVENESS_BOUND * 2 {
-            break;
-        }
-        sim.step();
-    }
-    // Keep checking safety for a while after recovery too.
-    sim.advance_to(sim.now() + SEC);
-    Outcome {
-        violations: sim
-            .stats()
-            .findings
-            .iter()
-            .filter(|f| f.finding.severity == electionscope::sim::Severity::Violation)
-            .map(|f| {
-                format!(
-                    "{} at {}: {}",
-                    f.finding.invariant,
-                    Human(f.at),
-                    f.finding.text
-                )
-            })
-            .collect(),
-        recovery,
-    }
-}
-
-fn describe(cfg: &SimConfig, script: &str) -> String {
-    format!(
-        "seed {} nodes {} prevote {} check-quorum {} latency {}-{}\n{script}",
-        cfg.seed,
-        cfg.nodes,
-        cfg.prevote,
-        cfg.check_quorum,
-        Human(cfg.latency.0),
-        Human(cfg.latency.1)
-    )
-}
-
 #[test]
 fn raft_is_safe_and_live_under_10000_random_fault_schedules() {
-    let runs = std::env::var("ELECTIONSCOPE_PROPERTY_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000u64);
+    let runs = runs(10_000);
     let mut worst = 0;
     for seed in 0..runs {
         let (cfg, script) = random_schedule(seed);
@@ -250,4 +168,11 @@ fn schedules_are_valid_scenarios_that_round_trip() {
             "seed {seed}"
         );
     }
+}
+
+/// One schedule through the shared runner: recovered once a leader is established.
+fn run_schedule<A: FromSimConfig>(cfg: &SimConfig, script: &str, algo: A::Config) -> Outcome<A> {
+    common::run_schedule(cfg, script, algo, FAULT_PHASE, LIVENESS_BOUND, |s| {
+        s.established_leader().is_some()
+    })
 }

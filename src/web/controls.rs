@@ -292,7 +292,7 @@ pub fn setup_panel(p: &SetupProps) -> Html {
             let mut c: SimConfig = cfg.clone();
             let v = input_value(&e);
             let v = match key {
-                "prevote" | "check-quorum" => {
+                "prevote" | "check-quorum" | "backoff" => {
                     let checked = e
                         .target()
                         .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
@@ -366,6 +366,11 @@ pub fn setup_panel(p: &SetupProps) -> Html {
                     <select id="ring-order" onchange={change("ring-order")}>
                         { for RingArrangement::ALL.iter().map(|r| html! { <option value={r.name()} selected={*r == c.ring_order}>{ r.name() }</option> }) }
                     </select>
+                </label>
+            }
+            if c.algo.uses_setting("backoff") {
+                <label class="check" title="A pre-empted proposer waits a random time before retrying; without it, duelling proposers can pre-empt each other for ever">
+                    <input id="backoff" type="checkbox" checked={c.random_backoff} onchange={change("backoff")} />{ " Randomized backoff" }
                 </label>
             }
             if c.algo.uses_setting("prevote") {

@@ -137,3 +137,13 @@ test('Paxos: duelling proposers are visible, ballots label the nodes, and withou
   assert.deepEqual([...problems, ...p2.problems], []);
   await p2.page.close();
 });
+
+test('Paxos: the backoff switch is in the setup panel and in the URL', async () => {
+  const { page, problems } = await open('?algo=paxos&nodes=5&seed=1');
+  assert.equal(await page.locator('#backoff').isChecked(), true);
+  await page.locator('#backoff').uncheck();
+  await page.waitForFunction(() => location.search.includes('backoff=none'));
+  assert.equal(await page.locator('#backoff').isChecked(), false);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
