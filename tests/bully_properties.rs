@@ -103,26 +103,7 @@ fn check_schedules(count: u64, faults: Faults) -> (Micros, u64) {
     for seed in 0..count {
         let (cfg, script) = random_schedule(seed, faults);
         let out = run_schedule(&cfg, &script, Bully::algo_config(&cfg));
-        assert!(
-            out.violations.is_empty(),
-            "safety violated:\n{}\n{}",
-            out.violations.join("\n"),
-            describe(&cfg, &script)
-        );
-        let took = out.recovery.unwrap_or_else(|| {
-            panic!(
-                "the highest id did not take over within {}:\n{}",
-                Human(2 * CONVERGENCE_BOUND),
-                describe(&cfg, &script)
-            )
-        });
-        assert!(
-            took <= CONVERGENCE_BOUND,
-            "took {} to follow the highest id (bound {}):\n{}",
-            Human(took),
-            Human(CONVERGENCE_BOUND),
-            describe(&cfg, &script)
-        );
+        let took = out.assert_safe_and_settled(&cfg, &script, CONVERGENCE_BOUND);
         assert!(
             highest_leads(&out.sim),
             "agreement on the highest id did not last:\n{}",

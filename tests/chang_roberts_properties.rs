@@ -92,27 +92,7 @@ fn highest_id_leads_after_crashes_restarts_and_pauses_with_no_violation() {
     for seed in 0..runs {
         let (cfg, script) = random_schedule(seed, false);
         let out = run_schedule(&cfg, &script, ChangRoberts::algo_config(&cfg));
-        assert!(
-            out.violations.is_empty(),
-            "safety violated:\n{}\n{}",
-            out.violations.join("\n"),
-            describe(&cfg, &script)
-        );
-        let rec = out.recovery.unwrap_or_else(|| {
-            panic!(
-                "n{} did not lead with everyone following within {} of the faults ending:\n{}",
-                cfg.nodes,
-                Human(2 * LIVENESS_BOUND),
-                describe(&cfg, &script)
-            )
-        });
-        assert!(
-            rec <= LIVENESS_BOUND,
-            "settling took {} (bound {}):\n{}",
-            Human(rec),
-            Human(LIVENESS_BOUND),
-            describe(&cfg, &script)
-        );
+        let rec = out.assert_safe_and_settled(&cfg, &script, LIVENESS_BOUND);
         worst = worst.max(rec);
     }
     println!(
@@ -131,12 +111,7 @@ fn partitions_cuts_and_loss_never_break_the_unique_winner_rule() {
     for seed in 0..runs {
         let (cfg, script) = random_schedule(seed, true);
         let out = run_schedule(&cfg, &script, ChangRoberts::algo_config(&cfg));
-        assert!(
-            out.violations.is_empty(),
-            "safety violated:\n{}\n{}",
-            out.violations.join("\n"),
-            describe(&cfg, &script)
-        );
+        out.assert_safe(&cfg, &script);
         split_brains += u64::from(out.recovery.is_none());
     }
     println!(

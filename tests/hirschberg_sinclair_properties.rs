@@ -15,7 +15,7 @@ use electionscope::sim::{Human, MS, Micros, NodeId, NodeStatus, SEC, Simulation}
 use std::time::Instant;
 
 mod common;
-use common::{Outcome, describe, runs};
+use common::{Outcome, runs};
 
 const FAULT_PHASE: Micros = 5 * SEC;
 /// Stated bound: once faults stop and every node is back, the highest id leads and
@@ -91,26 +91,7 @@ fn hs_after_crashes_restarts_and_pauses_the_highest_id_leads_within_the_bound() 
     for seed in 0..runs {
         let (cfg, script) = random_schedule(seed, false);
         let out = run_schedule(&cfg, &script, HirschbergSinclair::algo_config(&cfg));
-        assert!(
-            out.violations.is_empty(),
-            "safety violated:\n{}\n{}",
-            out.violations.join("\n"),
-            describe(&cfg, &script)
-        );
-        let rec = out.recovery.unwrap_or_else(|| {
-            panic!(
-                "the highest id did not lead within {}:\n{}",
-                Human(2 * LIVENESS_BOUND),
-                describe(&cfg, &script)
-            )
-        });
-        assert!(
-            rec <= LIVENESS_BOUND,
-            "took {} (bound {}):\n{}",
-            Human(rec),
-            Human(LIVENESS_BOUND),
-            describe(&cfg, &script)
-        );
+        let rec = out.assert_safe_and_settled(&cfg, &script, LIVENESS_BOUND);
         worst = worst.max(rec);
     }
     println!(
@@ -128,12 +109,7 @@ fn hs_no_unique_winner_violation_under_partitions() {
     for seed in 0..runs {
         let (cfg, script) = random_schedule(seed, true);
         let out = run_schedule(&cfg, &script, HirschbergSinclair::algo_config(&cfg));
-        assert!(
-            out.violations.is_empty(),
-            "safety violated:\n{}\n{}",
-            out.violations.join("\n"),
-            describe(&cfg, &script)
-        );
+        out.assert_safe(&cfg, &script);
     }
     println!(
         "{runs} schedules with partitions: no violation; {:.1?}",

@@ -13,7 +13,7 @@ use electionscope::sim::rng::{SimRng, Stream};
 use electionscope::sim::{Human, MS, Micros, SEC};
 
 mod common;
-use common::{Outcome, describe, runs};
+use common::{Outcome, runs};
 
 const FAULT_PHASE: Micros = 5 * SEC;
 /// Stated bound: with a majority up and the network healed, a leader is established
@@ -87,26 +87,7 @@ fn raft_is_safe_and_live_under_10000_random_fault_schedules() {
     for seed in 0..runs {
         let (cfg, script) = random_schedule(seed);
         let out = run_schedule::<Raft>(&cfg, &script, Raft::algo_config(&cfg));
-        assert!(
-            out.violations.is_empty(),
-            "safety violated:\n{}\n{}",
-            out.violations.join("\n"),
-            describe(&cfg, &script)
-        );
-        let rec = out.recovery.unwrap_or_else(|| {
-            panic!(
-                "no leader within {} of healing:\n{}",
-                Human(2 * LIVENESS_BOUND),
-                describe(&cfg, &script)
-            )
-        });
-        assert!(
-            rec <= LIVENESS_BOUND,
-            "leader took {} after healing (bound {}):\n{}",
-            Human(rec),
-            Human(LIVENESS_BOUND),
-            describe(&cfg, &script)
-        );
+        let rec = out.assert_safe_and_settled(&cfg, &script, LIVENESS_BOUND);
         worst = worst.max(rec);
     }
     println!(

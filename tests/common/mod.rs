@@ -109,3 +109,36 @@ pub fn run_schedule<A: Algorithm>(
 pub fn describe(cfg: &SimConfig, script: &str) -> String {
     format!("{}\n{script}", cfg.to_query())
 }
+
+impl<A: Algorithm> Outcome<A> {
+    /// Panics with the schedule unless the monitor raised no Violation.
+    pub fn assert_safe(&self, cfg: &SimConfig, script: &str) {
+        assert!(
+            self.violations.is_empty(),
+            "safety violated:\n{}\n{}",
+            self.violations.join("\n"),
+            describe(cfg, script)
+        );
+    }
+
+    /// Panics with the schedule unless the run was safe and settled within `bound` of
+    /// the faults ending; returns how long settling took.
+    pub fn assert_safe_and_settled(&self, cfg: &SimConfig, script: &str, bound: Micros) -> Micros {
+        self.assert_safe(cfg, script);
+        let took = self.recovery.unwrap_or_else(|| {
+            panic!(
+                "not settled within {} of the faults ending:\n{}",
+                Human(2 * bound),
+                describe(cfg, script)
+            )
+        });
+        assert!(
+            took <= bound,
+            "settling took {} (bound {}):\n{}",
+            Human(took),
+            Human(bound),
+            describe(cfg, script)
+        );
+        took
+    }
+}
