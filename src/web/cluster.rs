@@ -1,6 +1,6 @@
 //! The cluster drawn as SVG: nodes on a circle, messages in flight, partitions, cuts.
 
-use super::message_layer::MessageLayer;
+use super::message_layer::{MessageLayer, RingTone, TimerRing};
 use electionscope::config::RingKind;
 use electionscope::sim::NodeId;
 use electionscope::viewmodel::{CLUSTER_H, CLUSTER_W, Layout, MsgVm, NodeVm};
@@ -68,10 +68,34 @@ pub fn cluster(p: &ClusterProps) -> Html {
             }
         })
     });
+    // Timer rings are painted on the canvas; without them a node's props change only
+    // when its state does, so Yew skips it on most frames.
+    let rings: Vec<TimerRing> = p
+        .nodes
+        .iter()
+        .filter_map(|n| {
+            let left = n.timer_left?;
+            Some(TimerRing {
+                x: n.x,
+                y: n.y,
+                r: n.r + 7.0,
+                left,
+                tone: match n.role.as_str() {
+                    "candidate" => RingTone::Candidate,
+                    "pre-candidate" => RingTone::PreCandidate,
+                    _ => RingTone::Follower,
+                },
+            })
+        })
+        .collect();
     let nodes = p.nodes.iter().map(|n| {
         let on_node = p.on_node.clone();
+        let vm = NodeVm {
+            timer_left: None,
+            ..n.clone()
+        };
         html! {
-            <Node key={n.id} vm={n.clone()} selected={p.selected == Some(n.id)} picked={p.split.contains(&n.id)} on_select={on_node} />
+            <Node key={n.id} {vm} selected={p.selected == Some(n.id)} picked={p.split.contains(&n.id)} on_select={on_node} />
         }
     });
     html! {
@@ -91,7 +115,7 @@ pub fn cluster(p: &ClusterProps) -> Html {
             <g class="cuts">{ for cuts }</g>
             <g class="nodes">{ for nodes }</g>
         </svg>
-        <MessageLayer msgs={p.msgs.clone()} ballots={p.ballots} />
+        <MessageLayer msgs={p.msgs.clone()} ballots={p.ballots} rings={Rc::new(rings)} />
         </div>
     }
 }
@@ -131,15 +155,6 @@ pub fn node(p: &NodeProps) -> Html {
         })
     };
     let r = n.r;
-    let ring_r = r + 7.0;
-    let circumference = 2.0 * std::f64::consts::PI * ring_r;
-    let timer = n.timer_left.map(|left| {
-        html! {
-            <circle class="timer" cx={px(n.x)} cy={px(n.y)} r={px(ring_r)}
-                stroke-dasharray={format!("{:.1} {:.1}", circumference * left, circumference)}
-                transform={format!("rotate(-90 {} {})", px(n.x), px(n.y))} />
-        }
-    });
     let paused = n.paused_until.is_some();
     let role_class = if paused {
         "paused".to_string()
@@ -184,7 +199,6 @@ pub fn node(p: &NodeProps) -> Html {
         <g class={classes!("node", role_class.clone(), p.selected.then_some("selected"), n.alarm.then_some("alarm"), p.picked.then_some("picked"))}
            data-node-id={id.to_string()} data-role={role_attr} data-term={n.term.to_string()}
            tabindex="0" role="button" aria-label={label} {onclick} {onkeydown}>
-            { timer.unwrap_or_default() }
             <circle class="body" cx={px(n.x)} cy={px(n.y)} r={px(r)} />
             if n.role == "leader" {
                 <circle class="leader-ring" cx={px(n.x)} cy={px(n.y)} r={px(r - 5.0)} />

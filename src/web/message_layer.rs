@@ -28,6 +28,8 @@ struct Palette {
     dying: String,
     held: String,
     ink: String,
+    /// Election-timer rings: follower, candidate, pre-candidate.
+    rings: [String; 3],
 }
 
 impl Palette {
@@ -57,6 +59,7 @@ impl Palette {
             dying: var("--danger"),
             held: var("--paused"),
             ink: var("--ink"),
+            rings: [var("--follower"), var("--candidate"), var("--pre")],
         })
     }
 }
@@ -83,6 +86,27 @@ struct Painter {
     msgs: Rc<Vec<MsgVm>>,
     /// Paxos terms are ballots encoded as `round * 100 + node`: drawn as `round.node`.
     ballots: bool,
+    rings: Rc<Vec<TimerRing>>,
+}
+
+/// A node's election timer, drawn as a ring that drains clockwise from the top. It
+/// lives on the canvas rather than in the node's SVG, because it changes nearly every
+/// frame: as SVG it forced each node to be re-rendered and repainted that often.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimerRing {
+    pub x: f64,
+    pub y: f64,
+    pub r: f64,
+    /// Share of the timeout left, 1.0 just after reset.
+    pub left: f64,
+    pub tone: RingTone,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RingTone {
+    Follower,
+    Candidate,
+    PreCandidate,
 }
 
 impl Painter {
@@ -108,6 +132,24 @@ impl Painter {
         let (ox, oy) = ((w - CLUSTER_W * s) / 2.0, (h - CLUSTER_H * s) / 2.0);
         ctx.set_transform(dpr * s, 0.0, 0.0, dpr * s, dpr * ox, dpr * oy)
             .ok()?;
+        ctx.set_global_alpha(0.55);
+        ctx.set_line_width(4.0);
+        ctx.set_line_cap("round");
+        for ring in self.rings.iter().filter(|r| r.left > 0.0) {
+            let tone = match ring.tone {
+                RingTone::Follower => 0,
+                RingTone::Candidate => 1,
+                RingTone::PreCandidate => 2,
+            };
+            ctx.set_stroke_style_str(&pal.rings[tone]);
+            ctx.begin_path();
+            let start = -std::f64::consts::FRAC_PI_2;
+            ctx.arc(ring.x, ring.y, ring.r, start, start + TAU * ring.left)
+                .ok()?;
+            ctx.stroke();
+        }
+        ctx.set_global_alpha(1.0);
+        ctx.set_line_cap("butt");
         let labelled = self.msgs.len() <= LABEL_LIMIT;
         ctx.set_font("700 10px system-ui, sans-serif");
         ctx.set_text_align("center");
@@ -170,6 +212,7 @@ type Watchers = (
 pub struct MessageLayerProps {
     pub msgs: Rc<Vec<MsgVm>>,
     pub ballots: bool,
+    pub rings: Rc<Vec<TimerRing>>,
 }
 
 #[function_component(MessageLayer)]
@@ -227,14 +270,18 @@ pub fn message_layer(p: &MessageLayerProps) -> Html {
     {
         let canvas_ref = canvas_ref.clone();
         let painter = painter.clone();
-        use_effect_with((p.msgs.clone(), p.ballots), move |(msgs, ballots)| {
-            if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
-                let mut p = painter.borrow_mut();
-                p.msgs = msgs.clone();
-                p.ballots = *ballots;
-                p.paint(&canvas);
-            }
-        });
+        use_effect_with(
+            (p.msgs.clone(), p.ballots, p.rings.clone()),
+            move |(msgs, ballots, rings)| {
+                if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
+                    let mut p = painter.borrow_mut();
+                    p.msgs = msgs.clone();
+                    p.ballots = *ballots;
+                    p.rings = rings.clone();
+                    p.paint(&canvas);
+                }
+            },
+        );
     }
     html! {
         <canvas ref={canvas_ref} class="msg-layer" aria-hidden="true" data-inflight={p.msgs.len().to_string()} />

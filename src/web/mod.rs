@@ -31,10 +31,13 @@ const LAMPORT_REFRESH_MS: f64 = 80.0;
 const LAMPORT_MS_PER_ARROW: f64 = 1.5;
 const LAMPORT_REFRESH_MAX_MS: f64 = 1000.0;
 /// Least wall time between narration refreshes while playing: at 25 nodes the trace
-/// grows every frame, and ten updates a second read the same.
-const NARRATION_REFRESH_MS: f64 = 100.0;
+/// grows every frame, and five updates a second read the same.
+const NARRATION_REFRESH_MS: f64 = 200.0;
 /// Narration lines rendered (the trace window holds far more).
 const NARRATION_LINES: usize = 120;
+/// While playing, fewer: nobody reads line 40 of a list that scrolls every frame, and
+/// laying out 120 wrapped lines ten times a second costs frames at 25 nodes.
+const NARRATION_LINES_PLAYING: usize = 40;
 
 type FrameSlot = Rc<RefCell<Option<AnimationFrame>>>;
 /// The last space-time diagram drawn and the wall-clock instant it was computed.
@@ -276,7 +279,12 @@ pub fn app() -> Html {
         })
         .map(|(lines, _, _)| lines.clone());
     let lines = cached_lines.unwrap_or_else(|| {
-        let lines = Rc::new(viewmodel::narration(trace, &model.shown, NARRATION_LINES));
+        let limit = if model.playing {
+            NARRATION_LINES_PLAYING
+        } else {
+            NARRATION_LINES
+        };
+        let lines = Rc::new(viewmodel::narration(trace, &model.shown, limit));
         *narration_cache.borrow_mut() = Some((lines.clone(), model.shown.clone(), wall_ms));
         lines
     });
