@@ -152,8 +152,9 @@ mod cli {
             Command::Run(a) => run_cmd(a),
             Command::Lab(a) => lab_cmd(a),
             Command::Scenarios => {
+                let width = BUILTINS.iter().map(|b| b.name.len()).max().unwrap_or(0);
                 for b in BUILTINS {
-                    println!("{:<20} {}", b.name, b.title);
+                    println!("{:<width$}  {}", b.name, b.title);
                 }
                 0
             }
