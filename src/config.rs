@@ -85,6 +85,7 @@ impl AlgoKind {
     /// engines encode as `round * 100 + node`.
     pub fn term_label(self, term: u64) -> String {
         match self.term_word() {
+            Some("ballot") if term == 0 => "ballot none".into(),
             Some("ballot") => format!("ballot {}.n{}", term / 100, term % 100),
             Some(word) => format!("{word} {term}"),
             None => String::new(),

@@ -73,12 +73,18 @@ pub fn ring_order(arrangement: RingArrangement, nodes: u32, seed: u64) -> Vec<No
 
 /// Clockwise successor of `me` in `order`.
 pub fn successor(order: &[NodeId], me: NodeId) -> NodeId {
+    if order.is_empty() {
+        return me;
+    }
     let k = order.iter().position(|&n| n == me).unwrap_or(0);
     order[(k + 1) % order.len()]
 }
 
 /// Counter-clockwise neighbour of `me` in `order`.
 pub fn predecessor(order: &[NodeId], me: NodeId) -> NodeId {
+    if order.is_empty() {
+        return me;
+    }
     let k = order.iter().position(|&n| n == me).unwrap_or(0);
     order[(k + order.len() - 1) % order.len()]
 }

@@ -233,4 +233,9 @@ pub trait Algorithm: Clone + Debug + Sized + 'static {
     /// promise one leader only with a reliable failure detector and no partitions, so
     /// for them two leaders is an observation the monitor reports, not a violation.
     const ONE_LEADER_PER_TERM: bool = true;
+
+    /// A leadership number as people read it in narration: `term 4`, or a ballot.
+    fn term_label(term: u64) -> String {
+        format!("term {term}")
+    }
 }

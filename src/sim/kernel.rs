@@ -672,7 +672,11 @@ impl<A: Algorithm> Simulation<A> {
                     role: new_view.role.clone(),
                     term: new_view.term,
                 },
-                format!("n{id} is {} in term {}", new_view.role, new_view.term),
+                match new_view.term {
+                    // Term 0: the algorithm numbers nothing (Bully, rings).
+                    0 => format!("n{id} is {}", new_view.role),
+                    t => format!("n{id} is {} in {}", new_view.role, A::term_label(t)),
+                },
             );
         }
         self.views[i] = new_view;
@@ -755,7 +759,7 @@ impl<A: Algorithm> Simulation<A> {
                 // algorithm numbers nothing (Bully, rings), so there is nothing to show.
                 .map(|(n, t)| match t {
                     0 => format!("n{n}"),
-                    t => format!("n{n} (term {t})"),
+                    t => format!("n{n} ({})", A::term_label(*t)),
                 })
                 .collect();
             let same_term = (1..terms.len()).any(|k| terms[..k].contains(&terms[k]));

@@ -89,12 +89,18 @@ impl Model {
         embed: bool,
         autoplay: bool,
     ) -> Model {
-        let run = run::build(&config, TRACE_WINDOW).unwrap_or_else(|e| {
-            // from_query already dropped invalid scenarios, so this cannot fail; stay
-            // alive regardless with the defaults.
-            web_sys::console::error_1(&e.into());
-            run::build(&SimConfig::default(), TRACE_WINDOW).expect("defaults build")
-        });
+        // from_query already dropped invalid scenarios, so this cannot fail; stay alive
+        // regardless with the defaults, and draw the defaults (the layout follows the
+        // config, so it must describe the run that is shown).
+        let (config, run) = match run::build(&config, TRACE_WINDOW) {
+            Ok(run) => (config, run),
+            Err(e) => {
+                web_sys::console::error_1(&e.into());
+                let defaults = SimConfig::default();
+                let run = run::build(&defaults, TRACE_WINDOW).expect("defaults build");
+                (defaults, run)
+            }
+        };
         let view = Rc::new(run.view());
         Model {
             fingerprint: fingerprint(&config),

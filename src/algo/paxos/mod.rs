@@ -115,6 +115,14 @@ impl Ballot {
             .saturating_mul(100)
             .saturating_add(u64::from(self.node))
     }
+
+    /// The inverse of [`Ballot::encode`].
+    pub fn decode(term: u64) -> Ballot {
+        Ballot {
+            round: term / 100,
+            node: (term % 100) as NodeId,
+        }
+    }
 }
 
 impl fmt::Display for Ballot {
@@ -855,8 +863,9 @@ impl Paxos {
                     "n{me} stops backing off: n{from} leads with ballot {ballot}, so n{me} follows it"
                 ),
             ),
+            // Following is not a takeover: only the winner's own line is a Leader note.
             Role::Follower if self.leader != Some(from) => ctx.note(
-                NoteKind::Leader,
+                NoteKind::Info,
                 format!("n{me} now follows n{from}, leader of ballot {ballot}"),
             ),
             Role::Follower => {}
@@ -875,6 +884,10 @@ impl Paxos {
 }
 
 impl Algorithm for Paxos {
+    fn term_label(term: u64) -> String {
+        format!("ballot {}", Ballot::decode(term))
+    }
+
     type Msg = PaxosMsg;
     type Timer = PaxosTimer;
     type Persistent = PaxosDisk;
