@@ -357,7 +357,7 @@ pub fn app() -> Html {
             </main>
             <Playback model={model.clone()} />
             <Stats stats={stats} />
-            <Lamport vm={lamport} on_seek={on_seek} />
+            <Lamport vm={lamport} on_seek={on_seek} algo={model.config.algo} />
             <div class="panels">
                 <NetworkPanel dispatch={model.dispatcher()} nodes={view.nodes.len()} leader={view.leader.map(|(l, _)| l)}
                     split={model.split.clone()} partition={view.partition.clone()} cuts={view.cuts.len()}

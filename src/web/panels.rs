@@ -2,6 +2,7 @@
 
 use super::cluster::px;
 use super::state::{Model, Msg};
+use electionscope::config::AlgoKind;
 use electionscope::sim::time::Rounded;
 use electionscope::sim::{Micros, Severity};
 use electionscope::viewmodel::{
@@ -110,13 +111,15 @@ pub fn stats(p: &StatsProps) -> Html {
 pub struct LamportProps {
     pub vm: Rc<LamportVm>,
     pub on_seek: Callback<Micros>,
+    /// For naming terms in tooltips (`term 3`, `ballot 2.n5`, or nothing).
+    pub algo: AlgoKind,
 }
 
 /// The same diagram object means nothing to redraw; comparing 700 arrows each frame
 /// would cost what memoising saves.
 impl PartialEq for LamportProps {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.vm, &other.vm) && self.on_seek == other.on_seek
+        Rc::ptr_eq(&self.vm, &other.vm) && self.on_seek == other.on_seek && self.algo == other.algo
     }
 }
 
@@ -222,7 +225,12 @@ pub fn lamport(p: &LamportProps) -> Html {
         html! {
             <g key={m.seq} class={classes!("mark", m.role.clone())}>
                 <rect x={px(m.x - 3.0)} y={px(m.y - 9.0)} width="6" height="18" rx="2" />
-                <title>{ format!("n{} becomes {} (term {})", m.node, m.role, m.term) }</title>
+                <title>{
+                    match p.algo.term_word() {
+                        Some(_) => format!("n{} becomes {} ({})", m.node, m.role, p.algo.term_label(m.term)),
+                        None => format!("n{} becomes {}", m.node, m.role),
+                    }
+                }</title>
             </g>
         }
     });
