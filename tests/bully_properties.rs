@@ -12,11 +12,11 @@ use electionscope::algo::bully::{Bully, BullyBug, BullyConfig};
 use electionscope::config::SimConfig;
 use electionscope::scenario::Scenario;
 use electionscope::sim::rng::{SimRng, Stream};
-use electionscope::sim::{Human, MS, Micros, NodeId, SEC, Simulation};
+use electionscope::sim::{Human, MS, Micros, SEC};
 use std::time::Instant;
 
 mod common;
-use common::{Outcome, describe, runs};
+use common::{Outcome, describe, highest_leads_all_follow, runs};
 
 const FAULT_PHASE: Micros = 5 * SEC;
 /// Stated bound: once faults stop, every node follows the highest id within this much
@@ -88,13 +88,6 @@ fn random_schedule(seed: u64, faults: Faults) -> (SimConfig, String) {
     (cfg, lines.join("\n") + "\n")
 }
 
-/// Every node is up and follows nN, and nN leads (as the kernel judges it).
-fn highest_leads(sim: &Simulation<Bully>) -> bool {
-    let n: NodeId = sim.config().nodes;
-    sim.established_leader() == Some((n, 0))
-        && (1..=n).all(|id| sim.node(id).is_some_and(|b| b.leader() == Some(n)))
-}
-
 /// Runs `count` schedules; every one must be free of violations and converge on the
 /// highest id within the bound. Returns (slowest convergence, schedules with warnings).
 fn check_schedules(count: u64, faults: Faults) -> (Micros, u64) {
@@ -105,7 +98,7 @@ fn check_schedules(count: u64, faults: Faults) -> (Micros, u64) {
         let out = run_schedule(&cfg, &script, Bully::algo_config(&cfg));
         let took = out.assert_safe_and_settled(&cfg, &script, CONVERGENCE_BOUND);
         assert!(
-            highest_leads(&out.sim),
+            highest_leads_all_follow(&out.sim),
             "agreement on the highest id did not last:\n{}",
             describe(&cfg, &script)
         );
@@ -191,6 +184,6 @@ fn run_schedule(cfg: &SimConfig, script: &str, algo: BullyConfig) -> Outcome<Bul
         algo,
         FAULT_PHASE,
         CONVERGENCE_BOUND,
-        highest_leads,
+        highest_leads_all_follow,
     )
 }

@@ -13,11 +13,11 @@ use electionscope::algo::ring::RingArrangement;
 use electionscope::config::SimConfig;
 use electionscope::scenario::Scenario;
 use electionscope::sim::rng::{SimRng, Stream};
-use electionscope::sim::{Human, MS, Micros, NodeId, SEC, Simulation};
+use electionscope::sim::{Human, MS, Micros, SEC};
 use std::time::Instant;
 
 mod common;
-use common::{Outcome, describe, runs};
+use common::{Outcome, describe, highest_leads_all_follow, runs};
 
 const FAULT_PHASE: Micros = 5 * SEC;
 /// Stated bound, derived for the worst case of up to 8 nodes and 30 ms latency: a
@@ -75,13 +75,6 @@ fn random_schedule(seed: u64, network_faults: bool) -> (SimConfig, String) {
         lines.push(format!("at {} restart n{n}", Human(FAULT_PHASE)));
     }
     (cfg, lines.join("\n") + "\n")
-}
-
-/// The highest id leads, is established, and every node follows it.
-fn settled(sim: &Simulation<ChangRoberts>, nodes: u32) -> bool {
-    let top: NodeId = nodes;
-    sim.established_leader() == Some((top, 0))
-        && (1..=nodes).all(|id| sim.node(id).is_some_and(|n| n.leader() == Some(top)))
 }
 
 #[test]
@@ -170,7 +163,12 @@ fn schedules_are_valid_scenarios_that_round_trip() {
 /// One schedule through the shared runner: recovered once the highest id leads and
 /// every node follows it.
 fn run_schedule(cfg: &SimConfig, script: &str, algo: ChangRobertsConfig) -> Outcome<ChangRoberts> {
-    common::run_schedule(cfg, script, algo, FAULT_PHASE, LIVENESS_BOUND, |s| {
-        settled(s, cfg.nodes)
-    })
+    common::run_schedule(
+        cfg,
+        script,
+        algo,
+        FAULT_PHASE,
+        LIVENESS_BOUND,
+        highest_leads_all_follow,
+    )
 }

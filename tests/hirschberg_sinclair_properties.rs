@@ -11,11 +11,11 @@ use electionscope::algo::hirschberg_sinclair::{HirschbergSinclair, HsBug, HsConf
 use electionscope::algo::ring::RingArrangement;
 use electionscope::config::SimConfig;
 use electionscope::sim::rng::{SimRng, Stream};
-use electionscope::sim::{Human, MS, Micros, NodeId, NodeStatus, SEC, Simulation};
+use electionscope::sim::{Human, MS, Micros, SEC};
 use std::time::Instant;
 
 mod common;
-use common::{Outcome, runs};
+use common::{Outcome, highest_leads_all_follow, runs};
 
 const FAULT_PHASE: Micros = 5 * SEC;
 /// Stated bound: once faults stop and every node is back, the highest id leads and
@@ -73,16 +73,6 @@ fn random_schedule(seed: u64, partitions: bool) -> (SimConfig, String) {
     (cfg, lines.join("\n") + "\n")
 }
 
-/// Every node runs, the highest id leads and every node follows it.
-fn highest_leads_all_follow(sim: &Simulation<HirschbergSinclair>, nodes: u32) -> bool {
-    let view = sim.cluster_view();
-    view.nodes.iter().all(|s| {
-        s.status == NodeStatus::Up
-            && s.view.leader == Some(nodes as NodeId)
-            && s.view.is_leader == (s.id == nodes)
-    })
-}
-
 #[test]
 fn hs_after_crashes_restarts_and_pauses_the_highest_id_leads_within_the_bound() {
     let started = Instant::now();
@@ -135,7 +125,12 @@ fn checker_catches_a_ring_that_relays_every_probe() {
 /// One schedule through the shared runner: recovered once the highest id leads and
 /// every node follows it.
 fn run_schedule(cfg: &SimConfig, script: &str, algo: HsConfig) -> Outcome<HirschbergSinclair> {
-    common::run_schedule(cfg, script, algo, FAULT_PHASE, LIVENESS_BOUND, |s| {
-        highest_leads_all_follow(s, cfg.nodes)
-    })
+    common::run_schedule(
+        cfg,
+        script,
+        algo,
+        FAULT_PHASE,
+        LIVENESS_BOUND,
+        highest_leads_all_follow,
+    )
 }

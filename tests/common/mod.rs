@@ -8,7 +8,9 @@
 use electionscope::config::SimConfig;
 use electionscope::scenario::Scenario;
 use electionscope::sim::rng::SimRng;
-use electionscope::sim::{Algorithm, Human, KernelConfig, Micros, SEC, Severity, Simulation};
+use electionscope::sim::{
+    Algorithm, Human, KernelConfig, Micros, NodeStatus, SEC, Severity, Simulation,
+};
 
 /// Schedules per test: the default, or `ELECTIONSCOPE_PROPERTY_RUNS`.
 pub fn runs(default: u64) -> u64 {
@@ -141,4 +143,22 @@ impl<A: Algorithm> Outcome<A> {
         );
         took
     }
+}
+
+/// What Bully and the ring elections promise once failures stop: the highest id leads
+/// (as the kernel judges it), and every node is running, follows it, and is the leader
+/// only if it is that node.
+pub fn highest_leads_all_follow<A: Algorithm>(sim: &Simulation<A>) -> bool {
+    let top = sim.config().nodes;
+    sim.established_leader() == Some((top, 0))
+        && sim
+            .views()
+            .iter()
+            .zip(1..)
+            .all(|(v, id)| v.leader == Some(top) && v.is_leader == (id == top))
+        && sim
+            .cluster_view()
+            .nodes
+            .iter()
+            .all(|n| n.status == NodeStatus::Up)
 }
