@@ -2,6 +2,7 @@
 //! lines all parse into this struct, through the same per-key parser.
 
 use crate::algo::ring::RingArrangement;
+use crate::sim::StorageMode;
 use crate::sim::time::{parse_duration, parse_duration_range};
 use crate::sim::{Human, MS, Micros, SEC};
 use serde::{Deserialize, Serialize};
@@ -152,6 +153,10 @@ pub struct SimConfig {
     /// Paxos: a pre-empted proposer waits a random time before retrying. Off, duelling
     /// proposers can pre-empt each other indefinitely.
     pub random_backoff: bool,
+    /// Shared storage the leaders write to, with or without fencing tokens.
+    pub storage: StorageMode,
+    /// Power off every other node that believes it leads before a node is promoted.
+    pub stonith: bool,
     /// A built-in scenario's name, or scenario text.
     pub scenario: Option<String>,
 }
@@ -171,6 +176,8 @@ impl Default for SimConfig {
             check_quorum: false,
             ring_order: RingArrangement::Ascending,
             random_backoff: true,
+            storage: StorageMode::Off,
+            stonith: false,
             scenario: None,
         }
     }
@@ -194,6 +201,14 @@ pub const KEYS: &[(&str, &str)] = &[
     ("check-quorum", "on or off"),
     ("ring-order", "ascending, descending or random"),
     ("backoff", "random or none"),
+    (
+        "storage",
+        "off, unfenced or fenced (leaders write to a shared storage)",
+    ),
+    (
+        "stonith",
+        "on or off (power off the old leader before promoting a new one)",
+    ),
     ("scenario", "a built-in scenario name"),
 ];
 
@@ -301,6 +316,10 @@ impl SimConfig {
                     other => return Err(format!("backoff: '{other}' is not random or none")),
                 }
             }
+            "storage" => {
+                self.storage = StorageMode::parse(value).map_err(|e| format!("storage: {e}"))?
+            }
+            "stonith" => self.stonith = parse_bool(value).map_err(|e| format!("stonith: {e}"))?,
             "scenario" => {
                 let v = value.trim();
                 self.scenario = if v.is_empty() {
@@ -446,6 +465,12 @@ impl SimConfig {
         }
         if !self.random_backoff {
             parts.push("backoff=none".into());
+        }
+        if self.storage != d.storage {
+            parts.push(format!("storage={}", self.storage.name()));
+        }
+        if self.stonith {
+            parts.push("stonith=on".into());
         }
         if let Some(s) = &self.scenario {
             parts.push(format!("scenario={}", percent_encode(s)));

@@ -77,6 +77,10 @@ pub fn simulation<A: FromSimConfig>(config: &SimConfig) -> Result<Simulation<A>,
         seed: config.seed,
         latency: config.latency,
         drop_ppm: config.drop_ppm,
+        defences: crate::sim::Defences {
+            storage: config.storage,
+            stonith: config.stonith,
+        },
     };
     let mut sim = Simulation::<A>::new(kernel, A::algo_config(config));
     if let Some(spec) = &config.scenario {

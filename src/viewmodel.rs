@@ -26,6 +26,25 @@ pub struct Layout {
     pub ring: Option<(Vec<NodeId>, RingKind)>,
 }
 
+/// Centre of the circle the candidates sit on; a coordination service sits here.
+pub const CLUSTER_CENTRE: (f64, f64) = (CLUSTER_W / 2.0, CLUSTER_H / 2.0 + 10.0);
+/// Where the shared storage is drawn: a corner, outside the circle of candidates.
+pub const STORAGE_AT: (f64, f64) = (CLUSTER_W - 92.0, CLUSTER_H - 78.0);
+
+impl Layout {
+    /// Where node `id` is drawn. The storage has its corner; anything else without a
+    /// seat on the circle (an algorithm's coordination service) sits in the middle.
+    pub fn pos(&self, id: NodeId) -> (f64, f64) {
+        if id == crate::sim::storage::STORAGE {
+            return STORAGE_AT;
+        }
+        self.centers
+            .get((id as usize).wrapping_sub(1))
+            .copied()
+            .unwrap_or(CLUSTER_CENTRE)
+    }
+}
+
 /// Nodes on a circle, n1 at the top, clockwise; node size shrinks as the ring fills.
 pub fn circle_layout(n: usize) -> Layout {
     let order: Vec<NodeId> = (1..=n as NodeId).collect();
@@ -35,7 +54,7 @@ pub fn circle_layout(n: usize) -> Layout {
 /// Nodes on a circle in the given clockwise order, the first at the top.
 pub fn ordered_layout(order: &[NodeId]) -> Layout {
     let n = order.len();
-    let (cx, cy) = (CLUSTER_W / 2.0, CLUSTER_H / 2.0 + 10.0);
+    let (cx, cy) = CLUSTER_CENTRE;
     let ring = 300.0;
     let node_r = (ring * std::f64::consts::PI / n.max(3) as f64 * 0.62).clamp(22.0, 62.0);
     let mut centers = vec![(cx, cy); n];
@@ -76,6 +95,11 @@ pub struct LogCell {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NodeVm {
     pub id: NodeId,
+    /// `n3`, or the coordination service's name.
+    pub name: String,
+    /// The algorithm's coordination service (drawn as a box in the middle, with its
+    /// `fields` as lines), not a candidate.
+    pub service: bool,
     pub x: f64,
     pub y: f64,
     pub r: f64,
@@ -137,6 +161,7 @@ pub fn msg_class_name(c: MsgClass) -> &'static str {
         MsgClass::Append => "append",
         MsgClass::Reply => "reply",
         MsgClass::Announce => "announce",
+        MsgClass::Write => "write",
         MsgClass::Other => "other",
     }
 }
@@ -147,8 +172,8 @@ fn lerp(a: (f64, f64), b: (f64, f64), f: f64) -> (f64, f64) {
 
 /// Where a message is drawn: on the segment between the two node rims.
 fn along(layout: &Layout, from: NodeId, to: NodeId, f: f64) -> (f64, f64) {
-    let a = layout.centers[from as usize - 1];
-    let b = layout.centers[to as usize - 1];
+    let a = layout.pos(from);
+    let b = layout.pos(to);
     let len = ((b.0 - a.0).powi(2) + (b.1 - a.1).powi(2)).sqrt().max(1.0);
     let rim = (layout.node_r / len).min(0.45);
     lerp(a, b, rim + (1.0 - 2.0 * rim) * f.clamp(0.0, 1.0))
@@ -167,7 +192,7 @@ pub fn nodes(view: &ClusterView, layout: &Layout, algo: AlgoKind) -> Vec<NodeVm>
     view.nodes
         .iter()
         .map(|n| {
-            let (x, y) = layout.centers[n.id as usize - 1];
+            let (x, y) = layout.pos(n.id);
             let (role, paused_until) = match n.status {
                 NodeStatus::Crashed => ("crashed".to_string(), None),
                 NodeStatus::Paused { until } => (n.view.role.clone(), Some(until)),
@@ -188,6 +213,8 @@ pub fn nodes(view: &ClusterView, layout: &Layout, algo: AlgoKind) -> Vec<NodeVm>
             let skip = n.view.log.len().saturating_sub(LOG_STRIP);
             NodeVm {
                 id: n.id,
+                name: n.name.clone(),
+                service: n.service,
                 x,
                 y,
                 r: layout.node_r,
@@ -581,13 +608,21 @@ pub struct LamportVm {
     /// Heartbeats and replies left out to stay within the arrow budget.
     pub thinned: usize,
     pub height: f64,
-    pub lanes: Vec<(NodeId, f64)>,
+    pub lanes: Vec<Lane>,
     pub arrows: Vec<Arrow>,
     pub marks: Vec<Mark>,
     /// Tick marks: (x, label).
     pub ticks: Vec<(f64, String)>,
-    /// Whether a lane's node is down at the end of the window.
-    pub down: Vec<bool>,
+}
+
+/// One row of the space-time diagram: a node, the service, or the storage (last).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lane {
+    pub id: NodeId,
+    pub name: String,
+    pub y: f64,
+    /// The node is down at the end of the window.
+    pub down: bool,
 }
 
 /// Virtual time the space-time diagram shows: shorter for big clusters, where a second
@@ -601,7 +636,12 @@ pub fn lamport(view: &ClusterView, trace: &VecDeque<TraceEvent>, window: Micros)
     let end = view.now.max(window);
     let start = end - window;
     let n = view.nodes.len();
-    let lane_y = |node: NodeId| 14.0 + (node as f64 - 0.5) * LANE_H;
+    // The storage, when there is one, gets the last lane.
+    let row = |node: NodeId| match node {
+        crate::sim::storage::STORAGE => n as f64 + 1.0,
+        id => id as f64,
+    };
+    let lane_y = |node: NodeId| 14.0 + (row(node) - 0.5) * LANE_H;
     let scale = (LAMPORT_W - LAMPORT_LEFT - 8.0) / window as f64;
     // Absolute x; quantised to 0.1 so that equal instants give equal attributes.
     let x_of = |t: Micros| (t as f64 * scale * 10.0).round() / 10.0;
@@ -695,16 +735,26 @@ pub fn lamport(view: &ClusterView, trace: &VecDeque<TraceEvent>, window: Micros)
         end,
         offset,
         thinned,
-        height: 14.0 + n as f64 * LANE_H + 18.0,
-        lanes: (1..=n as NodeId).map(|id| (id, lane_y(id))).collect(),
+        height: 14.0 + (n + view.storage.is_some() as usize) as f64 * LANE_H + 18.0,
+        lanes: view
+            .nodes
+            .iter()
+            .map(|s| Lane {
+                id: s.id,
+                name: s.name.clone(),
+                y: lane_y(s.id),
+                down: s.status == NodeStatus::Crashed,
+            })
+            .chain(view.storage.as_ref().map(|_| Lane {
+                id: crate::sim::storage::STORAGE,
+                name: "storage".into(),
+                y: lane_y(crate::sim::storage::STORAGE),
+                down: false,
+            }))
+            .collect(),
         arrows,
         marks,
         ticks,
-        down: view
-            .nodes
-            .iter()
-            .map(|n| n.status == NodeStatus::Crashed)
-            .collect(),
     }
 }
 

@@ -654,6 +654,7 @@ fn checker_catches_elect_on_any_return_in_the_late_higher_candidate_story() {
         seed: cfg.seed,
         latency: cfg.latency,
         drop_ppm: 0,
+        ..Default::default()
     };
     let mut sim = Simulation::<ChangRoberts>::new(kernel, algo);
     for s in electionscope::scenario::Scenario::parse(LATE_HIGHER_CANDIDATE)

@@ -89,6 +89,7 @@ fn kernel(nodes: u32, seed: u64) -> KernelConfig {
         seed,
         latency: (5 * MS, 15 * MS),
         drop_ppm: 0,
+        ..KernelConfig::default()
     }
 }
 

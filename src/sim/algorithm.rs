@@ -24,6 +24,8 @@ pub enum MsgClass {
     Reply,
     /// A winner announcing itself (Bully's COORDINATOR, a ring's ELECTED lap).
     Announce,
+    /// A leader's write to the shared storage (sent by the kernel, see `storage`).
+    Write,
     Other,
 }
 
@@ -85,8 +87,11 @@ pub struct Context<'a, M, T> {
     pub me: NodeId,
     /// The node's local clock (drifts from true time if the kernel says so).
     pub now: Micros,
-    /// Every node in the cluster, self included, in ascending order.
+    /// Every candidate in the cluster, self included, in ascending order. The
+    /// algorithm's coordination service, if it has one, is not among them.
     pub cluster: &'a [NodeId],
+    /// The coordination service's node (see [`Algorithm::SERVICE`]).
+    pub service: Option<NodeId>,
     rng: &'a mut SimRng,
     pub effects: Vec<Effect<M, T>>,
 }
@@ -97,9 +102,15 @@ impl<'a, M: Clone, T> Context<'a, M, T> {
             me,
             now,
             cluster,
+            service: None,
             rng,
             effects: Vec::new(),
         }
+    }
+
+    pub fn with_service(mut self, service: Option<NodeId>) -> Self {
+        self.service = service;
+        self
     }
 
     pub fn peers(&self) -> impl Iterator<Item = NodeId> + '_ {
@@ -238,4 +249,12 @@ pub trait Algorithm: Clone + Debug + Sized + 'static {
     fn term_label(term: u64) -> String {
         format!("term {term}")
     }
+
+    /// The coordination service the candidates elect through (ZooKeeper, a lease
+    /// API), if the algorithm has one. The kernel runs it as one more node after the
+    /// candidates (id `nodes + 1`, shown by this name): it can crash, pause and be
+    /// partitioned like any node, but it never counts as a candidate or a leader.
+    /// `boot` and `recover` get the number of candidates, so the service knows itself
+    /// by `me > cluster_size`.
+    const SERVICE: Option<&'static str> = None;
 }

@@ -8,6 +8,7 @@ use super::algorithm::{
 };
 use super::network::Network;
 use super::rng::{SimRng, Stream};
+use super::storage::{Defences, STORAGE, Storage, StorageMode, StorageView, WRITE_EVERY};
 use super::time::{Human, Micros};
 use super::trace::{DropReason, EventKind, MsgRecord, TraceEvent, TraceHasher};
 use serde::{Deserialize, Serialize};
@@ -21,6 +22,21 @@ pub struct KernelConfig {
     /// One-way message delay, drawn uniformly per message.
     pub latency: (Micros, Micros),
     pub drop_ppm: u32,
+    /// Shared storage, fencing and STONITH (off unless asked for).
+    #[serde(default)]
+    pub defences: Defences,
+}
+
+impl Default for KernelConfig {
+    fn default() -> Self {
+        KernelConfig {
+            nodes: 5,
+            seed: 1,
+            latency: (5 * super::time::MS, 15 * super::time::MS),
+            drop_ppm: 0,
+            defences: Defences::default(),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -54,6 +70,18 @@ enum Event<A: Algorithm> {
         until: Micros,
     },
     Action(Action),
+    /// A leader's periodic write to the storage is due.
+    AppWrite {
+        node: NodeId,
+        generation: u64,
+    },
+    /// A write reaches the storage.
+    StorageDeliver {
+        id: u64,
+        from: NodeId,
+        token: Option<u64>,
+        write: u64,
+    },
 }
 
 /// A node-local clock: `local = base_local + (true - base_true) * (1 + drift)`.
@@ -105,6 +133,10 @@ pub enum NodeStatus {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NodeState {
     pub id: NodeId,
+    /// `n3`, or the coordination service's name.
+    pub name: String,
+    /// The algorithm's coordination service, not a candidate.
+    pub service: bool,
     pub status: NodeStatus,
     pub view: NodeView,
     pub timers: Vec<TimerView>,
@@ -123,6 +155,7 @@ pub struct ClusterView {
     pub drop_ppm: u32,
     pub latency: (Micros, Micros),
     pub leader: Option<(NodeId, u64)>,
+    pub storage: Option<StorageView>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -184,6 +217,15 @@ pub struct Simulation<A: Algorithm> {
     next_msg_id: u64,
     next_write: u64,
     monitor: A::Monitor,
+    /// The coordination service's node id, if the algorithm has one.
+    service: Option<NodeId>,
+    storage: Option<Storage>,
+    stonith: bool,
+    /// Per node: bumped to cancel its periodic storage writer.
+    writer_generation: Vec<u64>,
+    /// Per node: frozen while leading, it finishes a write the moment it wakes.
+    write_pending: Vec<bool>,
+    next_storage_write: u64,
     /// The set of simultaneous leadership claimants last reported, so that one
     /// split-brain episode is reported once.
     claimants: Vec<NodeId>,
@@ -199,25 +241,39 @@ impl<A: Algorithm> Simulation<A> {
     pub fn new(config: KernelConfig, algo: A::Config) -> Self {
         let n = config.nodes as usize;
         let cluster: Vec<NodeId> = (1..=config.nodes).collect();
-        let slots = cluster
+        let service = A::SERVICE.map(|_| config.nodes + 1);
+        let everyone: Vec<NodeId> = (1..=config.nodes + service.is_some() as u32).collect();
+        let total = everyone.len();
+        let slots = everyone
             .iter()
             .map(|&id| Slot::Up {
                 node: A::boot(id, n, &algo),
                 paused_until: None,
             })
             .collect();
+        let storage = match config.defences.storage {
+            StorageMode::Off => None,
+            StorageMode::Unfenced => Some(Storage::new(false)),
+            StorageMode::Fenced => Some(Storage::new(true)),
+        };
         let mut sim = Simulation {
             net: Network::new(config.latency, config.drop_ppm),
             net_rng: SimRng::new(config.seed, Stream::Network),
-            node_rngs: cluster
+            node_rngs: everyone
                 .iter()
                 .map(|&id| SimRng::new(config.seed, Stream::Node(id)))
                 .collect(),
             monitor: A::Monitor::new(n),
-            views: vec![NodeView::default(); n],
-            timers: vec![BTreeMap::new(); n],
-            held: vec![Vec::new(); n],
-            clocks: vec![Clock::default(); n],
+            views: vec![NodeView::default(); total],
+            timers: vec![BTreeMap::new(); total],
+            held: vec![Vec::new(); total],
+            clocks: vec![Clock::default(); total],
+            service,
+            storage,
+            stonith: config.defences.stonith,
+            writer_generation: vec![0; total],
+            write_pending: vec![false; total],
+            next_storage_write: 1,
             slots,
             cluster,
             config,
@@ -239,10 +295,10 @@ impl<A: Algorithm> Simulation<A> {
             out: Vec::new(),
             keep_trace: true,
         };
-        for i in 0..n {
+        for i in 0..total {
             sim.views[i] = sim.node_view(i);
         }
-        for id in 1..=sim.config.nodes {
+        for id in everyone {
             sim.push(0, Event::Boot(id));
         }
         sim
@@ -383,6 +439,8 @@ impl<A: Algorithm> Simulation<A> {
         let nodes = (0..self.slots.len())
             .map(|i| NodeState {
                 id: i as NodeId + 1,
+                name: self.name(i as NodeId + 1),
+                service: self.service == Some(i as NodeId + 1),
                 status: match &self.slots[i] {
                     Slot::Down { .. } => NodeStatus::Crashed,
                     Slot::Up {
@@ -413,7 +471,26 @@ impl<A: Algorithm> Simulation<A> {
             drop_ppm: self.net.drop_ppm,
             latency: self.net.latency,
             leader: self.established_leader(),
+            storage: self.storage.as_ref().map(|s| s.view().clone()),
         }
+    }
+
+    /// How narration names a node: `n3`, the service's own name, or `storage`.
+    pub fn name(&self, id: NodeId) -> String {
+        match (id, A::SERVICE) {
+            (STORAGE, _) => "storage".into(),
+            (id, Some(name)) if Some(id) == self.service => name.into(),
+            (id, _) => format!("n{id}"),
+        }
+    }
+
+    /// The coordination service's node, if the algorithm has one.
+    pub fn service(&self) -> Option<NodeId> {
+        self.service
+    }
+
+    pub fn storage(&self) -> Option<&StorageView> {
+        self.storage.as_ref().map(|s| s.view())
     }
 
     // ----- internals -----
@@ -460,7 +537,8 @@ impl<A: Algorithm> Simulation<A> {
     fn handle(&mut self, event: Event<A>) {
         match event {
             Event::Boot(id) => {
-                self.emit(EventKind::Boot { node: id }, format!("n{id} boots"));
+                let text = format!("{} boots", self.name(id));
+                self.emit(EventKind::Boot { node: id }, text);
                 self.step_node(id, Input::Start { recovered: false });
             }
             Event::Deliver {
@@ -489,17 +567,25 @@ impl<A: Algorithm> Simulation<A> {
                     return;
                 }
                 self.timers[i].remove(&timer);
+                let text = format!("{}'s {} timer fires", self.name(node), timer.label());
                 self.emit(
                     EventKind::Timer {
                         node,
                         timer: timer.label().to_string(),
                     },
-                    format!("n{node}'s {} timer fires", timer.label()),
+                    text,
                 );
                 self.step_node(node, Input::Timer(timer));
             }
             Event::Resume { node, until } => self.resume(node, Some(until)),
             Event::Action(action) => self.apply_action(action),
+            Event::AppWrite { node, generation } => self.app_write(node, generation),
+            Event::StorageDeliver {
+                id,
+                from,
+                token,
+                write,
+            } => self.storage_deliver(id, from, token, write),
         }
     }
 
@@ -520,8 +606,15 @@ impl<A: Algorithm> Simulation<A> {
             let why = match reason {
                 DropReason::Lost => "lost by the network".to_string(),
                 DropReason::Partitioned => "blocked by the partition".to_string(),
-                DropReason::ReceiverDown => format!("n{to} is down"),
+                DropReason::ReceiverDown => format!("{} is down", self.name(to)),
+                DropReason::Fenced => "fenced off".to_string(),
             };
+            let text = format!(
+                "{} {}→{} dropped: {why}",
+                msg.kind(),
+                self.name(from),
+                self.name(to)
+            );
             self.emit(
                 EventKind::Drop {
                     id,
@@ -529,7 +622,7 @@ impl<A: Algorithm> Simulation<A> {
                     to,
                     reason,
                 },
-                format!("{} n{from}→n{to} dropped: {why}", msg.kind()),
+                text,
             );
             return;
         }
@@ -544,10 +637,13 @@ impl<A: Algorithm> Simulation<A> {
             return;
         }
         self.in_flight.remove(&id);
-        self.emit(
-            EventKind::Deliver { id, from, to },
-            format!("n{to} receives {} from n{from}", msg.kind()),
+        let text = format!(
+            "{} receives {} from {}",
+            self.name(to),
+            msg.kind(),
+            self.name(from)
         );
+        self.emit(EventKind::Deliver { id, from, to }, text);
         self.step_node(to, Input::Message { from, msg });
     }
 
@@ -561,7 +657,8 @@ impl<A: Algorithm> Simulation<A> {
         let Slot::Up { node, .. } = &mut self.slots[i] else {
             return;
         };
-        let mut ctx = Context::new(id, local_now, &self.cluster, &mut self.node_rngs[i]);
+        let mut ctx = Context::new(id, local_now, &self.cluster, &mut self.node_rngs[i])
+            .with_service(self.service);
         node.step(&mut ctx, input);
         let effects = std::mem::take(&mut ctx.effects);
         let new_view = node.view();
@@ -635,7 +732,13 @@ impl<A: Algorithm> Simulation<A> {
             .messages_by_kind
             .entry(record.kind.clone())
             .or_default() += 1;
-        let text = format!("n{from}→n{to} {} ({})", record.kind, record.summary);
+        let text = format!(
+            "{}→{} {} ({})",
+            self.name(from),
+            self.name(to),
+            record.kind,
+            record.summary
+        );
         self.emit(
             EventKind::Send {
                 msg: record.clone(),
@@ -656,10 +759,14 @@ impl<A: Algorithm> Simulation<A> {
     }
 
     fn observe_view(&mut self, i: usize, new_view: NodeView) {
+        let id = i as NodeId + 1;
+        let promoted = new_view.is_leader && !self.views[i].is_leader;
+        if promoted && self.stonith {
+            self.shoot_other_leaders(id);
+        }
         let old = &self.views[i];
         if old.role != new_view.role || old.term != new_view.term {
-            let id = i as NodeId + 1;
-            if new_view.is_leader && !old.is_leader {
+            if promoted {
                 self.stats.leaders.push(LeaderRecord {
                     term: new_view.term,
                     node: id,
@@ -674,12 +781,219 @@ impl<A: Algorithm> Simulation<A> {
                 },
                 match new_view.term {
                     // Term 0: the algorithm numbers nothing (Bully, rings).
-                    0 => format!("n{id} is {}", new_view.role),
-                    t => format!("n{id} is {} in {}", new_view.role, A::term_label(t)),
+                    0 => format!("{} is {}", self.name(id), new_view.role),
+                    t => format!(
+                        "{} is {} in {}",
+                        self.name(id),
+                        new_view.role,
+                        A::term_label(t)
+                    ),
                 },
             );
         }
         self.views[i] = new_view;
+        if promoted && self.storage.is_some() {
+            // A new leader's first act is a write: it shows the storage its token at
+            // once, which is what lets fencing turn away the leader it replaced.
+            self.writer_generation[i] += 1;
+            let generation = self.writer_generation[i];
+            self.push(
+                self.now,
+                Event::AppWrite {
+                    node: id,
+                    generation,
+                },
+            );
+        }
+    }
+
+    /// STONITH: before `new_leader` acts as leader, power off every other node that
+    /// still believes it leads, paused ones included. The switch is out of band, so
+    /// partitions do not stop it; the victims stay off until someone restarts them.
+    fn shoot_other_leaders(&mut self, new_leader: NodeId) {
+        let victims: Vec<NodeId> = (0..self.views.len())
+            .filter(|&j| j + 1 != new_leader as usize && self.views[j].is_leader)
+            .filter(|&j| self.is_up_index(j))
+            .map(|j| j as NodeId + 1)
+            .collect();
+        for v in victims {
+            let text = format!(
+                "STONITH: before {} takes over, a power switch turns {} off (it still believed it led)",
+                self.name(new_leader),
+                self.name(v)
+            );
+            self.power_off(
+                v,
+                Action::Crash {
+                    target: Target::Node(v),
+                },
+                text,
+            );
+        }
+    }
+
+    /// Crashes a running node: only its `Persistent` state survives.
+    fn power_off(&mut self, n: NodeId, action: Action, text: String) {
+        let i = n as usize - 1;
+        let Slot::Up { node, .. } = &self.slots[i] else {
+            return;
+        };
+        let disk = node.persistent();
+        self.slots[i] = Slot::Down { disk };
+        self.timers[i].clear();
+        self.writer_generation[i] += 1;
+        self.write_pending[i] = false;
+        let held = std::mem::take(&mut self.held[i]);
+        self.emit(EventKind::Action { action }, text);
+        for e in held {
+            if let Event::Deliver { id, from, to, .. } = e {
+                self.in_flight.remove(&id);
+                self.stats.messages_dropped += 1;
+                let text = format!(
+                    "message {}→{} dropped: {} crashed",
+                    self.name(from),
+                    self.name(to),
+                    self.name(to)
+                );
+                self.emit(
+                    EventKind::Drop {
+                        id,
+                        from,
+                        to,
+                        reason: DropReason::ReceiverDown,
+                    },
+                    text,
+                );
+            }
+        }
+        let v = self.node_view(i);
+        self.observe_view(i, v);
+    }
+
+    /// A leader's periodic write. It stops by itself once the node no longer
+    /// believes it leads; a paused leader finishes it when it wakes (`resume`).
+    fn app_write(&mut self, node: NodeId, generation: u64) {
+        let i = node as usize - 1;
+        if self.writer_generation[i] != generation || !self.is_up_index(i) {
+            return;
+        }
+        if self.is_paused(i) {
+            self.write_pending[i] = true;
+            return;
+        }
+        if !self.views[i].is_leader {
+            return;
+        }
+        self.send_storage_write(node);
+        let next = self.now + self.clocks[i].true_delay(WRITE_EVERY).max(1);
+        self.push(next, Event::AppWrite { node, generation });
+    }
+
+    fn send_storage_write(&mut self, from: NodeId) {
+        let token = Some(self.views[from as usize - 1].term).filter(|&t| t > 0);
+        let write = self.next_storage_write;
+        self.next_storage_write += 1;
+        let id = self.next_msg_id;
+        self.next_msg_id += 1;
+        let (lo, hi) = self.net.latency;
+        let delay = self.net_rng.range(lo, hi).max(1);
+        let summary = match token {
+            Some(t) => format!("write #{write} with token {t}"),
+            None => format!("write #{write}, no token"),
+        };
+        let record = MsgRecord {
+            id,
+            from,
+            to: STORAGE,
+            sent_at: self.now,
+            deliver_at: self.now + delay,
+            kind: "Write".into(),
+            class: super::algorithm::MsgClass::Write,
+            term: token,
+            summary,
+        };
+        self.stats.messages_sent += 1;
+        *self
+            .stats
+            .messages_by_kind
+            .entry(record.kind.clone())
+            .or_default() += 1;
+        let text = format!(
+            "{} writes to the storage, believing it leads ({})",
+            self.name(from),
+            record.summary
+        );
+        self.emit(
+            EventKind::Send {
+                msg: record.clone(),
+            },
+            text,
+        );
+        self.in_flight.insert(id, record);
+        self.push(
+            self.now + delay,
+            Event::StorageDeliver {
+                id,
+                from,
+                token,
+                write,
+            },
+        );
+    }
+
+    fn storage_deliver(&mut self, id: u64, from: NodeId, token: Option<u64>, write: u64) {
+        self.in_flight.remove(&id);
+        let Some(storage) = self.storage.as_mut() else {
+            return;
+        };
+        let highest = storage.view().highest_token;
+        let outcome = storage.receive(self.now, from, token, write);
+        let who = self.name(from);
+        let label = |t: u64| A::term_label(t);
+        if !outcome.accepted {
+            self.stats.messages_dropped += 1;
+            let (t, h) = (token.unwrap_or(0), highest.unwrap_or(0));
+            let text = format!(
+                "the storage rejects {who}'s write #{write}: its token {t} ({}) is below {h} ({}), the highest it has accepted; fencing turned a deposed leader away",
+                label(t),
+                label(h)
+            );
+            self.emit(
+                EventKind::Drop {
+                    id,
+                    from,
+                    to: STORAGE,
+                    reason: DropReason::Fenced,
+                },
+                text,
+            );
+            return;
+        }
+        let text = match token {
+            Some(t) => format!("the storage accepts {who}'s write #{write} (token {t})"),
+            None => format!("the storage accepts {who}'s write #{write} (no token to check)"),
+        };
+        self.emit(
+            EventKind::Deliver {
+                id,
+                from,
+                to: STORAGE,
+            },
+            text,
+        );
+        if outcome.lost_update {
+            let (t, h) = (token.unwrap_or(0), highest.unwrap_or(0));
+            self.report(Finding {
+                severity: Severity::Violation,
+                invariant: "Lost update".into(),
+                nodes: vec![from],
+                terms: vec![t, h],
+                text: format!(
+                    "{who}'s write #{write} with token {t} landed after a write with token {h}: a superseded leadership ({}) overwrote newer data (fencing is off)",
+                    label(t)
+                ),
+            });
+        }
     }
 
     fn node_view(&self, i: usize) -> NodeView {
@@ -758,8 +1072,8 @@ impl<A: Algorithm> Simulation<A> {
                 // Term 0 is never a leader's term in a numbered algorithm: it means the
                 // algorithm numbers nothing (Bully, rings), so there is nothing to show.
                 .map(|(n, t)| match t {
-                    0 => format!("n{n}"),
-                    t => format!("n{n} ({})", A::term_label(*t)),
+                    0 => self.name(*n),
+                    t => format!("{} ({})", self.name(*n), A::term_label(*t)),
                 })
                 .collect();
             let same_term = (1..terms.len()).any(|k| terms[..k].contains(&terms[k]));
@@ -767,7 +1081,7 @@ impl<A: Algorithm> Simulation<A> {
                 .iter()
                 .zip(&terms)
                 .filter(|(_, t)| **t < newest)
-                .map(|(n, _)| format!("n{n}"))
+                .map(|(n, _)| self.name(*n))
                 .collect();
             let finding = if same_term && A::ONE_LEADER_PER_TERM {
                 Finding {
@@ -872,42 +1186,20 @@ impl<A: Algorithm> Simulation<A> {
         };
         let n = target.unwrap_or(0);
         let i = (n as usize).wrapping_sub(1);
+        let name = self.name(n);
         match action.clone() {
             Action::Crash { .. } => {
-                let Slot::Up { node, .. } = &self.slots[i] else {
-                    return self.skip(action, &format!("n{n} is already down"));
-                };
-                let disk = node.persistent();
-                self.slots[i] = Slot::Down { disk };
-                self.timers[i].clear();
-                let held = std::mem::take(&mut self.held[i]);
-                self.emit(
-                    EventKind::Action { action },
-                    format!(
-                        "n{n} crashes: its volatile state is lost, what it wrote to disk survives"
-                    ),
-                );
-                for e in held {
-                    if let Event::Deliver { id, from, to, .. } = e {
-                        self.in_flight.remove(&id);
-                        self.stats.messages_dropped += 1;
-                        self.emit(
-                            EventKind::Drop {
-                                id,
-                                from,
-                                to,
-                                reason: DropReason::ReceiverDown,
-                            },
-                            format!("message n{from}→n{to} dropped: n{to} crashed"),
-                        );
-                    }
+                if !self.is_up_index(i) {
+                    return self.skip(action, &format!("{name} is already down"));
                 }
-                let v = self.node_view(i);
-                self.observe_view(i, v);
+                let text = format!(
+                    "{name} crashes: its volatile state is lost, what it wrote to disk survives"
+                );
+                self.power_off(n, action, text);
             }
             Action::Restart { .. } => {
                 let Slot::Down { disk } = &self.slots[i] else {
-                    return self.skip(action, &format!("n{n} is not down"));
+                    return self.skip(action, &format!("{name} is not down"));
                 };
                 let node = A::recover(n, self.slots.len(), &self.algo, disk);
                 self.slots[i] = Slot::Up {
@@ -916,30 +1208,37 @@ impl<A: Algorithm> Simulation<A> {
                 };
                 self.emit(
                     EventKind::Action { action },
-                    format!("n{n} restarts from its disk"),
+                    format!("{name} restarts from its disk"),
                 );
                 self.step_node(n, Input::Start { recovered: true });
             }
             Action::Pause { duration, .. } => {
                 let Slot::Up { paused_until, .. } = &mut self.slots[i] else {
-                    return self.skip(action, &format!("n{n} is down"));
+                    return self.skip(action, &format!("{name} is down"));
                 };
                 let until = self.now + duration.max(1);
                 *paused_until = Some(until);
-                self.emit(
-                    EventKind::Action { action },
-                    format!(
-                        "n{n} freezes for {} (a long GC pause): its timers and inbox wait",
-                        Human(duration)
-                    ),
+                // The hazard fencing exists for: frozen mid-write, the process finishes
+                // the write when it wakes, before it can notice it was deposed.
+                let mid_write = self.storage.is_some() && self.views[i].is_leader;
+                self.write_pending[i] |= mid_write;
+                let text = format!(
+                    "{name} freezes for {} (a long GC pause): its timers and inbox wait{}",
+                    Human(duration),
+                    if mid_write {
+                        ", and so does the write it was making as leader"
+                    } else {
+                        ""
+                    }
                 );
+                self.emit(EventKind::Action { action }, text);
                 self.push(until, Event::Resume { node: n, until });
             }
             Action::Resume { .. } => {
                 if !self.is_paused(i) {
-                    return self.skip(action, &format!("n{n} is not paused"));
+                    return self.skip(action, &format!("{name} is not paused"));
                 }
-                self.emit(EventKind::Action { action }, format!("n{n} is resumed"));
+                self.emit(EventKind::Action { action }, format!("{name} is resumed"));
                 self.resume(n, None);
             }
             Action::Partition { ref groups } => {
@@ -960,7 +1259,7 @@ impl<A: Algorithm> Simulation<A> {
                     .iter()
                     .map(|g| {
                         g.iter()
-                            .map(|m| format!("n{m}"))
+                            .map(|m| self.name(*m))
                             .collect::<Vec<_>>()
                             .join(",")
                     })
@@ -978,7 +1277,7 @@ impl<A: Algorithm> Simulation<A> {
                             target: Target::Node(n),
                         },
                     },
-                    format!("n{n} is cut off from every other node"),
+                    format!("{name} is cut off from every other node"),
                 );
             }
             Action::Heal => {
@@ -992,12 +1291,13 @@ impl<A: Algorithm> Simulation<A> {
                 if !self.valid_node(from) || !self.valid_node(to) || from == to {
                     return self.skip(action, "it must name two different existing nodes");
                 }
+                let (a, b) = (self.name(from), self.name(to));
                 let text = if matches!(action, Action::Cut { .. }) {
                     self.net.cut(from, to);
-                    format!("the link n{from}→n{to} is cut (n{to}→n{from} still works)")
+                    format!("the link {a}→{b} is cut ({b}→{a} still works)")
                 } else {
                     self.net.uncut(from, to);
-                    format!("the link n{from}→n{to} works again")
+                    format!("the link {a}→{b} works again")
                 };
                 self.emit(EventKind::Action { action }, text);
             }
@@ -1017,13 +1317,13 @@ impl<A: Algorithm> Simulation<A> {
             }
             Action::Write { .. } => {
                 if !self.is_running(i) {
-                    return self.skip(action, &format!("n{n} is not running"));
+                    return self.skip(action, &format!("{name} is not running"));
                 }
                 let value = self.next_write;
                 self.next_write += 1;
                 self.emit(
                     EventKind::Action { action },
-                    format!("a client sends write #{value} to n{n}"),
+                    format!("a client sends write #{value} to {name}"),
                 );
                 self.step_node(n, Input::ClientWrite { value });
             }
@@ -1034,7 +1334,7 @@ impl<A: Algorithm> Simulation<A> {
                 clock.drift_ppm = ppm.clamp(-900_000, 1_000_000);
                 let sign = if ppm < 0 { "slow" } else { "fast" };
                 let text = format!(
-                    "n{n}'s clock now runs {} {sign}",
+                    "{name}'s clock now runs {} {sign}",
                     super::action::Percent(ppm.unsigned_abs())
                 );
                 self.emit(EventKind::Action { action }, text);
@@ -1044,12 +1344,12 @@ impl<A: Algorithm> Simulation<A> {
                     return self.skip(action, "this algorithm has no election timer");
                 };
                 if !self.is_running(i) {
-                    return self.skip(action, &format!("n{n} is not running"));
+                    return self.skip(action, &format!("{name} is not running"));
                 }
                 self.timers[i].remove(&timer);
                 self.emit(
                     EventKind::Action { action },
-                    format!("n{n}'s {} timeout is forced", timer.label()),
+                    format!("{name}'s {} timeout is forced", timer.label()),
                 );
                 self.step_node(n, Input::Timer(timer));
             }
@@ -1058,6 +1358,7 @@ impl<A: Algorithm> Simulation<A> {
 
     fn resume(&mut self, n: NodeId, scheduled_until: Option<Micros>) {
         let i = n as usize - 1;
+        let name = self.name(n);
         let Slot::Up { paused_until, .. } = &mut self.slots[i] else {
             return;
         };
@@ -1072,7 +1373,29 @@ impl<A: Algorithm> Simulation<A> {
         if scheduled_until.is_some() {
             self.emit(
                 EventKind::Resume { node: n },
-                format!("n{n} wakes up; {waiting} inputs waited during the pause"),
+                format!("{name} wakes up; {waiting} inputs waited during the pause"),
+            );
+        }
+        if std::mem::take(&mut self.write_pending[i]) && self.views[i].is_leader {
+            let text = format!(
+                "{name} finishes its write before anything else: it has not yet noticed that time passed"
+            );
+            self.emit(
+                EventKind::Note {
+                    node: n,
+                    kind: NoteKind::Info,
+                },
+                text,
+            );
+            self.send_storage_write(n);
+            let generation = self.writer_generation[i];
+            let next = self.now + self.clocks[i].true_delay(WRITE_EVERY).max(1);
+            self.push(
+                next,
+                Event::AppWrite {
+                    node: n,
+                    generation,
+                },
             );
         }
         for e in held {

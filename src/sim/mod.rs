@@ -5,6 +5,7 @@ pub mod algorithm;
 pub mod kernel;
 pub mod network;
 pub mod rng;
+pub mod storage;
 pub mod time;
 pub mod timeline;
 pub mod trace;
@@ -15,6 +16,7 @@ pub use algorithm::{
     NodeSlotRef, NodeView, NoteKind, Severity, Timer,
 };
 pub use kernel::{ClusterView, KernelConfig, NodeState, NodeStatus, Simulation, Stats};
+pub use storage::{Defences, StorageMode, StorageView};
 pub use time::{Human, MS, Micros, SEC};
 pub use timeline::Timeline;
 pub use trace::{EventKind, MsgRecord, TraceEvent};

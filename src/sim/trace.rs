@@ -29,6 +29,8 @@ pub enum DropReason {
     Partitioned,
     /// The receiver was crashed.
     ReceiverDown,
+    /// The storage turned the write away: its fencing token was too low.
+    Fenced,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -39,8 +39,8 @@ pub fn cluster(p: &ClusterProps) -> Html {
         })
     });
     let cuts = p.cuts.iter().map(|&(a, b)| {
-        let (x1, y1) = p.layout.centers[a as usize - 1];
-        let (x2, y2) = p.layout.centers[b as usize - 1];
+        let (x1, y1) = p.layout.pos(a);
+        let (x2, y2) = p.layout.pos(b);
         let (mx, my) = ((x1 + x2) / 2.0, (y1 + y2) / 2.0);
         html! {
             <g key={format!("cut{a}-{b}")} class="cut">
@@ -56,8 +56,8 @@ pub fn cluster(p: &ClusterProps) -> Html {
         let layout = p.layout.clone();
         (0..order.len()).map(move |k| {
             let (a, b) = (order[k], order[(k + 1) % order.len()]);
-            let (x1, y1) = layout.centers[a as usize - 1];
-            let (x2, y2) = layout.centers[b as usize - 1];
+            let (x1, y1) = layout.pos(a);
+            let (x2, y2) = layout.pos(b);
             let len = ((x2 - x1).powi(2) + (y2 - y1).powi(2)).sqrt().max(1.0);
             let t = ((layout.node_r + 12.0) / len).min(0.45);
             let (sx, sy) = (x1 + (x2 - x1) * t, y1 + (y2 - y1) * t);
@@ -180,7 +180,8 @@ pub fn node(p: &NodeProps) -> Html {
         _ => String::new(),
     };
     let label = format!(
-        "n{id}: {}{}{}{}{}. Press Enter for actions.",
+        "{}: {}{}{}{}{}. Press Enter for actions.",
+        n.name,
         n.role,
         if paused { " (paused)" } else { "" },
         if n.term_label.is_empty() {
@@ -204,7 +205,7 @@ pub fn node(p: &NodeProps) -> Html {
                 <circle class="leader-ring" cx={px(n.x)} cy={px(n.y)} r={px(r - 5.0)} />
                 <text class="crown" x={px(n.x)} y={px(n.y - r - 12.0)}>{ "★" }</text>
             }
-            <text class="name" x={px(n.x)} y={px(n.y - 2.0)}>{ format!("n{id}") }</text>
+            <text class="name" x={px(n.x)} y={px(n.y - 2.0)}>{ n.name.clone() }</text>
             <text class="badge" x={px(n.x)} y={px(n.y + 16.0)}>{ if paused { "PAUSED".to_string() } else { n.badge.clone() } }</text>
             if n.role == "crashed" {
                 <path class="dead" d={format!("M{:.1},{:.1} L{:.1},{:.1} M{:.1},{:.1} L{:.1},{:.1}", n.x - r * 0.6, n.y - r * 0.6, n.x + r * 0.6, n.y + r * 0.6, n.x + r * 0.6, n.y - r * 0.6, n.x - r * 0.6, n.y + r * 0.6)} />

@@ -23,7 +23,7 @@ const DOT_RADIUS: f64 = 9.0;
 /// Colours come from the stylesheet's custom properties, so light and dark themes and
 /// any host-page override apply to the canvas too.
 struct Palette {
-    by_class: [String; 8],
+    by_class: [String; 9],
     outline: String,
     dying: String,
     held: String,
@@ -53,6 +53,7 @@ impl Palette {
                 var("--m-append"),
                 var("--m-reply"),
                 var("--m-announce"),
+                var("--m-write"),
                 var("--muted"),
             ],
             outline: var("--panel"),
@@ -73,7 +74,8 @@ fn class_index(c: MsgClass) -> usize {
         MsgClass::Append => 4,
         MsgClass::Reply => 5,
         MsgClass::Announce => 6,
-        MsgClass::Other => 7,
+        MsgClass::Write => 7,
+        MsgClass::Other => 8,
     }
 }
 

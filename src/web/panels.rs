@@ -162,11 +162,11 @@ pub fn lamport(p: &LamportProps) -> Html {
             move || drop(listener)
         });
     }
-    let lanes = vm.lanes.iter().map(|&(id, y)| {
-        let down = vm.down.get(id as usize - 1).copied().unwrap_or(false);
+    let lanes = vm.lanes.iter().map(|lane| {
+        let y = lane.y;
         html! {
-            <g key={id} class={classes!("lane", down.then_some("down"))}>
-                <text x="6" y={px(y + 4.0)}>{ format!("n{id}") }</text>
+            <g key={lane.id} class={classes!("lane", lane.down.then_some("down"))}>
+                <text x="6" y={px(y + 4.0)}>{ lane.name.clone() }</text>
                 <line x1="40" x2={LAMPORT_W.to_string()} y1={px(y)} y2={px(y)} />
             </g>
         }

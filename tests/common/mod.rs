@@ -63,6 +63,10 @@ pub fn run_schedule<A: Algorithm>(
         seed: cfg.seed,
         latency: cfg.latency,
         drop_ppm: cfg.drop_ppm,
+        defences: electionscope::sim::Defences {
+            storage: cfg.storage,
+            stonith: cfg.stonith,
+        },
     };
     let mut sim = Simulation::<A>::new(kernel, algo);
     sim.set_keep_trace(false);
