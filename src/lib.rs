@@ -9,6 +9,7 @@ pub mod lab;
 pub mod run;
 pub mod scenario;
 pub mod sim;
+pub mod split_brain;
 pub mod viewmodel;
 
 /// A fresh seed for runs where the user gave none (the only use of OS randomness).

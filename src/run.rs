@@ -136,6 +136,8 @@ pub struct Summary {
     pub warnings: usize,
     pub final_leader: Option<NodeId>,
     pub final_term: Option<u64>,
+    /// The shared storage's tally, when the run had one.
+    pub storage: Option<crate::sim::StorageView>,
     pub trace_hash: String,
     pub query: String,
 }
@@ -177,6 +179,10 @@ impl Summary {
                 .count(),
             final_leader: leader.map(|(n, _)| n),
             final_term: leader.map(|(_, t)| t),
+            storage: run.view().storage.map(|mut s| {
+                s.recent.clear();
+                s
+            }),
             trace_hash: run.trace_hash(),
             query: c.to_query(),
         }
@@ -255,6 +261,19 @@ impl Summary {
             );
         }
         line(&mut out, format!("warnings:          {}", self.warnings));
+        if let Some(s) = &self.storage {
+            line(
+                &mut out,
+                format!(
+                    "storage ({}):  {} writes accepted, {} refused, {} lost updates; highest token {}",
+                    if s.fenced { "fenced" } else { "no fencing" },
+                    s.accepted,
+                    s.rejected,
+                    s.lost_updates,
+                    s.highest_token.map_or("none".into(), |t| t.to_string())
+                ),
+            );
+        }
         match (self.final_leader, self.final_term) {
             (Some(n), Some(t)) if algo.term_word().is_some() => line(
                 &mut out,

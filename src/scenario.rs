@@ -504,6 +504,40 @@ pub const BUILTINS: &[Builtin] = &[
                at 6s heal\n",
     },
     Builtin {
+        name: "raft-paused-leader",
+        title: "Raft: a frozen leader's late write (no fencing)",
+        text: "# The leader writes to a shared storage every 100 ms. It freezes mid-write for\n\
+               # 1.5 s (a long GC pause); the others elect a leader in a higher term, which\n\
+               # writes too. Waking, the old leader finishes its write before it notices\n\
+               # anything: without fencing the storage takes it and the new leader's data is\n\
+               # overwritten, a lost update. Raft's own log stays safe; the storage does not.\n\
+               set algo raft\n\
+               set storage unfenced\n\
+               at 1s pause leader for 1500ms\n",
+    },
+    Builtin {
+        name: "raft-paused-leader-fenced",
+        title: "Raft: fencing tokens turn the late write away",
+        text: "# The same frozen leader, but every write carries the writer's term as a fencing\n\
+               # token and the storage refuses any token below the highest it has accepted.\n\
+               # The new leader's first write raises the bar; the old leader's late write is\n\
+               # refused and no update is lost.\n\
+               set algo raft\n\
+               set storage fenced\n\
+               at 1s pause leader for 1500ms\n",
+    },
+    Builtin {
+        name: "raft-stonith",
+        title: "Raft: STONITH powers the frozen leader off",
+        text: "# No fencing, but STONITH: before the new leader takes over, a power switch\n\
+               # turns off the node that still believes it leads. The frozen leader never\n\
+               # wakes to write; it stays off until someone restarts it.\n\
+               set algo raft\n\
+               set storage unfenced\n\
+               set stonith on\n\
+               at 1s pause leader for 1500ms\n",
+    },
+    Builtin {
         name: "paxos-duel",
         title: "Paxos: duelling proposers",
         text: "# Two nodes start phase 1 at the same instant. Each Prepare pre-empts the other's\n\

@@ -308,3 +308,72 @@ fn bad_algorithm_settings_are_named() {
         stderr(&o)
     );
 }
+
+#[test]
+fn storage_and_stonith_flags_reach_the_run_and_its_summary() {
+    let o = cli(&[
+        "run",
+        "--seed",
+        "3",
+        "--duration",
+        "4s",
+        "--scenario",
+        "raft-paused-leader",
+        "--storage",
+        "fenced",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("storage (fenced):"), "{out}");
+    assert!(out.contains("0 lost updates"), "{out}");
+    let o = cli(&[
+        "run",
+        "--seed",
+        "3",
+        "--duration",
+        "4s",
+        "--scenario",
+        "raft-paused-leader",
+        "--set",
+        "stonith=on",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("one JSON object");
+    assert!(v["query"].as_str().unwrap().contains("stonith=on"), "{v}");
+    assert_eq!(v["storage"]["lost_updates"], 0);
+}
+
+#[test]
+fn bad_defence_settings_are_named_not_panicked_on() {
+    for (args, expect) in [
+        (
+            vec!["run", "--storage", "maybe"],
+            "unknown storage mode 'maybe'",
+        ),
+        (
+            vec!["run", "--set", "stonith"],
+            "--set: 'stonith' is not KEY=VALUE",
+        ),
+        (
+            vec!["run", "--set", "stonith=perhaps"],
+            "stonith: 'perhaps' is not on or off",
+        ),
+        (vec!["lab", "--set", "=x"], "is not KEY=VALUE"),
+    ] {
+        let o = cli(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains(expect), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn split_brain_prints_the_lab_table() {
+    let o = cli(&["split-brain"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("| `raft-paused-leader-fenced` | Raft | quorum, fencing tokens |"),
+        "{out}"
+    );
+    assert!(out.contains("Lost update"), "{out}");
+}

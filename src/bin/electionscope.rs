@@ -38,6 +38,13 @@ mod cli {
         Lab(LabArgs),
         /// List the built-in scenarios.
         Scenarios,
+        /// Run the split-brain lab (one scenario per algorithm and defence) and print
+        /// the comparison as a Markdown table.
+        SplitBrain {
+            /// Seed for every case
+            #[arg(long, default_value_t = 1)]
+            seed: u64,
+        },
     }
 
     #[derive(Args)]
@@ -72,6 +79,15 @@ mod cli {
         /// Paxos: backoff of a pre-empted proposer, random (default) or none
         #[arg(long)]
         backoff: Option<String>,
+        /// Shared storage the leaders write to: off, unfenced or fenced
+        #[arg(long)]
+        storage: Option<String>,
+        /// Power off the old leader before a new one is promoted
+        #[arg(long)]
+        stonith: bool,
+        /// Any setting the URL takes, as KEY=VALUE (repeatable), e.g. --set storage=fenced
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
         /// Print one JSON object instead of text
         #[arg(long)]
         json: bool,
@@ -111,7 +127,7 @@ mod cli {
     }
 
     /// Explicit settings as (key, value), in the shared config vocabulary.
-    fn overrides(c: &Common) -> Vec<(String, String)> {
+    fn overrides(c: &Common) -> Result<Vec<(String, String)>, String> {
         let mut o = Vec::new();
         let mut add = |k: &str, v: &Option<String>| {
             if let Some(v) = v {
@@ -126,13 +142,27 @@ mod cli {
         add("drop", &c.drop);
         add("ring-order", &c.ring_order);
         add("backoff", &c.backoff);
+        add("storage", &c.storage);
+        if c.stonith {
+            o.push(("stonith".into(), "on".into()));
+        }
         if c.prevote {
             o.push(("prevote".into(), "on".into()));
         }
         if c.check_quorum {
             o.push(("check-quorum".into(), "on".into()));
         }
-        o
+        for kv in &c.set {
+            match kv.split_once('=') {
+                Some((k, v)) if !k.trim().is_empty() => o.push((k.trim().into(), v.into())),
+                _ => {
+                    return Err(format!(
+                        "--set: '{kv}' is not KEY=VALUE, e.g. storage=fenced"
+                    ));
+                }
+            }
+        }
+        Ok(o)
     }
 
     fn fail(message: impl std::fmt::Display) -> i32 {
@@ -158,6 +188,13 @@ mod cli {
                 }
                 0
             }
+            Command::SplitBrain { seed } => match electionscope::split_brain::run_all(seed) {
+                Ok(outcomes) => {
+                    print!("{}", electionscope::split_brain::table(&outcomes, seed));
+                    0
+                }
+                Err(e) => fail(e),
+            },
         }
     }
 
@@ -176,7 +213,10 @@ mod cli {
     fn run_cmd(a: RunArgs) -> i32 {
         let mut cfg = SimConfig::default();
         seed_note(&a.common, &mut cfg);
-        let mut o = overrides(&a.common);
+        let mut o = match overrides(&a.common) {
+            Ok(o) => o,
+            Err(e) => return fail(e),
+        };
         if let Some(n) = &a.nodes {
             o.push(("nodes".into(), n.clone()));
         }
@@ -270,7 +310,10 @@ mod cli {
         seed_note(&a.common, &mut base);
         let mut rows = Vec::new();
         for n in sizes {
-            let mut o = overrides(&a.common);
+            let mut o = match overrides(&a.common) {
+                Ok(o) => o,
+                Err(e) => return fail(e),
+            };
             o.push(("nodes".into(), n.to_string()));
             let cfg = match run::resolve(base.clone(), &o) {
                 Ok(c) => c,

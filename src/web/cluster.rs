@@ -2,8 +2,9 @@
 
 use super::message_layer::{MessageLayer, RingTone, TimerRing};
 use electionscope::config::RingKind;
-use electionscope::sim::NodeId;
-use electionscope::viewmodel::{CLUSTER_H, CLUSTER_W, Layout, MsgVm, NodeVm};
+use electionscope::sim::storage::WriteOutcome;
+use electionscope::sim::{NodeId, StorageView};
+use electionscope::viewmodel::{CLUSTER_H, CLUSTER_W, Layout, MsgVm, NodeVm, STORAGE_AT};
 use std::collections::BTreeSet;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -20,6 +21,8 @@ pub struct ClusterProps {
     pub on_node: Callback<NodeId>,
     /// Message terms are Paxos ballots.
     pub ballots: bool,
+    /// The shared storage leaders write to, when the run has one.
+    pub storage: Option<StorageView>,
 }
 
 const GROUP_NAMES: [&str; 6] = ["A", "B", "C", "D", "E", "F"];
@@ -114,6 +117,9 @@ pub fn cluster(p: &ClusterProps) -> Html {
             <g class="ring">{ for ring_links }</g>
             <g class="cuts">{ for cuts }</g>
             <g class="nodes">{ for nodes }</g>
+            if let Some(s) = p.storage.clone() {
+                <StorageBox view={s} />
+            }
         </svg>
         <MessageLayer msgs={p.msgs.clone()} ballots={p.ballots} rings={Rc::new(rings)} />
         </div>
@@ -196,6 +202,9 @@ pub fn node(p: &NodeProps) -> Html {
             .map_or(String::new(), |l| format!(", follows n{l}")),
         vote
     );
+    if n.service {
+        return service_box(p, role_class, label);
+    }
     html! {
         <g class={classes!("node", role_class.clone(), p.selected.then_some("selected"), n.alarm.then_some("alarm"), p.picked.then_some("picked"))}
            data-node-id={id.to_string()} data-role={role_attr} data-term={n.term.to_string()}
@@ -223,6 +232,114 @@ pub fn node(p: &NodeProps) -> Html {
             <g class="log">{ for log }</g>
             if n.log_hidden > 0 {
                 <text class="log-more" x={px(strip_x - 4.0)} y={px(strip_y + cell_w)}>{ format!("+{}", n.log_hidden) }</text>
+            }
+        </g>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct StorageBoxProps {
+    pub view: StorageView,
+}
+
+/// The shared storage in its corner: whether it fences, the highest token it has
+/// accepted, whose data it holds, and its latest verdicts, a refused write in red and
+/// a lost update flagged, each with a symbol as well as a colour.
+#[function_component(StorageBox)]
+fn storage_box(p: &StorageBoxProps) -> Html {
+    let v = &p.view;
+    let (w, h) = (176.0, 150.0);
+    let (x, y) = (STORAGE_AT.0 - w / 2.0, STORAGE_AT.1 - h / 2.0);
+    let token = |t: Option<u64>| t.map_or("no token".to_string(), |t| format!("token {t}"));
+    let verdict = |o: &WriteOutcome| -> (&'static str, String) {
+        let what = format!("#{} n{} · {}", o.write, o.from, token(o.token));
+        match (o.accepted, o.lost_update) {
+            (false, _) => ("refused", format!("✕ {what} refused")),
+            (true, true) => ("lost", format!("⚠ {what} lost update")),
+            (true, false) => ("ok", format!("✓ {what}")),
+        }
+    };
+    let recent = v.recent.iter().rev().take(3).enumerate().map(|(k, o)| {
+        let (class, text) = verdict(o);
+        html! {
+            <text key={o.write} class={classes!("verdict", class)} x={px(x + 10.0)} y={px(y + 92.0 + 17.0 * k as f64)}>{ text }</text>
+        }
+    });
+    html! {
+        <g id="storage" class={classes!("storage", v.fenced.then_some("fenced"), (v.lost_updates > 0).then_some("alarm"))}
+           data-highest-token={v.highest_token.map(|t| t.to_string())}
+           data-accepted={v.accepted.to_string()} data-rejected={v.rejected.to_string()}
+           data-lost-updates={v.lost_updates.to_string()}
+           role="img" aria-label={format!("Storage, {}: highest token {}, {} writes accepted, {} refused, {} lost updates",
+               if v.fenced { "fencing on" } else { "no fencing" },
+               v.highest_token.map_or("none".into(), |t| t.to_string()), v.accepted, v.rejected, v.lost_updates)}>
+            <rect class="box" x={px(x)} y={px(y)} width={px(w)} height={px(h)} rx="8" />
+            <text class="title" x={px(x + 10.0)} y={px(y + 20.0)}>{ "STORAGE" }</text>
+            <text class="mode" x={px(x + w - 10.0)} y={px(y + 20.0)}>{ if v.fenced { "fencing on" } else { "no fencing" } }</text>
+            <text class="line" x={px(x + 10.0)} y={px(y + 42.0)}>{ format!("highest {}", v.highest_token.map_or("token: none".into(), |t| format!("token {t}"))) }</text>
+            <text class="line" x={px(x + 10.0)} y={px(y + 62.0)}>{
+                v.holds.as_ref().map_or("holds nothing yet".to_string(), |o| format!("holds #{} from n{}", o.write, o.from))
+            }</text>
+            <line class="rule" x1={px(x + 8.0)} x2={px(x + w - 8.0)} y1={px(y + 74.0)} y2={px(y + 74.0)} />
+            { for recent }
+        </g>
+    }
+}
+
+/// An algorithm's coordination service (ZooKeeper, a lease API), in the middle of the
+/// circle: a box whose lines are the engine's fields (znodes and watches, the lease
+/// record), so what every candidate talks to is on screen.
+fn service_box(p: &NodeProps, role_class: String, label: String) -> Html {
+    let n = &p.vm;
+    let id = n.id;
+    let onclick = {
+        let cb = p.on_select.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(id))
+    };
+    let onkeydown = {
+        let cb = p.on_select.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" || e.key() == " " {
+                e.prevent_default();
+                e.stop_propagation();
+                cb.emit(id);
+            }
+        })
+    };
+    const MAX_LINES: usize = 9;
+    let lines: Vec<String> = n
+        .fields
+        .iter()
+        .take(MAX_LINES)
+        .map(|(k, v)| {
+            if v.is_empty() {
+                k.clone()
+            } else {
+                format!("{k}  {v}")
+            }
+        })
+        .collect();
+    let w = 300.0;
+    let h = 44.0 + 18.0 * lines.len() as f64;
+    let (x, y) = (n.x - w / 2.0, n.y - h / 2.0);
+    let paused = n.paused_until.is_some();
+    let role_attr = role_class.clone();
+    let status = match (n.role.as_str(), paused) {
+        ("crashed", _) => "DOWN",
+        (_, true) => "PAUSED",
+        _ => "SERVICE",
+    };
+    html! {
+        <g class={classes!("node", "service", role_class.clone(), p.selected.then_some("selected"))}
+           data-node-id={id.to_string()} data-role={role_attr} tabindex="0" role="button" aria-label={label} {onclick} {onkeydown}>
+            <rect class="body" x={px(x)} y={px(y)} width={px(w)} height={px(h)} rx="10" />
+            <text class="service-name" x={px(x + 12.0)} y={px(y + 22.0)}>{ n.name.clone() }</text>
+            <text class="service-status" x={px(x + w - 12.0)} y={px(y + 22.0)}>{ status }</text>
+            { for lines.into_iter().enumerate().map(|(k, line)| html! {
+                <text key={k} class="service-line" x={px(x + 12.0)} y={px(y + 44.0 + 18.0 * k as f64)}>{ line }</text>
+            }) }
+            if n.role == "crashed" {
+                <path class="dead" d={format!("M{:.1},{:.1} L{:.1},{:.1} M{:.1},{:.1} L{:.1},{:.1}", x, y, x + w, y + h, x + w, y, x, y + h)} />
             }
         </g>
     }

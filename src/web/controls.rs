@@ -7,7 +7,7 @@ use electionscope::config::{AlgoKind, MAX_NODES, SimConfig};
 use electionscope::scenario::BUILTINS;
 use electionscope::sim::action::Percent;
 use electionscope::sim::time::Rounded;
-use electionscope::sim::{Action, MS, Micros, NodeId, NodeStatus, Target};
+use electionscope::sim::{Action, MS, Micros, NodeId, NodeStatus, StorageMode, Target};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -292,7 +292,7 @@ pub fn setup_panel(p: &SetupProps) -> Html {
             let mut c: SimConfig = cfg.clone();
             let v = input_value(&e);
             let v = match key {
-                "prevote" | "check-quorum" | "backoff" => {
+                "prevote" | "check-quorum" | "backoff" | "stonith" => {
                     let checked = e
                         .target()
                         .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
@@ -379,6 +379,20 @@ pub fn setup_panel(p: &SetupProps) -> Html {
             if c.algo.uses_setting("check-quorum") {
                 <label class="check"><input id="check-quorum" type="checkbox" checked={c.check_quorum} onchange={change("check-quorum")} />{ " CheckQuorum" }</label>
             }
+            <h3 class="subhead">{ "Split-brain defences" }</h3>
+            <label class="row" title="Leaders write to a shared storage every 100 ms; with fencing, each write carries the leadership's number and the storage refuses any number below the highest it has accepted">
+                <span>{ "Shared storage" }</span>
+                <select id="storage" onchange={change("storage")}>
+                    { for StorageMode::ALL.iter().map(|m| html! { <option value={m.name()} selected={*m == c.storage}>{ match m {
+                        StorageMode::Off => "off",
+                        StorageMode::Unfenced => "on, no fencing",
+                        StorageMode::Fenced => "on, fencing tokens",
+                    } }</option> }) }
+                </select>
+            </label>
+            <label class="check" title="Shoot The Other Node In The Head: before a node is promoted, a power switch turns off every other node that still believes it leads">
+                <input id="stonith" type="checkbox" checked={c.stonith} onchange={change("stonith")} />{ " STONITH" }
+            </label>
             <p class="hint">{ format!("Seed {} · changing the setup restarts the run.", c.seed) }</p>
         </section>
     }

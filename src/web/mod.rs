@@ -236,7 +236,7 @@ pub fn app() -> Html {
     let cluster = html! {
         <Cluster nodes={nodes} msgs={msgs} layout={layout.clone()} partition={view.partition.clone()} cuts={view.cuts.clone()}
             selected={model.selected} split={model.split.clone()} on_node={on_node}
-            ballots={model.config.algo.term_word() == Some("ballot")} />
+            ballots={model.config.algo.term_word() == Some("ballot")} storage={view.storage.clone()} />
     };
     let fingerprint = html! {
         <span class="fingerprint" title={format!("Trace hash of this seed and scenario over {}: the CLI prints the same for `electionscope run --json` with these settings", electionscope::sim::Human(model.config.duration))}>

@@ -1,0 +1,72 @@
+//! The split-brain lab: each case does what its row says, and the README's table is
+//! exactly what the simulator prints (regenerate with ELECTIONSCOPE_REWRITE=1 after a
+//! reviewed change).
+
+use electionscope::split_brain::{CASES, Outcome, run_all, table};
+
+const SEED: u64 = 1;
+const BEGIN: &str = "<!-- split-brain-lab:begin -->\n";
+const END: &str = "<!-- split-brain-lab:end -->";
+
+fn outcome<'a>(all: &'a [Outcome], scenario: &str) -> &'a Outcome {
+    all.iter()
+        .find(|o| o.scenario == scenario)
+        .unwrap_or_else(|| panic!("{scenario} is not in the lab"))
+}
+
+#[test]
+fn every_case_shows_what_its_row_claims() {
+    let all = run_all(SEED).expect("every lab scenario runs");
+    assert_eq!(all.len(), CASES.len());
+
+    let bully = outcome(&all, "bully-partition");
+    assert!(bully.most_leaders >= 2, "Bully splits: {bully:?}");
+    assert!(bully.violations.is_empty(), "and that is not a Bully bug");
+
+    let raft = outcome(&all, "leader-partition");
+    assert!(
+        raft.most_leaders >= 2,
+        "the cut-off leader still believes it leads"
+    );
+    assert!(raft.violations.is_empty(), "but Raft stays safe: {raft:?}");
+
+    let unfenced = outcome(&all, "raft-paused-leader");
+    let s = unfenced.storage.as_ref().expect("storage on");
+    assert!(s.lost_updates >= 1 && s.rejected == 0, "{s:?}");
+    assert_eq!(unfenced.violations, vec!["Lost update".to_string()]);
+
+    let fenced = outcome(&all, "raft-paused-leader-fenced");
+    let s = fenced.storage.as_ref().expect("storage on");
+    assert!(s.rejected >= 1 && s.lost_updates == 0, "{s:?}");
+    assert!(fenced.violations.is_empty());
+
+    let stonith = outcome(&all, "raft-stonith");
+    let s = stonith.storage.as_ref().expect("storage on");
+    assert!(
+        stonith.powered_off >= 1 && s.lost_updates == 0,
+        "{stonith:?}"
+    );
+    assert_eq!(stonith.most_leaders, 1, "the frozen leader never overlaps");
+}
+
+#[test]
+fn the_readme_table_is_what_the_simulator_prints() {
+    let generated = table(&run_all(SEED).unwrap(), SEED);
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+    let readme = std::fs::read_to_string(path).unwrap();
+    let start = readme
+        .find(BEGIN)
+        .expect("README has the lab's begin marker")
+        + BEGIN.len();
+    let end = readme.find(END).expect("README has the lab's end marker");
+    if std::env::var_os("ELECTIONSCOPE_REWRITE").is_some() {
+        let updated = format!("{}{generated}{}", &readme[..start], &readme[end..]);
+        std::fs::write(path, updated).unwrap();
+        return;
+    }
+    assert_eq!(
+        &readme[start..end],
+        generated,
+        "README's split-brain table is stale: rerun with ELECTIONSCOPE_REWRITE=1"
+    );
+}
