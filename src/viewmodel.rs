@@ -5,6 +5,7 @@
 use crate::algo::ring::ring_order;
 use crate::config::{AlgoKind, RingKind, SimConfig};
 use crate::sim::kernel::NodeStatus;
+use crate::sim::storage::STORAGE;
 use crate::sim::time::Rounded;
 use crate::sim::trace::DropReason;
 use crate::sim::{
@@ -29,7 +30,7 @@ pub struct Layout {
 /// Centre of the circle the candidates sit on; a coordination service sits here.
 pub const CLUSTER_CENTRE: (f64, f64) = (CLUSTER_W / 2.0, CLUSTER_H / 2.0 + 10.0);
 /// Where the shared storage is drawn: a corner, outside the circle of candidates.
-pub const STORAGE_AT: (f64, f64) = (CLUSTER_W - 92.0, CLUSTER_H - 78.0);
+pub const STORAGE_AT: (f64, f64) = (CLUSTER_W - 108.0, CLUSTER_H - 82.0);
 
 impl Layout {
     /// Where node `id` is drawn. The storage has its corner; anything else without a
@@ -486,6 +487,13 @@ pub fn category(e: &TraceEvent) -> Option<Category> {
             Category::Fault
         }
         EventKind::Finding { .. } => Category::Monitor,
+        // What the storage did with a write is the point of fencing: shown with the
+        // monitor's lines, not hidden among routine messages.
+        EventKind::Drop {
+            reason: DropReason::Fenced,
+            ..
+        } => Category::Monitor,
+        EventKind::Deliver { to: STORAGE, .. } => Category::Message,
         EventKind::Send { .. } | EventKind::Drop { .. } => Category::Message,
         EventKind::Boot { .. }
         | EventKind::Deliver { .. }

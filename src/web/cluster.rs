@@ -248,14 +248,14 @@ pub struct StorageBoxProps {
 #[function_component(StorageBox)]
 fn storage_box(p: &StorageBoxProps) -> Html {
     let v = &p.view;
-    let (w, h) = (176.0, 150.0);
+    let (w, h) = (196.0, 150.0);
     let (x, y) = (STORAGE_AT.0 - w / 2.0, STORAGE_AT.1 - h / 2.0);
     let token = |t: Option<u64>| t.map_or("no token".to_string(), |t| format!("token {t}"));
     let verdict = |o: &WriteOutcome| -> (&'static str, String) {
-        let what = format!("#{} n{} · {}", o.write, o.from, token(o.token));
+        let what = format!("#{} n{} {}", o.write, o.from, token(o.token));
         match (o.accepted, o.lost_update) {
             (false, _) => ("refused", format!("✕ {what} refused")),
-            (true, true) => ("lost", format!("⚠ {what} lost update")),
+            (true, true) => ("lost", format!("⚠ {what} stale")),
             (true, false) => ("ok", format!("✓ {what}")),
         }
     };
@@ -280,6 +280,11 @@ fn storage_box(p: &StorageBoxProps) -> Html {
             <text class="line" x={px(x + 10.0)} y={px(y + 62.0)}>{
                 v.holds.as_ref().map_or("holds nothing yet".to_string(), |o| format!("holds #{} from n{}", o.write, o.from))
             }</text>
+            if v.lost_updates > 0 {
+                <text class="verdict lost" x={px(x + w - 10.0)} y={px(y + 42.0)} text-anchor="end">{ format!("{} lost", v.lost_updates) }</text>
+            } else if v.rejected > 0 {
+                <text class="verdict refused" x={px(x + w - 10.0)} y={px(y + 42.0)} text-anchor="end">{ format!("{} refused", v.rejected) }</text>
+            }
             <line class="rule" x1={px(x + 8.0)} x2={px(x + w - 8.0)} y1={px(y + 74.0)} y2={px(y + 74.0)} />
             { for recent }
         </g>

@@ -382,7 +382,7 @@ pub fn setup_panel(p: &SetupProps) -> Html {
             <h3 class="subhead">{ "Split-brain defences" }</h3>
             <label class="row" title="Leaders write to a shared storage every 100 ms; with fencing, each write carries the leadership's number and the storage refuses any number below the highest it has accepted">
                 <span>{ "Shared storage" }</span>
-                <select id="storage" onchange={change("storage")}>
+                <select id="storage-mode" onchange={change("storage")}>
                     { for StorageMode::ALL.iter().map(|m| html! { <option value={m.name()} selected={*m == c.storage}>{ match m {
                         StorageMode::Off => "off",
                         StorageMode::Unfenced => "on, no fencing",

@@ -391,8 +391,9 @@ fn legend() -> Html {
                 { item("append", "append with entries") }
                 { item("reply", "reply") }
                 { item("announce", "leader announcement") }
+                { item("write", "write to the storage") }
             </ul>
-            <p>{ "Numbers on messages are terms (ballots for Paxos). The ring around a node drains until its election timeout. The strip under a node is its log: filled = committed, outlined = not yet, striped = a leader's no-op. Ring algorithms draw the ring's links with arrows in the direction messages travel." }</p>
+            <p>{ "Numbers on messages are terms (ballots for Paxos). The ring around a node drains until its election timeout. The strip under a node is its log: filled = committed, outlined = not yet, striped = a leader's no-op. Ring algorithms draw the ring's links with arrows in the direction messages travel. With a shared storage on, leaders write to it with their term as a fencing token; with fencing on it refuses any token below the highest it has taken." }</p>
         </section>
     }
 }
