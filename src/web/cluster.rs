@@ -2,6 +2,7 @@
 
 use super::message_layer::{MessageLayer, RingTone, TimerRing};
 use electionscope::config::RingKind;
+use electionscope::sim::action::Percent;
 use electionscope::sim::storage::WriteOutcome;
 use electionscope::sim::{NodeId, StorageView};
 use electionscope::viewmodel::{CLUSTER_H, CLUSTER_W, Layout, MsgVm, NodeVm, STORAGE_AT};
@@ -221,6 +222,12 @@ pub fn node(p: &NodeProps) -> Html {
             }
             if paused {
                 <text class="pause-icon" x={px(n.x + r * 0.7)} y={px(n.y - r * 0.7)}>{ "❚❚" }</text>
+            }
+            if n.drift_ppm != 0 && n.role != "crashed" {
+                <text class="drift" x={px(n.x - r * 0.55)} y={px(n.y - r * 0.85)}>
+                    <title>{ format!("{}'s clock runs {} {}: its timers and leases expire by this clock", n.name, Percent(n.drift_ppm.unsigned_abs()), if n.drift_ppm < 0 { "slow" } else { "fast" }) }</title>
+                    { format!("clock {}{}", if n.drift_ppm < 0 { "−" } else { "+" }, Percent(n.drift_ppm.unsigned_abs())) }
+                </text>
             }
             <text class="term" x={px(n.x)} y={px(n.y + r + 20.0)}>{
                 if n.term_label.is_empty() {
