@@ -986,8 +986,11 @@ impl Algorithm for Lease {
     }
 
     fn recover(me: NodeId, cluster_size: usize, config: &LeaseConfig, disk: &LeaseDisk) -> Self {
+        // The disk says which node this is: the kernel's restart passes the number of
+        // all nodes, service included, as `cluster_size`, so `me > cluster_size` only
+        // tells the service apart at first boot.
         let node = match disk {
-            LeaseDisk::Service { lease, revision } if me as usize > cluster_size => {
+            LeaseDisk::Service { lease, revision } => {
                 let revision = if config.bugs.forget_revision_on_restart {
                     0
                 } else {
