@@ -334,6 +334,9 @@ pub struct ServiceState {
     pub written_at: Micros,
     /// The grant made in the step just taken, if any: the monitor reads it then.
     pub just_granted: Option<Grant>,
+    /// Who held the lease before the service expired it, so that handing it to
+    /// someone else still counts as a transition.
+    pub expired_holder: Option<NodeId>,
 }
 
 /// What survives a crash: the service's record (etcd and the Kubernetes API server
@@ -489,7 +492,12 @@ impl Lease {
                 } else {
                     s.revision + 1
                 };
-                let changed = s.lease.holder.is_some_and(|h| h != from);
+                let changed = s
+                    .lease
+                    .holder
+                    .or(s.expired_holder)
+                    .is_some_and(|h| h != from);
+                s.expired_holder = None;
                 s.lease = LeaseRecord {
                     holder: Some(from),
                     acquire_time: renew_time,
@@ -568,6 +576,7 @@ impl Lease {
             return;
         }
         s.lease.holder = None;
+        s.expired_holder = Some(h);
         s.revision += 1;
         ctx.note(
             NoteKind::Info,
@@ -1001,6 +1010,7 @@ impl Algorithm for Lease {
                     revision,
                     written_at: 0,
                     just_granted: None,
+                    expired_holder: None,
                 })
             }
             // A service with a candidate's disk (cannot happen) starts empty.
