@@ -196,6 +196,29 @@ pub fn node(p: &NodeProps) -> Html {
             .map_or(String::new(), |l| format!(", follows n{l}")),
         vote
     );
+    if n.service {
+        // A coordination service is no candidate: a box in the middle whose lines are
+        // its record (a lease's holder, renewTime, revision), not a role and a term.
+        let (w, line_h) = (230.0, 17.0);
+        let h = 52.0 + line_h * n.fields.len() as f64;
+        let top = n.y - h / 2.0;
+        let state = match (n.role.as_str(), paused) {
+            ("crashed", _) => " · DOWN",
+            (_, true) => " · PAUSED",
+            _ => "",
+        };
+        return html! {
+            <g class={classes!("node", "service", role_class, p.selected.then_some("selected"), p.picked.then_some("picked"))}
+               data-node-id={id.to_string()} data-role={role_attr} data-term="0"
+               tabindex="0" role="button" aria-label={label} {onclick} {onkeydown}>
+                <rect class="body" x={px(n.x - w / 2.0)} y={px(top)} width={px(w)} height={px(h)} rx="10" />
+                <text class="name" x={px(n.x)} y={px(top + 26.0)}>{ format!("{}{state}", n.name) }</text>
+                { for n.fields.iter().enumerate().map(|(i, (k, v))| html! {
+                    <text class="service-field" key={i} x={px(n.x)} y={px(top + 48.0 + line_h * i as f64)}>{ format!("{k}: {v}") }</text>
+                }) }
+            </g>
+        };
+    }
     html! {
         <g class={classes!("node", role_class.clone(), p.selected.then_some("selected"), n.alarm.then_some("alarm"), p.picked.then_some("picked"))}
            data-node-id={id.to_string()} data-role={role_attr} data-term={n.term.to_string()}
