@@ -462,19 +462,7 @@ impl Lease {
                 // someone else is taken only after it dropped it (SET NX semantics).
                 let held = server_expiry && s.lease.holder.is_some_and(|h| h != from);
                 if stale || held {
-                    ctx.note(
-                        NoteKind::Info,
-                        format!(
-                            "n{from}'s acquire conflicts: {} (revision {})",
-                            match s.lease.holder {
-                                Some(h) if h != from => format!("n{h} got there first"),
-                                _ => format!(
-                                    "the record changed since n{from} read revision {revision}"
-                                ),
-                            },
-                            s.revision
-                        ),
-                    );
+                    // The candidate narrates the conflict when the answer reaches it.
                     ctx.send(
                         from,
                         LeaseMsg::Conflict {
