@@ -1,6 +1,9 @@
 //! One serializable description of a run. CLI flags, the URL query and scenario `set`
 //! lines all parse into this struct, through the same per-key parser.
 
+use crate::algo::lease::{
+    DEFAULT_LEASE_DURATION, DEFAULT_RENEW_DEADLINE, DEFAULT_RETRY_PERIOD, LeaseExpiry,
+};
 use crate::algo::ring::RingArrangement;
 use crate::sim::StorageMode;
 use crate::sim::time::{parse_duration, parse_duration_range};
@@ -21,12 +24,15 @@ pub enum AlgoKind {
     /// Hirschberg-Sinclair on a bidirectional ring.
     Hs,
     Paxos,
+    /// Lease-based election through a lock service (Kubernetes Lease, etcd, Redis).
+    Lease,
 }
 
 impl AlgoKind {
     pub const ALL: &'static [AlgoKind] = &[
         AlgoKind::Raft,
         AlgoKind::Paxos,
+        AlgoKind::Lease,
         AlgoKind::Bully,
         AlgoKind::Ring,
         AlgoKind::Hs,
@@ -39,6 +45,7 @@ impl AlgoKind {
             AlgoKind::Ring => "ring",
             AlgoKind::Hs => "hs",
             AlgoKind::Paxos => "paxos",
+            AlgoKind::Lease => "lease",
         }
     }
 
@@ -70,6 +77,7 @@ impl AlgoKind {
             AlgoKind::Ring => "Chang-Roberts ring",
             AlgoKind::Hs => "Hirschberg-Sinclair ring",
             AlgoKind::Paxos => "Paxos",
+            AlgoKind::Lease => "Lease (Kubernetes-style)",
         }
     }
 
@@ -78,6 +86,7 @@ impl AlgoKind {
         match self {
             AlgoKind::Raft => Some("term"),
             AlgoKind::Paxos => Some("ballot"),
+            AlgoKind::Lease => Some("lease"),
             AlgoKind::Bully | AlgoKind::Ring | AlgoKind::Hs => None,
         }
     }
@@ -88,6 +97,7 @@ impl AlgoKind {
         match self.term_word() {
             Some("ballot") if term == 0 => "ballot none".into(),
             Some("ballot") => format!("ballot {}.n{}", term / 100, term % 100),
+            Some("lease") => format!("lease #{term}"),
             Some(word) => format!("{word} {term}"),
             None => String::new(),
         }
@@ -105,17 +115,25 @@ impl AlgoKind {
         match self {
             AlgoKind::Ring => Some(RingKind::Unidirectional),
             AlgoKind::Hs => Some(RingKind::Bidirectional),
-            AlgoKind::Raft | AlgoKind::Bully | AlgoKind::Paxos => None,
+            AlgoKind::Raft | AlgoKind::Bully | AlgoKind::Paxos | AlgoKind::Lease => None,
         }
     }
 
     /// Whether a majority must agree before someone leads: the line between
-    /// algorithms that prevent split brain and those that only report it.
+    /// algorithms that prevent split brain and those that only report it. A lease
+    /// has no quorum of candidates: the lock service decides, and a deposed holder
+    /// learns of it only by its own clock.
     pub fn uses_quorum(self) -> bool {
         match self {
             AlgoKind::Raft | AlgoKind::Paxos => true,
-            AlgoKind::Bully | AlgoKind::Ring | AlgoKind::Hs => false,
+            AlgoKind::Bully | AlgoKind::Ring | AlgoKind::Hs | AlgoKind::Lease => false,
         }
+    }
+
+    /// Whether the candidates elect through a coordination service, which the kernel
+    /// runs as one more node (id `nodes + 1`) that scenarios may name.
+    pub fn has_service(self) -> bool {
+        self == AlgoKind::Lease
     }
 
     /// Settings that only some algorithms read, shown in the setup panel only for them.
@@ -124,6 +142,11 @@ impl AlgoKind {
             "prevote" | "check-quorum" => self == AlgoKind::Raft,
             "ring-order" => self.ring().is_some(),
             "backoff" => self == AlgoKind::Paxos,
+            "lease-duration" | "renew-deadline" | "retry-period" | "lease-expiry" => {
+                self == AlgoKind::Lease
+            }
+            // Leases time out by their own three settings, not by these.
+            "election-timeout" | "heartbeat" => self != AlgoKind::Lease,
             _ => true,
         }
     }
@@ -157,6 +180,14 @@ pub struct SimConfig {
     pub storage: StorageMode,
     /// Power off every other node that believes it leads before a node is promoted.
     pub stonith: bool,
+    /// Lease: how long a lease lasts without renewal (Kubernetes' leaseDuration).
+    pub lease_duration: Micros,
+    /// Lease: how long a leader leads without a successful renew (renewDeadline).
+    pub renew_deadline: Micros,
+    /// Lease: how often candidates retry and the leader renews (retryPeriod).
+    pub retry_period: Micros,
+    /// Lease: who judges expiry, each candidate by its clock or the service.
+    pub lease_expiry: LeaseExpiry,
     /// A built-in scenario's name, or scenario text.
     pub scenario: Option<String>,
 }
@@ -178,6 +209,10 @@ impl Default for SimConfig {
             random_backoff: true,
             storage: StorageMode::Off,
             stonith: false,
+            lease_duration: DEFAULT_LEASE_DURATION,
+            renew_deadline: DEFAULT_RENEW_DEADLINE,
+            retry_period: DEFAULT_RETRY_PERIOD,
+            lease_expiry: LeaseExpiry::Client,
             scenario: None,
         }
     }
@@ -188,7 +223,7 @@ impl Default for SimConfig {
 pub const KEYS: &[(&str, &str)] = &[
     (
         "algo",
-        "raft, paxos, bully, ring (Chang-Roberts) or hs (Hirschberg-Sinclair)",
+        "raft, paxos, lease (Kubernetes-style lease), bully, ring (Chang-Roberts) or hs (Hirschberg-Sinclair)",
     ),
     ("nodes", "a node count from 1 to 25"),
     ("seed", "a whole number (0 to 18446744073709551615)"),
@@ -208,6 +243,22 @@ pub const KEYS: &[(&str, &str)] = &[
     (
         "stonith",
         "on or off (power off the old leader before promoting a new one)",
+    ),
+    (
+        "lease-duration",
+        "lease: how long a lease lasts unrenewed, like 1.5s",
+    ),
+    (
+        "renew-deadline",
+        "lease: how long the leader leads without renewing, like 1s",
+    ),
+    (
+        "retry-period",
+        "lease: how often candidates retry and the leader renews, like 200ms",
+    ),
+    (
+        "lease-expiry",
+        "lease: client (each candidate by its own clock) or server (the service's TTL)",
     ),
     ("scenario", "a built-in scenario name"),
 ];
@@ -320,6 +371,21 @@ impl SimConfig {
                 self.storage = StorageMode::parse(value).map_err(|e| format!("storage: {e}"))?
             }
             "stonith" => self.stonith = parse_bool(value).map_err(|e| format!("stonith: {e}"))?,
+            "lease-duration" | "renew-deadline" | "retry-period" => {
+                let d = parse_duration(value).map_err(|e| format!("{key}: {e}"))?;
+                if d == 0 || d > MAX_DURATION {
+                    return Err(format!("{key}: {} is outside 1us to 24h", Human(d)));
+                }
+                match key {
+                    "lease-duration" => self.lease_duration = d,
+                    "renew-deadline" => self.renew_deadline = d,
+                    _ => self.retry_period = d,
+                }
+            }
+            "lease-expiry" => {
+                self.lease_expiry =
+                    LeaseExpiry::parse(value).map_err(|e| format!("lease-expiry: {e}"))?
+            }
             "scenario" => {
                 let v = value.trim();
                 self.scenario = if v.is_empty() {
@@ -343,6 +409,10 @@ impl SimConfig {
     /// a teacher may want to show exactly that.
     pub fn warnings(&self) -> Vec<String> {
         let mut w = Vec::new();
+        if self.algo == AlgoKind::Lease {
+            use crate::algo::FromSimConfig;
+            return crate::algo::lease::Lease::algo_config(self).problems();
+        }
         if self.heartbeat >= self.election_timeout.0 {
             w.push(format!(
                 "heartbeat {} is not below the election timeout {}: followers will time out between heartbeats",
@@ -397,10 +467,16 @@ impl SimConfig {
     pub fn drop_unfit_scenario(&mut self) -> Option<String> {
         let spec = self.scenario.clone()?;
         let e = crate::scenario::load(&spec)
-            .and_then(|sc| sc.check_nodes(self.nodes))
+            .and_then(|sc| sc.check_nodes(self.addressable_nodes()))
             .err()?;
         self.scenario = None;
         Some(format!("scenario: {e}"))
+    }
+
+    /// How many nodes a scenario may name: the candidates, and the coordination
+    /// service after them if the algorithm has one.
+    pub fn addressable_nodes(&self) -> u32 {
+        self.nodes + u32::from(self.algo.has_service())
     }
 
     /// Parses a URL query (`?algo=raft&nodes=5`). Bad values fall back to defaults and
@@ -471,6 +547,18 @@ impl SimConfig {
         }
         if self.stonith {
             parts.push("stonith=on".into());
+        }
+        for (key, value, default) in [
+            ("lease-duration", self.lease_duration, d.lease_duration),
+            ("renew-deadline", self.renew_deadline, d.renew_deadline),
+            ("retry-period", self.retry_period, d.retry_period),
+        ] {
+            if value != default {
+                parts.push(format!("{key}={}", Human(value)));
+            }
+        }
+        if self.lease_expiry != d.lease_expiry {
+            parts.push(format!("lease-expiry={}", self.lease_expiry.name()));
         }
         if let Some(s) = &self.scenario {
             parts.push(format!("scenario={}", percent_encode(s)));

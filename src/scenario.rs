@@ -401,7 +401,7 @@ impl Scenario {
                 message: e,
             })?;
         }
-        self.check_nodes(config.nodes)
+        self.check_nodes(config.addressable_nodes())
     }
 
     /// The algorithm the scenario was written for, if it names one (`set algo bully`).
@@ -581,6 +581,57 @@ pub const BUILTINS: &[Builtin] = &[
                at 1.1s write leader\n\
                at 1.5s write leader\n\
                at 3s heal\n",
+    },
+    Builtin {
+        name: "lease-paused-leader",
+        title: "Lease: a paused holder wakes up",
+        text: "# The lease holder freezes for 2.5s (a long GC pause). The others see its lease\n\
+               # unrenewed for leaseDuration by their own clocks and one takes it with a higher\n\
+               # token. The old holder wakes still believing it leads and finishes the write it\n\
+               # was making: without fencing, the storage takes it over the newer leader's data.\n\
+               set algo lease\n\
+               set storage unfenced\n\
+               at 2s pause leader for 2500ms\n",
+    },
+    Builtin {
+        name: "lease-paused-leader-fenced",
+        title: "Lease: a paused holder is fenced off",
+        text: "# The same pause with fencing: every write carries the lease's token (the\n\
+               # revision it was granted at). The new holder's token is higher, so the storage\n\
+               # rejects the old holder's late write and no update is lost.\n\
+               set algo lease\n\
+               set storage fenced\n\
+               at 2s pause leader for 2500ms\n",
+    },
+    Builtin {
+        name: "lease-clock-drift",
+        title: "Lease: clocks running at different rates",
+        text: "# Every follower's clock runs 40% fast and the holder's 40% slow; then the holder\n\
+               # is cut off from the lease service. A fast follower's leaseDuration runs out\n\
+               # long before the slow holder's renewDeadline does: two nodes believe they lead\n\
+               # at once, and both write to the storage (outside the partition): without\n\
+               # fencing the slow holder's writes land over its successor's. Leases tolerate\n\
+               # clock offsets, not different clock rates.\n\
+               set algo lease\n\
+               set storage unfenced\n\
+               at 1s drift n1 +40%\n\
+               at 1s drift n2 +40%\n\
+               at 1s drift n3 +40%\n\
+               at 1s drift n4 +40%\n\
+               at 1s drift n5 +40%\n\
+               at 1s drift leader -40%\n\
+               at 2s isolate leader\n\
+               at 6s heal\n",
+    },
+    Builtin {
+        name: "lease-stonith",
+        title: "Lease: STONITH before the takeover",
+        text: "# The same pause with STONITH: before the new holder starts leading, a power\n\
+               # switch turns the frozen old holder off, so it never wakes to write.\n\
+               set algo lease\n\
+               set storage unfenced\n\
+               set stonith on\n\
+               at 2s pause leader for 2500ms\n",
     },
     Builtin {
         name: "bully-partition",

@@ -34,6 +34,22 @@ pub const CASES: &[Case] = &[
         scenario: "raft-stonith",
         shows: "the frozen leader is powered off before the takeover",
     },
+    Case {
+        scenario: "lease-paused-leader",
+        shows: "a paused holder wakes after its lease was taken and writes",
+    },
+    Case {
+        scenario: "lease-paused-leader-fenced",
+        shows: "the same late write, refused by its lease token",
+    },
+    Case {
+        scenario: "lease-clock-drift",
+        shows: "a slow-clock holder and a fast-clock successor lead at once",
+    },
+    Case {
+        scenario: "lease-stonith",
+        shows: "the paused holder is powered off before the takeover",
+    },
 ];
 
 /// Virtual time each case runs for: long enough for every scenario to heal and settle.

@@ -391,7 +391,17 @@ pub fn banner(view: &ClusterView, trace: &VecDeque<TraceEvent>, algo: AlgoKind) 
     } else {
         ("they", "are")
     };
-    let why = if !algo.uses_quorum() {
+    let why = if algo == AlgoKind::Lease {
+        // The lease hazard: nothing tells a holder it was replaced but its own clock.
+        format!(
+            "; {} {is} stale: {it} still trust{} {} own clock that the lease is valid (a pause, \
+             or a clock running slower than the others'), while the lock service has granted a \
+             newer lease; only fencing tokens or STONITH make that harmless",
+            stale.join(", "),
+            if stale.len() == 1 { "s" } else { "" },
+            if stale.len() == 1 { "its" } else { "their" }
+        )
+    } else if !algo.uses_quorum() {
         format!(
             "; {} has no quorum, so each side of a partition (or a node that missed the \
              announcement) crowns its own leader: expected for this algorithm, and exactly \
@@ -893,6 +903,25 @@ mod tests {
         assert_eq!(
             banner(&healthy.view(), healthy.trace(), AlgoKind::Raft),
             None
+        );
+    }
+
+    #[test]
+    fn banner_explains_an_overlapping_lease_by_the_holders_clock() {
+        let mut cfg = SimConfig::default();
+        cfg.set("scenario", "lease-clock-drift").unwrap();
+        cfg.set("seed", "1").unwrap();
+        // Without the storage, whose lost updates would top the banner.
+        let cfg = crate::run::resolve(cfg, &[("storage".into(), "off".into())]).unwrap();
+        let mut r = crate::run::build(&cfg, usize::MAX).unwrap();
+        // After the drifting follower took over, before the slow holder gives up.
+        r.advance(3 * SEC);
+        let b = banner(&r.view(), r.trace(), AlgoKind::Lease).expect("two holders");
+        assert_eq!(b.severity, Severity::Warning);
+        assert!(
+            b.text.contains("lease #1") && b.text.contains("own clock"),
+            "{}",
+            b.text
         );
     }
 

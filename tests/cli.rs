@@ -222,6 +222,7 @@ fn every_algorithm_runs_from_the_cli_and_elects_the_expected_leader() {
         ("ring", true),
         ("hs", true),
         ("paxos", false),
+        ("lease", false),
     ] {
         let o = cli(&[
             "run",
@@ -376,4 +377,73 @@ fn split_brain_prints_the_lab_table() {
         "{out}"
     );
     assert!(out.contains("Lost update"), "{out}");
+}
+
+#[test]
+fn lease_runs_and_labs_from_the_cli_with_its_settings_and_warnings() {
+    let o = cli(&[
+        "run",
+        "--algo",
+        "lease",
+        "--seed",
+        "3",
+        "--duration",
+        "4s",
+        "--scenario",
+        "lease-paused-leader-fenced",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("leaders by lease:") && out.contains("lease #1: n"),
+        "{out}"
+    );
+    assert!(out.contains("safety violations: 0"), "{out}");
+
+    // A takeover after the leader's crash waits out leaseDuration: about 1.5 s.
+    let o = cli(&[
+        "lab",
+        "--algo",
+        "lease",
+        "--fault",
+        "crash-leader",
+        "--nodes",
+        "3,5",
+        "--trials",
+        "20",
+        "--seed",
+        "1",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    for r in v["rows"].as_array().unwrap() {
+        assert_eq!(r["recovered"], 20, "{r}");
+        assert_eq!(r["runs_with_safety_violation"], 0);
+        let d = &r["time_to_leader_us"];
+        let (min, max) = (d["min"].as_u64().unwrap(), d["max"].as_u64().unwrap());
+        assert!(min >= 1_000_000 && max <= 2_500_000, "{d}");
+    }
+
+    // client-go's rule, named when broken; a bad value is refused.
+    let o = cli(&[
+        "run",
+        "--algo",
+        "lease",
+        "--seed",
+        "1",
+        "--duration",
+        "1s",
+        "--renew-deadline",
+        "2s",
+    ]);
+    assert!(o.status.success());
+    assert!(
+        stderr(&o).contains("leaseDuration > renewDeadline"),
+        "{}",
+        stderr(&o)
+    );
+    let o = cli(&["run", "--algo", "lease", "--lease-expiry", "sometimes"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("lease-expiry"), "{}", stderr(&o));
 }

@@ -47,6 +47,27 @@ fn every_case_shows_what_its_row_claims() {
         "{stonith:?}"
     );
     assert_eq!(stonith.most_leaders, 1, "the frozen leader never overlaps");
+
+    for (scenario, lost, refused) in [
+        ("lease-paused-leader", true, false),
+        ("lease-paused-leader-fenced", false, true),
+        ("lease-clock-drift", true, false),
+        ("lease-stonith", false, false),
+    ] {
+        let o = outcome(&all, scenario);
+        let s = o.storage.as_ref().expect("storage on");
+        assert_eq!(s.lost_updates > 0, lost, "{scenario}: {s:?}");
+        assert_eq!(s.rejected > 0, refused, "{scenario}: {s:?}");
+        assert_eq!(o.violations.contains(&"Lost update".to_string()), lost);
+        if scenario == "lease-stonith" {
+            assert_eq!((o.most_leaders, o.powered_off), (1, 1), "{o:?}");
+        } else {
+            assert_eq!(
+                o.most_leaders, 2,
+                "{scenario}: two holders believe they lead"
+            );
+        }
+    }
 }
 
 #[test]

@@ -4,6 +4,7 @@
 pub mod bully;
 pub mod chang_roberts;
 pub mod hirschberg_sinclair;
+pub mod lease;
 pub mod paxos;
 pub mod raft;
 pub mod ring;
@@ -53,6 +54,10 @@ macro_rules! with_algorithm {
             }
             $crate::config::AlgoKind::Paxos => {
                 type $A = $crate::algo::paxos::Paxos;
+                $body
+            }
+            $crate::config::AlgoKind::Lease => {
+                type $A = $crate::algo::lease::Lease;
                 $body
             }
         }

@@ -23,7 +23,9 @@ mod cli {
         version,
         about = "Deterministic simulations of leader-election algorithms",
         after_help = "Defaults: 5 nodes, seed chosen at random, 10s of virtual time, latency 5-15ms, \
-                      no message loss, election timeout 150-300ms, heartbeat 50ms, PreVote and CheckQuorum off."
+                      no message loss, election timeout 150-300ms, heartbeat 50ms, PreVote and CheckQuorum off; \
+                      lease: leaseDuration 1.5s, renewDeadline 1s, retryPeriod 200ms (Kubernetes' defaults / 10), \
+                      expiry judged by each candidate's clock."
     )]
     struct Cli {
         #[command(subcommand)]
@@ -49,7 +51,8 @@ mod cli {
 
     #[derive(Args)]
     struct Common {
-        /// Algorithm: raft, paxos, bully, ring (Chang-Roberts) or hs (Hirschberg-Sinclair)
+        /// Algorithm: raft, paxos, lease (Kubernetes-style lease through a lock service),
+        /// bully, ring (Chang-Roberts) or hs (Hirschberg-Sinclair)
         #[arg(long)]
         algo: Option<String>,
         /// Seed of the run (the first seed, for lab). Random if omitted.
@@ -88,6 +91,18 @@ mod cli {
         /// Any setting the URL takes, as KEY=VALUE (repeatable), e.g. --set storage=fenced
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
+        /// Lease: how long a lease lasts without renewal (leaseDuration), e.g. 1.5s
+        #[arg(long)]
+        lease_duration: Option<String>,
+        /// Lease: how long the leader leads without a successful renew (renewDeadline), e.g. 1s
+        #[arg(long)]
+        renew_deadline: Option<String>,
+        /// Lease: how often candidates retry and the leader renews (retryPeriod), e.g. 200ms
+        #[arg(long)]
+        retry_period: Option<String>,
+        /// Lease: who judges expiry, client (each candidate by its own clock) or server
+        #[arg(long)]
+        lease_expiry: Option<String>,
         /// Print one JSON object instead of text
         #[arg(long)]
         json: bool,
@@ -143,6 +158,10 @@ mod cli {
         add("ring-order", &c.ring_order);
         add("backoff", &c.backoff);
         add("storage", &c.storage);
+        add("lease-duration", &c.lease_duration);
+        add("renew-deadline", &c.renew_deadline);
+        add("retry-period", &c.retry_period);
+        add("lease-expiry", &c.lease_expiry);
         if c.stonith {
             o.push(("stonith".into(), "on".into()));
         }

@@ -1201,7 +1201,7 @@ impl<A: Algorithm> Simulation<A> {
                 let Slot::Down { disk } = &self.slots[i] else {
                     return self.skip(action, &format!("{name} is not down"));
                 };
-                let node = A::recover(n, self.slots.len(), &self.algo, disk);
+                let node = A::recover(n, self.cluster.len(), &self.algo, disk);
                 self.slots[i] = Slot::Up {
                     node,
                     paused_until: None,

@@ -327,7 +327,7 @@ fn service_box(p: &NodeProps, role_class: String, label: String) -> Html {
             if v.is_empty() {
                 k.clone()
             } else {
-                format!("{k}  {v}")
+                format!("{k}: {v}")
             }
         })
         .collect();
@@ -343,7 +343,7 @@ fn service_box(p: &NodeProps, role_class: String, label: String) -> Html {
     };
     html! {
         <g class={classes!("node", "service", role_class.clone(), p.selected.then_some("selected"))}
-           data-node-id={id.to_string()} data-role={role_attr} tabindex="0" role="button" aria-label={label} {onclick} {onkeydown}>
+           data-node-id={id.to_string()} data-role={role_attr} data-term="0" tabindex="0" role="button" aria-label={label} {onclick} {onkeydown}>
             <rect class="body" x={px(x)} y={px(y)} width={px(w)} height={px(h)} rx="10" />
             <text class="service-name" x={px(x + 12.0)} y={px(y + 22.0)}>{ n.name.clone() }</text>
             <text class="service-status" x={px(x + w - 12.0)} y={px(y + 22.0)}>{ status }</text>

@@ -342,24 +342,51 @@ pub fn setup_panel(p: &SetupProps) -> Html {
                 <span>{ format!("Nodes: {}", c.nodes) }</span>
                 <input id="nodes" type="range" min="3" max={MAX_NODES.to_string()} value={c.nodes.to_string()} onchange={change("nodes")} />
             </label>
-            <label class="row">
-                <span>{ "Election timeout" }</span>
-                <select onchange={change("election-timeout")}>
-                    { for ["150-151ms", "150-155ms", "150-200ms", "150-300ms", "300-600ms", "1-2s"].iter().map(|r| {
-                        let selected = electionscope::sim::time::parse_duration_range(r).ok() == Some((elo, ehi));
-                        html! { <option value={*r} {selected}>{ *r }</option> }
-                    }) }
-                </select>
-            </label>
-            <label class="row">
-                <span>{ "Heartbeat" }</span>
-                <select onchange={change("heartbeat")}>
-                    { for ["25ms", "50ms", "75ms", "100ms", "200ms"].iter().map(|h| {
-                        let selected = electionscope::sim::time::parse_duration(h).ok() == Some(c.heartbeat);
-                        html! { <option value={*h} {selected}>{ *h }</option> }
-                    }) }
-                </select>
-            </label>
+            if c.algo.uses_setting("election-timeout") {
+                <label class="row">
+                    <span>{ "Election timeout" }</span>
+                    <select onchange={change("election-timeout")}>
+                        { for ["150-151ms", "150-155ms", "150-200ms", "150-300ms", "300-600ms", "1-2s"].iter().map(|r| {
+                            let selected = electionscope::sim::time::parse_duration_range(r).ok() == Some((elo, ehi));
+                            html! { <option value={*r} {selected}>{ *r }</option> }
+                        }) }
+                    </select>
+                </label>
+            }
+            if c.algo.uses_setting("heartbeat") {
+                <label class="row">
+                    <span>{ "Heartbeat" }</span>
+                    <select onchange={change("heartbeat")}>
+                        { for ["25ms", "50ms", "75ms", "100ms", "200ms"].iter().map(|h| {
+                            let selected = electionscope::sim::time::parse_duration(h).ok() == Some(c.heartbeat);
+                            html! { <option value={*h} {selected}>{ *h }</option> }
+                        }) }
+                    </select>
+                </label>
+            }
+            if c.algo.uses_setting("lease-duration") {
+                { for [
+                    ("lease-duration", "leaseDuration", c.lease_duration, &["1s", "1.5s", "3s"][..]),
+                    ("renew-deadline", "renewDeadline", c.renew_deadline, &["500ms", "1s", "2s"][..]),
+                    ("retry-period", "retryPeriod", c.retry_period, &["100ms", "200ms", "400ms"][..]),
+                ].into_iter().map(|(key, label, current, choices)| html! {
+                    <label class="row" title="client-go requires leaseDuration > renewDeadline > 1.2 x retryPeriod">
+                        <span>{ label }</span>
+                        <select id={key} onchange={change(key)}>
+                            { for choices.iter().map(|v| {
+                                let selected = electionscope::sim::time::parse_duration(v).ok() == Some(current);
+                                html! { <option value={*v} {selected}>{ *v }</option> }
+                            }) }
+                        </select>
+                    </label>
+                }) }
+                <label class="row" title="client: each candidate judges expiry by its own clock (Kubernetes); server: the lock service drops an unrenewed holder on its clock (etcd, Redis PX)">
+                    <span>{ "Expiry judged by" }</span>
+                    <select id="lease-expiry" onchange={change("lease-expiry")}>
+                        { for ["client", "server"].iter().map(|v| html! { <option value={*v} selected={c.lease_expiry.name() == *v}>{ *v }</option> }) }
+                    </select>
+                </label>
+            }
             if c.algo.uses_setting("ring-order") {
                 <label class="row">
                     <span>{ "Ids around the ring" }</span>

@@ -393,7 +393,7 @@ fn legend() -> Html {
                 { item("announce", "leader announcement") }
                 { item("write", "write to the storage") }
             </ul>
-            <p>{ "Numbers on messages are terms (ballots for Paxos). The ring around a node drains until its election timeout. The strip under a node is its log: filled = committed, outlined = not yet, striped = a leader's no-op. Ring algorithms draw the ring's links with arrows in the direction messages travel. With a shared storage on, leaders write to it with their term as a fencing token; with fencing on it refuses any token below the highest it has taken." }</p>
+            <p>{ "Numbers on messages are terms (ballots for Paxos, lease tokens for Lease). The ring around a node drains until its election timeout (for Lease: until the lease it saw runs out by its own clock, or, on the leader, until its renew deadline). Lease draws its lock service as the box in the middle: holder, renewTime, leaseTransitions and revision. The strip under a node is its log: filled = committed, outlined = not yet, striped = a leader's no-op. Ring algorithms draw the ring's links with arrows in the direction messages travel. With a shared storage on, leaders write to it with their term as a fencing token; with fencing on it refuses any token below the highest it has taken." }</p>
         </section>
     }
 }

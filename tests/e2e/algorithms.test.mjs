@@ -147,3 +147,33 @@ test('Paxos: the backoff switch is in the setup panel and in the URL', async () 
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('Lease: the lock service is a box in the middle; a paused holder overlaps its successor and fencing turns its write away', async () => {
+  const native = JSON.parse(cli(['run', '--algo', 'lease', '--nodes', '5', '--seed', '1', '--duration', '6s', '--scenario', 'lease-paused-leader-fenced', '--json']));
+  const { page, problems } = await open('?algo=lease&nodes=5&seed=1&duration=6s&scenario=lease-paused-leader-fenced');
+  assert.equal(await page.locator('#trace-hash').textContent(), native.trace_hash);
+  // The lease settings replace Raft's timers in the setup panel.
+  assert.equal(await page.locator('#renew-deadline').count(), 1);
+  assert.equal(await page.locator('#prevote').count(), 0);
+  const service = page.locator('[data-node-id="6"]');
+  assert.equal(await service.getAttribute('data-role'), 'service');
+  await seek(page, 1000000);
+  await page.waitForFunction(leaderIs, 2);
+  assert.match(await service.textContent(), /lease-api/);
+  assert.match(await service.textContent(), /holder: n2/);
+  assert.match(await page.locator('[data-node-id="2"] .term').textContent(), /lease #1/);
+  // n2 froze at 2s; n5 took the lease at 3.53s; n2 wakes at 4.5s.
+  await seek(page, 4000000);
+  await page.waitForFunction(() => document.querySelector('#monitor').dataset.state === 'warning');
+  const text = await page.locator('#monitor').textContent();
+  assert.match(text, /n2 \(lease #1\) and n5 \(lease #11\) both believe they lead/);
+  assert.match(text, /own clock/);
+  assert.match(await service.textContent(), /holder: n5/);
+  await shot(page, '25-lease-paused-holder');
+  await seek(page, 5000000);
+  // On waking, its first look at its own clock ends its leadership.
+  assert.match(await page.locator('.narration .lines').textContent(), /n2 could not renew within renewDeadline 1s/);
+  assert.notEqual(await page.locator('[data-node-id="2"]').getAttribute('data-role'), 'leader');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
