@@ -20,12 +20,15 @@ pub enum AlgoKind {
     /// Hirschberg-Sinclair on a bidirectional ring.
     Hs,
     Paxos,
+    /// ZooKeeper's fast leader election with Zab's discovery and sync.
+    Zab,
 }
 
 impl AlgoKind {
     pub const ALL: &'static [AlgoKind] = &[
         AlgoKind::Raft,
         AlgoKind::Paxos,
+        AlgoKind::Zab,
         AlgoKind::Bully,
         AlgoKind::Ring,
         AlgoKind::Hs,
@@ -38,6 +41,7 @@ impl AlgoKind {
             AlgoKind::Ring => "ring",
             AlgoKind::Hs => "hs",
             AlgoKind::Paxos => "paxos",
+            AlgoKind::Zab => "zab",
         }
     }
 
@@ -69,6 +73,7 @@ impl AlgoKind {
             AlgoKind::Ring => "Chang-Roberts ring",
             AlgoKind::Hs => "Hirschberg-Sinclair ring",
             AlgoKind::Paxos => "Paxos",
+            AlgoKind::Zab => "ZAB (ZooKeeper)",
         }
     }
 
@@ -77,6 +82,7 @@ impl AlgoKind {
         match self {
             AlgoKind::Raft => Some("term"),
             AlgoKind::Paxos => Some("ballot"),
+            AlgoKind::Zab => Some("epoch"),
             AlgoKind::Bully | AlgoKind::Ring | AlgoKind::Hs => None,
         }
     }
@@ -92,7 +98,7 @@ impl AlgoKind {
         }
     }
 
-    /// What a node's `voted_for` means: a Raft vote, a Paxos promise.
+    /// What a node's `voted_for` means: a Raft vote, a Paxos promise, a ZAB vote.
     pub fn vote_word(self) -> &'static str {
         match self {
             AlgoKind::Paxos => "promised",
@@ -104,7 +110,7 @@ impl AlgoKind {
         match self {
             AlgoKind::Ring => Some(RingKind::Unidirectional),
             AlgoKind::Hs => Some(RingKind::Bidirectional),
-            AlgoKind::Raft | AlgoKind::Bully | AlgoKind::Paxos => None,
+            AlgoKind::Raft | AlgoKind::Bully | AlgoKind::Paxos | AlgoKind::Zab => None,
         }
     }
 
@@ -112,7 +118,7 @@ impl AlgoKind {
     /// algorithms that prevent split brain and those that only report it.
     pub fn uses_quorum(self) -> bool {
         match self {
-            AlgoKind::Raft | AlgoKind::Paxos => true,
+            AlgoKind::Raft | AlgoKind::Paxos | AlgoKind::Zab => true,
             AlgoKind::Bully | AlgoKind::Ring | AlgoKind::Hs => false,
         }
     }
@@ -123,6 +129,7 @@ impl AlgoKind {
             "prevote" | "check-quorum" => self == AlgoKind::Raft,
             "ring-order" => self.ring().is_some(),
             "backoff" => self == AlgoKind::Paxos,
+            "finalize-wait" => self == AlgoKind::Zab,
             _ => true,
         }
     }
@@ -152,6 +159,8 @@ pub struct SimConfig {
     /// Paxos: a pre-empted proposer waits a random time before retrying. Off, duelling
     /// proposers can pre-empt each other indefinitely.
     pub random_backoff: bool,
+    /// ZAB: how long a server that sees a quorum agree waits for a better vote.
+    pub finalize_wait: Micros,
     /// A built-in scenario's name, or scenario text.
     pub scenario: Option<String>,
 }
@@ -171,6 +180,7 @@ impl Default for SimConfig {
             check_quorum: false,
             ring_order: RingArrangement::Ascending,
             random_backoff: true,
+            finalize_wait: 200 * MS,
             scenario: None,
         }
     }
@@ -181,7 +191,7 @@ impl Default for SimConfig {
 pub const KEYS: &[(&str, &str)] = &[
     (
         "algo",
-        "raft, paxos, bully, ring (Chang-Roberts) or hs (Hirschberg-Sinclair)",
+        "raft, paxos, zab (ZooKeeper), bully, ring (Chang-Roberts) or hs (Hirschberg-Sinclair)",
     ),
     ("nodes", "a node count from 1 to 25"),
     ("seed", "a whole number (0 to 18446744073709551615)"),
@@ -194,6 +204,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("check-quorum", "on or off"),
     ("ring-order", "ascending, descending or random"),
     ("backoff", "random or none"),
+    ("finalize-wait", "a wait like 200ms"),
     ("scenario", "a built-in scenario name"),
 ];
 
@@ -300,6 +311,10 @@ impl SimConfig {
                     "none" | "off" => false,
                     other => return Err(format!("backoff: '{other}' is not random or none")),
                 }
+            }
+            "finalize-wait" => {
+                self.finalize_wait =
+                    parse_duration(value).map_err(|e| format!("finalize-wait: {e}"))?
             }
             "scenario" => {
                 let v = value.trim();
@@ -446,6 +461,9 @@ impl SimConfig {
         }
         if !self.random_backoff {
             parts.push("backoff=none".into());
+        }
+        if self.finalize_wait != d.finalize_wait {
+            parts.push(format!("finalize-wait={}", Human(self.finalize_wait)));
         }
         if let Some(s) = &self.scenario {
             parts.push(format!("scenario={}", percent_encode(s)));

@@ -42,7 +42,7 @@ mod cli {
 
     #[derive(Args)]
     struct Common {
-        /// Algorithm: raft, paxos, bully, ring (Chang-Roberts) or hs (Hirschberg-Sinclair)
+        /// Algorithm: raft, paxos, zab (ZooKeeper), bully, ring (Chang-Roberts) or hs (Hirschberg-Sinclair)
         #[arg(long)]
         algo: Option<String>,
         /// Seed of the run (the first seed, for lab). Random if omitted.
@@ -72,6 +72,9 @@ mod cli {
         /// Paxos: backoff of a pre-empted proposer, random (default) or none
         #[arg(long)]
         backoff: Option<String>,
+        /// ZAB: how long a quorum's choice waits for a better vote, e.g. 200ms
+        #[arg(long)]
+        finalize_wait: Option<String>,
         /// Print one JSON object instead of text
         #[arg(long)]
         json: bool,
@@ -126,6 +129,7 @@ mod cli {
         add("drop", &c.drop);
         add("ring-order", &c.ring_order);
         add("backoff", &c.backoff);
+        add("finalize-wait", &c.finalize_wait);
         if c.prevote {
             o.push(("prevote".into(), "on".into()));
         }
