@@ -42,7 +42,7 @@ impl Default for ZabConfig {
             tick: 50 * MS,
             sync_limit: (150 * MS, 300 * MS),
             finalize_wait: 200 * MS,
-            max_notification_timeout: 2 * SEC,
+            max_notification_timeout: SEC,
             bugs: Bugs::default(),
         }
     }
@@ -63,7 +63,7 @@ impl crate::algo::FromSimConfig for Zab {
 /// `bug-injection` feature (turned on by the test suite alone) can set them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Bugs {
-    ack_any_epoch: bool,
+    forget_accepted_epoch: bool,
     skip_discovery: bool,
     vote_by_id: bool,
 }
@@ -71,10 +71,11 @@ struct Bugs {
 #[cfg(feature = "bug-injection")]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ZabBug {
-    /// Followers accept any NEWEPOCH, even one not above the epoch they already accepted.
-    AckAnyEpoch,
-    /// The prospective leader takes its own acceptedEpoch + 1 and syncs at once, without
-    /// learning a quorum's epochs or waiting for ACKEPOCH from a quorum.
+    /// acceptedEpoch is kept in memory only: a restarted server has forgotten the epoch
+    /// it promised, and may acknowledge a lower one.
+    ForgetAcceptedEpoch,
+    /// The prospective leader skips discovery's quorums: it takes its own
+    /// acceptedEpoch + 1 and serves at once, without learning a quorum's epochs.
     SkipDiscovery,
     /// Votes are compared by server id alone and the leader does not check whether a
     /// follower's history is ahead of its own: the highest id leads even when stale.
@@ -85,7 +86,7 @@ pub enum ZabBug {
 impl ZabConfig {
     pub fn with_bug(mut self, bug: ZabBug) -> Self {
         match bug {
-            ZabBug::AckAnyEpoch => self.bugs.ack_any_epoch = true,
+            ZabBug::ForgetAcceptedEpoch => self.bugs.forget_accepted_epoch = true,
             ZabBug::SkipDiscovery => self.bugs.skip_discovery = true,
             ZabBug::VoteById => self.bugs.vote_by_id = true,
         }
@@ -304,7 +305,8 @@ pub enum ZabTimer {
     Notify,
     /// LOOKING: a quorum agrees; decide unless a better vote arrives first.
     Finalize,
-    /// An established leader pings and checks it still hears from a quorum.
+    /// An established leader pings and checks it still hears from a quorum; a
+    /// follower in discovery resends FOLLOWERINFO until its leader answers.
     Tick,
     /// A follower's patience with its leader, or a prospective leader's with discovery
     /// and sync (initLimit): when it fires the server goes back to LOOKING.
@@ -611,7 +613,7 @@ impl Zab {
             ctx.send(from, self.notification());
             return;
         }
-        self.recv_set.insert(from, (vote, ee));
+        self.record_vote(from, vote, ee);
         if self.better(vote, self.proposal) {
             self.proposal = vote;
             self.cancel_finalize(ctx, Some(from));
@@ -626,6 +628,18 @@ impl Zab {
             self.send_notifications(ctx);
         } else {
             self.check_quorum_of_votes(ctx);
+        }
+    }
+
+    /// ZooKeeper's TCP channels keep each sender's notifications in order; this
+    /// network may reorder them. Within one round a server's vote only ever rises, so
+    /// a lower vote from the same sender and round is an older one.
+    fn record_vote(&mut self, from: NodeId, vote: Vote, ee: u64) {
+        match self.recv_set.get(&from) {
+            Some(&(old, old_ee)) if old_ee == ee && self.better(old, vote) => {}
+            _ => {
+                self.recv_set.insert(from, (vote, ee));
+            }
         }
     }
 
@@ -758,6 +772,7 @@ impl Zab {
         );
         // initLimit: discovery and sync may take longer than a silent steady state.
         self.set_sync_timer(ctx, 2);
+        ctx.set_timer(ZabTimer::Tick, self.cfg.tick);
     }
 
     fn heard_my_leader(&mut self, ctx: &mut Ctx, from: NodeId) -> bool {
@@ -773,7 +788,10 @@ impl Zab {
             return;
         }
         let me = self.me;
-        if epoch <= self.accepted_epoch && !self.cfg.bugs.ack_any_epoch {
+        if self.role != Role::Following(FollowStage::Discovery) && epoch == self.accepted_epoch {
+            return; // an answer to a resent FOLLOWERINFO: already acknowledged
+        }
+        if epoch <= self.accepted_epoch {
             let why = format!(
                 "n{me} refuses NEWEPOCH {epoch} from n{from}: it has already accepted epoch {}",
                 self.accepted_epoch
@@ -810,6 +828,17 @@ impl Zab {
             return;
         }
         let me = self.me;
+        if self.role == Role::Following(FollowStage::Broadcast) && epoch == self.current_epoch {
+            // Already synced in this epoch: a repeat must not undo later proposals.
+            ctx.send(
+                from,
+                ZabMsg::Ack {
+                    epoch,
+                    zxid: self.last_zxid(),
+                },
+            );
+            return;
+        }
         if epoch < self.accepted_epoch {
             let why = format!(
                 "n{me} refuses NEWLEADER {epoch} from n{from}: it has already accepted epoch {}",
@@ -1124,9 +1153,12 @@ impl Zab {
     }
 
     fn check_established(&mut self, ctx: &mut Ctx) {
-        if self.role != Role::Leading(LeadStage::Sync)
-            || self.lead.newleader_acks.len() < self.quorum()
-        {
+        let needed = if self.cfg.bugs.skip_discovery {
+            1
+        } else {
+            self.quorum()
+        };
+        if self.role != Role::Leading(LeadStage::Sync) || self.lead.newleader_acks.len() < needed {
             return;
         }
         let epoch = self.lead.epoch;
@@ -1252,6 +1284,18 @@ impl Zab {
     }
 
     fn on_tick(&mut self, ctx: &mut Ctx) {
+        if let (Role::Following(FollowStage::Discovery), Some(l)) = (self.role, self.leader) {
+            // The leader may still be in its finalize wait and not yet listening, so
+            // ZooKeeper's follower keeps trying to connect.
+            ctx.send(
+                l,
+                ZabMsg::FollowerInfo {
+                    accepted_epoch: self.accepted_epoch,
+                },
+            );
+            ctx.set_timer(ZabTimer::Tick, self.cfg.tick);
+            return;
+        }
         if !self.is_established() {
             return;
         }
@@ -1393,7 +1437,11 @@ impl Algorithm for Zab {
 
     fn persistent(&self) -> ZabDisk {
         ZabDisk {
-            accepted_epoch: self.accepted_epoch,
+            accepted_epoch: if self.cfg.bugs.forget_accepted_epoch {
+                self.current_epoch
+            } else {
+                self.accepted_epoch
+            },
             current_epoch: self.current_epoch,
             history: self.history.clone(),
         }
