@@ -51,7 +51,7 @@ fn random_schedule(seed: u64, partitions: bool) -> (SimConfig, String) {
             0 | 1 => "crash leader".to_string(),
             2 => format!("crash {}", node(&mut r)),
             3 => format!("restart {}", node(&mut r)),
-            4 | 5 | 6 if !partitions => format!("write {}", node(&mut r)),
+            4..=6 if !partitions => format!("write {}", node(&mut r)),
             4 => common::random_partition(&mut r, nodes),
             5 => "heal".to_string(),
             6 => "isolate leader".to_string(),

@@ -627,6 +627,12 @@ impl Zab {
             );
             self.send_notifications(ctx);
         } else {
+            if self.better(self.proposal, vote) {
+                // The sender may have missed this server's broadcast while it still
+                // followed someone. ZooKeeper leaves it to the sender's notification
+                // timeout; answering at once saves a round of waiting.
+                ctx.send(from, self.notification());
+            }
             self.check_quorum_of_votes(ctx);
         }
     }
