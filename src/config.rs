@@ -106,6 +106,15 @@ impl AlgoKind {
         }
     }
 
+    /// The label of the timer a node's ring drains for: ZAB's is the follower's sync
+    /// timeout, whose expiry sends it LOOKING.
+    pub fn election_timer_label(self) -> &'static str {
+        match self {
+            AlgoKind::Zab => "sync",
+            _ => "election",
+        }
+    }
+
     pub fn ring(self) -> Option<RingKind> {
         match self {
             AlgoKind::Ring => Some(RingKind::Unidirectional),

@@ -81,7 +81,7 @@ pub fn cluster(p: &ClusterProps) -> Html {
                 r: n.r + 7.0,
                 left,
                 tone: match n.role.as_str() {
-                    "candidate" => RingTone::Candidate,
+                    "candidate" | "looking" => RingTone::Candidate,
                     "pre-candidate" => RingTone::PreCandidate,
                     _ => RingTone::Follower,
                 },
@@ -200,7 +200,7 @@ pub fn node(p: &NodeProps) -> Html {
            data-node-id={id.to_string()} data-role={role_attr} data-term={n.term.to_string()}
            tabindex="0" role="button" aria-label={label} {onclick} {onkeydown}>
             <circle class="body" cx={px(n.x)} cy={px(n.y)} r={px(r)} />
-            if n.role == "leader" {
+            if n.leads {
                 <circle class="leader-ring" cx={px(n.x)} cy={px(n.y)} r={px(r - 5.0)} />
                 <text class="crown" x={px(n.x)} y={px(n.y - r - 12.0)}>{ "★" }</text>
             }

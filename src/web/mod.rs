@@ -392,7 +392,7 @@ fn legend() -> Html {
                 { item("reply", "reply") }
                 { item("announce", "leader announcement") }
             </ul>
-            <p>{ "Numbers on messages are terms (ballots for Paxos). The ring around a node drains until its election timeout. The strip under a node is its log: filled = committed, outlined = not yet, striped = a leader's no-op. Ring algorithms draw the ring's links with arrows in the direction messages travel." }</p>
+            <p>{ "Numbers on messages are terms (ballots for Paxos, epochs for ZAB). The ring around a node drains until its election timeout (for ZAB: until a follower gives up on its leader and goes LOOKING). ZAB servers are LOOKING (voting: the caption shows the proposed leader and its zxid), FOLLOWING or LEADING; the star appears only once a leader has established its epoch with a quorum. The strip under a node is its log: filled = committed, outlined = not yet, striped = a leader's no-op. Ring algorithms draw the ring's links with arrows in the direction messages travel." }</p>
         </section>
     }
 }
