@@ -215,6 +215,12 @@ pub fn node(p: &NodeProps) -> Html {
             <text class="term" x={px(n.x)} y={px(n.y + r + 20.0)}>{
                 if n.term_label.is_empty() {
                     if n.role == "crashed" { String::new() } else { n.caption.clone().unwrap_or_default() }
+                } else if n.role == "looking" {
+                    // A LOOKING ZAB server's vote names its proposed leader and zxid.
+                    match &n.caption {
+                        Some(c) => format!("{} · {c}", n.term_label),
+                        None => format!("{}{vote}", n.term_label),
+                    }
                 } else {
                     format!("{}{vote}", n.term_label)
                 }

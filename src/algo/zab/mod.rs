@@ -94,6 +94,8 @@ impl ZabConfig {
     }
 }
 
+const MIN_NOTIFICATION_TIMEOUT: Micros = 50 * MS;
+
 /// A transaction id: the epoch in the high 32 bits, a counter within it in the low 32.
 pub type Zxid = u64;
 
@@ -512,9 +514,15 @@ impl Zab {
                 e = self.proposal.epoch
             ),
         );
-        self.notify_timeout = self.cfg.finalize_wait;
+        self.notify_timeout = self.first_notification_timeout();
         ctx.set_timer(ZabTimer::Notify, self.notify_timeout);
         self.send_notifications(ctx);
+    }
+
+    /// ZooKeeper starts its notification timeout at finalizeWait; a zero wait (allowed,
+    /// to show deciding without one) must not make a silent server resend in a loop.
+    fn first_notification_timeout(&self) -> Micros {
+        self.cfg.finalize_wait.max(MIN_NOTIFICATION_TIMEOUT)
     }
 
     fn notification(&self) -> ZabMsg {
@@ -1431,7 +1439,7 @@ impl Algorithm for Zab {
             proposal: Vote::default(),
             recv_set: BTreeMap::new(),
             out_of_election: BTreeMap::new(),
-            notify_timeout: config.finalize_wait,
+            notify_timeout: config.finalize_wait.max(MIN_NOTIFICATION_TIMEOUT),
             finalizing: false,
             lead: Lead::default(),
             commit: 0,
