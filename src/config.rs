@@ -551,6 +551,8 @@ mod tests {
         c.set("latency", "1-2ms").unwrap();
         c.set("drop", "2.5%").unwrap();
         c.set("scenario", "leader-crash").unwrap();
+        c.set("finalize-wait", "50ms").unwrap();
+        assert!(c.to_query().contains("finalize-wait=50ms"));
         let (back, notices) = SimConfig::from_query(&c.to_query());
         assert!(notices.is_empty(), "{notices:?}");
         assert_eq!(back, c);

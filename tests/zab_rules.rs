@@ -604,3 +604,97 @@ fn zab_a_clean_five_server_start_costs_the_stated_messages() {
     assert!(notifications >= 20 + 16, "{notifications}");
     assert_eq!(notifications, 100, "measured");
 }
+
+// ----- robustness -----
+
+/// Whatever arrives, in whatever state, a server neither panics nor breaks Zab's
+/// ordering of its own epochs: currentEpoch never exceeds acceptedEpoch.
+#[test]
+fn zab_any_input_in_any_state_is_handled_and_keeps_current_at_most_accepted() {
+    let n = 5;
+    let mut r = SimRng::new(7, Stream::Faults);
+    let mut nodes: Vec<Zab> = (1..=n).map(|id| booted(id, n)).collect();
+    let small = |r: &mut SimRng| r.range(0, 4);
+    for k in 0..20_000u64 {
+        let me = r.range(1, u64::from(n)) as NodeId;
+        let from = r.range(1, u64::from(n)) as NodeId;
+        let epoch = small(&mut r);
+        let z = zxid(small(&mut r), small(&mut r));
+        let txn = Txn { zxid: z, value: k };
+        let input = match r.range(0, 14) {
+            0 => Input::Message {
+                from,
+                msg: ZabMsg::Notification {
+                    vote: v(r.range(1, 5) as NodeId, z, epoch),
+                    election_epoch: small(&mut r),
+                    state: [
+                        ServerState::Looking,
+                        ServerState::Following,
+                        ServerState::Leading,
+                    ][r.range(0, 2) as usize],
+                },
+            },
+            1 => Input::Message {
+                from,
+                msg: ZabMsg::FollowerInfo {
+                    accepted_epoch: epoch,
+                },
+            },
+            2 => Input::Message {
+                from,
+                msg: ZabMsg::NewEpoch { epoch },
+            },
+            3 => Input::Message {
+                from,
+                msg: ZabMsg::AckEpoch {
+                    epoch,
+                    current_epoch: small(&mut r),
+                    last_zxid: z,
+                },
+            },
+            4 => Input::Message {
+                from,
+                msg: ZabMsg::NewLeader {
+                    epoch,
+                    history: vec![txn],
+                    commit: z,
+                },
+            },
+            5 => Input::Message {
+                from,
+                msg: ZabMsg::Ack { epoch, zxid: z },
+            },
+            6 => Input::Message {
+                from,
+                msg: ZabMsg::Proposal {
+                    epoch,
+                    prev: zxid(epoch, 0),
+                    txn,
+                },
+            },
+            7 => Input::Message {
+                from,
+                msg: ZabMsg::Commit { epoch, zxid: z },
+            },
+            8 => Input::Message {
+                from,
+                msg: ZabMsg::Ping { epoch, commit: z },
+            },
+            9 => Input::Timer(ZabTimer::Notify),
+            10 => Input::Timer(ZabTimer::Finalize),
+            11 => Input::Timer(ZabTimer::Tick),
+            12 => Input::Timer(ZabTimer::Sync),
+            _ => Input::ClientWrite { value: k },
+        };
+        let node = &mut nodes[me as usize - 1];
+        step(node, me, n, k * MS, input);
+        assert!(
+            node.current_epoch() <= node.accepted_epoch(),
+            "n{me} at step {k}: current {} > accepted {}",
+            node.current_epoch(),
+            node.accepted_epoch()
+        );
+        let view = node.view();
+        assert!(view.commit_index as usize <= view.log.len());
+    }
+}

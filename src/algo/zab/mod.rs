@@ -496,7 +496,7 @@ impl Zab {
         self.role = Role::Looking;
         self.leader = None;
         self.lead = Lead::default();
-        self.logical_clock += 1;
+        self.logical_clock = self.logical_clock.saturating_add(1);
         self.proposal = self.own_vote();
         self.recv_set.clear();
         self.out_of_election.clear();
@@ -1008,7 +1008,7 @@ impl Zab {
         let me = self.me;
         self.set_sync_timer(ctx, 2);
         if self.cfg.bugs.skip_discovery {
-            let epoch = self.accepted_epoch + 1;
+            let epoch = self.accepted_epoch.saturating_add(1);
             self.accepted_epoch = epoch;
             self.lead.epoch = epoch;
             ctx.note(
@@ -1054,7 +1054,7 @@ impl Zab {
             return;
         }
         let highest = self.lead.infos.values().copied().max().unwrap_or(0);
-        let epoch = highest + 1;
+        let epoch = highest.saturating_add(1);
         self.lead.epoch = epoch;
         self.accepted_epoch = epoch;
         self.role = Role::Leading(LeadStage::AwaitAckEpoch);
