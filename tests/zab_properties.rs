@@ -117,7 +117,7 @@ fn zab_is_safe_and_live_under_3000_random_schedules_without_partitions() {
 }
 
 /// The checker must be able to fail: each deliberately broken variant is caught.
-fn first_caught(bug: ZabBug, invariants: &[&str]) -> Option<(u64, String)> {
+fn first_caught(bug: ZabBug, invariants: &[&str]) -> Option<(String, String)> {
     for seed in 0..3_000 {
         for partitions in [true, false] {
             let (cfg, script) = random_schedule(seed, partitions);
@@ -128,7 +128,8 @@ fn first_caught(bug: ZabBug, invariants: &[&str]) -> Option<(u64, String)> {
                 .iter()
                 .find(|v| invariants.iter().any(|i| v.starts_with(i)))
             {
-                return Some((seed, v.clone()));
+                let kind = if partitions { "with" } else { "without" };
+                return Some((format!("{seed} ({kind} partitions)"), v.clone()));
             }
         }
     }

@@ -1,5 +1,5 @@
-//! Zab's safety properties, checked after every step (Zab.tla's Leadership and
-//! Integrity properties, in the form a classroom can read). The monitor keeps history:
+//! Zab's safety properties, checked after every step (in the spirit of Zab.tla's
+//! Leadership properties, in a form a classroom can read). The monitor keeps history:
 //! who was established in each epoch, each server's highest epochs (its disk must not
 //! forget them across a crash), and the longest committed history seen so far.
 
