@@ -628,7 +628,7 @@ impl Zab {
             ctx.note(
                 NoteKind::Vote,
                 format!(
-                    "n{me} switches its vote to n{}: {} (from n{from})",
+                    "n{me} switches its vote to n{} (heard from n{from}): {}",
                     vote.leader,
                     why_better(vote, before)
                 ),
