@@ -1096,8 +1096,8 @@ impl Zab {
         }
         let mine = (self.current_epoch, self.last_zxid());
         if (current_epoch, last_zxid) > mine && !self.cfg.bugs.vote_by_id {
-            // FLE chose on votes that may be stale; serving now could lose what n{from}
-            // holds, so ZooKeeper gives up and elects again.
+            // FLE chose on votes that may be stale; serving now could lose what that
+            // follower holds, so ZooKeeper gives up and elects again.
             let why = format!(
                 "n{me} gives up leading: n{from} is ahead of it (epoch {current_epoch}, zxid {}; its own: epoch {}, zxid {})",
                 hex(last_zxid),
