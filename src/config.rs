@@ -26,12 +26,15 @@ pub enum AlgoKind {
     Paxos,
     /// Lease-based election through a lock service (Kubernetes Lease, etcd, Redis).
     Lease,
+    /// ZooKeeper's fast leader election with Zab's discovery and sync.
+    Zab,
 }
 
 impl AlgoKind {
     pub const ALL: &'static [AlgoKind] = &[
         AlgoKind::Raft,
         AlgoKind::Paxos,
+        AlgoKind::Zab,
         AlgoKind::Lease,
         AlgoKind::Bully,
         AlgoKind::Ring,
@@ -46,6 +49,7 @@ impl AlgoKind {
             AlgoKind::Hs => "hs",
             AlgoKind::Paxos => "paxos",
             AlgoKind::Lease => "lease",
+            AlgoKind::Zab => "zab",
         }
     }
 
@@ -69,6 +73,28 @@ pub enum RingKind {
 }
 
 impl AlgoKind {
+    /// What the legend says about this algorithm's drawing, after the general part.
+    pub fn legend_note(self) -> &'static str {
+        match self {
+            AlgoKind::Raft => "Numbers on messages are terms.",
+            AlgoKind::Paxos => {
+                "Numbers on messages are ballots (round.node); a node's caption is the ballot it promised."
+            }
+            AlgoKind::Zab => {
+                "Numbers on messages are epochs. For ZAB the ring drains until a follower gives up on its leader and goes LOOKING. Servers are LOOKING (voting: the caption shows the proposed leader and its zxid), FOLLOWING or LEADING; the star appears only once a leader has established its epoch with a quorum."
+            }
+            AlgoKind::Lease => {
+                "Numbers on messages are lease tokens (the revision a lease was granted at). The ring drains until the lease a node saw runs out by its own clock, or, on the leader, until its renew deadline. The box in the middle is the lock service: holder, renewTime, leaseTransitions and revision."
+            }
+            AlgoKind::Bully => {
+                "Bully has no terms; a node's caption says whom it takes for leader."
+            }
+            AlgoKind::Ring | AlgoKind::Hs => {
+                "Ring algorithms draw the ring's links with arrows in the direction messages travel; a node's caption is the highest id it has seen."
+            }
+        }
+    }
+
     /// The name shown in the page header and the setup panel.
     pub fn title(self) -> &'static str {
         match self {
@@ -78,6 +104,7 @@ impl AlgoKind {
             AlgoKind::Hs => "Hirschberg-Sinclair ring",
             AlgoKind::Paxos => "Paxos",
             AlgoKind::Lease => "Lease (Kubernetes-style)",
+            AlgoKind::Zab => "ZAB (ZooKeeper)",
         }
     }
 
@@ -87,6 +114,7 @@ impl AlgoKind {
             AlgoKind::Raft => Some("term"),
             AlgoKind::Paxos => Some("ballot"),
             AlgoKind::Lease => Some("lease"),
+            AlgoKind::Zab => Some("epoch"),
             AlgoKind::Bully | AlgoKind::Ring | AlgoKind::Hs => None,
         }
     }
@@ -103,7 +131,7 @@ impl AlgoKind {
         }
     }
 
-    /// What a node's `voted_for` means: a Raft vote, a Paxos promise.
+    /// What a node's `voted_for` means: a Raft vote, a Paxos promise, a ZAB vote.
     pub fn vote_word(self) -> &'static str {
         match self {
             AlgoKind::Paxos => "promised",
@@ -111,11 +139,24 @@ impl AlgoKind {
         }
     }
 
+    /// The label of the timer a node's ring drains for: ZAB's is the follower's sync
+    /// timeout, whose expiry sends it LOOKING.
+    pub fn election_timer_label(self) -> &'static str {
+        match self {
+            AlgoKind::Zab => "sync",
+            _ => "election",
+        }
+    }
+
     pub fn ring(self) -> Option<RingKind> {
         match self {
             AlgoKind::Ring => Some(RingKind::Unidirectional),
             AlgoKind::Hs => Some(RingKind::Bidirectional),
-            AlgoKind::Raft | AlgoKind::Bully | AlgoKind::Paxos | AlgoKind::Lease => None,
+            AlgoKind::Raft
+            | AlgoKind::Bully
+            | AlgoKind::Paxos
+            | AlgoKind::Lease
+            | AlgoKind::Zab => None,
         }
     }
 
@@ -125,7 +166,7 @@ impl AlgoKind {
     /// learns of it only by its own clock.
     pub fn uses_quorum(self) -> bool {
         match self {
-            AlgoKind::Raft | AlgoKind::Paxos => true,
+            AlgoKind::Raft | AlgoKind::Paxos | AlgoKind::Zab => true,
             AlgoKind::Bully | AlgoKind::Ring | AlgoKind::Hs | AlgoKind::Lease => false,
         }
     }
@@ -147,6 +188,7 @@ impl AlgoKind {
             }
             // Leases time out by their own three settings, not by these.
             "election-timeout" | "heartbeat" => self != AlgoKind::Lease,
+            "finalize-wait" => self == AlgoKind::Zab,
             _ => true,
         }
     }
@@ -188,6 +230,8 @@ pub struct SimConfig {
     pub retry_period: Micros,
     /// Lease: who judges expiry, each candidate by its clock or the service.
     pub lease_expiry: LeaseExpiry,
+    /// ZAB: how long a server that sees a quorum agree waits for a better vote.
+    pub finalize_wait: Micros,
     /// A built-in scenario's name, or scenario text.
     pub scenario: Option<String>,
 }
@@ -213,6 +257,7 @@ impl Default for SimConfig {
             renew_deadline: DEFAULT_RENEW_DEADLINE,
             retry_period: DEFAULT_RETRY_PERIOD,
             lease_expiry: LeaseExpiry::Client,
+            finalize_wait: 200 * MS,
             scenario: None,
         }
     }
@@ -223,7 +268,7 @@ impl Default for SimConfig {
 pub const KEYS: &[(&str, &str)] = &[
     (
         "algo",
-        "raft, paxos, lease (Kubernetes-style lease), bully, ring (Chang-Roberts) or hs (Hirschberg-Sinclair)",
+        "raft, paxos, zab (ZooKeeper), lease (Kubernetes-style lease), bully, ring (Chang-Roberts) or hs (Hirschberg-Sinclair)",
     ),
     ("nodes", "a node count from 1 to 25"),
     ("seed", "a whole number (0 to 18446744073709551615)"),
@@ -260,6 +305,7 @@ pub const KEYS: &[(&str, &str)] = &[
         "lease-expiry",
         "lease: client (each candidate by its own clock) or server (the service's TTL)",
     ),
+    ("finalize-wait", "a wait like 200ms"),
     ("scenario", "a built-in scenario name"),
 ];
 
@@ -385,6 +431,10 @@ impl SimConfig {
             "lease-expiry" => {
                 self.lease_expiry =
                     LeaseExpiry::parse(value).map_err(|e| format!("lease-expiry: {e}"))?
+            }
+            "finalize-wait" => {
+                self.finalize_wait =
+                    parse_duration(value).map_err(|e| format!("finalize-wait: {e}"))?
             }
             "scenario" => {
                 let v = value.trim();
@@ -560,6 +610,9 @@ impl SimConfig {
         if self.lease_expiry != d.lease_expiry {
             parts.push(format!("lease-expiry={}", self.lease_expiry.name()));
         }
+        if self.finalize_wait != d.finalize_wait {
+            parts.push(format!("finalize-wait={}", Human(self.finalize_wait)));
+        }
         if let Some(s) = &self.scenario {
             parts.push(format!("scenario={}", percent_encode(s)));
         }
@@ -637,6 +690,8 @@ mod tests {
         c.set("latency", "1-2ms").unwrap();
         c.set("drop", "2.5%").unwrap();
         c.set("scenario", "leader-crash").unwrap();
+        c.set("finalize-wait", "50ms").unwrap();
+        assert!(c.to_query().contains("finalize-wait=50ms"));
         let (back, notices) = SimConfig::from_query(&c.to_query());
         assert!(notices.is_empty(), "{notices:?}");
         assert_eq!(back, c);

@@ -634,6 +634,46 @@ pub const BUILTINS: &[Builtin] = &[
                at 2s pause leader for 2500ms\n",
     },
     Builtin {
+        name: "zab-leader-crash",
+        title: "ZAB: the leader crashes",
+        text: "# The leader crashes after two writes. The survivors go LOOKING and vote; votes are\n\
+               # ordered by epoch, then zxid, then id, so the winner holds the most recent\n\
+               # history. It must then establish a new epoch with a quorum before it serves.\n\
+               set algo zab\n\
+               at 1s write leader\n\
+               at 1.2s write leader\n\
+               at 2s crash leader\n\
+               at 3.5s write leader\n",
+    },
+    Builtin {
+        name: "zab-minority-leader",
+        title: "ZAB: a leader cut off in a minority",
+        text: "# n5 leads; the network cuts n4 and n5 off from the other three. n5 takes a write\n\
+               # it cannot commit, hears from no quorum within syncLimit and steps down to\n\
+               # LOOKING. The majority elects a leader for a higher epoch. After the heal n4\n\
+               # and n5 join it and n5's uncommitted write is dropped.\n\
+               set algo zab\n\
+               at 1s write leader\n\
+               at 2s partition n4,n5 | n1,n2,n3\n\
+               at 2.1s write n5\n\
+               at 3.5s write leader\n\
+               at 5s heal\n",
+    },
+    Builtin {
+        name: "zab-highest-zxid",
+        title: "ZAB: the most recent history wins, not the highest id",
+        text: "# n4 is cut off while two writes commit without it. As the network heals the\n\
+               # leader n5 crashes: n4 has the highest id left, but its zxid is older, so the\n\
+               # vote order (epoch, zxid, id) elects n3, which holds every committed write.\n\
+               set algo zab\n\
+               at 1s partition n4 | n1,n2,n3,n5\n\
+               at 1.2s write leader\n\
+               at 1.4s write leader\n\
+               at 2s heal\n\
+               at 2s crash leader\n\
+               at 3.5s write leader\n",
+    },
+    Builtin {
         name: "bully-partition",
         title: "Bully: split brain under a partition",
         text: "# Bully has no quorum: cut in two, each side elects its own highest id.\n\

@@ -23,6 +23,10 @@ pub const CASES: &[Case] = &[
         shows: "the cut-off leader cannot commit; a higher term takes over",
     },
     Case {
+        scenario: "zab-minority-leader",
+        shows: "the minority leader loses its quorum and steps down",
+    },
+    Case {
         scenario: "raft-paused-leader",
         shows: "a frozen leader wakes and finishes its write",
     },

@@ -106,6 +106,9 @@ pub struct NodeVm {
     pub r: f64,
     /// `leader`, `follower`, `candidate`, `pre-candidate`, `crashed`, `paused`, ...
     pub role: String,
+    /// The engine says it leads now (a ZAB server still establishing its epoch has
+    /// role `leading` but does not lead yet).
+    pub leads: bool,
     /// Upper-case word drawn inside the node, so nothing depends on colour alone.
     pub badge: String,
     pub term: u64,
@@ -202,7 +205,7 @@ pub fn nodes(view: &ClusterView, layout: &Layout, algo: AlgoKind) -> Vec<NodeVm>
             let timer_left = n
                 .timers
                 .iter()
-                .find(|t| t.label == "election")
+                .find(|t| t.label == algo.election_timer_label())
                 .filter(|_| n.status == NodeStatus::Up)
                 .map(|t| {
                     let span = t.fires_at.saturating_sub(t.set_at).max(1) as f64;
@@ -225,6 +228,7 @@ pub fn nodes(view: &ClusterView, layout: &Layout, algo: AlgoKind) -> Vec<NodeVm>
                     "crashed" => "DOWN".into(),
                     r => r.to_ascii_uppercase(),
                 },
+                leads: n.view.is_leader && n.status != NodeStatus::Crashed,
                 role,
                 term: n.view.term,
                 voted_for: n.view.voted_for,
@@ -410,6 +414,12 @@ pub fn banner(view: &ClusterView, trace: &VecDeque<TraceEvent>, algo: AlgoKind) 
         )
     } else if stale.is_empty() {
         String::new()
+    } else if algo == AlgoKind::Zab {
+        format!(
+            "; {} {is} stale: a quorum has accepted {}, so nothing {it} proposes can commit, and {it} will step down once {it} has heard from no quorum for syncLimit",
+            stale.join(", "),
+            algo.term_label(newest)
+        )
     } else if algo.term_word() == Some("ballot") {
         format!(
             "; {} {is} stale: a majority has promised {}, so every Accept {it} sends is refused",
@@ -876,6 +886,38 @@ mod tests {
             dying
                 .iter()
                 .all(|m| m.reason == Some(DropReason::Partitioned) && (m.from == 3 || m.to == 3))
+        );
+    }
+
+    #[test]
+    fn a_zab_leader_leads_only_once_its_epoch_is_established() {
+        let cfg = SimConfig {
+            algo: AlgoKind::Zab,
+            seed: 1,
+            ..SimConfig::default()
+        };
+        let mut r = build(&cfg, 20_000).unwrap();
+        let mut seen_establishing = false;
+        for ms in (200..400).step_by(5) {
+            r.advance(ms * MS);
+            let v = nodes(&r.view(), &circle_layout(5), AlgoKind::Zab);
+            let n5 = &v[4];
+            if n5.role == "leading" && !n5.leads {
+                seen_establishing = true;
+                assert!(
+                    n5.caption
+                        .as_deref()
+                        .is_some_and(|c| c.starts_with("establishing"))
+                );
+            }
+        }
+        assert!(seen_establishing, "n5 is LEADING before it is established");
+        let v = nodes(&r.view(), &circle_layout(5), AlgoKind::Zab);
+        assert!(v[4].leads && v[4].term_label == "epoch 1");
+        assert_eq!(v[4].caption.as_deref(), Some("epoch 1"));
+        assert!(
+            v[0].role == "following" && v[0].timer_left.is_some(),
+            "a follower's ring drains until its sync timeout"
         );
     }
 

@@ -216,13 +216,15 @@ fn the_seed_is_chosen_and_printed_when_omitted() {
 
 #[test]
 fn every_algorithm_runs_from_the_cli_and_elects_the_expected_leader() {
-    // Bully and the rings elect the highest id; Paxos and Raft whoever wins a quorum.
+    // Bully and the rings elect the highest id; Paxos and Raft whoever wins a quorum;
+    // ZAB, with every history empty, the highest id (its votes tie on epoch and zxid).
     for (algo, highest_wins) in [
         ("bully", true),
         ("ring", true),
         ("hs", true),
         ("paxos", false),
         ("lease", false),
+        ("zab", true),
     ] {
         let o = cli(&[
             "run",
@@ -301,10 +303,13 @@ fn bad_algorithm_settings_are_named() {
     let o = cli(&["run", "--algo", "paxos", "--backoff", "sometimes"]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("backoff"), "{}", stderr(&o));
-    let o = cli(&["run", "--algo", "zab"]);
+    let o = cli(&["run", "--algo", "zab", "--finalize-wait", "soon"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("finalize-wait"), "{}", stderr(&o));
+    let o = cli(&["run", "--algo", "vsr"]);
     assert!(!o.status.success());
     assert!(
-        stderr(&o).contains("unknown algorithm 'zab'"),
+        stderr(&o).contains("unknown algorithm 'vsr'"),
         "{}",
         stderr(&o)
     );
@@ -446,4 +451,46 @@ fn lease_runs_and_labs_from_the_cli_with_its_settings_and_warnings() {
     let o = cli(&["run", "--algo", "lease", "--lease-expiry", "sometimes"]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("lease-expiry"), "{}", stderr(&o));
+}
+
+#[test]
+fn zab_runs_its_scenarios_and_the_crash_leader_lab_from_the_cli() {
+    let o = cli(&[
+        "run",
+        "--algo",
+        "zab",
+        "--seed",
+        "1",
+        "--scenario",
+        "zab-minority-leader",
+        "--duration",
+        "7s",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("leaders by epoch:"), "{text}");
+    assert!(text.contains("epoch 2: n3"), "{text}");
+    assert!(text.contains("safety violations: 0"), "{text}");
+
+    let o = cli(&[
+        "lab",
+        "--algo",
+        "zab",
+        "--fault",
+        "crash-leader",
+        "--trials",
+        "20",
+        "--seed",
+        "1",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let row = &v["rows"][0];
+    assert_eq!(row["trials"], 20);
+    assert_eq!(row["recovered"], 20);
+    assert_eq!(row["runs_with_safety_violation"], 0);
+    // Followers notice after syncLimit (150 ms at least), then the finalize wait (200 ms).
+    let min = row["time_to_leader_us"]["min"].as_u64().unwrap();
+    assert!(min >= 350_000, "{row}");
 }

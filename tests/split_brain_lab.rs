@@ -30,6 +30,13 @@ fn every_case_shows_what_its_row_claims() {
     );
     assert!(raft.violations.is_empty(), "but Raft stays safe: {raft:?}");
 
+    let zab = outcome(&all, "zab-minority-leader");
+    assert!(zab.violations.is_empty(), "{zab:?}");
+    assert_eq!(
+        zab.most_leaders, 1,
+        "it steps down before the majority's leader is established"
+    );
+
     let unfenced = outcome(&all, "raft-paused-leader");
     let s = unfenced.storage.as_ref().expect("storage on");
     assert!(s.lost_updates >= 1 && s.rejected == 0, "{s:?}");

@@ -8,6 +8,7 @@ pub mod lease;
 pub mod paxos;
 pub mod raft;
 pub mod ring;
+pub mod zab;
 
 use crate::config::SimConfig;
 use crate::sim::Algorithm;
@@ -58,6 +59,10 @@ macro_rules! with_algorithm {
             }
             $crate::config::AlgoKind::Lease => {
                 type $A = $crate::algo::lease::Lease;
+                $body
+            }
+            $crate::config::AlgoKind::Zab => {
+                type $A = $crate::algo::zab::Zab;
                 $body
             }
         }

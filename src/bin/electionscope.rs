@@ -51,8 +51,8 @@ mod cli {
 
     #[derive(Args)]
     struct Common {
-        /// Algorithm: raft, paxos, lease (Kubernetes-style lease through a lock service),
-        /// bully, ring (Chang-Roberts) or hs (Hirschberg-Sinclair)
+        /// Algorithm: raft, paxos, zab (ZooKeeper), lease (Kubernetes-style lease through
+        /// a lock service), bully, ring (Chang-Roberts) or hs (Hirschberg-Sinclair)
         #[arg(long)]
         algo: Option<String>,
         /// Seed of the run (the first seed, for lab). Random if omitted.
@@ -103,6 +103,9 @@ mod cli {
         /// Lease: who judges expiry, client (each candidate by its own clock) or server
         #[arg(long)]
         lease_expiry: Option<String>,
+        /// ZAB: how long a quorum's choice waits for a better vote, e.g. 200ms
+        #[arg(long)]
+        finalize_wait: Option<String>,
         /// Print one JSON object instead of text
         #[arg(long)]
         json: bool,
@@ -162,6 +165,7 @@ mod cli {
         add("renew-deadline", &c.renew_deadline);
         add("retry-period", &c.retry_period);
         add("lease-expiry", &c.lease_expiry);
+        add("finalize-wait", &c.finalize_wait);
         if c.stonith {
             o.push(("stonith".into(), "on".into()));
         }

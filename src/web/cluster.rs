@@ -85,7 +85,7 @@ pub fn cluster(p: &ClusterProps) -> Html {
                 r: n.r + 7.0,
                 left,
                 tone: match n.role.as_str() {
-                    "candidate" => RingTone::Candidate,
+                    "candidate" | "looking" => RingTone::Candidate,
                     "pre-candidate" => RingTone::PreCandidate,
                     _ => RingTone::Follower,
                 },
@@ -211,7 +211,7 @@ pub fn node(p: &NodeProps) -> Html {
            data-node-id={id.to_string()} data-role={role_attr} data-term={n.term.to_string()}
            tabindex="0" role="button" aria-label={label} {onclick} {onkeydown}>
             <circle class="body" cx={px(n.x)} cy={px(n.y)} r={px(r)} />
-            if n.role == "leader" {
+            if n.leads {
                 <circle class="leader-ring" cx={px(n.x)} cy={px(n.y)} r={px(r - 5.0)} />
                 <text class="crown" x={px(n.x)} y={px(n.y - r - 12.0)}>{ "★" }</text>
             }
@@ -232,6 +232,12 @@ pub fn node(p: &NodeProps) -> Html {
             <text class="term" x={px(n.x)} y={px(n.y + r + 20.0)}>{
                 if n.term_label.is_empty() {
                     if n.role == "crashed" { String::new() } else { n.caption.clone().unwrap_or_default() }
+                } else if n.role == "looking" {
+                    // A LOOKING ZAB server's vote names its proposed leader and zxid.
+                    match &n.caption {
+                        Some(c) => format!("{} · {c}", n.term_label),
+                        None => format!("{}{vote}", n.term_label),
+                    }
                 } else {
                     format!("{}{vote}", n.term_label)
                 }

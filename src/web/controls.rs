@@ -344,7 +344,8 @@ pub fn setup_panel(p: &SetupProps) -> Html {
             </label>
             if c.algo.uses_setting("election-timeout") {
                 <label class="row">
-                    <span>{ "Election timeout" }</span>
+                    // ZAB has no election timeout: the same range is its syncLimit.
+                    <span>{ if c.algo == AlgoKind::Zab { "syncLimit" } else { "Election timeout" } }</span>
                     <select onchange={change("election-timeout")}>
                         { for ["150-151ms", "150-155ms", "150-200ms", "150-300ms", "300-600ms", "1-2s"].iter().map(|r| {
                             let selected = electionscope::sim::time::parse_duration_range(r).ok() == Some((elo, ehi));
@@ -355,7 +356,7 @@ pub fn setup_panel(p: &SetupProps) -> Html {
             }
             if c.algo.uses_setting("heartbeat") {
                 <label class="row">
-                    <span>{ "Heartbeat" }</span>
+                    <span>{ if c.algo == AlgoKind::Zab { "Tick (ping)" } else { "Heartbeat" } }</span>
                     <select onchange={change("heartbeat")}>
                         { for ["25ms", "50ms", "75ms", "100ms", "200ms"].iter().map(|h| {
                             let selected = electionscope::sim::time::parse_duration(h).ok() == Some(c.heartbeat);
@@ -398,6 +399,17 @@ pub fn setup_panel(p: &SetupProps) -> Html {
             if c.algo.uses_setting("backoff") {
                 <label class="check" title="A pre-empted proposer waits a random time before retrying; without it, duelling proposers can pre-empt each other for ever">
                     <input id="backoff" type="checkbox" checked={c.random_backoff} onchange={change("backoff")} />{ " Randomized backoff" }
+                </label>
+            }
+            if c.algo.uses_setting("finalize-wait") {
+                <label class="row" title="After a quorum agrees, how long a server waits for a better vote before deciding">
+                    <span>{ "Finalize wait" }</span>
+                    <select id="finalize-wait" onchange={change("finalize-wait")}>
+                        { for ["0ms", "50ms", "200ms", "500ms"].iter().map(|w| {
+                            let selected = electionscope::sim::time::parse_duration(w).ok() == Some(c.finalize_wait);
+                            html! { <option value={*w} {selected}>{ *w }</option> }
+                        }) }
+                    </select>
                 </label>
             }
             if c.algo.uses_setting("prevote") {

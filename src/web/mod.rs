@@ -364,7 +364,7 @@ pub fn app() -> Html {
                     latency={view.latency} drop_ppm={view.drop_ppm} />
                 <SetupPanel dispatch={model.dispatcher()} config={model.config.clone()} />
             </div>
-            <Legend />
+            <Legend algo={model.config.algo} storage={model.config.storage != electionscope::sim::StorageMode::Off} />
             if model.help {
                 <Help on_close={close_help} />
             }
@@ -378,8 +378,14 @@ fn gloo_utils_document() -> web_sys::Document {
         .expect("a document")
 }
 
+#[derive(Properties, PartialEq)]
+struct LegendProps {
+    algo: AlgoKind,
+    storage: bool,
+}
+
 #[function_component(Legend)]
-fn legend() -> Html {
+fn legend(p: &LegendProps) -> Html {
     let item = |class: &str, text: &str| html! { <li><svg viewBox="-10 -10 20 20" class={classes!("msg", class.to_string())}><circle r="8" /></svg>{ text.to_string() }</li> };
     html! {
         <section class="legend" aria-label="Legend">
@@ -393,7 +399,10 @@ fn legend() -> Html {
                 { item("announce", "leader announcement") }
                 { item("write", "write to the storage") }
             </ul>
-            <p>{ "Numbers on messages are terms (ballots for Paxos, lease tokens for Lease). The ring around a node drains until its election timeout (for Lease: until the lease it saw runs out by its own clock, or, on the leader, until its renew deadline). Lease draws its lock service as the box in the middle: holder, renewTime, leaseTransitions and revision. The strip under a node is its log: filled = committed, outlined = not yet, striped = a leader's no-op. Ring algorithms draw the ring's links with arrows in the direction messages travel. With a shared storage on, leaders write to it with their term as a fencing token; with fencing on it refuses any token below the highest it has taken." }</p>
+            <p>{ "The ring around a node drains until its election timeout. The strip under a node is its log: filled = committed, outlined = not yet, striped = a leader's no-op. " }{ p.algo.legend_note() }</p>
+            if p.storage {
+                <p>{ "Leaders write to the shared storage (bottom right) with their leadership number as a fencing token; with fencing on it refuses any token below the highest it has taken." }</p>
+            }
         </section>
     }
 }

@@ -1,4 +1,4 @@
-// Bully, the two ring elections and Paxos, used through the page as a teacher would:
+// Bully, the two ring elections, Paxos and ZAB, used through the page as a teacher would:
 // chosen in the setup panel or the URL, with their own decorations, narration and
 // built-in scenarios. Screenshots go to tests/e2e/artifacts/.
 import { test, before, after } from 'node:test';
@@ -38,7 +38,7 @@ async function playUntil(page, predicate, arg, timeout = 15000) {
 const leaderIs = (id) => [...document.querySelectorAll('[data-node-id]')]
   .filter((e) => e.dataset.role === 'leader').map((e) => +e.dataset.nodeId).join(',') === String(id);
 
-for (const [algo, args] of [['bully', []], ['ring', ['--ring-order', 'random']], ['hs', ['--ring-order', 'descending']], ['paxos', []]]) {
+for (const [algo, args] of [['bully', []], ['ring', ['--ring-order', 'random']], ['hs', ['--ring-order', 'descending']], ['paxos', []], ['zab', []]]) {
   test(`wasm and native agree for ${algo}`, async () => {
     const order = args.length ? `&ring-order=${args[1]}` : '';
     const native = JSON.parse(cli(['run', '--algo', algo, '--nodes', '7', '--seed', '21', '--duration', '8s', '--json', ...args]));
@@ -174,6 +174,31 @@ test('Lease: the lock service is a box in the middle; a paused holder overlaps i
   // On waking, its first look at its own clock ends its leadership.
   assert.match(await page.locator('.narration .lines').textContent(), /n2 could not renew within renewDeadline 1s/);
   assert.notEqual(await page.locator('[data-node-id="2"]').getAttribute('data-role'), 'leader');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('ZAB: a leader cut off in a minority steps down, the majority establishes epoch 2, the heal converges', async () => {
+  const { page, problems } = await open('?algo=zab&nodes=5&seed=1&scenario=zab-minority-leader');
+  const leading = () => [...document.querySelectorAll('[data-node-id]')]
+    .filter((e) => e.dataset.role === 'leading').map((e) => +e.dataset.nodeId).join(',');
+  await seek(page, 1500000);
+  await page.waitForFunction((id) => [...document.querySelectorAll('[data-node-id]')]
+    .filter((e) => e.dataset.role === 'leading').map((e) => +e.dataset.nodeId).join(',') === String(id), 5);
+  assert.equal(await page.locator('[data-node-id="5"] .crown').count(), 1, 'the established leader has its star');
+  assert.match(await page.locator('[data-node-id="5"] .term').textContent(), /epoch 1/);
+  await seek(page, 4000000);
+  await page.waitForFunction(() => /loses quorum/.test(document.querySelector('.narration .lines').textContent));
+  const text = await page.locator('.narration .lines').textContent();
+  assert.match(text, /n5 loses quorum: .* steps down from epoch 1 to LOOKING/);
+  assert.match(text, /n3 is established as leader of epoch 2/);
+  assert.equal(await page.evaluate(leading), '3');
+  assert.match(await page.locator('[data-node-id="3"] .term').textContent(), /epoch 2/);
+  assert.match(await page.locator('#algo-title').textContent(), /ZAB/);
+  await shot(page, '25-zab-minority-leader');
+  await seek(page, 6500000);
+  await page.waitForFunction(() => document.querySelector('[data-node-id="5"]').dataset.role === 'following');
+  assert.match(await page.locator('[data-node-id="5"] .term').textContent(), /epoch 2/);
   assert.deepEqual(problems, []);
   await page.close();
 });
