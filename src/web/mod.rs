@@ -11,6 +11,7 @@ mod url;
 
 use cluster::Cluster;
 use controls::{Help, NetworkPanel, NodeActions, Playback, SetupPanel};
+use electionscope::config::AlgoKind;
 use electionscope::sim::{Action, NodeStatus, Target};
 use electionscope::viewmodel;
 use gloo_render::{AnimationFrame, request_animation_frame};
