@@ -2,6 +2,7 @@
 //! lines all parse into this struct, through the same per-key parser.
 
 use crate::algo::ring::RingArrangement;
+use crate::algo::zk_recipe::WatchMode;
 use crate::sim::StorageMode;
 use crate::sim::time::{parse_duration, parse_duration_range};
 use crate::sim::{Human, MS, Micros, SEC};
@@ -21,6 +22,8 @@ pub enum AlgoKind {
     /// Hirschberg-Sinclair on a bidirectional ring.
     Hs,
     Paxos,
+    /// ZooKeeper's recipe: ephemeral sequential znodes, the lowest leads.
+    ZkRecipe,
 }
 
 impl AlgoKind {
@@ -30,6 +33,7 @@ impl AlgoKind {
         AlgoKind::Bully,
         AlgoKind::Ring,
         AlgoKind::Hs,
+        AlgoKind::ZkRecipe,
     ];
 
     pub fn name(self) -> &'static str {
@@ -39,6 +43,7 @@ impl AlgoKind {
             AlgoKind::Ring => "ring",
             AlgoKind::Hs => "hs",
             AlgoKind::Paxos => "paxos",
+            AlgoKind::ZkRecipe => "zk-recipe",
         }
     }
 
@@ -70,6 +75,7 @@ impl AlgoKind {
             AlgoKind::Ring => "Chang-Roberts ring",
             AlgoKind::Hs => "Hirschberg-Sinclair ring",
             AlgoKind::Paxos => "Paxos",
+            AlgoKind::ZkRecipe => "ZooKeeper recipe",
         }
     }
 
@@ -78,6 +84,7 @@ impl AlgoKind {
         match self {
             AlgoKind::Raft => Some("term"),
             AlgoKind::Paxos => Some("ballot"),
+            AlgoKind::ZkRecipe => Some("znode"),
             AlgoKind::Bully | AlgoKind::Ring | AlgoKind::Hs => None,
         }
     }
@@ -88,6 +95,7 @@ impl AlgoKind {
         match self.term_word() {
             Some("ballot") if term == 0 => "ballot none".into(),
             Some("ballot") => format!("ballot {}.n{}", term / 100, term % 100),
+            Some("znode") => format!("znode #{term}"),
             Some(word) => format!("{word} {term}"),
             None => String::new(),
         }
@@ -105,7 +113,7 @@ impl AlgoKind {
         match self {
             AlgoKind::Ring => Some(RingKind::Unidirectional),
             AlgoKind::Hs => Some(RingKind::Bidirectional),
-            AlgoKind::Raft | AlgoKind::Bully | AlgoKind::Paxos => None,
+            AlgoKind::Raft | AlgoKind::Bully | AlgoKind::Paxos | AlgoKind::ZkRecipe => None,
         }
     }
 
@@ -114,7 +122,8 @@ impl AlgoKind {
     pub fn uses_quorum(self) -> bool {
         match self {
             AlgoKind::Raft | AlgoKind::Paxos => true,
-            AlgoKind::Bully | AlgoKind::Ring | AlgoKind::Hs => false,
+            // ZooKeeper itself runs a quorum, but the recipe's candidates do not vote.
+            AlgoKind::Bully | AlgoKind::Ring | AlgoKind::Hs | AlgoKind::ZkRecipe => false,
         }
     }
 
@@ -124,6 +133,7 @@ impl AlgoKind {
             "prevote" | "check-quorum" => self == AlgoKind::Raft,
             "ring-order" => self.ring().is_some(),
             "backoff" => self == AlgoKind::Paxos,
+            "session-timeout" | "watch" => self == AlgoKind::ZkRecipe,
             _ => true,
         }
     }
@@ -157,6 +167,10 @@ pub struct SimConfig {
     pub storage: StorageMode,
     /// Power off every other node that believes it leads before a node is promoted.
     pub stonith: bool,
+    /// ZooKeeper recipe: how long a silent session lives on the service.
+    pub session_timeout: Micros,
+    /// ZooKeeper recipe: watch the predecessor (the recipe) or the leader (herd effect).
+    pub watch: WatchMode,
     /// A built-in scenario's name, or scenario text.
     pub scenario: Option<String>,
 }
@@ -178,6 +192,8 @@ impl Default for SimConfig {
             random_backoff: true,
             storage: StorageMode::Off,
             stonith: false,
+            session_timeout: 600 * MS,
+            watch: WatchMode::Predecessor,
             scenario: None,
         }
     }
@@ -188,7 +204,7 @@ impl Default for SimConfig {
 pub const KEYS: &[(&str, &str)] = &[
     (
         "algo",
-        "raft, paxos, bully, ring (Chang-Roberts) or hs (Hirschberg-Sinclair)",
+        "raft, paxos, bully, ring (Chang-Roberts), hs (Hirschberg-Sinclair) or zk-recipe (ZooKeeper's recipe)",
     ),
     ("nodes", "a node count from 1 to 25"),
     ("seed", "a whole number (0 to 18446744073709551615)"),
@@ -208,6 +224,14 @@ pub const KEYS: &[(&str, &str)] = &[
     (
         "stonith",
         "on or off (power off the old leader before promoting a new one)",
+    ),
+    (
+        "session-timeout",
+        "a duration like 600ms (zk-recipe: a silent session expires after it)",
+    ),
+    (
+        "watch",
+        "predecessor or leader (zk-recipe: what a waiting candidate watches)",
     ),
     ("scenario", "a built-in scenario name"),
 ];
@@ -320,6 +344,15 @@ impl SimConfig {
                 self.storage = StorageMode::parse(value).map_err(|e| format!("storage: {e}"))?
             }
             "stonith" => self.stonith = parse_bool(value).map_err(|e| format!("stonith: {e}"))?,
+            "session-timeout" => {
+                let t = parse_duration(value).map_err(|e| format!("session-timeout: {e}"))?;
+                // Clients ping every third of it; below 3us a ping interval is zero.
+                if t < 3 {
+                    return Err("session-timeout: must be at least 3us".into());
+                }
+                self.session_timeout = t;
+            }
+            "watch" => self.watch = WatchMode::parse(value).map_err(|e| format!("watch: {e}"))?,
             "scenario" => {
                 let v = value.trim();
                 self.scenario = if v.is_empty() {
@@ -471,6 +504,12 @@ impl SimConfig {
         }
         if self.stonith {
             parts.push("stonith=on".into());
+        }
+        if self.session_timeout != d.session_timeout {
+            parts.push(format!("session-timeout={}", Human(self.session_timeout)));
+        }
+        if self.watch != d.watch {
+            parts.push(format!("watch={}", self.watch));
         }
         if let Some(s) = &self.scenario {
             parts.push(format!("scenario={}", percent_encode(s)));

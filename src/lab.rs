@@ -66,10 +66,15 @@ pub fn trial<A: FromSimConfig>(cfg: &SimConfig, fault: Fault) -> Result<Trial, S
     let (start, msgs0, elections0, old_leader) = match fault {
         Fault::None => (0, 0, 0, None),
         Fault::CrashLeader => {
-            // Stable: an established leader that every node follows.
+            // Stable: an established leader that every candidate follows (a
+            // coordination service follows nobody).
             let stable = run_until(&mut sim, PHASE_LIMIT, |s| {
                 s.established_leader().is_some_and(|(l, t)| {
-                    s.views().iter().all(|v| v.leader == Some(l) && v.term == t)
+                    s.views()
+                        .iter()
+                        .zip(1..)
+                        .filter(|(_, id)| s.service() != Some(*id))
+                        .all(|(v, _)| v.leader == Some(l) && v.term == t)
                 })
             });
             if !stable {

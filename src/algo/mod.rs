@@ -7,6 +7,7 @@ pub mod hirschberg_sinclair;
 pub mod paxos;
 pub mod raft;
 pub mod ring;
+pub mod zk_recipe;
 
 use crate::config::SimConfig;
 use crate::sim::Algorithm;
@@ -53,6 +54,10 @@ macro_rules! with_algorithm {
             }
             $crate::config::AlgoKind::Paxos => {
                 type $A = $crate::algo::paxos::Paxos;
+                $body
+            }
+            $crate::config::AlgoKind::ZkRecipe => {
+                type $A = $crate::algo::zk_recipe::ZkRecipe;
                 $body
             }
         }

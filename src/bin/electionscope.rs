@@ -42,7 +42,8 @@ mod cli {
 
     #[derive(Args)]
     struct Common {
-        /// Algorithm: raft, paxos, bully, ring (Chang-Roberts) or hs (Hirschberg-Sinclair)
+        /// Algorithm: raft, paxos, bully, ring (Chang-Roberts), hs (Hirschberg-Sinclair) or
+        /// zk-recipe (ZooKeeper's ephemeral sequential znodes)
         #[arg(long)]
         algo: Option<String>,
         /// Seed of the run (the first seed, for lab). Random if omitted.
@@ -72,6 +73,13 @@ mod cli {
         /// Paxos: backoff of a pre-empted proposer, random (default) or none
         #[arg(long)]
         backoff: Option<String>,
+        /// ZooKeeper recipe: a silent session expires after this long, e.g. 600ms
+        #[arg(long)]
+        session_timeout: Option<String>,
+        /// ZooKeeper recipe: what a waiting candidate watches, predecessor (default) or
+        /// leader (the herd effect)
+        #[arg(long)]
+        watch: Option<String>,
         /// Print one JSON object instead of text
         #[arg(long)]
         json: bool,
@@ -126,6 +134,8 @@ mod cli {
         add("drop", &c.drop);
         add("ring-order", &c.ring_order);
         add("backoff", &c.backoff);
+        add("session-timeout", &c.session_timeout);
+        add("watch", &c.watch);
         if c.prevote {
             o.push(("prevote".into(), "on".into()));
         }
