@@ -96,8 +96,10 @@ impl Monitor<ZkRecipe> for ZkMonitor {
                 ),
                 None => {}
             }
+            // Not seen before, or now someone else's: either way a creation, which
+            // must come above every number handed out so far.
             let highest = self.seen.keys().next_back().copied();
-            if let Some(h) = highest.filter(|&h| h > seq) {
+            if let Some(h) = highest.filter(|&h| h >= seq) {
                 self.raise(
                     &mut out,
                     Severity::Violation,
