@@ -933,7 +933,7 @@ impl ZkClient {
         ctx.note(
             NoteKind::ElectionStart,
             format!(
-                "n{} {why}: it creates /election/n_ (ephemeral, sequential) on session {}",
+                "n{} {why}: it asks zk to create /election/n_ (ephemeral, sequential) on session {}",
                 self.me,
                 session_name(session)
             ),
