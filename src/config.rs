@@ -594,6 +594,32 @@ mod tests {
     }
 
     #[test]
+    fn zk_recipe_settings_round_trip_and_only_it_uses_them() {
+        let mut c = SimConfig::default();
+        c.set("algo", "zk-recipe").unwrap();
+        c.set("session-timeout", "1s").unwrap();
+        c.set("watch", "leader").unwrap();
+        c.set("storage", "fenced").unwrap();
+        let q = c.to_query();
+        assert!(
+            q.contains("session-timeout=1s") && q.contains("watch=leader"),
+            "{q}"
+        );
+        let (back, notices) = SimConfig::from_query(&q);
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(back, c);
+        assert!(c.set("session-timeout", "0ms").is_err());
+        assert!(
+            c.set("watch", "all")
+                .unwrap_err()
+                .contains("predecessor or leader")
+        );
+        assert!(AlgoKind::ZkRecipe.uses_setting("watch"));
+        assert!(!AlgoKind::Raft.uses_setting("session-timeout"));
+        assert_eq!(AlgoKind::ZkRecipe.term_label(3), "znode #3");
+    }
+
+    #[test]
     fn bad_query_values_fall_back_with_a_notice() {
         let (c, notices) = SimConfig::from_query("?algo=paxos9&nodes=99&seed=x&embed=1&bogus=3");
         assert_eq!(c.algo, AlgoKind::Raft);

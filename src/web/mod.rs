@@ -392,7 +392,7 @@ fn legend() -> Html {
                 { item("reply", "reply") }
                 { item("announce", "leader announcement") }
             </ul>
-            <p>{ "Numbers on messages are terms (ballots for Paxos). The ring around a node drains until its election timeout. The strip under a node is its log: filled = committed, outlined = not yet, striped = a leader's no-op. Ring algorithms draw the ring's links with arrows in the direction messages travel." }</p>
+            <p>{ "Numbers on messages are terms (ballots for Paxos, znode sequence numbers for the ZooKeeper recipe, whose zk service sits in the middle with its znodes, watches and sessions). The ring around a node drains until its election timeout. The strip under a node is its log: filled = committed, outlined = not yet, striped = a leader's no-op. Ring algorithms draw the ring's links with arrows in the direction messages travel." }</p>
         </section>
     }
 }
