@@ -1194,11 +1194,7 @@ impl ZkClient {
         }
         self.phase = Phase::Following;
         let target = match self.cfg.watch {
-            WatchMode::Predecessor => children
-                .iter()
-                .map(|&(s, _)| s)
-                .filter(|&s| s < mine)
-                .next_back(),
+            WatchMode::Predecessor => children.iter().map(|&(s, _)| s).rfind(|&s| s < mine),
             WatchMode::Leader => lowest.map(|(s, _)| s),
         };
         let Some(target) = target else {
