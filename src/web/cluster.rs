@@ -196,6 +196,9 @@ pub fn node(p: &NodeProps) -> Html {
             .map_or(String::new(), |l| format!(", follows n{l}")),
         vote
     );
+    if n.service {
+        return service_box(p, label, onclick, onkeydown);
+    }
     html! {
         <g class={classes!("node", role_class.clone(), p.selected.then_some("selected"), n.alarm.then_some("alarm"), p.picked.then_some("picked"))}
            data-node-id={id.to_string()} data-role={role_attr} data-term={n.term.to_string()}
@@ -224,6 +227,50 @@ pub fn node(p: &NodeProps) -> Html {
             if n.log_hidden > 0 {
                 <text class="log-more" x={px(strip_x - 4.0)} y={px(strip_y + cell_w)}>{ format!("+{}", n.log_hidden) }</text>
             }
+        </g>
+    }
+}
+
+/// A coordination service (ZooKeeper) in the middle of the circle: a box whose lines
+/// are its `fields` (znodes, watches, sessions, counters), since its state is a table
+/// rather than a role.
+fn service_box(
+    p: &NodeProps,
+    label: String,
+    onclick: Callback<MouseEvent>,
+    onkeydown: Callback<KeyboardEvent>,
+) -> Html {
+    const W: f64 = 330.0;
+    const LINE: f64 = 16.0;
+    const MAX_LINES: usize = 14;
+    let n = &p.vm;
+    let paused = n.paused_until.is_some();
+    let role_class = if paused {
+        "paused".to_string()
+    } else {
+        n.role.clone()
+    };
+    let shown = n.fields.len().min(MAX_LINES);
+    let h = 40.0 + LINE * shown as f64;
+    let (x0, y0) = (n.x - W / 2.0, n.y - h / 2.0);
+    let state = match n.role.as_str() {
+        "crashed" => " (crashed)",
+        _ if paused => " (paused)",
+        _ => "",
+    };
+    let lines = n.fields.iter().take(MAX_LINES).enumerate().map(|(i, (k, v))| {
+        html! {
+            <text key={i} class="service-line" x={px(x0 + 10.0)} y={px(y0 + 42.0 + i as f64 * LINE)}
+                  text-anchor="start" font-size="12">{ format!("{k}  {v}") }</text>
+        }
+    });
+    html! {
+        <g class={classes!("node", "service", role_class.clone(), p.selected.then_some("selected"), p.picked.then_some("picked"))}
+           data-node-id={n.id.to_string()} data-role={role_class.clone()} data-service="true"
+           tabindex="0" role="button" aria-label={label} {onclick} {onkeydown}>
+            <rect class="body" x={px(x0)} y={px(y0)} width={px(W)} height={px(h)} rx="10" />
+            <text class="name" x={px(n.x)} y={px(y0 + 24.0)}>{ format!("{}{state}", n.name) }</text>
+            { for lines }
         </g>
     }
 }
