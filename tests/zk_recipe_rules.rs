@@ -72,6 +72,7 @@ fn client_with(mine: u64, children: &[(u64, NodeId)], cfg: &ZkConfig) -> ZkRecip
     step(&mut c, 3, 5, 2 * MS, Input::Message { from: 6, msg });
     let msg = ZkMsg::Children {
         session: 3,
+        cversion: 1,
         children: children.to_vec(),
     };
     step(&mut c, 3, 5, 3 * MS, Input::Message { from: 6, msg });
@@ -215,6 +216,7 @@ fn a_deleted_predecessor_makes_the_client_list_again_not_lead() {
             from: 6,
             msg: ZkMsg::Children {
                 session: 3,
+                cversion: 2,
                 children: vec![(2, 1), (5, 3)],
             },
         },
@@ -241,6 +243,7 @@ fn a_deleted_predecessor_makes_the_client_list_again_not_lead() {
             from: 6,
             msg: ZkMsg::Children {
                 session: 3,
+                cversion: 3,
                 children: vec![(5, 3)],
             },
         },
@@ -248,6 +251,24 @@ fn a_deleted_predecessor_makes_the_client_list_again_not_lead() {
     assert!(client(&c).is_leading());
     assert_eq!(c.view().term, 5);
     assert_eq!(notes(&fx)[0].0, NoteKind::Leader);
+    // The network reorders: an older list (cversion 2, with 2 still there) arriving
+    // now must not make the leader doubt itself.
+    let fx = step(
+        &mut c,
+        3,
+        5,
+        90 * MS,
+        Input::Message {
+            from: 6,
+            msg: ZkMsg::Children {
+                session: 3,
+                cversion: 2,
+                children: vec![(2, 1), (5, 3)],
+            },
+        },
+    );
+    assert!(client(&c).is_leading(), "{fx:?}");
+    assert!(fx.is_empty(), "{fx:?}");
 }
 
 #[test]
@@ -557,6 +578,7 @@ fn nonsense_input_is_ignored_without_panicking() {
     for msg in [
         ZkMsg::Children {
             session: 99,
+            cversion: 9,
             children: vec![],
         },
         ZkMsg::Created { session: 3, seq: 1 },

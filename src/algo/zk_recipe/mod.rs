@@ -198,9 +198,11 @@ pub enum ZkMsg {
         session: u64,
         cause: ListCause,
     },
-    /// The children, lowest first, with the client that owns each.
+    /// The children, lowest first, with the client that owns each; `cversion`
+    /// counts changes to `/election`, so a late answer is told from a newer one.
     Children {
         session: u64,
+        cversion: u64,
         children: Vec<(u64, NodeId)>,
     },
     /// exists(znode, watch = true): a one-shot watch on its deletion.
@@ -349,6 +351,7 @@ pub struct Session {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ServiceDisk {
     pub epoch: u64,
+    pub cversion: u64,
     pub next_seq: u64,
     pub next_session: u64,
     pub sessions: BTreeMap<u64, (NodeId, u64)>,
@@ -360,6 +363,8 @@ pub struct ZkService {
     cfg: ZkConfig,
     /// Restarts so far: clients that see it change set their watches again.
     epoch: u64,
+    /// Changes to `/election`'s children so far (ZooKeeper's cversion).
+    cversion: u64,
     next_seq: u64,
     next_session: u64,
     sessions: BTreeMap<u64, Session>,
@@ -387,6 +392,7 @@ impl ZkService {
         ZkService {
             cfg: cfg.clone(),
             epoch: disk.epoch,
+            cversion: disk.cversion,
             next_seq,
             next_session: disk.next_session.max(1),
             sessions: disk
@@ -418,6 +424,7 @@ impl ZkService {
     fn disk(&self) -> ServiceDisk {
         ServiceDisk {
             epoch: self.epoch,
+            cversion: self.cversion,
             next_seq: self.next_seq,
             next_session: self.next_session,
             sessions: self
@@ -580,6 +587,7 @@ impl ZkService {
                     None => {
                         let s = self.next_seq;
                         self.next_seq += 1;
+                        self.cversion += 1;
                         self.znodes.insert(
                             s,
                             Znode {
@@ -601,7 +609,15 @@ impl ZkService {
                     self.lists_after_failure += 1;
                 }
                 let children = self.znodes.iter().map(|(&s, z)| (s, z.owner)).collect();
-                ctx.send(from, ZkMsg::Children { session, children });
+                let cversion = self.cversion;
+                ctx.send(
+                    from,
+                    ZkMsg::Children {
+                        session,
+                        cversion,
+                        children,
+                    },
+                );
             }
             ZkMsg::Exists { session, seq } => {
                 if !self.touch(ctx, from, session) {
@@ -701,6 +717,7 @@ impl ZkService {
         self.lists_after_failure = 0;
         for seq in gone {
             self.znodes.remove(&seq);
+            self.cversion += 1;
             let watchers: Vec<NodeId> = self
                 .watches
                 .remove(&seq)
@@ -844,6 +861,9 @@ pub struct ZkClient {
     leader: Option<(NodeId, u64)>,
     /// A request still unanswered; resent with each ping.
     pending: Option<ZkMsg>,
+    /// The newest `/election` it has seen on this session: the network may deliver
+    /// an older list after a newer one, and an older list must not undo a newer one.
+    cversion: u64,
     last_heard: Micros,
     last_tick: Micros,
     last_list: Micros,
@@ -864,6 +884,7 @@ impl ZkClient {
             watching: None,
             leader: None,
             pending: None,
+            cversion: 0,
             last_heard: 0,
             last_tick: 0,
             last_list: 0,
@@ -917,6 +938,7 @@ impl ZkClient {
         self.nonce = self.boots * 1_000_000 + self.attempts;
         self.phase = Phase::Connecting;
         self.session = None;
+        self.cversion = 0;
         self.znode = None;
         self.watching = None;
         ctx.note(
@@ -1039,11 +1061,19 @@ impl ZkClient {
                 );
                 self.list(ctx, ListCause::Created);
             }
-            ZkMsg::Children { session, children } => {
+            ZkMsg::Children {
+                session,
+                cversion,
+                children,
+            } => {
                 if !self.accepts(session) {
                     return;
                 }
                 self.last_heard = ctx.now;
+                if cversion < self.cversion {
+                    return; // overtaken by a newer list
+                }
+                self.cversion = cversion;
                 if matches!(self.pending, Some(ZkMsg::GetChildren { .. })) {
                     self.pending = None;
                 }
