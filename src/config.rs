@@ -127,6 +127,11 @@ impl AlgoKind {
         }
     }
 
+    /// The algorithm's coordination service, if it runs one: node `nodes + 1`.
+    pub fn service(self) -> Option<&'static str> {
+        crate::with_algorithm!(self, A => <A as crate::sim::Algorithm>::SERVICE)
+    }
+
     /// Settings that only some algorithms read, shown in the setup panel only for them.
     pub fn uses_setting(self, key: &str) -> bool {
         match key {
@@ -372,6 +377,12 @@ impl SimConfig {
         Ok(())
     }
 
+    /// Nodes a scenario may name: the candidates, and the coordination service after
+    /// them (`n6` is zk in a five-candidate ZooKeeper recipe).
+    pub fn addressable_nodes(&self) -> u32 {
+        self.nodes + u32::from(self.algo.service().is_some())
+    }
+
     /// Settings that work but defeat the algorithm, said aloud rather than refused:
     /// a teacher may want to show exactly that.
     pub fn warnings(&self) -> Vec<String> {
@@ -430,7 +441,7 @@ impl SimConfig {
     pub fn drop_unfit_scenario(&mut self) -> Option<String> {
         let spec = self.scenario.clone()?;
         let e = crate::scenario::load(&spec)
-            .and_then(|sc| sc.check_nodes(self.nodes))
+            .and_then(|sc| sc.check_nodes(self.addressable_nodes()))
             .err()?;
         self.scenario = None;
         Some(format!("scenario: {e}"))

@@ -85,7 +85,7 @@ pub fn simulation<A: FromSimConfig>(config: &SimConfig) -> Result<Simulation<A>,
     let mut sim = Simulation::<A>::new(kernel, A::algo_config(config));
     if let Some(spec) = &config.scenario {
         let sc = scenario::load(spec)?;
-        sc.check_nodes(config.nodes)?;
+        sc.check_nodes(config.addressable_nodes())?;
         for step in sc.steps {
             sim.schedule(step.at, step.action);
         }

@@ -401,7 +401,7 @@ impl Scenario {
                 message: e,
             })?;
         }
-        self.check_nodes(config.nodes)
+        self.check_nodes(config.addressable_nodes())
     }
 
     /// The algorithm the scenario was written for, if it names one (`set algo bully`).

@@ -347,6 +347,28 @@ fn zk_recipe_runs_its_scenarios_and_the_lab_from_the_cli() {
         "{v}"
     );
 
+    // A scenario may name zk as the node after the candidates (n6 of 5); Raft has no n6.
+    let dir = std::env::temp_dir().join(format!("electionscope-zk-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("zk.txt");
+    std::fs::write(
+        &file,
+        "set algo zk-recipe\nat 1s crash n6\nat 1.2s restart n6\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let o = cli(&["run", "--seed", "1", "--duration", "3s", "--scenario", path]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("safety violations: 0"),
+        "{}",
+        stdout(&o)
+    );
+    let o = cli(&["run", "--algo", "raft", "--seed", "1", "--scenario", path]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("n6 does not exist"), "{}", stderr(&o));
+    std::fs::remove_dir_all(&dir).ok();
+
     // Watching the leader: the text summary counts the herd's WatchEvents.
     let o = cli(&[
         "run",
