@@ -5,6 +5,7 @@ use crate::algo::lease::{
     DEFAULT_LEASE_DURATION, DEFAULT_RENEW_DEADLINE, DEFAULT_RETRY_PERIOD, LeaseExpiry,
 };
 use crate::algo::ring::RingArrangement;
+use crate::algo::zk_recipe::WatchMode;
 use crate::sim::StorageMode;
 use crate::sim::time::{parse_duration, parse_duration_range};
 use crate::sim::{Human, MS, Micros, SEC};
@@ -28,6 +29,8 @@ pub enum AlgoKind {
     Lease,
     /// ZooKeeper's fast leader election with Zab's discovery and sync.
     Zab,
+    /// ZooKeeper's recipe: ephemeral sequential znodes, the lowest leads.
+    ZkRecipe,
 }
 
 impl AlgoKind {
@@ -35,6 +38,7 @@ impl AlgoKind {
         AlgoKind::Raft,
         AlgoKind::Paxos,
         AlgoKind::Zab,
+        AlgoKind::ZkRecipe,
         AlgoKind::Lease,
         AlgoKind::Bully,
         AlgoKind::Ring,
@@ -50,6 +54,7 @@ impl AlgoKind {
             AlgoKind::Paxos => "paxos",
             AlgoKind::Lease => "lease",
             AlgoKind::Zab => "zab",
+            AlgoKind::ZkRecipe => "zk-recipe",
         }
     }
 
@@ -86,6 +91,9 @@ impl AlgoKind {
             AlgoKind::Lease => {
                 "Numbers on messages are lease tokens (the revision a lease was granted at). The ring drains until the lease a node saw runs out by its own clock, or, on the leader, until its renew deadline. The box in the middle is the lock service: holder, renewTime, leaseTransitions and revision."
             }
+            AlgoKind::ZkRecipe => {
+                "Numbers on messages are znode sequence numbers. The box in the middle is the zk service with its znodes, watches, sessions and counters; the lowest znode's owner leads, and each other client watches its predecessor (or the leader, with the herd option)."
+            }
             AlgoKind::Bully => {
                 "Bully has no terms; a node's caption says whom it takes for leader."
             }
@@ -105,6 +113,7 @@ impl AlgoKind {
             AlgoKind::Paxos => "Paxos",
             AlgoKind::Lease => "Lease (Kubernetes-style)",
             AlgoKind::Zab => "ZAB (ZooKeeper)",
+            AlgoKind::ZkRecipe => "ZooKeeper recipe",
         }
     }
 
@@ -115,6 +124,7 @@ impl AlgoKind {
             AlgoKind::Paxos => Some("ballot"),
             AlgoKind::Lease => Some("lease"),
             AlgoKind::Zab => Some("epoch"),
+            AlgoKind::ZkRecipe => Some("znode"),
             AlgoKind::Bully | AlgoKind::Ring | AlgoKind::Hs => None,
         }
     }
@@ -126,6 +136,7 @@ impl AlgoKind {
             Some("ballot") if term == 0 => "ballot none".into(),
             Some("ballot") => format!("ballot {}.n{}", term / 100, term % 100),
             Some("lease") => format!("lease #{term}"),
+            Some("znode") => format!("znode #{term}"),
             Some(word) => format!("{word} {term}"),
             None => String::new(),
         }
@@ -156,7 +167,8 @@ impl AlgoKind {
             | AlgoKind::Bully
             | AlgoKind::Paxos
             | AlgoKind::Lease
-            | AlgoKind::Zab => None,
+            | AlgoKind::Zab
+            | AlgoKind::ZkRecipe => None,
         }
     }
 
@@ -167,14 +179,24 @@ impl AlgoKind {
     pub fn uses_quorum(self) -> bool {
         match self {
             AlgoKind::Raft | AlgoKind::Paxos | AlgoKind::Zab => true,
-            AlgoKind::Bully | AlgoKind::Ring | AlgoKind::Hs | AlgoKind::Lease => false,
+            // ZooKeeper itself runs a quorum, but the recipe's candidates do not vote.
+            AlgoKind::Bully
+            | AlgoKind::Ring
+            | AlgoKind::Hs
+            | AlgoKind::Lease
+            | AlgoKind::ZkRecipe => false,
         }
+    }
+
+    /// The algorithm's coordination service, if it runs one: node `nodes + 1`.
+    pub fn service(self) -> Option<&'static str> {
+        crate::with_algorithm!(self, A => <A as crate::sim::Algorithm>::SERVICE)
     }
 
     /// Whether the candidates elect through a coordination service, which the kernel
     /// runs as one more node (id `nodes + 1`) that scenarios may name.
     pub fn has_service(self) -> bool {
-        self == AlgoKind::Lease
+        self.service().is_some()
     }
 
     /// Settings that only some algorithms read, shown in the setup panel only for them.
@@ -187,8 +209,11 @@ impl AlgoKind {
                 self == AlgoKind::Lease
             }
             // Leases time out by their own three settings, not by these.
-            "election-timeout" | "heartbeat" => self != AlgoKind::Lease,
+            "election-timeout" | "heartbeat" => {
+                !matches!(self, AlgoKind::Lease | AlgoKind::ZkRecipe)
+            }
             "finalize-wait" => self == AlgoKind::Zab,
+            "session-timeout" | "watch" => self == AlgoKind::ZkRecipe,
             _ => true,
         }
     }
@@ -232,6 +257,10 @@ pub struct SimConfig {
     pub lease_expiry: LeaseExpiry,
     /// ZAB: how long a server that sees a quorum agree waits for a better vote.
     pub finalize_wait: Micros,
+    /// ZooKeeper recipe: how long a silent session lives on the service.
+    pub session_timeout: Micros,
+    /// ZooKeeper recipe: watch the predecessor (the recipe) or the leader (herd effect).
+    pub watch: WatchMode,
     /// A built-in scenario's name, or scenario text.
     pub scenario: Option<String>,
 }
@@ -258,6 +287,8 @@ impl Default for SimConfig {
             retry_period: DEFAULT_RETRY_PERIOD,
             lease_expiry: LeaseExpiry::Client,
             finalize_wait: 200 * MS,
+            session_timeout: 600 * MS,
+            watch: WatchMode::Predecessor,
             scenario: None,
         }
     }
@@ -268,7 +299,7 @@ impl Default for SimConfig {
 pub const KEYS: &[(&str, &str)] = &[
     (
         "algo",
-        "raft, paxos, zab (ZooKeeper), lease (Kubernetes-style lease), bully, ring (Chang-Roberts) or hs (Hirschberg-Sinclair)",
+        "raft, paxos, zab (ZooKeeper), zk-recipe (ZooKeeper's recipe), lease (Kubernetes-style lease), bully, ring (Chang-Roberts) or hs (Hirschberg-Sinclair)",
     ),
     ("nodes", "a node count from 1 to 25"),
     ("seed", "a whole number (0 to 18446744073709551615)"),
@@ -305,7 +336,18 @@ pub const KEYS: &[(&str, &str)] = &[
         "lease-expiry",
         "lease: client (each candidate by its own clock) or server (the service's TTL)",
     ),
-    ("finalize-wait", "a wait like 200ms"),
+    (
+        "finalize-wait",
+        "a wait like 200ms (zab: how long a quorum's choice waits)",
+    ),
+    (
+        "session-timeout",
+        "a duration like 600ms (zk-recipe: a silent session expires after it)",
+    ),
+    (
+        "watch",
+        "predecessor or leader (zk-recipe: what a waiting candidate watches)",
+    ),
     ("scenario", "a built-in scenario name"),
 ];
 
@@ -436,6 +478,15 @@ impl SimConfig {
                 self.finalize_wait =
                     parse_duration(value).map_err(|e| format!("finalize-wait: {e}"))?
             }
+            "session-timeout" => {
+                let t = parse_duration(value).map_err(|e| format!("session-timeout: {e}"))?;
+                // Clients ping every third of it; below 3us a ping interval is zero.
+                if t < 3 {
+                    return Err("session-timeout: must be at least 3us".into());
+                }
+                self.session_timeout = t;
+            }
+            "watch" => self.watch = WatchMode::parse(value).map_err(|e| format!("watch: {e}"))?,
             "scenario" => {
                 let v = value.trim();
                 self.scenario = if v.is_empty() {
@@ -453,6 +504,12 @@ impl SimConfig {
             }
         }
         Ok(())
+    }
+
+    /// Nodes a scenario may name: the candidates, and the coordination service after
+    /// them (`n6` is zk in a five-candidate ZooKeeper recipe).
+    pub fn addressable_nodes(&self) -> u32 {
+        self.nodes + u32::from(self.algo.service().is_some())
     }
 
     /// Settings that work but defeat the algorithm, said aloud rather than refused:
@@ -521,12 +578,6 @@ impl SimConfig {
             .err()?;
         self.scenario = None;
         Some(format!("scenario: {e}"))
-    }
-
-    /// How many nodes a scenario may name: the candidates, and the coordination
-    /// service after them if the algorithm has one.
-    pub fn addressable_nodes(&self) -> u32 {
-        self.nodes + u32::from(self.algo.has_service())
     }
 
     /// Parses a URL query (`?algo=raft&nodes=5`). Bad values fall back to defaults and
@@ -613,6 +664,12 @@ impl SimConfig {
         if self.finalize_wait != d.finalize_wait {
             parts.push(format!("finalize-wait={}", Human(self.finalize_wait)));
         }
+        if self.session_timeout != d.session_timeout {
+            parts.push(format!("session-timeout={}", Human(self.session_timeout)));
+        }
+        if self.watch != d.watch {
+            parts.push(format!("watch={}", self.watch));
+        }
         if let Some(s) = &self.scenario {
             parts.push(format!("scenario={}", percent_encode(s)));
         }
@@ -695,6 +752,32 @@ mod tests {
         let (back, notices) = SimConfig::from_query(&c.to_query());
         assert!(notices.is_empty(), "{notices:?}");
         assert_eq!(back, c);
+    }
+
+    #[test]
+    fn zk_recipe_settings_round_trip_and_only_it_uses_them() {
+        let mut c = SimConfig::default();
+        c.set("algo", "zk-recipe").unwrap();
+        c.set("session-timeout", "1s").unwrap();
+        c.set("watch", "leader").unwrap();
+        c.set("storage", "fenced").unwrap();
+        let q = c.to_query();
+        assert!(
+            q.contains("session-timeout=1s") && q.contains("watch=leader"),
+            "{q}"
+        );
+        let (back, notices) = SimConfig::from_query(&q);
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(back, c);
+        assert!(c.set("session-timeout", "0ms").is_err());
+        assert!(
+            c.set("watch", "all")
+                .unwrap_err()
+                .contains("predecessor or leader")
+        );
+        assert!(AlgoKind::ZkRecipe.uses_setting("watch"));
+        assert!(!AlgoKind::Raft.uses_setting("session-timeout"));
+        assert_eq!(AlgoKind::ZkRecipe.term_label(3), "znode #3");
     }
 
     #[test]

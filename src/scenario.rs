@@ -762,6 +762,46 @@ pub const BUILTINS: &[Builtin] = &[
                at 2s crash n4\n\
                at 5s restart n8\n",
     },
+    Builtin {
+        name: "zk-leader-crash",
+        title: "ZooKeeper recipe: the leader crashes",
+        text: "# The leader owns the lowest znode. It crashes; ZooKeeper hears no pings and,\n\
+               # a session timeout later, deletes its ephemeral znode. Only the next client\n\
+               # in line watches that znode: one notification, one re-list, a new leader.\n\
+               set algo zk-recipe\n\
+               at 1s crash leader\n",
+    },
+    Builtin {
+        name: "zk-herd",
+        title: "ZooKeeper recipe: the herd effect",
+        text: "# Every waiting client watches the leader's znode instead of its predecessor.\n\
+               # When the leader's session expires, ZooKeeper notifies all of them and all\n\
+               # list /election at once, although only one can be next: the herd effect.\n\
+               set algo zk-recipe\n\
+               set watch leader\n\
+               at 1s crash leader\n",
+    },
+    Builtin {
+        name: "zk-paused-leader",
+        title: "ZooKeeper recipe: a paused leader (no fencing)",
+        text: "# The leader freezes for 1.5s, longer than its 600ms session timeout. ZooKeeper\n\
+               # expires the session and deletes its znode; the next client leads. The old\n\
+               # leader wakes still believing it leads and finishes its write first: the\n\
+               # storage takes it and the newer leader's data is lost.\n\
+               set algo zk-recipe\n\
+               set storage unfenced\n\
+               at 1s pause leader for 1500ms\n",
+    },
+    Builtin {
+        name: "zk-paused-leader-fenced",
+        title: "ZooKeeper recipe: a paused leader, fenced",
+        text: "# The same pause with fencing: each write carries its leader's znode sequence\n\
+               # number. The new leader's number is higher, so the storage turns away the\n\
+               # woken leader's stale write; then ZooKeeper tells it its session expired.\n\
+               set algo zk-recipe\n\
+               set storage fenced\n\
+               at 1s pause leader for 1500ms\n",
+    },
 ];
 
 pub fn builtin(name: &str) -> Option<&'static Builtin> {

@@ -39,6 +39,14 @@ pub const CASES: &[Case] = &[
         shows: "the frozen leader is powered off before the takeover",
     },
     Case {
+        scenario: "zk-paused-leader",
+        shows: "zk expires the paused leader's session; it wakes still leading",
+    },
+    Case {
+        scenario: "zk-paused-leader-fenced",
+        shows: "the same late write, refused by its znode's sequence number",
+    },
+    Case {
         scenario: "lease-paused-leader",
         shows: "a paused holder wakes after its lease was taken and writes",
     },

@@ -395,7 +395,21 @@ pub fn banner(view: &ClusterView, trace: &VecDeque<TraceEvent>, algo: AlgoKind) 
     } else {
         ("they", "are")
     };
-    let why = if algo == AlgoKind::Lease {
+    let why = if algo == AlgoKind::ZkRecipe {
+        // The recipe's hazard is not a partition crowning two leaders but a leader
+        // that cannot know its session is gone (frozen, or cut off from zk).
+        if stale.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; {} {is} stale: zk expired {its} session and deleted {its} znode, but {it} \
+                 will not know until {it} next hears from zk. Only a fencing token (the \
+                 znode's sequence number) keeps {its} writes out",
+                stale.join(", "),
+                its = if stale.len() == 1 { "its" } else { "their" },
+            )
+        }
+    } else if algo == AlgoKind::Lease {
         // The lease hazard: nothing tells a holder it was replaced but its own clock.
         format!(
             "; {} {is} stale: {it} still trust{} {} own clock that the lease is valid (a pause, \
@@ -919,6 +933,30 @@ mod tests {
             v[0].role == "following" && v[0].timer_left.is_some(),
             "a follower's ring drains until its sync timeout"
         );
+    }
+
+    #[test]
+    fn banner_explains_a_zk_leader_whose_session_expired_in_a_pause() {
+        let cfg = SimConfig {
+            algo: AlgoKind::ZkRecipe,
+            seed: 1,
+            ..SimConfig::default()
+        };
+        let mut r = build(&cfg, 20_000).unwrap();
+        r.advance(SEC);
+        r.act(Action::Pause {
+            target: Target::Leader,
+            duration: 1500 * crate::sim::MS,
+        });
+        r.advance(2 * SEC);
+        let b = banner(&r.view(), r.trace(), AlgoKind::ZkRecipe).expect("two leaders");
+        assert_eq!(b.severity, Severity::Warning);
+        assert!(
+            b.text.contains("znode #1") && b.text.contains("zk expired its session"),
+            "{}",
+            b.text
+        );
+        assert!(!b.text.contains("no quorum"), "{}", b.text);
     }
 
     #[test]

@@ -225,6 +225,7 @@ fn every_algorithm_runs_from_the_cli_and_elects_the_expected_leader() {
         ("paxos", false),
         ("lease", false),
         ("zab", true),
+        ("zk-recipe", false),
     ] {
         let o = cli(&[
             "run",
@@ -303,6 +304,16 @@ fn bad_algorithm_settings_are_named() {
     let o = cli(&["run", "--algo", "paxos", "--backoff", "sometimes"]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("backoff"), "{}", stderr(&o));
+    let o = cli(&["run", "--algo", "zk-recipe", "--watch", "everyone"]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("watch: 'everyone' is not predecessor or leader"),
+        "{}",
+        stderr(&o)
+    );
+    let o = cli(&["run", "--algo", "zk-recipe", "--session-timeout", "soon"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("session-timeout"), "{}", stderr(&o));
     let o = cli(&["run", "--algo", "zab", "--finalize-wait", "soon"]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("finalize-wait"), "{}", stderr(&o));
@@ -493,4 +504,106 @@ fn zab_runs_its_scenarios_and_the_crash_leader_lab_from_the_cli() {
     // Followers notice after syncLimit (150 ms at least), then the finalize wait (200 ms).
     let min = row["time_to_leader_us"]["min"].as_u64().unwrap();
     assert!(min >= 350_000, "{row}");
+}
+
+#[test]
+fn zk_recipe_runs_its_scenarios_and_the_lab_from_the_cli() {
+    // The paused-leader scenario without fencing ends with the kernel's lost update.
+    let o = cli(&[
+        "run",
+        "--seed",
+        "1",
+        "--duration",
+        "4s",
+        "--scenario",
+        "zk-paused-leader",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    assert_eq!(v["algo"], "zk-recipe");
+    let violations = v["violations"].as_array().expect("violations");
+    assert_eq!(violations.len(), 1, "{violations:?}");
+    assert_eq!(violations[0]["invariant"], "Lost update");
+    assert!(
+        v["query"]
+            .as_str()
+            .unwrap()
+            .contains("scenario=zk-paused-leader"),
+        "{v}"
+    );
+
+    // A scenario may name zk as the node after the candidates (n6 of 5); Raft has no n6.
+    let dir = std::env::temp_dir().join(format!("electionscope-zk-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("zk.txt");
+    std::fs::write(
+        &file,
+        "set algo zk-recipe\nat 1s crash n6\nat 1.2s restart n6\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let o = cli(&["run", "--seed", "1", "--duration", "3s", "--scenario", path]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("safety violations: 0"),
+        "{}",
+        stdout(&o)
+    );
+    let o = cli(&["run", "--algo", "raft", "--seed", "1", "--scenario", path]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("n6 does not exist"), "{}", stderr(&o));
+    std::fs::remove_dir_all(&dir).ok();
+
+    // Watching the leader: the text summary counts the herd's WatchEvents.
+    let o = cli(&[
+        "run",
+        "--algo",
+        "zk-recipe",
+        "--watch",
+        "leader",
+        "--session-timeout",
+        "400ms",
+        "--seed",
+        "2",
+        "--duration",
+        "3s",
+        "--scenario",
+        "zk-herd",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("leaders by znode:") && out.contains("znode #2:"),
+        "{out}"
+    );
+    assert!(out.contains("WatchEvent     4\n"), "{out}");
+
+    // The lab crashes the leader: a new one within a session timeout and a sweep,
+    // plus the followers' next look at /election.
+    let o = cli(&[
+        "lab",
+        "--algo",
+        "zk-recipe",
+        "--nodes",
+        "3,5",
+        "--trials",
+        "20",
+        "--seed",
+        "1",
+        "--fault",
+        "crash-leader",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    for r in v["rows"].as_array().unwrap() {
+        assert_eq!(r["recovered"], 20, "{r}");
+        assert_eq!(r["runs_with_safety_violation"], 0, "{r}");
+        let d = &r["time_to_leader_us"];
+        let (min, max) = (d["min"].as_u64().unwrap(), d["max"].as_u64().unwrap());
+        // The dead session lives 600 ms after the last ping zk heard (at most 200 ms
+        // before the crash); a majority must then have looked at /election again.
+        assert!(min >= 400_000 && max <= 1_600_000, "{d}");
+    }
 }

@@ -11,6 +11,7 @@
 
 use electionscope::config::{AlgoKind, SimConfig};
 use electionscope::run::{Run, build, resolve};
+use electionscope::sim::trace::DropReason;
 use electionscope::sim::{EventKind, Human, NoteKind};
 use std::path::Path;
 
@@ -90,9 +91,18 @@ fn story(run: &dyn Run) -> Vec<String> {
                 // Raft narrates more than one Leader note per win; its story keeps the
                 // win itself. Other engines say one Leader line per takeover.
                 let raft = run.config().algo == AlgoKind::Raft;
+                // A recipe election is told by its service (expiries, notifications)
+                // and by each client's steps (creates, watches, re-checks).
+                let has_service = run.view().nodes.iter().any(|n| n.service);
                 matches!(kind, NoteKind::Leader if !raft || e.text.contains(" wins "))
                     || matches!(kind, NoteKind::StepDown | NoteKind::Commit)
+                    || (has_service && !e.text.contains("opens"))
             }
+            // Fencing at work: the storage turning a stale leader's write away.
+            EventKind::Drop {
+                reason: DropReason::Fenced,
+                ..
+            } => true,
             _ => false,
         };
         if keep {

@@ -56,6 +56,8 @@ fn every_case_shows_what_its_row_claims() {
     assert_eq!(stonith.most_leaders, 1, "the frozen leader never overlaps");
 
     for (scenario, lost, refused) in [
+        ("zk-paused-leader", true, false),
+        ("zk-paused-leader-fenced", false, true),
         ("lease-paused-leader", true, false),
         ("lease-paused-leader-fenced", false, true),
         ("lease-clock-drift", true, false),
@@ -66,7 +68,7 @@ fn every_case_shows_what_its_row_claims() {
         assert_eq!(s.lost_updates > 0, lost, "{scenario}: {s:?}");
         assert_eq!(s.rejected > 0, refused, "{scenario}: {s:?}");
         assert_eq!(o.violations.contains(&"Lost update".to_string()), lost);
-        if scenario == "lease-stonith" {
+        if scenario.ends_with("stonith") {
             assert_eq!((o.most_leaders, o.powered_off), (1, 1), "{o:?}");
         } else {
             assert_eq!(

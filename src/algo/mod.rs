@@ -9,6 +9,7 @@ pub mod paxos;
 pub mod raft;
 pub mod ring;
 pub mod zab;
+pub mod zk_recipe;
 
 use crate::config::SimConfig;
 use crate::sim::Algorithm;
@@ -63,6 +64,10 @@ macro_rules! with_algorithm {
             }
             $crate::config::AlgoKind::Zab => {
                 type $A = $crate::algo::zab::Zab;
+                $body
+            }
+            $crate::config::AlgoKind::ZkRecipe => {
+                type $A = $crate::algo::zk_recipe::ZkRecipe;
                 $body
             }
         }

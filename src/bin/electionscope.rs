@@ -51,8 +51,9 @@ mod cli {
 
     #[derive(Args)]
     struct Common {
-        /// Algorithm: raft, paxos, zab (ZooKeeper), lease (Kubernetes-style lease through
-        /// a lock service), bully, ring (Chang-Roberts) or hs (Hirschberg-Sinclair)
+        /// Algorithm: raft, paxos, zab (ZooKeeper), zk-recipe (ZooKeeper's ephemeral
+        /// sequential znodes), lease (Kubernetes-style lease through a lock service),
+        /// bully, ring (Chang-Roberts) or hs (Hirschberg-Sinclair)
         #[arg(long)]
         algo: Option<String>,
         /// Seed of the run (the first seed, for lab). Random if omitted.
@@ -106,6 +107,13 @@ mod cli {
         /// ZAB: how long a quorum's choice waits for a better vote, e.g. 200ms
         #[arg(long)]
         finalize_wait: Option<String>,
+        /// ZooKeeper recipe: a silent session expires after this long, e.g. 600ms
+        #[arg(long)]
+        session_timeout: Option<String>,
+        /// ZooKeeper recipe: what a waiting candidate watches, predecessor (default) or
+        /// leader (the herd effect)
+        #[arg(long)]
+        watch: Option<String>,
         /// Print one JSON object instead of text
         #[arg(long)]
         json: bool,
@@ -160,6 +168,8 @@ mod cli {
         add("drop", &c.drop);
         add("ring-order", &c.ring_order);
         add("backoff", &c.backoff);
+        add("session-timeout", &c.session_timeout);
+        add("watch", &c.watch);
         add("storage", &c.storage);
         add("lease-duration", &c.lease_duration);
         add("renew-deadline", &c.renew_deadline);

@@ -324,7 +324,7 @@ fn service_box(p: &NodeProps, role_class: String, label: String) -> Html {
             }
         })
     };
-    const MAX_LINES: usize = 9;
+    const MAX_LINES: usize = 14;
     let lines: Vec<String> = n
         .fields
         .iter()
@@ -337,8 +337,8 @@ fn service_box(p: &NodeProps, role_class: String, label: String) -> Html {
             }
         })
         .collect();
-    let w = 300.0;
-    let h = 44.0 + 18.0 * lines.len() as f64;
+    let w = 330.0;
+    let h = 44.0 + 16.0 * lines.len() as f64;
     let (x, y) = (n.x - w / 2.0, n.y - h / 2.0);
     let paused = n.paused_until.is_some();
     let role_attr = role_class.clone();
@@ -349,12 +349,12 @@ fn service_box(p: &NodeProps, role_class: String, label: String) -> Html {
     };
     html! {
         <g class={classes!("node", "service", role_class.clone(), p.selected.then_some("selected"))}
-           data-node-id={id.to_string()} data-role={role_attr} data-term="0" tabindex="0" role="button" aria-label={label} {onclick} {onkeydown}>
+           data-node-id={id.to_string()} data-role={role_attr} data-term="0" data-service="true" tabindex="0" role="button" aria-label={label} {onclick} {onkeydown}>
             <rect class="body" x={px(x)} y={px(y)} width={px(w)} height={px(h)} rx="10" />
             <text class="service-name" x={px(x + 12.0)} y={px(y + 22.0)}>{ n.name.clone() }</text>
             <text class="service-status" x={px(x + w - 12.0)} y={px(y + 22.0)}>{ status }</text>
             { for lines.into_iter().enumerate().map(|(k, line)| html! {
-                <text key={k} class="service-line" x={px(x + 12.0)} y={px(y + 44.0 + 18.0 * k as f64)}>{ line }</text>
+                <text key={k} class="service-line" x={px(x + 12.0)} y={px(y + 44.0 + 16.0 * k as f64)}>{ line }</text>
             }) }
             if n.role == "crashed" {
                 <path class="dead" d={format!("M{:.1},{:.1} L{:.1},{:.1} M{:.1},{:.1} L{:.1},{:.1}", x, y, x + w, y + h, x + w, y, x, y + h)} />

@@ -412,6 +412,25 @@ pub fn setup_panel(p: &SetupProps) -> Html {
                     </select>
                 </label>
             }
+            if c.algo.uses_setting("session-timeout") {
+                <label class="row" title="A client that sends nothing for this long loses its session, and with it its znode">
+                    <span>{ "Session timeout" }</span>
+                    <select id="session-timeout" onchange={change("session-timeout")}>
+                        { for ["300ms", "600ms", "1s", "2s"].iter().map(|t| {
+                            let selected = electionscope::sim::time::parse_duration(t).ok() == Some(c.session_timeout);
+                            html! { <option value={*t} {selected}>{ *t }</option> }
+                        }) }
+                    </select>
+                </label>
+            }
+            if c.algo.uses_setting("watch") {
+                <label class="row" title="Watching the leader's znode wakes every waiting client at once when it goes: the herd effect">
+                    <span>{ "Each client watches" }</span>
+                    <select id="watch" onchange={change("watch")}>
+                        { for [("predecessor", "its predecessor"), ("leader", "the leader (herd)")].iter().map(|(v, label)| html! { <option value={*v} selected={c.watch.name() == *v}>{ *label }</option> }) }
+                    </select>
+                </label>
+            }
             if c.algo.uses_setting("prevote") {
                 <label class="check"><input id="prevote" type="checkbox" checked={c.prevote} onchange={change("prevote")} />{ " PreVote" }</label>
             }

@@ -1,4 +1,4 @@
-// Bully, the two ring elections, Paxos and ZAB, used through the page as a teacher would:
+// Every algorithm beyond Raft, used through the page as a teacher would:
 // chosen in the setup panel or the URL, with their own decorations, narration and
 // built-in scenarios. Screenshots go to tests/e2e/artifacts/.
 import { test, before, after } from 'node:test';
@@ -38,7 +38,7 @@ async function playUntil(page, predicate, arg, timeout = 15000) {
 const leaderIs = (id) => [...document.querySelectorAll('[data-node-id]')]
   .filter((e) => e.dataset.role === 'leader').map((e) => +e.dataset.nodeId).join(',') === String(id);
 
-for (const [algo, args] of [['bully', []], ['ring', ['--ring-order', 'random']], ['hs', ['--ring-order', 'descending']], ['paxos', []], ['zab', []]]) {
+for (const [algo, args] of [['bully', []], ['ring', ['--ring-order', 'random']], ['hs', ['--ring-order', 'descending']], ['paxos', []], ['zab', []], ['zk-recipe', []], ['lease', []]]) {
   test(`wasm and native agree for ${algo}`, async () => {
     const order = args.length ? `&ring-order=${args[1]}` : '';
     const native = JSON.parse(cli(['run', '--algo', algo, '--nodes', '7', '--seed', '21', '--duration', '8s', '--json', ...args]));
@@ -199,6 +199,26 @@ test('ZAB: a leader cut off in a minority steps down, the majority establishes e
   await seek(page, 6500000);
   await page.waitForFunction(() => document.querySelector('[data-node-id="5"]').dataset.role === 'following');
   assert.match(await page.locator('[data-node-id="5"] .term').textContent(), /epoch 2/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('ZooKeeper recipe: zk is a box of znodes in the middle, and watching the leader wakes the herd', async () => {
+  const { page, problems } = await open('?algo=zk-recipe&nodes=5&seed=1&scenario=zk-herd');
+  const zk = page.locator('[data-service="true"]');
+  assert.equal(await zk.count(), 1, 'one service, drawn apart from the candidates');
+  assert.equal(await page.locator('#watch').inputValue(), 'leader', 'the scenario watches the leader');
+  assert.equal(await page.locator('#session-timeout').count(), 1);
+  await seek(page, 500000);
+  await page.waitForFunction(leaderIs, 2);
+  assert.match(await zk.textContent(), /\/election\/n_0000000001:?\s+n2/);
+  await seek(page, 2500000);
+  await page.waitForFunction(leaderIs, 5);
+  // All four waiting clients watched n2's znode: four notifications for one failure.
+  assert.match(await zk.textContent(), /notifications:?\s+4 \(last failure: 4\)/);
+  assert.match(await page.locator('.narration .lines').textContent(), /herd effect/);
+  assert.match(await page.locator('[data-node-id="5"] .term').textContent(), /znode #2/);
+  await shot(page, '25-zk-herd');
   assert.deepEqual(problems, []);
   await page.close();
 });
