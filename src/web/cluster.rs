@@ -337,7 +337,7 @@ fn service_box(p: &NodeProps, role_class: String, label: String) -> Html {
             }
         })
         .collect();
-    let w = 330.0;
+    let w = 350.0;
     let h = 44.0 + 16.0 * lines.len() as f64;
     let (x, y) = (n.x - w / 2.0, n.y - h / 2.0);
     let paused = n.paused_until.is_some();

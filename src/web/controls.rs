@@ -105,14 +105,15 @@ pub fn node_actions(p: &NodeProps) -> Html {
             }
         })
     };
+    let title = format!("Node {}", state.name);
     let others: Vec<NodeId> = (1..=m.view.nodes.len() as NodeId)
         .filter(|&x| x != n)
         .collect();
     let v = &state.view;
     html! {
-        <section class="panel node-panel" aria-label={format!("Node n{n}")}>
+        <section class="panel node-panel" aria-label={title.clone()}>
             <h2>
-                { format!("Node n{n}") }
+                { title }
                 <span class={classes!("role-tag", if down { "crashed".to_string() } else { v.role.clone() })}>
                     { if down { "crashed".to_string() } else if paused { format!("{} (paused)", v.role) } else { v.role.clone() } }
                 </span>
@@ -165,6 +166,8 @@ pub fn node_actions(p: &NodeProps) -> Html {
 pub struct NetworkProps {
     pub dispatch: UseReducerDispatcher<Model>,
     pub nodes: usize,
+    /// The coordination service's id and name, if the algorithm has one.
+    pub service: Option<(NodeId, String)>,
     pub leader: Option<NodeId>,
     pub split: std::collections::BTreeSet<NodeId>,
     pub partition: Option<Vec<Vec<NodeId>>>,
@@ -184,12 +187,18 @@ pub fn network_panel(p: &NetworkProps) -> Html {
     let d = p.dispatch.clone();
     let n = p.nodes as NodeId;
     let leader = p.leader;
+    let service = p.service.clone();
+    let name = move |x: NodeId| match &service {
+        Some((s, label)) if *s == x => label.clone(),
+        _ => format!("n{x}"),
+    };
+    let candidates = n - p.service.is_some() as NodeId;
     let chips = (1..=n).map(|id| {
         let on = p.split.contains(&id);
         let d = d.clone();
         html! {
             <button class={classes!("chip", on.then_some("on"))} aria-pressed={on.to_string()}
-                onclick={Callback::from(move |_| d.dispatch(Msg::ToggleSplit(id)))}>{ format!("n{id}") }</button>
+                onclick={Callback::from(move |_| d.dispatch(Msg::ToggleSplit(id)))}>{ name(id) }</button>
         }
     });
     let split = {
@@ -203,13 +212,14 @@ pub fn network_panel(p: &NetworkProps) -> Html {
         })
     };
     // Minority/majority: the leader's side is the minority, the classic demonstration.
+    // Counted over the candidates; a coordination service stays with the majority.
     let minority = {
-        let size = (n as usize).saturating_sub(1) / 2;
+        let size = (candidates as usize).saturating_sub(1) / 2;
         let mut ids: Vec<NodeId> = Vec::new();
         if let Some(l) = leader {
             ids.push(l);
         }
-        ids.extend((1..=n).filter(|x| Some(*x) != leader));
+        ids.extend((1..=candidates).filter(|x| Some(*x) != leader));
         ids.truncate(size.max(1));
         ids.sort();
         ids
@@ -218,7 +228,7 @@ pub fn network_panel(p: &NetworkProps) -> Html {
         "Minority {} | rest",
         minority
             .iter()
-            .map(|x| format!("n{x}"))
+            .map(|&x| name(x))
             .collect::<Vec<_>>()
             .join(",")
     );
@@ -244,12 +254,7 @@ pub fn network_panel(p: &NetworkProps) -> Html {
     };
     let groups = p.partition.as_ref().map(|gs| {
         gs.iter()
-            .map(|g| {
-                g.iter()
-                    .map(|x| format!("n{x}"))
-                    .collect::<Vec<_>>()
-                    .join(",")
-            })
+            .map(|g| g.iter().map(|&x| name(x)).collect::<Vec<_>>().join(","))
             .collect::<Vec<_>>()
             .join(" | ")
     });

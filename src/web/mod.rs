@@ -360,7 +360,7 @@ pub fn app() -> Html {
             <Stats stats={stats} />
             <Lamport vm={lamport} on_seek={on_seek} algo={model.config.algo} />
             <div class="panels">
-                <NetworkPanel dispatch={model.dispatcher()} nodes={view.nodes.len()} leader={view.leader.map(|(l, _)| l)}
+                <NetworkPanel dispatch={model.dispatcher()} nodes={view.nodes.len()} service={view.nodes.iter().find(|n| n.service).map(|n| (n.id, n.name.clone()))} leader={view.leader.map(|(l, _)| l)}
                     split={model.split.clone()} partition={view.partition.clone()} cuts={view.cuts.len()}
                     latency={view.latency} drop_ppm={view.drop_ppm} />
                 <SetupPanel dispatch={model.dispatcher()} config={model.config.clone()} />

@@ -195,7 +195,7 @@ test('ZAB: a leader cut off in a minority steps down, the majority establishes e
   assert.equal(await page.evaluate(leading), '3');
   assert.match(await page.locator('[data-node-id="3"] .term').textContent(), /epoch 2/);
   assert.match(await page.locator('#algo-title').textContent(), /ZAB/);
-  await shot(page, '25-zab-minority-leader');
+  await shot(page, '26-zab-minority-leader');
   await seek(page, 6500000);
   await page.waitForFunction(() => document.querySelector('[data-node-id="5"]').dataset.role === 'following');
   assert.match(await page.locator('[data-node-id="5"] .term').textContent(), /epoch 2/);
@@ -218,7 +218,7 @@ test('ZooKeeper recipe: zk is a box of znodes in the middle, and watching the le
   assert.match(await zk.textContent(), /notifications:?\s+4 \(last failure: 4\)/);
   assert.match(await page.locator('.narration .lines').textContent(), /herd effect/);
   assert.match(await page.locator('[data-node-id="5"] .term').textContent(), /znode #2/);
-  await shot(page, '25-zk-herd');
+  await shot(page, '27-zk-herd');
   assert.deepEqual(problems, []);
   await page.close();
 });
