@@ -31,9 +31,11 @@ const LAMPORT_REFRESH_MS: f64 = 80.0;
 /// (25 nodes: about 3 times a second), since redrawing it is the page's costliest paint.
 const LAMPORT_MS_PER_ARROW: f64 = 1.5;
 const LAMPORT_REFRESH_MAX_MS: f64 = 1000.0;
-/// Least wall time between narration refreshes while playing: at 25 nodes the trace
-/// grows every frame, and five updates a second read the same.
+/// Least wall time between narration refreshes while playing: the trace grows every
+/// frame, and five updates a second read the same. Big clusters refresh twice a
+/// second: there, relaying out the list was what still cost frames.
 const NARRATION_REFRESH_MS: f64 = 200.0;
+const NARRATION_REFRESH_BIG_MS: f64 = 500.0;
 /// Narration lines rendered (the trace window holds far more).
 const NARRATION_LINES: usize = 120;
 /// While playing, fewer: nobody reads line 40 of a list that scrolls every frame, and
@@ -276,7 +278,12 @@ pub fn app() -> Html {
         .borrow()
         .as_ref()
         .filter(|(_, shown, at)| {
-            model.playing && *shown == model.shown && wall_ms - at < NARRATION_REFRESH_MS
+            let every = if view.nodes.len() > 9 {
+                NARRATION_REFRESH_BIG_MS
+            } else {
+                NARRATION_REFRESH_MS
+            };
+            model.playing && *shown == model.shown && wall_ms - at < every
         })
         .map(|(lines, _, _)| lines.clone());
     let lines = cached_lines.unwrap_or_else(|| {
