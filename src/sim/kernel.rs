@@ -710,44 +710,15 @@ impl<A: Algorithm> Simulation<A> {
         if to == 0 || to as usize > self.slots.len() || to == from {
             return; // an engine bug, but the kernel must not die of it
         }
-        let id = self.next_msg_id;
-        self.next_msg_id += 1;
-        let (lo, hi) = self.net.latency;
-        let delay = self.net_rng.range(lo, hi).max(1);
+        let (kind, summary) = (msg.kind(), msg.summary());
+        let text = format!("{}→{} {kind} ({summary})", self.name(from), self.name(to));
+        let (id, arrives) =
+            self.put_on_wire(from, to, kind, msg.class(), msg.term(), summary, text);
+        // Drawn after the delay, as it always was: the network stream's order is part
+        // of every trace.
         let lost = self.net_rng.chance_ppm(self.net.drop_ppm);
-        let record = MsgRecord {
-            id,
-            from,
-            to,
-            sent_at: self.now,
-            deliver_at: self.now + delay,
-            kind: msg.kind().to_string(),
-            class: msg.class(),
-            term: msg.term(),
-            summary: msg.summary(),
-        };
-        self.stats.messages_sent += 1;
-        *self
-            .stats
-            .messages_by_kind
-            .entry(record.kind.clone())
-            .or_default() += 1;
-        let text = format!(
-            "{}→{} {} ({})",
-            self.name(from),
-            self.name(to),
-            record.kind,
-            record.summary
-        );
-        self.emit(
-            EventKind::Send {
-                msg: record.clone(),
-            },
-            text,
-        );
-        self.in_flight.insert(id, record);
         self.push(
-            self.now + delay,
+            arrives,
             Event::Deliver {
                 id,
                 from,
@@ -756,6 +727,51 @@ impl<A: Algorithm> Simulation<A> {
                 lost,
             },
         );
+    }
+
+    /// What every message shares, algorithm's or storage write: a number, a delay
+    /// drawn from the network stream, the statistics, the narrated send, and a place
+    /// among the messages in flight. Returns its id and arrival time.
+    #[allow(clippy::too_many_arguments)]
+    fn put_on_wire(
+        &mut self,
+        from: NodeId,
+        to: NodeId,
+        kind: &str,
+        class: super::algorithm::MsgClass,
+        term: Option<u64>,
+        summary: String,
+        text: String,
+    ) -> (u64, Micros) {
+        let id = self.next_msg_id;
+        self.next_msg_id += 1;
+        let (lo, hi) = self.net.latency;
+        let arrives = self.now + self.net_rng.range(lo, hi).max(1);
+        let record = MsgRecord {
+            id,
+            from,
+            to,
+            sent_at: self.now,
+            deliver_at: arrives,
+            kind: kind.to_string(),
+            class,
+            term,
+            summary,
+        };
+        self.stats.messages_sent += 1;
+        *self
+            .stats
+            .messages_by_kind
+            .entry(record.kind.clone())
+            .or_default() += 1;
+        self.emit(
+            EventKind::Send {
+                msg: record.clone(),
+            },
+            text,
+        );
+        self.in_flight.insert(id, record);
+        (id, arrives)
     }
 
     fn observe_view(&mut self, i: usize, new_view: NodeView) {
@@ -885,6 +901,13 @@ impl<A: Algorithm> Simulation<A> {
             return;
         }
         self.send_storage_write(node);
+        self.schedule_next_write(node);
+    }
+
+    /// The writer's next write, WRITE_EVERY later on the node's own clock.
+    fn schedule_next_write(&mut self, node: NodeId) {
+        let i = node as usize - 1;
+        let generation = self.writer_generation[i];
         let next = self.now + self.clocks[i].true_delay(WRITE_EVERY).max(1);
         self.push(next, Event::AppWrite { node, generation });
     }
@@ -893,45 +916,18 @@ impl<A: Algorithm> Simulation<A> {
         let token = Some(self.views[from as usize - 1].term).filter(|&t| t > 0);
         let write = self.next_storage_write;
         self.next_storage_write += 1;
-        let id = self.next_msg_id;
-        self.next_msg_id += 1;
-        let (lo, hi) = self.net.latency;
-        let delay = self.net_rng.range(lo, hi).max(1);
         let summary = match token {
             Some(t) => format!("write #{write} with token {t}"),
             None => format!("write #{write}, no token"),
         };
-        let record = MsgRecord {
-            id,
-            from,
-            to: STORAGE,
-            sent_at: self.now,
-            deliver_at: self.now + delay,
-            kind: "Write".into(),
-            class: super::algorithm::MsgClass::Write,
-            term: token,
-            summary,
-        };
-        self.stats.messages_sent += 1;
-        *self
-            .stats
-            .messages_by_kind
-            .entry(record.kind.clone())
-            .or_default() += 1;
         let text = format!(
-            "{} writes to the storage, believing it leads ({})",
-            self.name(from),
-            record.summary
+            "{} writes to the storage, believing it leads ({summary})",
+            self.name(from)
         );
-        self.emit(
-            EventKind::Send {
-                msg: record.clone(),
-            },
-            text,
-        );
-        self.in_flight.insert(id, record);
+        let class = super::algorithm::MsgClass::Write;
+        let (id, arrives) = self.put_on_wire(from, STORAGE, "Write", class, token, summary, text);
         self.push(
-            self.now + delay,
+            arrives,
             Event::StorageDeliver {
                 id,
                 from,
@@ -1388,15 +1384,7 @@ impl<A: Algorithm> Simulation<A> {
                 text,
             );
             self.send_storage_write(n);
-            let generation = self.writer_generation[i];
-            let next = self.now + self.clocks[i].true_delay(WRITE_EVERY).max(1);
-            self.push(
-                next,
-                Event::AppWrite {
-                    node: n,
-                    generation,
-                },
-            );
+            self.schedule_next_write(n);
         }
         for e in held {
             self.push(self.now, e);
