@@ -13,6 +13,7 @@ use crate::sim::{
     TraceEvent,
 };
 use std::collections::{BTreeMap, VecDeque};
+use std::rc::Rc;
 
 /// Drawing space of the cluster view (SVG viewBox units).
 pub const CLUSTER_W: f64 = 1000.0;
@@ -634,27 +635,58 @@ pub struct Mark {
     pub node: NodeId,
 }
 
-/// Arrows drawn at most; past this, heartbeats and replies are thinned (oldest first)
-/// so that elections and appends stay visible and the page stays smooth.
+/// Arrows drawn at most across the window; past this, heartbeats and replies are
+/// thinned evenly so that elections and appends stay visible and the page stays smooth.
 pub const LAMPORT_ARROW_BUDGET: usize = 700;
+/// The window is cut into this many tiles of virtual time. A tile whose messages have
+/// all arrived never changes again, so the browser keeps its pixels and slides them;
+/// only the newest tiles are redrawn as time passes.
+pub const LAMPORT_TILES: u64 = 4;
 
-/// Arrows and marks use absolute coordinates (`time * scale`) so that they do not
-/// change as time passes; the diagram slides one group by `offset` instead. That keeps
-/// the DOM still except for arrows entering and leaving.
+/// The space-time diagram: fixed lanes, and tiles of arrows that slide left as time
+/// passes. Tile contents use coordinates relative to the tile's first instant, so a
+/// tile is the same object (and the same pixels) for as long as it is visible.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LamportVm {
     pub start: Micros,
+    /// The window's right edge: `now`, or the window's length early on.
     pub end: Micros,
-    /// Horizontal shift applied to the arrows' group.
-    pub offset: f64,
+    /// Virtual time drawn up to.
+    pub now: Micros,
+    /// Diagram units per microsecond.
+    pub scale: f64,
     /// Heartbeats and replies left out to stay within the arrow budget.
     pub thinned: usize,
     pub height: f64,
     pub lanes: Vec<Lane>,
+    /// In time order; the first may start before `start` (its arrows reach into view).
+    pub tiles: Vec<Rc<LamportTile>>,
+}
+
+impl LamportVm {
+    /// Where a tile sits, as a share of its own width from the diagram's left edge
+    /// (what a CSS `translateX` percentage means).
+    pub fn tile_shift(&self, tile: &LamportTile) -> f64 {
+        (tile.t0 as f64 - self.start as f64) / tile.span as f64
+    }
+}
+
+/// One slice of virtual time, `[t0, t0 + span)`: the messages sent in it (drawn to
+/// their delivery, possibly past the slice), the role changes and the tick marks.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LamportTile {
+    pub t0: Micros,
+    pub span: Micros,
+    /// Width in diagram units.
+    pub width: f64,
     pub arrows: Vec<Arrow>,
     pub marks: Vec<Mark>,
     /// Tick marks: (x, label).
     pub ticks: Vec<(f64, String)>,
+    pub thinned: usize,
+    /// Its slice is over and every message sent in it has arrived or died: the tile
+    /// will look the same forever.
+    pub settled: bool,
 }
 
 /// One row of the space-time diagram: a node, the service, or the storage (last).
@@ -674,110 +706,62 @@ pub fn lamport_window(nodes: usize) -> Micros {
 }
 
 /// The last `window` of virtual time as one lane per node, time left to right.
-pub fn lamport(view: &ClusterView, trace: &VecDeque<TraceEvent>, window: Micros) -> LamportVm {
+///
+/// `previous` is the diagram drawn last: its settled tiles are kept as they are, and
+/// with `refresh` false so are its unsettled ones (drawn a little earlier), so that a
+/// caller can redraw the newest tiles less often than it slides them. Only a diagram of
+/// the same shape and from no later an instant is reused: after a rewind or a reset
+/// everything is drawn afresh.
+pub fn lamport(
+    view: &ClusterView,
+    trace: &VecDeque<TraceEvent>,
+    window: Micros,
+    previous: Option<&LamportVm>,
+    refresh: bool,
+) -> LamportVm {
     let end = view.now.max(window);
     let start = end - window;
     let n = view.nodes.len();
-    // The storage, when there is one, gets the last lane.
-    let row = |node: NodeId| match node {
-        crate::sim::storage::STORAGE => n as f64 + 1.0,
-        id => id as f64,
-    };
-    let lane_y = |node: NodeId| 14.0 + (row(node) - 0.5) * LANE_H;
+    let height = 14.0 + (n + view.storage.is_some() as usize) as f64 * LANE_H + 18.0;
     let scale = (LAMPORT_W - LAMPORT_LEFT - 8.0) / window as f64;
-    // Absolute x; quantised to 0.1 so that equal instants give equal attributes.
-    let x_of = |t: Micros| (t as f64 * scale * 10.0).round() / 10.0;
-    let mut ends: BTreeMap<u64, (Micros, bool)> = BTreeMap::new();
-    let mut first = trace.len();
-    for (i, e) in trace.iter().enumerate().rev() {
-        if e.time + 2 * window < start {
-            break;
-        }
-        first = i;
-        match e.kind {
-            EventKind::Deliver { id, .. } => {
-                ends.insert(id, (e.time, false));
+    let span = (window / LAMPORT_TILES).max(1);
+    let now = view.now;
+    let previous = previous.filter(|p| p.height == height && p.scale == scale && p.now <= now);
+    // Arrows reach into view from tiles left of the window, up to the slowest link's
+    // latency back (and at most a window).
+    let reach = view.latency.1.div_ceil(span).clamp(1, LAMPORT_TILES);
+    let first = (start / span).saturating_sub(reach);
+    let last = (end - 1) / span;
+    let geometry = TileGeometry {
+        n,
+        span,
+        scale,
+        window,
+    };
+    let tiles: Vec<Rc<LamportTile>> = (first..=last)
+        .map(|k| {
+            let t0 = k * span;
+            let kept = previous
+                .and_then(|p| p.tiles.iter().find(|t| t.t0 == t0 && t.span == span))
+                .filter(|t| t.settled || !refresh);
+            match kept {
+                Some(t) => t.clone(),
+                None => Rc::new(lamport_tile(trace, t0, now, &geometry)),
             }
-            EventKind::Drop { id, .. } => {
-                ends.insert(id, (e.time, true));
-            }
-            _ => {}
-        }
-    }
-    let mut arrows = Vec::new();
-    let mut marks = Vec::new();
-    for e in trace.iter().skip(first) {
-        if e.time > end {
-            break;
-        }
-        match &e.kind {
-            EventKind::Send { msg } => {
-                let (t_end, dropped, in_flight) = match ends.get(&msg.id) {
-                    Some(&(t, d)) => (t, d, false),
-                    None => (end.min(msg.deliver_at), false, true),
-                };
-                if t_end < start {
-                    continue;
-                }
-                let y1 = lane_y(msg.from);
-                let y2f = lane_y(msg.to);
-                let full = msg.deliver_at.saturating_sub(msg.sent_at).max(1) as f64;
-                let frac = (t_end.saturating_sub(msg.sent_at) as f64 / full).min(1.0);
-                arrows.push(Arrow {
-                    id: msg.id,
-                    x1: x_of(msg.sent_at),
-                    y1,
-                    x2: x_of(t_end),
-                    y2: y1 + (y2f - y1) * frac,
-                    class: msg.class,
-                    in_flight,
-                    dropped,
-                });
-            }
-            EventKind::Role { node, role, term } if e.time >= start => marks.push(Mark {
-                seq: e.seq,
-                x: x_of(e.time),
-                y: lane_y(*node),
-                role: role.clone(),
-                term: *term,
-                node: *node,
-            }),
-            _ => {}
-        }
-    }
-    let mut thinned = 0;
-    if arrows.len() > LAMPORT_ARROW_BUDGET {
-        let routine =
-            |a: &Arrow| matches!(a.class, MsgClass::Heartbeat | MsgClass::Reply) && !a.dropped;
-        let mut excess = arrows.len() - LAMPORT_ARROW_BUDGET;
-        arrows.retain(|a| {
-            if excess > 0 && routine(a) {
-                excess -= 1;
-                thinned += 1;
-                false
-            } else {
-                true
-            }
-        });
-    }
-    // Ticks at round intervals: about eight across the window.
-    let step = [
-        1_000u64, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000, 2_000_000,
-        5_000_000, 10_000_000,
-    ]
-    .into_iter()
-    .find(|s| window / s <= 8)
-    .unwrap_or(window);
-    let offset = LAMPORT_LEFT - start as f64 * scale;
-    let ticks = (start.div_ceil(step)..=end / step)
-        .map(|k| (x_of(k * step) + offset, format!("{}", Human(k * step))))
+        })
         .collect();
+    let lane_y = |node: NodeId| geometry.lane_y(node);
     LamportVm {
         start,
         end,
-        offset,
-        thinned,
-        height: 14.0 + (n + view.storage.is_some() as usize) as f64 * LANE_H + 18.0,
+        now,
+        scale,
+        thinned: tiles
+            .iter()
+            .filter(|t| t.t0 + t.span > start)
+            .map(|t| t.thinned)
+            .sum(),
+        height,
         lanes: view
             .nodes
             .iter()
@@ -794,9 +778,141 @@ pub fn lamport(view: &ClusterView, trace: &VecDeque<TraceEvent>, window: Micros)
                 down: false,
             }))
             .collect(),
+        tiles,
+    }
+}
+
+struct TileGeometry {
+    n: usize,
+    span: Micros,
+    scale: f64,
+    window: Micros,
+}
+
+impl TileGeometry {
+    fn lane_y(&self, node: NodeId) -> f64 {
+        // The storage, when there is one, gets the last lane.
+        let row = match node {
+            crate::sim::storage::STORAGE => self.n as f64 + 1.0,
+            id => id as f64,
+        };
+        14.0 + (row - 0.5) * LANE_H
+    }
+
+    /// `t` as x within the tile starting at `t0`; quantised to 0.1 so that equal
+    /// instants give equal attributes.
+    fn x(&self, t0: Micros, t: Micros) -> f64 {
+        (t.saturating_sub(t0) as f64 * self.scale * 10.0).round() / 10.0
+    }
+}
+
+/// The tile `[t0, t0 + span)` as of `now`.
+fn lamport_tile(
+    trace: &VecDeque<TraceEvent>,
+    t0: Micros,
+    now: Micros,
+    g: &TileGeometry,
+) -> LamportTile {
+    let t1 = t0 + g.span;
+    let from = trace.partition_point(|e| e.time < t0);
+    let mut arrows: Vec<Arrow> = Vec::new();
+    let mut sent: BTreeMap<u64, usize> = BTreeMap::new();
+    let mut marks = Vec::new();
+    // Per arrow: sent at, due at, and when it was delivered or dropped (and which).
+    type Ended = Option<(Micros, bool)>;
+    let mut times: Vec<(Micros, Micros, Ended)> = Vec::new();
+    for e in trace.iter().skip(from) {
+        if e.time > now {
+            break;
+        }
+        match &e.kind {
+            EventKind::Send { msg } if msg.sent_at >= t0 && msg.sent_at < t1 => {
+                sent.insert(msg.id, arrows.len());
+                times.push((msg.sent_at, msg.deliver_at, None));
+                let y1 = g.lane_y(msg.from);
+                arrows.push(Arrow {
+                    id: msg.id,
+                    x1: g.x(t0, msg.sent_at),
+                    y1,
+                    x2: 0.0,
+                    y2: g.lane_y(msg.to),
+                    class: msg.class,
+                    in_flight: true,
+                    dropped: false,
+                });
+            }
+            EventKind::Deliver { id, .. } | EventKind::Drop { id, .. } => {
+                if let Some(&i) = sent.get(id) {
+                    times[i].2 = Some((e.time, matches!(e.kind, EventKind::Drop { .. })));
+                }
+            }
+            EventKind::Role { node, role, term } if e.time < t1 => marks.push(Mark {
+                seq: e.seq,
+                x: g.x(t0, e.time),
+                y: g.lane_y(*node),
+                role: role.clone(),
+                term: *term,
+                node: *node,
+            }),
+            _ => {}
+        }
+    }
+    // Fill in where each arrow ends: its delivery or drop, or `now` if still flying
+    // (drawn part of the way, toward where it will land).
+    for (a, &(sent_at, due, ended)) in arrows.iter_mut().zip(&times) {
+        let (t_end, dropped, in_flight) = match ended {
+            Some((t, d)) => (t, d, false),
+            None => (now.min(due), false, true),
+        };
+        let full = due.saturating_sub(sent_at).max(1) as f64;
+        let frac = (t_end.saturating_sub(sent_at) as f64 / full).min(1.0);
+        a.x2 = g.x(t0, t_end);
+        a.y2 = a.y1 + (a.y2 - a.y1) * frac;
+        a.in_flight = in_flight;
+        a.dropped = dropped;
+    }
+    // Past the tile's share of the budget, keep every k-th routine arrow: the thinning
+    // is even across the tile and the same on every redraw of a finished tile.
+    let budget = (LAMPORT_ARROW_BUDGET / LAMPORT_TILES as usize).max(1);
+    let routine =
+        |a: &Arrow| matches!(a.class, MsgClass::Heartbeat | MsgClass::Reply) && !a.dropped;
+    let mut thinned = 0;
+    if arrows.len() > budget {
+        let count = arrows.iter().filter(|a| routine(a)).count();
+        let room = budget.saturating_sub(arrows.len() - count).max(1);
+        let stride = count.div_ceil(room).max(1);
+        let mut ordinal = 0;
+        arrows.retain(|a| {
+            if !routine(a) {
+                return true;
+            }
+            ordinal += 1;
+            let keep = (ordinal - 1) % stride == 0;
+            thinned += usize::from(!keep);
+            keep
+        });
+    }
+    // Ticks at round intervals: about eight across the window.
+    let step = [
+        1_000u64, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000, 2_000_000,
+        5_000_000, 10_000_000,
+    ]
+    .into_iter()
+    .find(|s| g.window / s <= 8)
+    .unwrap_or(g.window);
+    let ticks = (t0.div_ceil(step)..t1.div_ceil(step))
+        .map(|k| (g.x(t0, k * step), format!("{}", Human(k * step))))
+        .collect();
+    let settled = now >= t1 && arrows.iter().all(|a| !a.in_flight);
+    LamportTile {
+        t0,
+        span: g.span,
+        width: g.span as f64 * g.scale,
         arrows,
         marks,
         ticks,
+        thinned,
+        settled,
     }
 }
 
@@ -1043,35 +1159,111 @@ mod tests {
         );
     }
 
+    fn arrows(vm: &LamportVm) -> impl Iterator<Item = (&LamportTile, &Arrow)> {
+        vm.tiles
+            .iter()
+            .flat_map(|t| t.arrows.iter().map(move |a| (t.as_ref(), a)))
+    }
+
     #[test]
     fn lamport_diagram_spans_the_window_with_an_arrow_per_message() {
         let r = run_to(7, 2 * SEC, &[]);
-        let vm = lamport(&r.view(), r.trace(), SEC);
+        let vm = lamport(&r.view(), r.trace(), SEC, None, true);
         assert_eq!((vm.start, vm.end), (SEC, 2 * SEC));
         assert_eq!(vm.lanes.len(), 5);
-        assert!(vm.arrows.len() > 50);
-        let visible = |x: f64| x + vm.offset;
-        assert!(vm.arrows.iter().all(|a| a.x1 <= a.x2
-            && visible(a.x2) >= LAMPORT_LEFT - 0.01
-            && visible(a.x2) <= LAMPORT_W));
-        // Arrows keep their coordinates as time passes: only the offset slides.
+        let (first, last) = (&vm.tiles[0], &vm.tiles[vm.tiles.len() - 1]);
+        assert!(first.t0 <= vm.start && last.t0 + last.span >= vm.end);
+        assert!(vm.tiles.windows(2).all(|w| w[0].t0 + w[0].span == w[1].t0));
+        assert!(arrows(&vm).count() > 50);
+        // In the diagram's units from its left edge: the tile's place plus the arrow's.
+        let plot = |t: &LamportTile, x: f64| vm.tile_shift(t) * t.width + x;
+        assert!(arrows(&vm).all(|(t, a)| a.x1 <= a.x2
+            && a.x1 >= 0.0
+            && a.x1 < t.width + 0.01
+            && plot(t, a.x2) <= LAMPORT_W - LAMPORT_LEFT - 8.0 + 0.01));
+        assert!(arrows(&vm).any(|(t, a)| plot(t, a.x2) >= 0.0));
+        // Arrows keep their coordinates as time passes: only the tiles slide.
         let r2 = run_to(7, 2 * SEC + 50 * MS, &[]);
-        let later = lamport(&r2.view(), r2.trace(), SEC);
-        let same = vm
-            .arrows
-            .iter()
-            .filter(|a| !a.in_flight)
-            .find_map(|a| later.arrows.iter().find(|b| b.id == a.id).map(|b| (a, b)));
+        let later = lamport(&r2.view(), r2.trace(), SEC, None, true);
+        let same = arrows(&vm)
+            .filter(|(_, a)| !a.in_flight)
+            .find_map(|(t, a)| {
+                arrows(&later)
+                    .find(|(u, b)| b.id == a.id && u.t0 == t.t0)
+                    .map(|(_, b)| (a, b))
+            });
         let (a, b) = same.expect("an arrow present in both windows");
         assert_eq!((a.x1, a.x2), (b.x1, b.x2));
-        assert!(later.offset < vm.offset);
+        assert!(later.tile_shift(&vm.tiles[1]) < vm.tile_shift(&vm.tiles[1]));
         assert_eq!(lamport_time_at(&vm, LAMPORT_LEFT), SEC);
         assert_eq!(lamport_time_at(&vm, LAMPORT_W), 2 * SEC);
         let early = run_to(7, 400 * MS, &[]);
-        let vm = lamport(&early.view(), early.trace(), SEC);
+        let vm = lamport(&early.view(), early.trace(), SEC, None, true);
         assert!(
-            vm.marks.iter().any(|m| m.role == "leader"),
+            vm.tiles
+                .iter()
+                .flat_map(|t| &t.marks)
+                .any(|m| m.role == "leader"),
             "the election shows as role marks"
+        );
+    }
+
+    /// Drawing the diagram from the previous one must give exactly what drawing it
+    /// afresh gives, while keeping finished tiles as the same objects.
+    #[test]
+    fn lamport_tiles_drawn_from_the_last_diagram_equal_tiles_drawn_afresh() {
+        let cfg = SimConfig {
+            seed: 3,
+            nodes: 9,
+            latency: (20 * MS, 300 * MS),
+            drop_ppm: 50_000,
+            ..SimConfig::default()
+        };
+        let mut r = build(&cfg, 50_000).unwrap();
+        let window = lamport_window(9);
+        let mut prev: Option<LamportVm> = None;
+        let (mut reused, mut t) = (0, 0);
+        while t < 4 * SEC {
+            t += 37 * MS;
+            r.advance(t);
+            if t == 37 * MS * 40 {
+                r.act(Action::Crash {
+                    target: Target::Leader,
+                });
+            }
+            let fresh = lamport(&r.view(), r.trace(), window, None, true);
+            let drawn = lamport(&r.view(), r.trace(), window, prev.as_ref(), true);
+            assert_eq!(drawn, fresh, "at {t}");
+            if let Some(p) = &prev {
+                reused += drawn
+                    .tiles
+                    .iter()
+                    .filter(|d| p.tiles.iter().any(|q| Rc::ptr_eq(d, q)))
+                    .count();
+                // Without a refresh only tiles new to the window are drawn.
+                let lazy = lamport(&r.view(), r.trace(), window, Some(p), false);
+                for tile in &lazy.tiles {
+                    let old = p.tiles.iter().find(|q| q.t0 == tile.t0);
+                    assert!(old.is_none_or(|q| Rc::ptr_eq(q, tile)));
+                }
+            }
+            prev = Some(drawn);
+        }
+        assert!(reused > 100, "finished tiles are kept: {reused}");
+        // After a rewind nothing is kept: the history may have branched.
+        let mut early = build(&cfg, 50_000).unwrap();
+        early.advance(2 * SEC);
+        let p = prev.unwrap();
+        let rewound = lamport(&early.view(), early.trace(), window, Some(&p), true);
+        assert_eq!(
+            rewound,
+            lamport(&early.view(), early.trace(), window, None, true)
+        );
+        assert!(
+            !rewound
+                .tiles
+                .iter()
+                .any(|d| p.tiles.iter().any(|q| Rc::ptr_eq(d, q)))
         );
     }
 
@@ -1087,8 +1279,29 @@ mod tests {
         };
         let mut r = build(&cfg, 50_000).unwrap();
         r.advance(6 * SEC);
-        let vm = lamport(&r.view(), r.trace(), lamport_window(25));
-        assert!(vm.arrows.len() <= LAMPORT_ARROW_BUDGET);
+        let vm = lamport(&r.view(), r.trace(), lamport_window(25), None, true);
+        let visible: Vec<_> = vm
+            .tiles
+            .iter()
+            .filter(|t| t.t0 + t.span > vm.start)
+            .collect();
+        let drawn: usize = visible.iter().map(|t| t.arrows.len()).sum();
+        assert!(drawn <= LAMPORT_ARROW_BUDGET, "{drawn} arrows");
         assert!(vm.thinned > 0);
+        // Thinned evenly: each tile keeps routine arrows from its whole slice.
+        for t in visible.iter().filter(|t| t.settled) {
+            let routine: Vec<f64> = t
+                .arrows
+                .iter()
+                .filter(|a| a.class == MsgClass::Heartbeat)
+                .map(|a| a.x1)
+                .collect();
+            let reach = routine.iter().cloned().fold(0.0, f64::max);
+            assert!(
+                reach > t.width * 0.8,
+                "heartbeats up to {reach} of {}",
+                t.width
+            );
+        }
     }
 }

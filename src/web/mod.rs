@@ -25,12 +25,10 @@ pub fn start() {
     yew::Renderer::<App>::new().render();
 }
 
-/// Least wall time between redraws of the space-time diagram while playing.
-const LAMPORT_REFRESH_MS: f64 = 80.0;
-/// Extra wall time between redraws per arrow drawn: a big diagram refreshes less often
-/// (25 nodes: about 3 times a second), since redrawing it is the page's costliest paint.
-const LAMPORT_MS_PER_ARROW: f64 = 1.5;
-const LAMPORT_REFRESH_MAX_MS: f64 = 1000.0;
+/// Least wall time between redraws of the space-time diagram's newest tiles (those
+/// with messages in flight) while playing a big cluster. The diagram still slides every
+/// frame; arrows in flight grow in steps. Small clusters redraw them every frame.
+const LAMPORT_LIVE_REFRESH_BIG_MS: f64 = 100.0;
 /// Least wall time between narration refreshes while playing: the trace grows every
 /// frame, and five updates a second read the same. Big clusters refresh twice a
 /// second: there, relaying out the list was what still cost frames.
@@ -43,7 +41,8 @@ const NARRATION_LINES: usize = 120;
 const NARRATION_LINES_PLAYING: usize = 40;
 
 type FrameSlot = Rc<RefCell<Option<AnimationFrame>>>;
-/// The last space-time diagram drawn and the wall-clock instant it was computed.
+/// The last space-time diagram drawn and the wall-clock instant its unfinished tiles
+/// were last redrawn.
 type LamportCache = Rc<RefCell<Option<(Rc<viewmodel::LamportVm>, f64)>>>;
 /// The narration lines last built, the filter they were built for, and when.
 type NarrationCache =
@@ -297,22 +296,28 @@ pub fn app() -> Html {
         lines
     });
     let window = viewmodel::lamport_window(view.nodes.len());
-    // While playing, the diagram refreshes a dozen times a second rather than every
-    // frame: a sliding diagram reads the same, and it is the costliest part to redraw.
-    let cached = lamport_cache
-        .borrow()
-        .as_ref()
-        .filter(|(vm, at)| {
-            let interval = (LAMPORT_REFRESH_MS + vm.arrows.len() as f64 * LAMPORT_MS_PER_ARROW)
-                .min(LAMPORT_REFRESH_MAX_MS);
-            model.playing && wall_ms - at < interval
-        })
-        .map(|(vm, _)| vm.clone());
-    let lamport = cached.unwrap_or_else(|| {
-        let vm = Rc::new(viewmodel::lamport(view, trace, window));
-        *lamport_cache.borrow_mut() = Some((vm.clone(), wall_ms));
-        vm
+    // Finished tiles are kept from the last diagram; unfinished ones are redrawn every
+    // frame in small clusters and ten times a second in big ones.
+    let previous = lamport_cache.borrow().clone();
+    let refresh = previous.as_ref().is_none_or(|(_, at)| {
+        !model.playing || view.nodes.len() <= 9 || wall_ms - at >= LAMPORT_LIVE_REFRESH_BIG_MS
     });
+    let drawn = viewmodel::lamport(
+        view,
+        trace,
+        window,
+        previous.as_ref().map(|(vm, _)| vm.as_ref()),
+        refresh,
+    );
+    let at = match &previous {
+        Some((_, at)) if !refresh => *at,
+        _ => wall_ms,
+    };
+    let lamport = match previous {
+        Some((vm, _)) if *vm == drawn => vm,
+        _ => Rc::new(drawn),
+    };
+    *lamport_cache.borrow_mut() = Some((lamport.clone(), at));
     let stats = viewmodel::stats(view, run.stats(), model.config.algo);
     let copy = {
         let (cfg, speed, d) = (model.config.clone(), model.speed, model.dispatcher());

@@ -6,7 +6,7 @@ use electionscope::config::AlgoKind;
 use electionscope::sim::time::Rounded;
 use electionscope::sim::{Micros, Severity};
 use electionscope::viewmodel::{
-    self, Category, LAMPORT_LEFT, LAMPORT_W, LamportVm, Line, StatsVm, msg_class_name,
+    self, Category, LAMPORT_LEFT, LAMPORT_W, LamportTile, LamportVm, Line, StatsVm, msg_class_name,
 };
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -125,10 +125,15 @@ impl PartialEq for LamportProps {
 
 /// One lane per node, time flowing right, messages as arrows from send to delivery:
 /// the diagram teachers draw on the board, kept in sync with the cluster.
+///
+/// Lanes, labels and the `now` line are one still SVG; the arrows live in tiles laid
+/// over it, each its own compositor layer, slid by a CSS transform. Sliding costs no
+/// repaint, and a tile is redrawn only while its messages are still travelling.
 #[function_component(Lamport)]
 pub fn lamport(p: &LamportProps) -> Html {
     let vm = p.vm.clone();
     let svg_ref = use_node_ref();
+    let plot_ref = use_node_ref();
     let onclick = {
         let (vm, cb, svg_ref) = (vm.clone(), p.on_seek.clone(), svg_ref.clone());
         Callback::from(move |e: MouseEvent| {
@@ -144,11 +149,11 @@ pub fn lamport(p: &LamportProps) -> Html {
     let latest = use_mut_ref(|| (vm.clone(), p.on_seek.clone()));
     *latest.borrow_mut() = (vm.clone(), p.on_seek.clone());
     {
-        let (svg_ref, latest) = (svg_ref.clone(), latest.clone());
+        let (plot_ref, latest) = (plot_ref.clone(), latest.clone());
         use_effect_with((), move |_| {
-            let listener = svg_ref.cast::<web_sys::Element>().map(|svg| {
+            let listener = plot_ref.cast::<web_sys::Element>().map(|plot| {
                 let options = gloo_events::EventListenerOptions::enable_prevent_default();
-                gloo_events::EventListener::new_with_options(&svg, "wheel", options, move |e| {
+                gloo_events::EventListener::new_with_options(&plot, "wheel", options, move |e| {
                     let Some(e) = wasm_bindgen::JsCast::dyn_ref::<WheelEvent>(e) else {
                         return;
                     };
@@ -171,12 +176,66 @@ pub fn lamport(p: &LamportProps) -> Html {
             </g>
         }
     });
-    // Hundreds of arrows as one path per style, heads as one filled path per colour:
-    // a few elements to diff and paint instead of one <line> with a marker per arrow
+    let plot_w = LAMPORT_W - LAMPORT_LEFT - 8.0;
+    let strip_style = format!(
+        "left:{:.4}%;width:{:.4}%",
+        LAMPORT_LEFT / LAMPORT_W * 100.0,
+        plot_w / LAMPORT_W * 100.0
+    );
+    let tiles = vm.tiles.iter().map(|tile| {
+        let style = format!(
+            "width:{:.4}%;transform:translateX({:.3}%)",
+            tile.width / plot_w * 100.0,
+            vm.tile_shift(tile) * 100.0
+        );
+        html! {
+            <div key={tile.t0} class="lamport-tile" {style} data-t0={tile.t0.to_string()} data-settled={tile.settled.to_string()}>
+                <LamportTileView tile={tile.clone()} height={vm.height} algo={p.algo} />
+            </div>
+        }
+    });
+    html! {
+        <section class="lamport" aria-label="Space-time diagram">
+            <div class="lamport-plot" ref={plot_ref} {onclick}>
+                <svg ref={svg_ref} viewBox={format!("0 0 {LAMPORT_W} {:.1}", vm.height)} role="img"
+                     aria-label="Space-time diagram: one lane per node, arrows from send to delivery. Click to jump there; scroll to move in time.">
+                    { for lanes }
+                    if vm.thinned > 0 {
+                        <text class="thinned" x={(LAMPORT_W - 10.0).to_string()} y="11">{ format!("{} routine heartbeats/replies not drawn", vm.thinned) }</text>
+                    }
+                    <line class="now" x1={px(LAMPORT_W - 8.0)} x2={px(LAMPORT_W - 8.0)} y1="0" y2={px(vm.height - 14.0)} />
+                </svg>
+                <div class="lamport-strip" style={strip_style} aria-hidden="true">{ for tiles }</div>
+            </div>
+        </section>
+    }
+}
+
+#[derive(Properties)]
+struct LamportTileProps {
+    tile: Rc<LamportTile>,
+    height: f64,
+    algo: AlgoKind,
+}
+
+/// The same tile object means nothing to redraw: a finished tile keeps its pixels.
+impl PartialEq for LamportTileProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.tile, &other.tile)
+            && self.height == other.height
+            && self.algo == other.algo
+    }
+}
+
+#[function_component(LamportTileView)]
+fn lamport_tile_view(p: &LamportTileProps) -> Html {
+    let tile = &p.tile;
+    // Arrows as one path per style, heads as one filled path per colour: a few
+    // elements to diff and paint instead of one <line> with a marker per arrow
     // (markers made this diagram the page's costliest paint at 25 nodes).
     let mut strokes: BTreeMap<(&'static str, bool, bool), String> = BTreeMap::new();
     let mut heads: BTreeMap<&'static str, String> = BTreeMap::new();
-    for a in &vm.arrows {
+    for a in &tile.arrows {
         let class = msg_class_name(a.class);
         let d = strokes.entry((class, a.in_flight, a.dropped)).or_default();
         let _ = write!(d, "M{} {}L{} {}", px(a.x1), px(a.y1), px(a.x2), px(a.y2));
@@ -221,7 +280,7 @@ pub fn lamport(p: &LamportProps) -> Html {
     let arrow_heads = heads.into_iter().map(|(class, d)| {
         html! { <path class={classes!("arrow-head", class)} {d} /> }
     });
-    let marks = vm.marks.iter().map(|m| {
+    let marks = tile.marks.iter().map(|m| {
         html! {
             <g key={m.seq} class={classes!("mark", m.role.clone())}>
                 <rect x={px(m.x - 3.0)} y={px(m.y - 9.0)} width="6" height="18" rx="2" />
@@ -234,34 +293,21 @@ pub fn lamport(p: &LamportProps) -> Html {
             </g>
         }
     });
-    let ticks = vm.ticks.iter().map(|(x, label)| {
+    let ticks = tile.ticks.iter().map(|(x, label)| {
         html! {
             <g class="tick">
-                <line x1={px(*x)} x2={px(*x)} y1="4" y2={px(vm.height - 14.0)} />
-                <text x={px(*x)} y={px(vm.height - 2.0)}>{ label }</text>
+                <line x1={px(*x)} x2={px(*x)} y1="4" y2={px(p.height - 14.0)} />
+                <text x={px(*x)} y={px(p.height - 2.0)}>{ label }</text>
             </g>
         }
     });
     html! {
-        <section class="lamport" aria-label="Space-time diagram">
-            <svg ref={svg_ref} viewBox={format!("0 0 {LAMPORT_W} {:.1}", vm.height)} {onclick} role="img"
-                 aria-label="Space-time diagram: one lane per node, arrows from send to delivery. Click to jump there; scroll to move in time.">
-                <clipPath id="lamport-clip"><rect x={LAMPORT_LEFT.to_string()} y="0" width={(LAMPORT_W - LAMPORT_LEFT).to_string()} height={px(vm.height)} /></clipPath>
-                { for ticks }
-                { for lanes }
-                <g clip-path="url(#lamport-clip)">
-                    <g transform={format!("translate({},0)", vm.offset.round() as i64)}>
-                        { for arrows }
-                        { for arrow_heads }
-                        { for marks }
-                    </g>
-                </g>
-                if vm.thinned > 0 {
-                    <text class="thinned" x={(LAMPORT_W - 10.0).to_string()} y="11">{ format!("{} routine heartbeats/replies not drawn", vm.thinned) }</text>
-                }
-                <line class="now" x1={px(LAMPORT_W - 8.0)} x2={px(LAMPORT_W - 8.0)} y1="0" y2={px(vm.height - 14.0)} />
-            </svg>
-        </section>
+        <svg viewBox={format!("0 0 {} {:.1}", tile.width, p.height)} preserveAspectRatio="none">
+            { for ticks }
+            { for arrows }
+            { for arrow_heads }
+            { for marks }
+        </svg>
     }
 }
 

@@ -136,6 +136,48 @@ test('scrubbing back and replaying reproduces the same node states', async () =>
   await page.close();
 });
 
+test('the space-time diagram slides finished tiles without redrawing them; clicking or scrolling it moves the timeline', async () => {
+  const { page, problems } = await open('?algo=raft&nodes=5&seed=7&speed=1');
+  await page.click('#play');
+  await page.waitForTimeout(2500);
+  // Tag every tile's element, and note what it draws and where it sits.
+  const look = () => page.locator('.lamport-tile').evaluateAll((els) => els.map((e) => {
+    e.probe ??= Math.random();
+    return { t0: e.dataset.t0, settled: e.dataset.settled === 'true', probe: e.probe, shift: parseFloat(e.style.transform.match(/-?[0-9.]+/)[0]), svg: e.innerHTML };
+  }));
+  const first = await look();
+  await page.waitForTimeout(400);
+  await page.click('#play');
+  const second = await look();
+  const kept = first.filter((a) => a.settled && second.some((b) => b.t0 === a.t0));
+  assert.ok(kept.length >= 2, `finished tiles still in view: ${kept.length}`);
+  for (const a of kept) {
+    const b = second.find((x) => x.t0 === a.t0);
+    assert.equal(b.probe, a.probe, `tile ${a.t0} is the same element`);
+    assert.equal(b.svg, a.svg, `tile ${a.t0} was not redrawn`);
+    assert.ok(b.shift < a.shift, `tile ${a.t0} slid left: ${a.shift}% -> ${b.shift}%`);
+  }
+  assert.ok(await page.locator('.lamport-tile path.arrow').count() > 3, 'arrows are drawn');
+  // Clicking the middle of the diagram jumps to the instant drawn there (the plot spans
+  // x 44..992 of 1000 units over the last second).
+  const now = Number(await page.locator('#timeline').inputValue());
+  const box = await page.locator('.lamport-plot > svg').boundingBox();
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  const expected = now - 1e6 + ((500 - 44) / 948) * 1e6;
+  await page.waitForFunction((v) => Number(document.querySelector('#timeline').value) !== v, now);
+  const clicked = Number(await page.locator('#timeline').inputValue());
+  assert.ok(Math.abs(clicked - expected) < 20000, `clicked to ${clicked}, expected about ${expected}`);
+  // Scrolling up over it moves back in time.
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.wheel(0, -400);
+  await page.waitForFunction((v) => Number(document.querySelector('#timeline').value) < v, clicked);
+  const scrolled = Number(await page.locator('#timeline').inputValue());
+  assert.ok(Math.abs(clicked - scrolled - 100000) < 5000, `scrolled from ${clicked} to ${scrolled}`);
+  await shot(page, '10-space-time');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('the URL holds the run and reproduces it', async () => {
   const { page, problems } = await open('?algo=raft&nodes=5&seed=5');
   await page.check('#prevote');
