@@ -9,11 +9,12 @@
 use electionscope::sim::MsgClass;
 use electionscope::viewmodel::{CLUSTER_H, CLUSTER_W, MsgVm};
 use gloo_events::EventListener;
+use std::cell::RefCell;
 use std::f64::consts::TAU;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ResizeObserver};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageBitmap, ResizeObserver};
 use yew::prelude::*;
 
 /// Term labels are unreadable in a crowd of dots.
@@ -83,6 +84,10 @@ fn class_index(c: MsgClass) -> usize {
 /// at the canvas's device scale so stamping them is a copy without resampling.
 struct Sprites {
     canvas: HtmlCanvasElement,
+    /// The same pixels as an ImageBitmap, once the browser has made one: drawing from
+    /// a canvas snapshots it on every call (about half a millisecond a frame for 240
+    /// dots), drawing from a bitmap does not.
+    bitmap: Rc<RefCell<Option<ImageBitmap>>>,
     /// Device pixels per cluster unit the cells were drawn for.
     scale: f64,
     /// Side of one square cell, in device pixels.
@@ -143,8 +148,20 @@ impl Sprites {
         ctx.set_stroke_style_str(&pal.held);
         ctx.set_line_width(3.0);
         ctx.stroke();
+        let bitmap = Rc::new(RefCell::new(None));
+        if let Ok(promise) =
+            web_sys::window()?.create_image_bitmap_with_html_canvas_element(&canvas)
+        {
+            let slot = bitmap.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(made) = wasm_bindgen_futures::JsFuture::from(promise).await {
+                    *slot.borrow_mut() = made.dyn_into::<ImageBitmap>().ok();
+                }
+            });
+        }
         Some(Sprites {
             canvas,
+            bitmap,
             scale,
             cell,
         })
@@ -234,22 +251,29 @@ impl Painter {
         }
         let sheet = self.sprites.as_ref()?;
         ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0).ok()?;
+        let bitmap = sheet.bitmap.borrow();
         let stamp = |cell: usize, m: &MsgVm| {
             let x = (dpr * (ox + s * m.x) - sheet.cell / 2.0).round();
             let y = (dpr * (oy + s * m.y) - sheet.cell / 2.0).round();
-            let c = sheet.cell;
-            let _ = ctx
-                .draw_image_with_html_canvas_element_and_sw_and_sh_and_dx_and_dy_and_dw_and_dh(
-                    &sheet.canvas,
-                    cell as f64 * c,
-                    0.0,
-                    c,
-                    c,
-                    x,
-                    y,
-                    c,
-                    c,
-                );
+            let (c, sx) = (sheet.cell, cell as f64 * sheet.cell);
+            let _ = match bitmap.as_ref() {
+                Some(b) => ctx
+                    .draw_image_with_image_bitmap_and_sw_and_sh_and_dx_and_dy_and_dw_and_dh(
+                        b, sx, 0.0, c, c, x, y, c, c,
+                    ),
+                None => ctx
+                    .draw_image_with_html_canvas_element_and_sw_and_sh_and_dx_and_dy_and_dw_and_dh(
+                        &sheet.canvas,
+                        sx,
+                        0.0,
+                        c,
+                        c,
+                        x,
+                        y,
+                        c,
+                        c,
+                    ),
+            };
         };
         let live = || self.msgs.iter().filter(|m| m.dying.is_none());
         for m in live() {
