@@ -5,7 +5,13 @@ use electionscope::config::RingKind;
 use electionscope::sim::action::Percent;
 use electionscope::sim::storage::WriteOutcome;
 use electionscope::sim::{NodeId, StorageView};
-use electionscope::viewmodel::{CLUSTER_H, CLUSTER_W, Layout, MsgVm, NodeVm, STORAGE_AT};
+use electionscope::viewmodel::{
+    CLUSTER_CENTRE, CLUSTER_H, CLUSTER_W, Layout, MsgVm, NodeVm, STORAGE_AT,
+};
+
+/// Node radius below which the circle is crowded (14 nodes and more): smaller
+/// type, and captions set outward on two lines.
+const DENSE_R: f64 = 42.0;
 use std::collections::BTreeSet;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -169,9 +175,11 @@ pub fn node(p: &NodeProps) -> Html {
         n.role.clone()
     };
     let role_attr = role_class.clone();
+    let dense = r < DENSE_R;
     let cell_w = (2.0 * r / 8.0).clamp(6.0, 12.0);
     let strip_x = n.x - cell_w * n.log.len() as f64 / 2.0;
-    let strip_y = n.y + r + 30.0;
+    // Crowded, the log sits right under its node, clear of its neighbours' captions.
+    let strip_y = n.y + r + if dense { 9.0 } else { 30.0 };
     let log = n.log.iter().enumerate().map(|(i, c)| {
         let class = classes!("entry", c.committed.then_some("committed"), c.noop.then_some("noop"), format!("term-{}", c.term % 8));
         html! {
@@ -206,13 +214,73 @@ pub fn node(p: &NodeProps) -> Html {
     if n.service {
         return service_box(p, role_class, label);
     }
+    let (term, vote_line) = if n.term_label.is_empty() {
+        let caption = if n.role == "crashed" {
+            String::new()
+        } else {
+            n.caption.clone().unwrap_or_default()
+        };
+        (caption, String::new())
+    } else if n.role == "looking" {
+        // A LOOKING ZAB server's vote names its proposed leader and zxid.
+        match &n.caption {
+            Some(c) => (n.term_label.clone(), c.clone()),
+            None => (
+                n.term_label.clone(),
+                vote.trim_start_matches(" · ").to_string(),
+            ),
+        }
+    } else {
+        (
+            n.term_label.clone(),
+            vote.trim_start_matches(" · ").to_string(),
+        )
+    };
+    // Beyond about 16 nodes neighbours sit closer than a one-line caption is wide:
+    // the caption goes on two short lines above the top and bottom nodes (clear of
+    // the log strip under them) and outward beside the others.
+    let term_text = if dense {
+        let (dx, dy) = (n.x - CLUSTER_CENTRE.0, n.y - CLUSTER_CENTRE.1);
+        let d = (dx * dx + dy * dy).sqrt().max(1.0);
+        let (ux, uy) = (dx / d, dy / d);
+        let lines = [term, vote_line];
+        let shown = lines.iter().filter(|l| !l.is_empty()).count() as f64;
+        let (x, y, anchor) = if !(-0.55..=0.85).contains(&uy) {
+            let top = n.y - r - if n.leads { 34.0 } else { 8.0 };
+            (n.x, top - (shown - 1.0) * 13.0, "middle")
+        } else {
+            let x = n.x + ux.signum() * (r + 14.0);
+            (
+                x,
+                n.y - (shown - 1.0) * 6.5 + 4.0,
+                if ux > 0.0 { "start" } else { "end" },
+            )
+        };
+        let spans = lines
+            .into_iter()
+            .filter(|l| !l.is_empty())
+            .enumerate()
+            .map(|(i, l)| {
+                html! { <tspan x={px(x)} dy={if i == 0 { "0" } else { "13" }}>{ l }</tspan> }
+            });
+        html! { <text class="term" x={px(x)} y={px(y)} style={format!("text-anchor:{anchor}")}>{ for spans }</text> }
+    } else {
+        let text = match (term.is_empty(), vote_line.is_empty()) {
+            (_, true) => term,
+            (true, false) => vote_line,
+            (false, false) => format!("{term} · {vote_line}"),
+        };
+        html! { <text class="term" x={px(n.x)} y={px(n.y + r + 20.0)}>{ text }</text> }
+    };
     html! {
-        <g class={classes!("node", role_class.clone(), p.selected.then_some("selected"), n.alarm.then_some("alarm"), p.picked.then_some("picked"))}
+        <g class={classes!("node", role_class.clone(), dense.then_some("dense"), p.selected.then_some("selected"), n.alarm.then_some("alarm"), p.picked.then_some("picked"))}
            data-node-id={id.to_string()} data-role={role_attr} data-term={n.term.to_string()}
            tabindex="0" role="button" aria-label={label} {onclick} {onkeydown}>
             <circle class="body" cx={px(n.x)} cy={px(n.y)} r={px(r)} />
-            if n.leads {
+            if n.leads && !dense {
                 <circle class="leader-ring" cx={px(n.x)} cy={px(n.y)} r={px(r - 5.0)} />
+            }
+            if n.leads {
                 <text class="crown" x={px(n.x)} y={px(n.y - r - 12.0)}>{ "★" }</text>
             }
             <text class="name" x={px(n.x)} y={px(n.y - 2.0)}>{ n.name.clone() }</text>
@@ -229,19 +297,7 @@ pub fn node(p: &NodeProps) -> Html {
                     { format!("clock {}{}", if n.drift_ppm < 0 { "−" } else { "+" }, Percent(n.drift_ppm.unsigned_abs())) }
                 </text>
             }
-            <text class="term" x={px(n.x)} y={px(n.y + r + 20.0)}>{
-                if n.term_label.is_empty() {
-                    if n.role == "crashed" { String::new() } else { n.caption.clone().unwrap_or_default() }
-                } else if n.role == "looking" {
-                    // A LOOKING ZAB server's vote names its proposed leader and zxid.
-                    match &n.caption {
-                        Some(c) => format!("{} · {c}", n.term_label),
-                        None => format!("{}{vote}", n.term_label),
-                    }
-                } else {
-                    format!("{}{vote}", n.term_label)
-                }
-            }</text>
+            { term_text }
             <g class="log">{ for log }</g>
             if n.log_hidden > 0 {
                 <text class="log-more" x={px(strip_x - 4.0)} y={px(strip_y + cell_w)}>{ format!("+{}", n.log_hidden) }</text>

@@ -257,6 +257,28 @@ test('narrow phone and dark projector layouts render without errors', async () =
   }
 });
 
+test('in crowded clusters the node captions do not overlap each other or leave the drawing', async () => {
+  for (const [algo, nodes] of [['raft', 25], ['raft', 15], ['paxos', 25]]) {
+    const { page, problems } = await open(`?algo=${algo}&nodes=${nodes}&seed=1&speed=1`, { width: 1920, height: 1080 });
+    await playUntil(page, oneLeaderIn, null, 20000);
+    const boxes = await page.locator('.node .term').evaluateAll((els) => els.map((e) => {
+      const b = e.getBoundingClientRect(); return { x: b.x, y: b.y, r: b.right, b: b.bottom, text: e.textContent };
+    }).filter((b) => b.text));
+    const area = await page.locator('.cluster-wrap svg').first().boundingBox();
+    assert.ok(boxes.length >= nodes, `${algo} ${nodes}: ${boxes.length} captions`);
+    for (const [i, a] of boxes.entries()) {
+      assert.ok(a.x >= area.x - 1 && a.r <= area.x + area.width + 1 && a.y >= area.y - 1 && a.b <= area.y + area.height + 1, `${algo} ${nodes}: "${a.text}" leaves the drawing`);
+      for (const c of boxes.slice(i + 1)) {
+        const overlap = Math.min(a.r, c.r) - Math.max(a.x, c.x) > 1 && Math.min(a.b, c.b) - Math.max(a.y, c.y) > 1;
+        assert.ok(!overlap, `${algo} ${nodes}: "${a.text}" overlaps "${c.text}"`);
+      }
+    }
+    if (nodes === 25 && algo === 'raft') await page.locator('.stage').screenshot({ path: join(ART, '11-twenty-five-nodes.png') });
+    assert.deepEqual(problems, []);
+    await page.close();
+  }
+});
+
 test('a hidden tab runs no animation loop: the virtual clock stops until it is visible again', async () => {
   const { page, problems } = await open('?algo=raft&nodes=5&seed=7&speed=1');
   await page.click('#play');
