@@ -3,13 +3,15 @@
 //! textbook message counts. Engine-level tests drive one node and compare its effects;
 //! cluster-level tests run the kernel with a scenario.
 
+mod common;
+
+use common::engine::{self, sends};
 use electionscope::algo::bully::{Bully, BullyConfig, BullyMsg, BullyTimer, Role};
 use electionscope::config::SimConfig;
 use electionscope::run::simulation;
-use electionscope::sim::rng::{SimRng, Stream};
 use electionscope::sim::{
-    Algorithm, Context, Effect, Input, MS, Message, Micros, MsgClass, NodeId, NoteKind, SEC,
-    Severity, Simulation,
+    Algorithm, Effect, Input, MS, Message, Micros, MsgClass, NodeId, NoteKind, SEC, Severity,
+    Simulation,
 };
 use std::collections::BTreeMap;
 
@@ -28,26 +30,11 @@ fn step_at(
     now: Micros,
     input: Input<BullyMsg, BullyTimer>,
 ) -> Fx {
-    let cluster: Vec<NodeId> = (1..=n).collect();
-    let mut rng = SimRng::new(0, Stream::Node(me));
-    let mut ctx = Context::new(me, now, &cluster, &mut rng);
-    node.step(&mut ctx, input);
-    ctx.effects
-}
-
-fn sends(fx: &Fx) -> Vec<(NodeId, BullyMsg)> {
-    fx.iter()
-        .filter_map(|e| match e {
-            Effect::Send { to, msg } => Some((*to, *msg)),
-            _ => None,
-        })
-        .collect()
+    engine::step_node(node, me, n, now, None, input)
 }
 
 fn notes(fx: &Fx, kind: NoteKind) -> usize {
-    fx.iter()
-        .filter(|e| matches!(e, Effect::Note { kind: k, .. } if *k == kind))
-        .count()
+    engine::notes(fx).iter().filter(|(k, _)| *k == kind).count()
 }
 
 fn sets(fx: &Fx, timer: BullyTimer) -> bool {

@@ -4,34 +4,23 @@
 //! and per rule of the ring repair added here. Engine-level tests drive one node and
 //! compare its effects; cluster-level tests run the kernel with a scenario.
 
+mod common;
+
+use common::engine::{self, sends};
 use electionscope::algo::chang_roberts::{
     ChangRoberts, ChangRobertsBug, ChangRobertsConfig, RingMsg, RingTimer, Role,
 };
 use electionscope::algo::ring::RingArrangement;
 use electionscope::config::SimConfig;
 use electionscope::run::{resolve, simulation};
-use electionscope::sim::rng::{SimRng, Stream};
 use electionscope::sim::{
-    Algorithm, Context, Effect, Input, MS, Micros, NodeId, NoteKind, SEC, Severity, Simulation,
+    Algorithm, Effect, Input, MS, Micros, NodeId, NoteKind, SEC, Severity, Simulation,
 };
 
 type Fx = Vec<Effect<RingMsg, RingTimer>>;
 
 fn step(node: &mut ChangRoberts, me: NodeId, n: u32, input: Input<RingMsg, RingTimer>) -> Fx {
-    let cluster: Vec<NodeId> = (1..=n).collect();
-    let mut rng = SimRng::new(0, Stream::Node(me));
-    let mut ctx = Context::new(me, 0, &cluster, &mut rng);
-    node.step(&mut ctx, input);
-    ctx.effects
-}
-
-fn sends(fx: &Fx) -> Vec<(NodeId, RingMsg)> {
-    fx.iter()
-        .filter_map(|e| match e {
-            Effect::Send { to, msg } => Some((*to, msg.clone())),
-            _ => None,
-        })
-        .collect()
+    engine::step_node(node, me, n, 0, None, input)
 }
 
 /// Ring tokens sent, without the hop numbers: (to, kind, id).
@@ -47,11 +36,9 @@ fn tokens(fx: &Fx) -> Vec<(NodeId, &'static str, NodeId)> {
 }
 
 fn notes(fx: &Fx) -> Vec<String> {
-    fx.iter()
-        .filter_map(|e| match e {
-            Effect::Note { text, .. } => Some(text.clone()),
-            _ => None,
-        })
+    engine::notes(fx)
+        .into_iter()
+        .map(|(_, text)| text)
         .collect()
 }
 

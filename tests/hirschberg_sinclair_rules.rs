@@ -2,6 +2,9 @@
 //! Lynch, *Distributed Algorithms*, §3.4 "HS"), named after the rule. Engine-level tests
 //! feed one node inputs and compare its effects; cluster-level tests run the kernel.
 
+mod common;
+
+use common::engine::{self, sends};
 use electionscope::algo::FromSimConfig;
 use electionscope::algo::hirschberg_sinclair::{
     Dir, HirschbergSinclair, HsConfig, HsMsg, HsTimer, Role, final_phase,
@@ -9,28 +12,14 @@ use electionscope::algo::hirschberg_sinclair::{
 use electionscope::algo::ring::RingArrangement;
 use electionscope::config::SimConfig;
 use electionscope::run::simulation;
-use electionscope::sim::rng::{SimRng, Stream};
 use electionscope::sim::{
-    Algorithm, Context, Effect, Input, MS, Micros, NodeId, NodeStatus, SEC, Severity, Simulation,
+    Algorithm, Effect, Input, MS, Micros, NodeId, NodeStatus, SEC, Severity, Simulation,
 };
 
 type Fx = Vec<Effect<HsMsg, HsTimer>>;
 
 fn step(node: &mut HirschbergSinclair, me: NodeId, n: u32, input: Input<HsMsg, HsTimer>) -> Fx {
-    let cluster: Vec<NodeId> = (1..=n).collect();
-    let mut rng = SimRng::new(0, Stream::Node(me));
-    let mut ctx = Context::new(me, 0, &cluster, &mut rng);
-    node.step(&mut ctx, input);
-    ctx.effects
-}
-
-fn sends(fx: &Fx) -> Vec<(NodeId, HsMsg)> {
-    fx.iter()
-        .filter_map(|e| match e {
-            Effect::Send { to, msg } => Some((*to, msg.clone())),
-            _ => None,
-        })
-        .collect()
+    engine::step_node(node, me, n, 0, None, input)
 }
 
 /// Node `me` of the ascending ring 1..=n, after booting (it campaigns at once).

@@ -5,13 +5,15 @@
 //! leading when renewDeadline passes without a renew. Engine-level tests drive the
 //! service alone; cluster-level tests run the kernel with a scenario.
 
+mod common;
+
+use common::engine::{self};
 use electionscope::algo::lease::{Lease, LeaseConfig, LeaseMsg, LeaseRecord, LeaseTimer, Role};
 use electionscope::config::{AlgoKind, SimConfig};
 use electionscope::run::{resolve, simulation};
-use electionscope::sim::rng::{SimRng, Stream};
 use electionscope::sim::{
-    Algorithm, Context, Effect, EventKind, Input, MS, Micros, NodeId, NoteKind, SEC, Severity,
-    Simulation, TraceEvent,
+    Algorithm, Effect, EventKind, Input, MS, Micros, NodeId, NoteKind, SEC, Severity, Simulation,
+    TraceEvent,
 };
 
 // ----- helpers -----
@@ -31,11 +33,7 @@ fn step(
     now: Micros,
     input: Input<LeaseMsg, LeaseTimer>,
 ) -> Vec<Effect<LeaseMsg, LeaseTimer>> {
-    let cluster: Vec<NodeId> = (1..=N).collect();
-    let mut rng = SimRng::new(0, Stream::Node(me));
-    let mut ctx = Context::new(me, now, &cluster, &mut rng).with_service(Some(SERVICE));
-    node.step(&mut ctx, input);
-    ctx.effects
+    engine::step_node(node, me, N, now, Some(SERVICE), input)
 }
 
 /// The one reply the service sends to a request from `from`.

@@ -2,15 +2,17 @@
 //! Simple" (PMS) section. Engine-level tests drive one node with inputs and compare
 //! the effects it returns; cluster-level tests run the kernel with a scenario.
 
+mod common;
+
+use common::engine::{self, notes, sends};
 use electionscope::algo::FromSimConfig;
 use electionscope::algo::paxos::{
     AcceptedEntry, Ballot, Paxos, PaxosBug, PaxosConfig, PaxosDisk, PaxosMsg, PaxosTimer, Role,
 };
 use electionscope::config::SimConfig;
 use electionscope::scenario::Scenario;
-use electionscope::sim::rng::{SimRng, Stream};
 use electionscope::sim::{
-    Algorithm, Context, Effect, Input, KernelConfig, MS, Micros, NodeId, NoteKind, SEC, Simulation,
+    Algorithm, Effect, Input, KernelConfig, MS, Micros, NodeId, NoteKind, SEC, Simulation,
 };
 
 type Fx = Vec<Effect<PaxosMsg, PaxosTimer>>;
@@ -22,33 +24,11 @@ fn step(
     now: Micros,
     input: Input<PaxosMsg, PaxosTimer>,
 ) -> Fx {
-    let cluster: Vec<NodeId> = (1..=n).collect();
-    let mut rng = SimRng::new(0, Stream::Node(me));
-    let mut ctx = Context::new(me, now, &cluster, &mut rng);
-    node.step(&mut ctx, input);
-    ctx.effects
+    engine::step_node(node, me, n, now, None, input)
 }
 
 fn deliver(node: &mut Paxos, me: NodeId, n: u32, from: NodeId, msg: PaxosMsg) -> Fx {
     step(node, me, n, 10 * MS, Input::Message { from, msg })
-}
-
-fn sends(fx: &Fx) -> Vec<(NodeId, PaxosMsg)> {
-    fx.iter()
-        .filter_map(|e| match e {
-            Effect::Send { to, msg } => Some((*to, msg.clone())),
-            _ => None,
-        })
-        .collect()
-}
-
-fn notes(fx: &Fx) -> Vec<(NoteKind, String)> {
-    fx.iter()
-        .filter_map(|e| match e {
-            Effect::Note { kind, text } => Some((*kind, text.clone())),
-            _ => None,
-        })
-        .collect()
 }
 
 fn b(round: u64, node: NodeId) -> Ballot {

@@ -2,34 +2,23 @@
 //! Engine-level tests drive a single node with inputs and compare the effects it
 //! returns; cluster-level tests run the kernel with a scenario.
 
+mod common;
+
+use common::engine::{self, sends};
 use electionscope::algo::raft::{
     AppendEntries, Denial, Entry, Raft, RaftConfig, RaftMsg, RaftTimer, Role,
 };
 use electionscope::config::SimConfig;
 use electionscope::run::simulation;
-use electionscope::sim::rng::{SimRng, Stream};
 use electionscope::sim::{
-    Action, Algorithm, Context, Effect, Input, MS, Micros, NodeId, SEC, Simulation, Target,
+    Action, Algorithm, Effect, Input, MS, Micros, NodeId, SEC, Simulation, Target,
 };
 
 type Fx = Vec<Effect<RaftMsg, RaftTimer>>;
 
 /// Feeds one input to node `me` of an `n`-node cluster and returns its effects.
 fn step(node: &mut Raft, me: NodeId, n: u32, now: Micros, input: Input<RaftMsg, RaftTimer>) -> Fx {
-    let cluster: Vec<NodeId> = (1..=n).collect();
-    let mut rng = SimRng::new(0, Stream::Node(me));
-    let mut ctx = Context::new(me, now, &cluster, &mut rng);
-    node.step(&mut ctx, input);
-    ctx.effects
-}
-
-fn sends(fx: &Fx) -> Vec<(NodeId, RaftMsg)> {
-    fx.iter()
-        .filter_map(|e| match e {
-            Effect::Send { to, msg } => Some((*to, msg.clone())),
-            _ => None,
-        })
-        .collect()
+    engine::step_node(node, me, n, now, None, input)
 }
 
 fn vote(term: u64, last_index: u64, last_term: u64) -> RaftMsg {

@@ -3,6 +3,9 @@
 //! Engine-level tests drive one server with inputs and compare the effects it returns;
 //! cluster-level tests run the kernel with a scenario.
 
+mod common;
+
+use common::engine::{self, notes, sends, timers_set};
 use electionscope::algo::FromSimConfig;
 use electionscope::algo::zab::{
     FollowStage, LeadStage, Role, ServerState, Txn, Vote, Zab, ZabConfig, ZabDisk, ZabMsg,
@@ -12,48 +15,17 @@ use electionscope::config::SimConfig;
 use electionscope::scenario::Scenario;
 use electionscope::sim::rng::{SimRng, Stream};
 use electionscope::sim::{
-    Algorithm, Context, Effect, Input, KernelConfig, MS, Micros, NodeId, NoteKind, SEC, Simulation,
+    Algorithm, Effect, Input, KernelConfig, MS, Micros, NodeId, NoteKind, SEC, Simulation,
 };
 
 type Fx = Vec<Effect<ZabMsg, ZabTimer>>;
 
 fn step(node: &mut Zab, me: NodeId, n: u32, now: Micros, input: Input<ZabMsg, ZabTimer>) -> Fx {
-    let cluster: Vec<NodeId> = (1..=n).collect();
-    let mut rng = SimRng::new(0, Stream::Node(me));
-    let mut ctx = Context::new(me, now, &cluster, &mut rng);
-    node.step(&mut ctx, input);
-    ctx.effects
+    engine::step_node(node, me, n, now, None, input)
 }
 
 fn deliver(node: &mut Zab, me: NodeId, n: u32, from: NodeId, msg: ZabMsg) -> Fx {
     step(node, me, n, 10 * MS, Input::Message { from, msg })
-}
-
-fn sends(fx: &Fx) -> Vec<(NodeId, ZabMsg)> {
-    fx.iter()
-        .filter_map(|e| match e {
-            Effect::Send { to, msg } => Some((*to, msg.clone())),
-            _ => None,
-        })
-        .collect()
-}
-
-fn notes(fx: &Fx) -> Vec<(NoteKind, String)> {
-    fx.iter()
-        .filter_map(|e| match e {
-            Effect::Note { kind, text } => Some((*kind, text.clone())),
-            _ => None,
-        })
-        .collect()
-}
-
-fn timers_set(fx: &Fx) -> Vec<(ZabTimer, Micros)> {
-    fx.iter()
-        .filter_map(|e| match e {
-            Effect::SetTimer { timer, after } => Some((*timer, *after)),
-            _ => None,
-        })
-        .collect()
 }
 
 fn looking(vote: Vote, round: u64) -> ZabMsg {

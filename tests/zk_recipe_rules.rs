@@ -3,16 +3,18 @@
 //! paused-leader hazard. Engine-level tests drive one client or the service with
 //! inputs and read the effects; cluster-level tests run the kernel with a scenario.
 
+mod common;
+
+use common::engine::{self, notes, sends};
 use electionscope::algo::zk_recipe::{
     ListCause, Phase, WatchMode, ZkBug, ZkConfig, ZkDisk, ZkMsg, ZkRecipe, ZkService, ZkTimer,
 };
 use electionscope::config::SimConfig;
 use electionscope::run::{resolve, simulation};
 use electionscope::scenario::Scenario;
-use electionscope::sim::rng::{SimRng, Stream};
 use electionscope::sim::{
-    Action, Algorithm, Context, Effect, Input, KernelConfig, MS, Micros, NodeId, NoteKind, SEC,
-    Severity, Simulation, Target,
+    Action, Algorithm, Effect, Input, KernelConfig, MS, Micros, NodeId, NoteKind, SEC, Severity,
+    Simulation, Target,
 };
 
 type Fx = Vec<Effect<ZkMsg, ZkTimer>>;
@@ -23,29 +25,7 @@ fn zk(n: u32) -> NodeId {
 }
 
 fn step(node: &mut ZkRecipe, me: NodeId, n: u32, now: Micros, input: Input<ZkMsg, ZkTimer>) -> Fx {
-    let cluster: Vec<NodeId> = (1..=n).collect();
-    let mut rng = SimRng::new(0, Stream::Node(me));
-    let mut ctx = Context::new(me, now, &cluster, &mut rng).with_service(Some(zk(n)));
-    node.step(&mut ctx, input);
-    ctx.effects
-}
-
-fn sends(fx: &Fx) -> Vec<(NodeId, ZkMsg)> {
-    fx.iter()
-        .filter_map(|e| match e {
-            Effect::Send { to, msg } => Some((*to, msg.clone())),
-            _ => None,
-        })
-        .collect()
-}
-
-fn notes(fx: &Fx) -> Vec<(NoteKind, String)> {
-    fx.iter()
-        .filter_map(|e| match e {
-            Effect::Note { kind, text } => Some((*kind, text.clone())),
-            _ => None,
-        })
-        .collect()
+    engine::step_node(node, me, n, now, Some(zk(n)), input)
 }
 
 /// Client n3 of 5 with session 3 and znode `mine`, having listed `children`.

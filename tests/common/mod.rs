@@ -5,6 +5,8 @@
 
 #![allow(dead_code)] // each suite uses its own subset
 
+pub mod engine;
+
 use electionscope::config::SimConfig;
 use electionscope::scenario::Scenario;
 use electionscope::sim::rng::SimRng;
