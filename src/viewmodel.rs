@@ -517,6 +517,7 @@ pub fn category(e: &TraceEvent) -> Option<Category> {
             NoteKind::Leader | NoteKind::StepDown => Category::Leader,
             NoteKind::Replication | NoteKind::Commit | NoteKind::Client => Category::Replication,
             NoteKind::Info => Category::Fault,
+            NoteKind::Routine => Category::Message,
         },
         EventKind::Action { .. } | EventKind::Skipped { .. } | EventKind::Resume { .. } => {
             Category::Fault
@@ -1156,6 +1157,35 @@ mod tests {
             v.iter()
                 .filter(|n| n.role == "leader")
                 .all(|n| n.timer_left.is_none())
+        );
+    }
+
+    #[test]
+    fn lease_renewals_are_narrated_with_the_messages_not_the_faults() {
+        let cfg = SimConfig {
+            algo: AlgoKind::Lease,
+            seed: 3,
+            ..SimConfig::default()
+        };
+        let mut r = build(&cfg, 20_000).unwrap();
+        r.advance(3 * SEC);
+        let default: Vec<Category> = Category::ALL
+            .into_iter()
+            .filter(|c| c.on_by_default())
+            .collect();
+        let renewals = |shown: &[Category]| {
+            narration(r.trace(), shown, 10_000)
+                .iter()
+                .filter(|l| l.text.contains("renews (renewTime"))
+                .count()
+        };
+        assert_eq!(renewals(&default), 0, "renewals hidden by default");
+        assert!(renewals(&[Category::Message]) >= 10);
+        assert!(
+            narration(r.trace(), &default, 10_000)
+                .iter()
+                .any(|l| l.text.contains("acquires the lease")),
+            "the story itself stays"
         );
     }
 

@@ -72,6 +72,10 @@ pub enum NoteKind {
     Commit,
     Client,
     Info,
+    /// Upkeep that keeps a role and changes nothing, such as a lease renewal every
+    /// retryPeriod: narrated with the per-message lines (hidden by default), so that
+    /// it does not drown the story.
+    Routine,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -794,7 +794,7 @@ impl Lease {
         c.renewed_at = p.sent_at;
         if c.role == Role::Leader {
             ctx.note(
-                NoteKind::Info,
+                NoteKind::Routine,
                 format!(
                     "n{me} renews (renewTime {}, revision {revision})",
                     Rounded(lease.renew_time)
