@@ -727,6 +727,8 @@ pub fn lamport(
     let scale = (LAMPORT_W - LAMPORT_LEFT - 8.0) / window as f64;
     let span = (window / LAMPORT_TILES).max(1);
     let now = view.now;
+    // Same height and scale means same lanes and same tiles (the span follows from
+    // the scale's window).
     let previous = previous.filter(|p| p.height == height && p.scale == scale && p.now <= now);
     // Arrows reach into view from tiles left of the window, up to the slowest link's
     // latency back (and at most a window).
@@ -743,7 +745,7 @@ pub fn lamport(
         .map(|k| {
             let t0 = k * span;
             let kept = previous
-                .and_then(|p| p.tiles.iter().find(|t| t.t0 == t0 && t.span == span))
+                .and_then(|p| p.tiles.iter().find(|t| t.t0 == t0))
                 .filter(|t| t.settled || !refresh);
             match kept {
                 Some(t) => t.clone(),
@@ -751,7 +753,6 @@ pub fn lamport(
             }
         })
         .collect();
-    let lane_y = |node: NodeId| geometry.lane_y(node);
     LamportVm {
         start,
         end,
@@ -769,13 +770,13 @@ pub fn lamport(
             .map(|s| Lane {
                 id: s.id,
                 name: s.name.clone(),
-                y: lane_y(s.id),
+                y: geometry.lane_y(s.id),
                 down: s.status == NodeStatus::Crashed,
             })
             .chain(view.storage.as_ref().map(|_| Lane {
                 id: crate::sim::storage::STORAGE,
                 name: "storage".into(),
-                y: lane_y(crate::sim::storage::STORAGE),
+                y: geometry.lane_y(crate::sim::storage::STORAGE),
                 down: false,
             }))
             .collect(),

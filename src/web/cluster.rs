@@ -190,8 +190,8 @@ pub fn node(p: &NodeProps) -> Html {
     });
     let vote = match (n.role.as_str(), n.voted_for) {
         ("crashed", _) => String::new(),
-        (_, Some(v)) if v == id => format!(" · {} self", n.vote_word),
-        (_, Some(v)) => format!(" · {} n{v}", n.vote_word),
+        (_, Some(v)) if v == id => format!("{} self", n.vote_word),
+        (_, Some(v)) => format!("{} n{v}", n.vote_word),
         _ => String::new(),
     };
     let label = format!(
@@ -209,7 +209,11 @@ pub fn node(p: &NodeProps) -> Html {
         n.leader
             .filter(|l| *l != id)
             .map_or(String::new(), |l| format!(", follows n{l}")),
-        vote
+        if vote.is_empty() {
+            String::new()
+        } else {
+            format!(" · {vote}")
+        }
     );
     if n.service {
         return service_box(p, role_class, label);
@@ -221,19 +225,12 @@ pub fn node(p: &NodeProps) -> Html {
             n.caption.clone().unwrap_or_default()
         };
         (caption, String::new())
-    } else if n.role == "looking" {
-        // A LOOKING ZAB server's vote names its proposed leader and zxid.
-        match &n.caption {
-            Some(c) => (n.term_label.clone(), c.clone()),
-            None => (
-                n.term_label.clone(),
-                vote.trim_start_matches(" · ").to_string(),
-            ),
-        }
     } else {
+        // A LOOKING ZAB server's vote names its proposed leader and zxid.
+        let proposal = n.caption.clone().filter(|_| n.role == "looking");
         (
             n.term_label.clone(),
-            vote.trim_start_matches(" · ").to_string(),
+            proposal.unwrap_or_else(|| vote.clone()),
         )
     };
     // Beyond about 16 nodes neighbours sit closer than a one-line caption is wide:

@@ -95,6 +95,7 @@ struct Sprites {
 }
 
 impl Sprites {
+    /// Cells after the nine message classes.
     const DYING: usize = 9;
     const HELD: usize = 10;
 
@@ -108,7 +109,7 @@ impl Sprites {
         // The held outline (3 wide) reaches furthest: radius + 1.5, plus a pixel of
         // anti-aliasing on each side.
         let cell = ((DOT_RADIUS + 1.5) * 2.0 * scale + 2.0).ceil();
-        canvas.set_width((cell * 11.0) as u32);
+        canvas.set_width((cell * (Self::HELD + 1) as f64) as u32);
         canvas.set_height(cell as u32);
         let ctx: CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
         let centre = |i: usize| -> Option<()> {
