@@ -64,14 +64,22 @@ fn election(candidate: NodeId) -> Input<RingMsg, RingTimer> {
 fn election_from(candidate: NodeId, from: NodeId) -> Input<RingMsg, RingTimer> {
     Input::Message {
         from,
-        msg: RingMsg::Election { candidate, seq: 7 },
+        msg: RingMsg::Election {
+            candidate,
+            lap: 1,
+            seq: 7,
+        },
     }
 }
 
 fn elected(leader: NodeId, from: NodeId) -> Input<RingMsg, RingTimer> {
     Input::Message {
         from,
-        msg: RingMsg::Elected { leader, seq: 9 },
+        msg: RingMsg::Elected {
+            leader,
+            lap: 1,
+            seq: 9,
+        },
     }
 }
 
@@ -365,6 +373,123 @@ fn repair_a_token_whose_owner_is_suspected_dies_with_it() {
         notes(&fx)[0].contains("n5 was the owner of ELECTED(n5)"),
         "{fx:?}"
     );
+}
+
+#[test]
+fn repair_a_second_copy_of_a_lap_is_acknowledged_but_not_passed_on() {
+    // n2 skipped a slow n3 and resent ELECTION(n5) past it; when n3 finally delivers
+    // its copy too, n4 has already passed that lap on.
+    let mut n4 = following(4, 5, 5);
+    let fx = step(&mut n4, 4, 5, election_from(5, 3));
+    assert_eq!(tokens(&fx), vec![(5, "Election", 5)]);
+    let fx = step(&mut n4, 4, 5, election_from(5, 3));
+    assert_eq!(sends(&fx), vec![(3, RingMsg::Ack { seq: 7 })]);
+    assert!(
+        notes(&fx)[0].contains("already handled this lap of ELECTION(n5)"),
+        "{fx:?}"
+    );
+    // A new lap of the same candidate is a new round: it is passed on again.
+    let next_lap = Input::Message {
+        from: 3,
+        msg: RingMsg::Election {
+            candidate: 5,
+            lap: 2,
+            seq: 8,
+        },
+    };
+    let fx = step(&mut n4, 4, 5, next_lap);
+    assert_eq!(tokens(&fx), vec![(5, "Election", 5)]);
+}
+
+#[test]
+fn repair_a_late_ack_lengthens_the_wait_and_a_timeout_doubles_it() {
+    let cfg = ChangRobertsConfig::default();
+    let configured = cfg.ack_timeout;
+    let mut n3 = ChangRoberts::boot(3, 5, &cfg);
+    let fx = engine::step_node(&mut n3, 3, 5, 0, None, Input::Start { recovered: false });
+    assert!(engine::timers_set(&fx).contains(&(RingTimer::Ack(0), configured)));
+    let fx = step(&mut n3, 3, 5, Input::Timer(RingTimer::Ack(0)));
+    assert_eq!(n3.ack_wait(), 2 * configured, "backs off after a timeout");
+    assert!(engine::timers_set(&fx).contains(&(RingTimer::Ack(1), 2 * configured)));
+    // n4 was only slow: its ACK of hop 0 arrives 300 ms after the hop left.
+    let late = Input::Message {
+        from: 4,
+        msg: RingMsg::Ack { seq: 0 },
+    };
+    let fx = engine::step_node(&mut n3, 3, 5, 300 * MS, None, late);
+    assert!(
+        n3.ack_wait() >= 300 * MS,
+        "waits as long as the round trip it saw"
+    );
+    assert!(
+        notes(&fx)
+            .iter()
+            .any(|t| t.contains("ACK of #0 reaches n3 late, after 300ms")),
+        "{fx:?}"
+    );
+    // Never more than 16 times the configured wait, however slow.
+    for k in 1..40 {
+        let late = Input::Message {
+            from: 4,
+            msg: RingMsg::Ack { seq: 0 },
+        };
+        step(&mut n3, 3, 5, Input::Timer(RingTimer::Ack(k)));
+        engine::step_node(&mut n3, 3, 5, k * SEC, None, late);
+    }
+    assert!(n3.ack_wait() <= 16 * configured);
+}
+
+/// The schedule an outside fault generator found: raising latency mid-run made the
+/// fixed ACK timeout fire on almost every hop, each timeout sent a second copy of the
+/// token, and every copy was passed on and timed out again (1.56 million messages by
+/// 2.2 s, about 1.3 GB).
+const LATENCY_STORM: &str = "\
+set nodes 7
+at 0.2s timeout n1
+at 0.5s latency 20-192ms
+at 0.65s latency 20-192ms
+at 1.64s pause n6 for 478ms
+";
+
+#[test]
+fn raising_latency_mid_run_keeps_every_election_within_the_textbook_message_count() {
+    for (script, seconds) in [
+        (LATENCY_STORM, 3),
+        ("set nodes 7\nat 0.5s latency 20-192ms\n", 3),
+        (LATENCY_STORM, 60),
+    ] {
+        let cfg = SimConfig {
+            algo: electionscope::config::AlgoKind::Ring,
+            seed: 145,
+            scenario: Some(script.to_string()),
+            ..SimConfig::default()
+        };
+        let cfg = resolve(cfg, &[]).expect("valid config");
+        let mut sim = simulation::<ChangRoberts>(&cfg).expect("valid scenario");
+        sim.set_keep_trace(false);
+        sim.advance_to(seconds * SEC);
+        let n = u64::from(cfg.nodes);
+        let elections = sim.stats().elections;
+        let hops = count(&sim, "Election") + count(&sim, "Elected");
+        // Each election: at most N(N+1)/2 ELECTION hops (descending ring) and N
+        // ELECTED hops; a leader's re-announcement is one more ELECTED lap, started
+        // only by an ELECTION that reached it. Each hop is acknowledged once.
+        let per_election = n * (n + 1) / 2 + 2 * n;
+        assert!(
+            hops <= elections * per_election,
+            "{hops} ring hops for {elections} elections (at most {per_election} each), {seconds}s"
+        );
+        assert!(count(&sim, "Ack") <= hops);
+        let leaderships = sim.stats().leaders.len() as u64;
+        let beats = count(&sim, "Heartbeat");
+        let per_leadership = (n - 1) * (seconds * SEC / cfg.heartbeat + 1);
+        assert!(beats <= leaderships * per_leadership, "{beats} heartbeats");
+        assert!(
+            sim.stats().messages_sent < 400 * seconds,
+            "{} messages in {seconds}s",
+            sim.stats().messages_sent
+        );
+    }
 }
 
 #[test]

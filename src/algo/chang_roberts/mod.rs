@@ -6,6 +6,12 @@
 //! taking part, and swallows smaller ones once it is; the id that comes home is the
 //! largest, and its owner sends ELECTED around the ring. Everything else here (acks,
 //! skipping silent successors, leader heartbeats) exists only because nodes crash.
+//!
+//! Skipping a silent successor sends a second copy of the token, and the first may
+//! still arrive (the successor was slow or paused, not dead). Two rules keep such
+//! copies from multiplying into a message storm: every token carries its owner's lap
+//! number and each node handles a lap once, and the ACK timeout adapts to the round
+//! trips a node measures (TCP's estimator, RFC 6298), doubling after each timeout.
 
 mod invariants;
 
@@ -31,7 +37,8 @@ pub struct ChangRobertsConfig {
     pub election_timeout: (Micros, Micros),
     /// How often the leader tells every node directly that it is alive.
     pub heartbeat: Micros,
-    /// How long a sender waits for its successor's ACK before skipping it.
+    /// How long a sender waits for its successor's ACK before skipping it, at least:
+    /// measured round trips raise it (see [`ChangRoberts::ack_wait`]).
     pub ack_timeout: Micros,
     bugs: Bugs,
 }
@@ -123,23 +130,34 @@ impl Token {
         }
     }
 
-    fn into_msg(self, seq: u64) -> RingMsg {
+    fn into_msg(self, lap: Lap, seq: u64) -> RingMsg {
         match self {
-            Token::Election(candidate) => RingMsg::Election { candidate, seq },
-            Token::Elected(leader) => RingMsg::Elected { leader, seq },
+            Token::Election(candidate) => RingMsg::Election {
+                candidate,
+                lap,
+                seq,
+            },
+            Token::Elected(leader) => RingMsg::Elected { leader, lap, seq },
         }
     }
 }
+
+/// Which of its owner's laps a token belongs to: the owner's clock when it sent the
+/// token, so laps increase across the owner's restarts without anything on disk.
+pub type Lap = Micros;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RingMsg {
     Election {
         candidate: NodeId,
+        /// The candidate's lap: a node passes each lap on at most once.
+        lap: Lap,
         /// The sender's number for this hop, echoed by the ACK.
         seq: u64,
     },
     Elected {
         leader: NodeId,
+        lap: Lap,
         seq: u64,
     },
     /// "I received your hop `seq`": the only evidence a sender has that its successor
@@ -178,8 +196,8 @@ impl Message for RingMsg {
 
     fn summary(&self) -> String {
         match self {
-            RingMsg::Election { candidate, seq } => format!("candidate n{candidate} (#{seq})"),
-            RingMsg::Elected { leader, seq } => format!("leader n{leader} (#{seq})"),
+            RingMsg::Election { candidate, seq, .. } => format!("candidate n{candidate} (#{seq})"),
+            RingMsg::Elected { leader, seq, .. } => format!("leader n{leader} (#{seq})"),
             RingMsg::Ack { seq } => format!("got #{seq}"),
             RingMsg::Heartbeat => "leader alive".into(),
         }
@@ -232,6 +250,43 @@ impl Role {
 struct Pending {
     to: NodeId,
     token: Token,
+    lap: Lap,
+    /// Local time it was sent: its ACK is a round-trip sample.
+    sent_at: Micros,
+}
+
+/// Hops whose ACK timed out, remembered so that a late ACK still teaches the sender
+/// how slow the ring has become.
+const LATE_ACKS_REMEMBERED: usize = 32;
+/// The ACK wait never grows past this multiple of the configured one.
+const ACK_WAIT_CAP: Micros = 16;
+
+/// Round-trip estimate (RFC 6298: smoothed mean and mean deviation, in integers). The
+/// first sample starts with no deviation rather than RFC 6298's half a round trip: the
+/// configured wait already covers the configured latency, and the estimate only has
+/// to say when the network became slower than that.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct RoundTrip {
+    srtt: Micros,
+    rttvar: Micros,
+    samples: u64,
+}
+
+impl RoundTrip {
+    fn sample(&mut self, rtt: Micros) {
+        if self.samples == 0 {
+            self.srtt = rtt;
+            self.rttvar = 0;
+        } else {
+            self.rttvar = (3 * self.rttvar + self.srtt.abs_diff(rtt)) / 4;
+            self.srtt = (7 * self.srtt + rtt) / 8;
+        }
+        self.samples += 1;
+    }
+
+    fn timeout(&self) -> Micros {
+        self.srtt + 4 * self.rttvar
+    }
 }
 
 /// Where a token goes next from this node.
@@ -261,7 +316,17 @@ pub struct ChangRoberts {
     /// Successors that failed to acknowledge: skipped until heard from again.
     suspected: BTreeSet<NodeId>,
     pending: BTreeMap<u64, Pending>,
+    /// Timed-out hops (seq -> local send time), oldest dropped first.
+    timed_out: BTreeMap<u64, Micros>,
     next_seq: u64,
+    /// The newest lap of each (token, owner) this node has handled: older or equal
+    /// copies are duplicates from a skip-and-resend and end here.
+    handled: BTreeMap<(bool, NodeId), Lap>,
+    last_lap: Lap,
+    round_trip: RoundTrip,
+    /// The ACK wait now: measured, doubled after a timeout, within the configured
+    /// one and ACK_WAIT_CAP times it.
+    ack_wait: Micros,
     /// Local time the election timer was last armed, for "heard nothing for X".
     waiting_since: Micros,
 }
@@ -299,6 +364,11 @@ impl ChangRoberts {
         &self.suspected
     }
 
+    /// How long this node now waits for an ACK before skipping its successor.
+    pub fn ack_wait(&self) -> Micros {
+        self.ack_wait
+    }
+
     /// The successor ring messages go to now, after skipping suspected nodes.
     pub fn next(&self) -> NodeId {
         match self.route(self.me) {
@@ -331,7 +401,7 @@ impl ChangRoberts {
     /// A participant may wait through a lap of ELECTION and a lap of ELECTED, each
     /// hop possibly costing an ACK timeout, before it concludes the round is stuck.
     fn round_patience(&self) -> Micros {
-        2 * self.ring.len() as Micros * self.cfg.ack_timeout
+        2 * self.ring.len() as Micros * self.ack_wait
     }
 
     fn arm_election_timer(&mut self, ctx: &mut Ctx) {
@@ -346,25 +416,41 @@ impl ChangRoberts {
 
     // ----- sending around the ring -----
 
-    fn send_token(&mut self, ctx: &mut Ctx, token: Token) {
-        let hop = self.route(token.owner());
-        self.dispatch(ctx, token, hop);
+    /// Starts a new lap of this node's own token.
+    fn send_own(&mut self, ctx: &mut Ctx, token: Token) {
+        let lap = ctx.now.max(self.last_lap + 1);
+        self.last_lap = lap;
+        self.send_token(ctx, token, lap);
     }
 
-    fn dispatch(&mut self, ctx: &mut Ctx, token: Token, hop: Hop) {
+    fn send_token(&mut self, ctx: &mut Ctx, token: Token, lap: Lap) {
+        let hop = self.route(token.owner());
+        self.dispatch(ctx, token, lap, hop);
+    }
+
+    fn dispatch(&mut self, ctx: &mut Ctx, token: Token, lap: Lap, hop: Hop) {
         let me = self.me;
         match hop {
             Hop::To { to } => {
                 let seq = self.next_seq;
                 self.next_seq += 1;
-                self.pending.insert(seq, Pending { to, token });
-                ctx.send(to, token.into_msg(seq));
-                ctx.set_timer(RingTimer::Ack(seq), self.cfg.ack_timeout);
+                let sent_at = ctx.now;
+                self.pending.insert(
+                    seq,
+                    Pending {
+                        to,
+                        token,
+                        lap,
+                        sent_at,
+                    },
+                );
+                ctx.send(to, token.into_msg(lap, seq));
+                ctx.set_timer(RingTimer::Ack(seq), self.ack_wait);
             }
             Hop::Home => match token {
                 // Alone on the ring: the token has gone round the only live node.
-                Token::Election(_) => self.on_election(ctx, me),
-                Token::Elected(_) => self.on_elected(ctx, me),
+                Token::Election(_) => self.on_election(ctx, me, lap),
+                Token::Elected(_) => self.on_elected(ctx, me, lap),
             },
             Hop::OwnerGone => {
                 let owner = token.owner();
@@ -380,19 +466,56 @@ impl ChangRoberts {
     }
 
     fn on_ack(&mut self, ctx: &mut Ctx, from: NodeId, seq: u64) {
-        if self.pending.get(&seq).is_some_and(|p| p.to == from) {
+        if let Some(p) = self.pending.get(&seq).filter(|p| p.to == from) {
+            let rtt = ctx.now.saturating_sub(p.sent_at);
             self.pending.remove(&seq);
             ctx.cancel_timer(RingTimer::Ack(seq));
+            self.learn_round_trip(rtt);
+        } else if let Some(sent_at) = self.timed_out.remove(&seq) {
+            let rtt = ctx.now.saturating_sub(sent_at);
+            let before = self.ack_wait;
+            self.learn_round_trip(rtt);
+            if self.ack_wait > before {
+                let me = self.me;
+                ctx.note(
+                    NoteKind::Info,
+                    format!(
+                        "n{from}'s ACK of #{seq} reaches n{me} late, after {}: the ring is slower than n{me} thought, so it now waits {} for an ACK",
+                        Rounded(rtt),
+                        Rounded(self.ack_wait)
+                    ),
+                );
+            }
         }
     }
 
+    fn learn_round_trip(&mut self, rtt: Micros) {
+        self.round_trip.sample(rtt);
+        let floor = self.cfg.ack_timeout;
+        self.ack_wait = self.round_trip.timeout().clamp(floor, floor * ACK_WAIT_CAP);
+    }
+
     fn on_ack_timeout(&mut self, ctx: &mut Ctx, seq: u64) {
-        let Some(Pending { to, token }) = self.pending.remove(&seq) else {
+        let Some(Pending {
+            to,
+            token,
+            lap,
+            sent_at,
+        }) = self.pending.remove(&seq)
+        else {
             return;
         };
+        self.timed_out.insert(seq, sent_at);
+        if self.timed_out.len() > LATE_ACKS_REMEMBERED {
+            self.timed_out.pop_first();
+        }
+        let waited = self.ack_wait;
+        // Back off (RFC 6298 5.5): if the successor is only slow, the next hop's ACK
+        // gets time to come back instead of every hop being sent twice.
+        self.ack_wait = (waited * 2).min(self.cfg.ack_timeout * ACK_WAIT_CAP);
         self.suspected.insert(to);
         let hop = self.route(token.owner());
-        let (me, wait) = (self.me, Rounded(self.cfg.ack_timeout));
+        let (me, wait) = (self.me, Rounded(waited));
         let what = match &hop {
             Hop::To { to: next } => {
                 format!("n{me} skips it and sends {} to n{next}", token.name())
@@ -411,8 +534,27 @@ impl ChangRoberts {
             format!("n{to} did not acknowledge within {wait}; {what}"),
         );
         if !matches!(hop, Hop::OwnerGone) {
-            self.dispatch(ctx, token, hop);
+            self.dispatch(ctx, token, lap, hop);
         }
+    }
+
+    /// Records a token's lap; false if this node already handled that lap (a copy
+    /// resent around a node that was slow, not dead).
+    fn first_copy(&mut self, ctx: &mut Ctx, token: Token, lap: Lap) -> bool {
+        let key = (matches!(token, Token::Elected(_)), token.owner());
+        if self.handled.get(&key).is_some_and(|&seen| seen >= lap) {
+            ctx.note(
+                NoteKind::Info,
+                format!(
+                    "n{} has already handled this lap of {}: a second copy (resent after a late ACK) ends here",
+                    self.me,
+                    token.name()
+                ),
+            );
+            return false;
+        }
+        self.handled.insert(key, lap);
+        true
     }
 
     /// Anything from a node proves it is up, so it rejoins this node's ring.
@@ -442,7 +584,7 @@ impl ChangRoberts {
             format!("{why}; n{me} starts an election and sends ELECTION(n{me}) clockwise"),
         );
         self.arm_election_timer(ctx);
-        self.send_token(ctx, Token::Election(me));
+        self.send_own(ctx, Token::Election(me));
     }
 
     /// A node not yet in the round passes on a larger candidate and thereby joins it.
@@ -454,7 +596,7 @@ impl ChangRoberts {
         self.arm_election_timer(ctx);
     }
 
-    fn on_election(&mut self, ctx: &mut Ctx, candidate: NodeId) {
+    fn on_election(&mut self, ctx: &mut Ctx, candidate: NodeId, lap: Lap) {
         let me = self.me;
         let j = candidate;
         match self.role {
@@ -467,7 +609,7 @@ impl ChangRoberts {
                 );
                 ctx.cancel_timer(RingTimer::Heartbeat);
                 self.join_round(ctx, j);
-                self.pass_on(ctx, j);
+                self.pass_on(ctx, j, lap);
             }
             Role::Leader if j < me => {
                 ctx.note(
@@ -476,7 +618,7 @@ impl ChangRoberts {
                         "n{me} already leads and is higher than n{j}: it swallows ELECTION(n{j}) and re-announces itself with ELECTED(n{me})"
                     ),
                 );
-                self.send_token(ctx, Token::Elected(me));
+                self.send_own(ctx, Token::Elected(me));
             }
             Role::Leader => {
                 ctx.note(
@@ -490,12 +632,12 @@ impl ChangRoberts {
                     NoteKind::Vote,
                     format!("n{me} passes ELECTION(n{j}) on: n{j} is higher"),
                 );
-                self.pass_on(ctx, j);
+                self.pass_on(ctx, j, lap);
             }
             Role::Candidate if j < me => {
                 if self.cfg.bugs.forward_smaller {
                     ctx.note(NoteKind::Vote, format!("n{me} passes ELECTION(n{j}) on"));
-                    self.pass_on(ctx, j);
+                    self.pass_on(ctx, j, lap);
                 } else {
                     ctx.note(
                         NoteKind::Vote,
@@ -526,7 +668,7 @@ impl ChangRoberts {
                     ),
                 );
                 self.join_round(ctx, j);
-                self.pass_on(ctx, j);
+                self.pass_on(ctx, j, lap);
             }
             Role::Follower | Role::Idle if j < me => {
                 let why = format!(
@@ -545,9 +687,9 @@ impl ChangRoberts {
         }
     }
 
-    fn pass_on(&mut self, ctx: &mut Ctx, candidate: NodeId) {
+    fn pass_on(&mut self, ctx: &mut Ctx, candidate: NodeId, lap: Lap) {
         self.passed_on.insert(candidate);
-        self.send_token(ctx, Token::Election(candidate));
+        self.send_token(ctx, Token::Election(candidate), lap);
     }
 
     fn become_leader(&mut self, ctx: &mut Ctx) {
@@ -561,7 +703,7 @@ impl ChangRoberts {
             ),
         );
         ctx.cancel_timer(RingTimer::Election);
-        self.send_token(ctx, Token::Elected(me));
+        self.send_own(ctx, Token::Elected(me));
         self.broadcast_heartbeat(ctx);
     }
 
@@ -577,7 +719,7 @@ impl ChangRoberts {
         self.arm_election_timer(ctx);
     }
 
-    fn on_elected(&mut self, ctx: &mut Ctx, leader: NodeId) {
+    fn on_elected(&mut self, ctx: &mut Ctx, leader: NodeId, lap: Lap) {
         let me = self.me;
         let l = leader;
         if l == me {
@@ -622,7 +764,7 @@ impl ChangRoberts {
             format!("n{me} learns that n{l} is the leader and passes ELECTED(n{l}) on")
         };
         self.follow(ctx, l, text);
-        self.send_token(ctx, Token::Elected(l));
+        self.send_token(ctx, Token::Elected(l), lap);
     }
 
     // ----- the failure detector -----
@@ -726,7 +868,12 @@ impl Algorithm for ChangRoberts {
             passed_on: BTreeSet::new(),
             suspected: BTreeSet::new(),
             pending: BTreeMap::new(),
+            timed_out: BTreeMap::new(),
             next_seq: 0,
+            handled: BTreeMap::new(),
+            last_lap: 0,
+            round_trip: RoundTrip::default(),
+            ack_wait: config.ack_timeout,
             waiting_since: 0,
         }
     }
@@ -753,15 +900,23 @@ impl Algorithm for ChangRoberts {
             Input::Message { from, msg } => {
                 self.hear_from(ctx, from);
                 match msg {
-                    RingMsg::Election { candidate, seq } => {
+                    RingMsg::Election {
+                        candidate,
+                        lap,
+                        seq,
+                    } => {
                         ctx.send(from, RingMsg::Ack { seq });
                         self.hear_from(ctx, candidate);
-                        self.on_election(ctx, candidate);
+                        if self.first_copy(ctx, Token::Election(candidate), lap) {
+                            self.on_election(ctx, candidate, lap);
+                        }
                     }
-                    RingMsg::Elected { leader, seq } => {
+                    RingMsg::Elected { leader, lap, seq } => {
                         ctx.send(from, RingMsg::Ack { seq });
                         self.hear_from(ctx, leader);
-                        self.on_elected(ctx, leader);
+                        if self.first_copy(ctx, Token::Elected(leader), lap) {
+                            self.on_elected(ctx, leader, lap);
+                        }
                     }
                     RingMsg::Ack { seq } => self.on_ack(ctx, from, seq),
                     RingMsg::Heartbeat => self.on_heartbeat(ctx, from),
