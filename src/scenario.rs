@@ -391,8 +391,9 @@ impl Scenario {
     }
 
     /// Applies the `set` lines to `config` (scenario settings override defaults; the
-    /// caller re-applies explicit flags afterwards), then checks that every node named
-    /// exists in the resulting cluster.
+    /// caller re-applies explicit flags afterwards). Node names are not checked here:
+    /// a flag may still change the cluster (`--nodes 7`, `--algo zk-recipe` adds the
+    /// service node), so [`SimConfig::apply`] checks them once everything is set.
     pub fn configure(&self, config: &mut SimConfig) -> Result<(), ScenarioError> {
         for s in &self.settings {
             config.set(&s.key, &s.value).map_err(|e| ScenarioError {
@@ -401,7 +402,7 @@ impl Scenario {
                 message: e,
             })?;
         }
-        self.check_nodes(config.addressable_nodes())
+        Ok(())
     }
 
     /// The algorithm the scenario was written for, if it names one (`set algo bully`).

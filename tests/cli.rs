@@ -163,6 +163,81 @@ fn a_scenario_naming_a_missing_node_points_at_it() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// Node names are checked after every setting applies: a flag may grow the cluster
+/// (`--nodes 7`) or add the coordination service after the candidates (`--algo
+/// zk-recipe` makes n6 zk), and a scenario's own `set nodes` may be overridden.
+#[test]
+fn a_scenario_is_checked_against_the_cluster_the_flags_make() {
+    let dir = std::env::temp_dir().join(format!("electionscope-cli-n6-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let crash_n6 = dir.join("crash-n6.txt");
+    std::fs::write(&crash_n6, "at 1s crash n6\n").unwrap();
+    let shrinks = dir.join("seven.txt");
+    std::fs::write(&shrinks, "set nodes 7\nat 1s crash n6\n").unwrap();
+    let path = |p: &std::path::Path| p.to_str().unwrap().to_string();
+    let json = |args: &[&str]| {
+        let o = cli(args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        serde_json::from_str::<serde_json::Value>(&stdout(&o)).expect("one JSON object")
+    };
+    let raft7 = json(&[
+        "run",
+        "--algo",
+        "raft",
+        "--nodes",
+        "7",
+        "--seed",
+        "3",
+        "--duration",
+        "2s",
+        "--json",
+        "--scenario",
+        &path(&crash_n6),
+    ]);
+    assert_eq!(raft7["nodes"], 7);
+    let zk = json(&[
+        "run",
+        "--algo",
+        "zk-recipe",
+        "--seed",
+        "3",
+        "--duration",
+        "2s",
+        "--json",
+        "--scenario",
+        &path(&crash_n6),
+    ]);
+    assert_eq!(zk["algo"], "zk-recipe");
+    // The trace says the service crashed, not a sixth candidate.
+    let trace = dir.join("zk.jsonl");
+    let o = cli(&[
+        "run",
+        "--algo",
+        "zk-recipe",
+        "--seed",
+        "3",
+        "--duration",
+        "2s",
+        "--scenario",
+        &path(&crash_n6),
+        "--trace",
+        &path(&trace),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let lines = std::fs::read_to_string(&trace).unwrap();
+    assert!(lines.contains("zk crashes"), "zk was not crashed");
+    // The other way round: the scenario's `set nodes 7` makes n6 valid, `--nodes 4`
+    // takes it away again, and the error says so.
+    let o = cli(&["run", "--nodes", "4", "--scenario", &path(&shrinks)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("line 2, column 13: n6 does not exist: the cluster has n1 to n4"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 #[test]
 fn lab_reports_distributions_over_seeds_and_cluster_sizes() {
     let o = cli(&[

@@ -203,6 +203,32 @@ fn nodes_beyond_the_cluster_are_reported_where_they_are_named() {
     assert!(sc.check_nodes(9).is_ok());
 }
 
+/// A link's scenario is checked against the cluster the whole link describes, in any
+/// order of its keys: `nodes=7` or `algo=zk-recipe` (whose n6 is zk) after the
+/// scenario still count.
+#[test]
+fn a_link_checks_scenario_nodes_after_every_setting_applies() {
+    let crash_n6 = "scenario=at%201s%20crash%20n6";
+    for query in [
+        format!("{crash_n6}&nodes=7"),
+        format!("nodes=7&{crash_n6}"),
+        format!("{crash_n6}&algo=zk-recipe"),
+        format!("algo=zk-recipe&{crash_n6}"),
+    ] {
+        let (cfg, notices) = SimConfig::from_query(&query);
+        assert_eq!(notices, Vec::<String>::new(), "{query}");
+        assert!(cfg.scenario.is_some(), "{query} kept its scenario");
+    }
+    let (cfg, notices) = SimConfig::from_query(&format!("{crash_n6}&nodes=4"));
+    assert_eq!(cfg.scenario, None);
+    assert_eq!(
+        notices,
+        vec![
+            "scenario: line 1, column 13: n6 does not exist: the cluster has n1 to n4; running without it"
+        ]
+    );
+}
+
 #[test]
 fn unknown_builtin_names_list_the_known_ones() {
     let e = load("leader-crsh").unwrap_err();
