@@ -18,6 +18,8 @@ pub trait Run {
     fn config(&self) -> &SimConfig;
     fn now(&self) -> Micros;
     fn advance(&mut self, t: Micros);
+    /// Advances towards `t` handling at most `max_events` events; true if it got there.
+    fn advance_within(&mut self, t: Micros, max_events: u64) -> bool;
     fn step(&mut self) -> bool;
     fn act(&mut self, action: Action);
     fn seek(&mut self, t: Micros);
@@ -42,6 +44,9 @@ impl<A: FromSimConfig> Run for Typed<A> {
     }
     fn advance(&mut self, t: Micros) {
         self.timeline.advance(t)
+    }
+    fn advance_within(&mut self, t: Micros, max_events: u64) -> bool {
+        self.timeline.advance_within(t, max_events)
     }
     fn step(&mut self) -> bool {
         self.timeline.step()
@@ -69,10 +74,10 @@ impl<A: FromSimConfig> Run for Typed<A> {
     }
 }
 
-/// The simulation for `config`, with its scenario (if any) queued. The scenario's
-/// `set` lines must already have been applied (see [`resolve`]).
-pub fn simulation<A: FromSimConfig>(config: &SimConfig) -> Result<Simulation<A>, ScenarioError> {
-    let kernel = KernelConfig {
+/// What the kernel takes of `config`: cluster, seed, network, defences; the default
+/// budget.
+pub fn kernel_config(config: &SimConfig) -> KernelConfig {
+    KernelConfig {
         nodes: config.nodes,
         seed: config.seed,
         latency: config.latency,
@@ -81,8 +86,14 @@ pub fn simulation<A: FromSimConfig>(config: &SimConfig) -> Result<Simulation<A>,
             storage: config.storage,
             stonith: config.stonith,
         },
-    };
-    let mut sim = Simulation::<A>::new(kernel, A::algo_config(config));
+        budget: crate::sim::Budget::default(),
+    }
+}
+
+/// The simulation for `config`, with its scenario (if any) queued. The scenario's
+/// `set` lines must already have been applied (see [`resolve`]).
+pub fn simulation<A: FromSimConfig>(config: &SimConfig) -> Result<Simulation<A>, ScenarioError> {
+    let mut sim = Simulation::<A>::new(kernel_config(config), A::algo_config(config));
     if let Some(spec) = &config.scenario {
         let sc = scenario::load(spec)?;
         sc.check_nodes(config.addressable_nodes())?;
@@ -138,6 +149,8 @@ pub struct Summary {
     pub final_term: Option<u64>,
     /// The shared storage's tally, when the run had one.
     pub storage: Option<crate::sim::StorageView>,
+    /// Why the kernel stopped the run early (a runaway engine), if it did.
+    pub halted: Option<String>,
     pub trace_hash: String,
     pub query: String,
 }
@@ -183,6 +196,7 @@ impl Summary {
                 s.recent.clear();
                 s
             }),
+            halted: s.halted.as_ref().map(|(_, text)| text.clone()),
             trace_hash: run.trace_hash(),
             query: c.to_query(),
         }
@@ -228,6 +242,12 @@ impl Summary {
                     ),
                     None => format!("  n{} (from {})", l.node, Rounded(l.at_us)),
                 },
+            );
+        }
+        if let Some(why) = &self.halted {
+            line(
+                &mut out,
+                format!("STOPPED EARLY at {}: {why}", Human(self.duration_us)),
             );
         }
         line(&mut out, format!("elections started: {}", self.elections));

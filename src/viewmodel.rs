@@ -346,8 +346,19 @@ pub struct Banner {
     pub nodes: Vec<NodeId>,
 }
 
-/// The banner: the newest violation if any; otherwise a live split-brain explained.
+/// The banner: a halted run first (nothing else moves), then the newest violation;
+/// otherwise a live split-brain explained.
 pub fn banner(view: &ClusterView, trace: &VecDeque<TraceEvent>, algo: AlgoKind) -> Option<Banner> {
+    if let Some(why) = &view.halted {
+        return Some(Banner {
+            severity: Severity::Violation,
+            text: format!(
+                "Stopped at {}: {why}. Rewind, or reset with other settings.",
+                Rounded(view.now)
+            ),
+            nodes: Vec::new(),
+        });
+    }
     if let Some(e) = trace.iter().rev().find(|e| {
         matches!(
             &e.kind,
@@ -522,7 +533,7 @@ pub fn category(e: &TraceEvent) -> Option<Category> {
         EventKind::Action { .. } | EventKind::Skipped { .. } | EventKind::Resume { .. } => {
             Category::Fault
         }
-        EventKind::Finding { .. } => Category::Monitor,
+        EventKind::Finding { .. } | EventKind::Halted(_) => Category::Monitor,
         // What the storage did with a write is the point of fencing: shown with the
         // monitor's lines, not hidden among routine messages.
         EventKind::Drop {
@@ -557,7 +568,7 @@ pub fn narration(trace: &VecDeque<TraceEvent>, shown: &[Category], limit: usize)
                     EventKind::Finding {
                         severity: Severity::Violation,
                         ..
-                    }
+                    } | EventKind::Halted(_)
                 ),
             })
         })

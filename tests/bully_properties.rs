@@ -19,6 +19,12 @@ mod common;
 use common::{Outcome, describe, highest_leads_all_follow, runs};
 
 const FAULT_PHASE: Micros = 5 * SEC;
+/// Most messages any second may carry: heartbeats from the coordinator, and an
+/// election costs at most N(N-1)/2 ELECTION, as many ANSWER and N-1 COORDINATOR.
+/// Measured worst: 20N² (N = 3); a storm is hundreds of N².
+fn rate_bound(n: u32) -> u64 {
+    40 * u64::from(n * n)
+}
 /// Stated bound: once faults stop, every node follows the highest id within this much
 /// virtual time (the measured maximum is printed). nN declares the instant it
 /// restarts, so this is a COORDINATOR's trip plus any pause still being worked off.
@@ -85,7 +91,9 @@ fn random_schedule(seed: u64, faults: Faults) -> (SimConfig, String) {
     for n in 1..=nodes {
         lines.push(format!("at {} restart n{n}", Human(FAULT_PHASE)));
     }
-    (cfg, lines.join("\n") + "\n")
+    let mut script = lines.join("\n") + "\n";
+    common::add_shared_faults(&cfg, &mut script, FAULT_PHASE);
+    (cfg, script)
 }
 
 /// Runs `count` schedules; every one must be free of violations and converge on the
@@ -97,6 +105,7 @@ fn check_schedules(count: u64, faults: Faults) -> (Micros, u64) {
         let (cfg, script) = random_schedule(seed, faults);
         let out = run_schedule(&cfg, &script, Bully::algo_config(&cfg));
         let took = out.assert_safe_and_settled(&cfg, &script, CONVERGENCE_BOUND);
+        out.assert_message_rate(&cfg, &script, rate_bound(cfg.nodes));
         assert!(
             highest_leads_all_follow(&out.sim),
             "agreement on the highest id did not last:\n{}",

@@ -18,6 +18,12 @@ mod common;
 use common::{Outcome, highest_leads_all_follow, runs};
 
 const FAULT_PHASE: Micros = 5 * SEC;
+/// Most messages any second may carry: the leader's heartbeats (N-1 per 50 ms) and
+/// elections of at most 8N(1 + log2 N) probes and replies. Measured worst: 24N²
+/// (N = 5).
+fn rate_bound(n: u32) -> u64 {
+    50 * u64::from(n * n)
+}
 /// Stated bound: once faults stop and every node is back, the highest id leads and
 /// everyone follows it within this much virtual time. Worst case: a waiting node's
 /// patience (a round's bound, 1.5 s for 8 nodes at 31 ms a hop, plus up to 300 ms)
@@ -70,7 +76,9 @@ fn random_schedule(seed: u64, partitions: bool) -> (SimConfig, String) {
     for n in 1..=nodes {
         lines.push(format!("at {} restart n{n}", Human(FAULT_PHASE)));
     }
-    (cfg, lines.join("\n") + "\n")
+    let mut script = lines.join("\n") + "\n";
+    common::add_shared_faults(&cfg, &mut script, FAULT_PHASE);
+    (cfg, script)
 }
 
 #[test]
@@ -82,6 +90,7 @@ fn hs_after_crashes_restarts_and_pauses_the_highest_id_leads_within_the_bound() 
         let (cfg, script) = random_schedule(seed, false);
         let out = run_schedule(&cfg, &script, HirschbergSinclair::algo_config(&cfg));
         let rec = out.assert_safe_and_settled(&cfg, &script, LIVENESS_BOUND);
+        out.assert_message_rate(&cfg, &script, rate_bound(cfg.nodes));
         worst = worst.max(rec);
     }
     println!(
@@ -100,6 +109,7 @@ fn hs_no_unique_winner_violation_under_partitions() {
         let (cfg, script) = random_schedule(seed, true);
         let out = run_schedule(&cfg, &script, HirschbergSinclair::algo_config(&cfg));
         out.assert_safe(&cfg, &script);
+        out.assert_message_rate(&cfg, &script, rate_bound(cfg.nodes));
     }
     println!(
         "{runs} schedules with partitions: no violation; {:.1?}",

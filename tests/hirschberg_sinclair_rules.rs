@@ -184,6 +184,51 @@ fn hs_a_neighbour_that_answers_no_phase_0_probe_is_skipped() {
 }
 
 #[test]
+fn hs_a_campaign_started_by_a_timeout_gives_skipped_neighbours_another_chance() {
+    let mut n2 = booted(2, 5);
+    step(&mut n2, 2, 5, Input::Timer(HsTimer::Phase));
+    assert_eq!(n2.skipped().iter().copied().collect::<Vec<_>>(), vec![1, 3]);
+    // n3 skips n2 too (a one-way cut did it): neither will ever send to the other,
+    // so only a fresh campaign can bring them together again.
+    let fx = step(&mut n2, 2, 5, Input::Timer(HsTimer::Election));
+    assert!(n2.skipped().is_empty());
+    assert_eq!(
+        sends(&fx),
+        vec![
+            (3, probe(2, 0, 1, Dir::Clockwise)),
+            (1, probe(2, 0, 1, Dir::Counterclockwise)),
+        ]
+    );
+    assert!(
+        engine::notes(&fx).iter().any(|(_, t)| t
+            == "n2 gives n1, n3 another chance: its new campaign probes its real neighbours first"),
+        "{fx:?}"
+    );
+}
+
+/// Found by the shared fault schedules: a one-way cut n4->n5 made n4 and n5 skip each
+/// other; after the network healed they never spoke again and no leader was agreed.
+#[test]
+fn hs_neighbours_that_skipped_each_other_across_a_one_way_cut_meet_again_after_healing() {
+    let c = SimConfig {
+        nodes: 7,
+        seed: 2,
+        latency: (MS, 13 * MS),
+        ring_order: RingArrangement::Descending,
+        ..SimConfig::default()
+    };
+    let script = "at 310ms pause n3 for 457ms\nat 1.04s timeout n7\nat 1.242s restart n2\n\
+                  at 1.944s crash leader\nat 2.406s crash leader\nat 2.713s cut n4->n5\n\
+                  at 4.999s heal\nat 5s restart n6\nat 5s restart n7\n";
+    let mut sim = sim_with(&c, Some(script));
+    let took = settle_time(&mut sim, 7, 5 * SEC, 7, 3 * SEC);
+    assert!(
+        took.is_some(),
+        "n7 never became the agreed leader after healing"
+    );
+}
+
+#[test]
 fn hs_a_follower_that_hears_no_heartbeat_campaigns_without_its_leader() {
     let mut n2 = booted(2, 3);
     step(&mut n2, 2, 3, msg(3, HsMsg::Heartbeat { leader: 3 }));

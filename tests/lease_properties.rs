@@ -20,6 +20,12 @@ mod common;
 use common::{Outcome, runs};
 
 const FAULT_PHASE: Micros = 4 * SEC;
+/// Most messages any second may carry: each candidate reads or renews the one lease
+/// record every retry period (200 ms) and gets an answer, so the rate grows with N,
+/// not N². Measured worst: 19N (N = 6).
+fn rate_bound(n: u32) -> u64 {
+    40 * u64::from(n)
+}
 /// Stated bound: once the faults end, a leader is established within this much
 /// virtual time. The worst case is a holder frozen past the end of the faults: the
 /// others wait out leaseDuration (1.5 s) on their clocks from the last change they
@@ -93,7 +99,9 @@ fn random_schedule(seed: u64) -> (SimConfig, String) {
         lines.push(format!("at {end} drift n{n} +0%"));
         lines.push(format!("at {end} restart n{n}"));
     }
-    (cfg, lines.join("\n") + "\n")
+    let mut script = lines.join("\n") + "\n";
+    common::add_shared_faults(&cfg, &mut script, FAULT_PHASE);
+    (cfg, script)
 }
 
 fn run_schedule(cfg: &SimConfig, script: &str, algo: LeaseConfig) -> Outcome<Lease> {
@@ -112,6 +120,7 @@ fn leases_are_safe_and_live_under_5000_random_fault_schedules() {
         let (cfg, script) = random_schedule(seed);
         let out = run_schedule(&cfg, &script, Lease::algo_config(&cfg));
         let rec = out.assert_safe_and_settled(&cfg, &script, LIVENESS_BOUND);
+        out.assert_message_rate(&cfg, &script, rate_bound(cfg.nodes));
         if rec > worst {
             (worst, worst_seed) = (rec, seed);
         }

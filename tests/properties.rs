@@ -16,6 +16,14 @@ mod common;
 use common::{Outcome, runs};
 
 const FAULT_PHASE: Micros = 5 * SEC;
+/// Most messages any second may carry: a leader's heartbeats and their replies are
+/// 2(N-1) per 50 ms (40N a second), stale leaders on the other side of a partition
+/// add theirs, and each campaign (at most one per node per 150 ms election timeout)
+/// costs 2(N-1), 4(N-1) with PreVote. Measured worst: 17N² (N = 3); a storm is
+/// hundreds of N².
+fn rate_bound(n: u32) -> u64 {
+    40 * u64::from(n * n)
+}
 /// Stated bound: with a majority up and the network healed, a leader is established
 /// within this much virtual time (measured maximum is printed by the test).
 const LIVENESS_BOUND: Micros = 3 * SEC;
@@ -77,7 +85,9 @@ fn random_schedule(seed: u64) -> (SimConfig, String) {
     for n in 1..=nodes {
         lines.push(format!("at {} restart n{n}", Human(FAULT_PHASE)));
     }
-    (cfg, lines.join("\n") + "\n")
+    let mut script = lines.join("\n") + "\n";
+    common::add_shared_faults(&cfg, &mut script, FAULT_PHASE);
+    (cfg, script)
 }
 
 #[test]
@@ -88,6 +98,7 @@ fn raft_is_safe_and_live_under_10000_random_fault_schedules() {
         let (cfg, script) = random_schedule(seed);
         let out = run_schedule::<Raft>(&cfg, &script, Raft::algo_config(&cfg));
         let rec = out.assert_safe_and_settled(&cfg, &script, LIVENESS_BOUND);
+        out.assert_message_rate(&cfg, &script, rate_bound(cfg.nodes));
         worst = worst.max(rec);
     }
     println!(
@@ -111,6 +122,21 @@ fn first_caught(bug: RaftBug, invariants: &[&str]) -> Option<(u64, String)> {
         }
     }
     None
+}
+
+/// The rate bound must be able to fail too: a Raft that repeats every message to
+/// every peer goes past it (or is stopped by the kernel's guard) in the first schedule.
+#[test]
+fn rate_bound_catches_a_raft_that_echoes_every_message() {
+    let (cfg, script) = random_schedule(0);
+    let algo = Raft::algo_config(&cfg).with_bug(RaftBug::EchoEveryMessage);
+    let out = run_schedule::<Raft>(&cfg, &script, algo);
+    let busiest = out.rate.busiest_second();
+    assert!(
+        busiest > rate_bound(cfg.nodes),
+        "an echoing Raft sent only {busiest} messages in its busiest second"
+    );
+    assert!(out.sim.halted().is_some(), "and the kernel stopped it");
 }
 
 #[test]

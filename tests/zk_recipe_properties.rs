@@ -21,6 +21,12 @@ mod common;
 use common::{Outcome, runs};
 
 const FAULT_PHASE: Micros = 4 * SEC;
+/// Most messages any second may carry: every client talks only to zk (pings every
+/// third of the session timeout, creates, lists, watch notifications), so the rate
+/// grows with N, not N². Measured worst: 30N (N = 3).
+fn rate_bound(n: u32) -> u64 {
+    60 * u64::from(n)
+}
 /// Stated bound: with the network healed and every node restarted, a leader that a
 /// majority of candidates acknowledge within this much virtual time. Worst case by
 /// construction: a client restarted at the end of the faults left a live session
@@ -78,7 +84,9 @@ fn random_schedule(seed: u64) -> (SimConfig, String) {
     for n in 1..=zk {
         lines.push(format!("at {} restart n{n}", Human(FAULT_PHASE)));
     }
-    (cfg, lines.join("\n") + "\n")
+    let mut script = lines.join("\n") + "\n";
+    common::add_shared_faults(&cfg, &mut script, FAULT_PHASE);
+    (cfg, script)
 }
 
 /// One schedule through the shared runner: recovered once a leader is established.
@@ -97,6 +105,7 @@ fn zk_recipe_is_safe_and_live_under_4000_random_fault_schedules() {
         let (cfg, script) = random_schedule(seed);
         let out = run_schedule(&cfg, &script, ZkRecipe::algo_config(&cfg));
         let rec = out.assert_safe_and_settled(&cfg, &script, LIVENESS_BOUND);
+        out.assert_message_rate(&cfg, &script, rate_bound(cfg.nodes));
         warnings += out.warnings;
         if rec > worst {
             (worst, worst_seed) = (rec, seed);

@@ -6,6 +6,7 @@ use super::algorithm::{
     Algorithm, Context, Effect, Finding, Input, Message, Monitor, NodeId, NodeSlotRef, NodeView,
     NoteKind, Severity, Timer,
 };
+use super::guard::{Budget, Guard, Halt, Limit};
 use super::network::Network;
 use super::rng::{SimRng, Stream};
 use super::storage::{Defences, STORAGE, Storage, StorageMode, StorageView, WRITE_EVERY};
@@ -25,6 +26,9 @@ pub struct KernelConfig {
     /// Shared storage, fencing and STONITH (off unless asked for).
     #[serde(default)]
     pub defences: Defences,
+    /// How much work the run may do before the kernel stops it as a runaway.
+    #[serde(default)]
+    pub budget: Budget,
 }
 
 impl Default for KernelConfig {
@@ -35,6 +39,7 @@ impl Default for KernelConfig {
             latency: (5 * super::time::MS, 15 * super::time::MS),
             drop_ppm: 0,
             defences: Defences::default(),
+            budget: Budget::default(),
         }
     }
 }
@@ -156,6 +161,8 @@ pub struct ClusterView {
     pub latency: (Micros, Micros),
     pub leader: Option<(NodeId, u64)>,
     pub storage: Option<StorageView>,
+    /// Why the kernel stopped this run, if it did: the run advances no further.
+    pub halted: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -182,6 +189,10 @@ pub struct Stats {
     pub messages_sent: u64,
     pub messages_dropped: u64,
     pub findings: Vec<TimedFinding>,
+    /// The most events any window of the run's budget held (see `guard::Budget`).
+    pub busiest_window: u64,
+    /// Set when the kernel stopped a runaway run: why, and the line it narrated.
+    pub halted: Option<(Halt, String)>,
 }
 
 impl Stats {
@@ -235,6 +246,7 @@ pub struct Simulation<A: Algorithm> {
     hasher: TraceHasher,
     out: Vec<TraceEvent>,
     keep_trace: bool,
+    guard: Guard,
 }
 
 impl<A: Algorithm> Simulation<A> {
@@ -257,6 +269,7 @@ impl<A: Algorithm> Simulation<A> {
             StorageMode::Fenced => Some(Storage::new(true)),
         };
         let mut sim = Simulation {
+            guard: Guard::new(config.budget),
             net: Network::new(config.latency, config.drop_ppm),
             net_rng: SimRng::new(config.seed, Stream::Network),
             node_rngs: everyone
@@ -343,8 +356,17 @@ impl<A: Algorithm> Simulation<A> {
         &self.views
     }
 
+    /// When the next event is due; None once nothing is queued or the run was halted.
     pub fn next_event_time(&self) -> Option<Micros> {
+        if self.stats.halted.is_some() {
+            return None;
+        }
         self.queue.keys().next().map(|&(t, _)| t)
+    }
+
+    /// Why the kernel stopped this run, if it did.
+    pub fn halted(&self) -> Option<&str> {
+        self.stats.halted.as_ref().map(|(_, text)| text.as_str())
     }
 
     /// The running node's state, for tests that inspect an engine directly.
@@ -364,31 +386,31 @@ impl<A: Algorithm> Simulation<A> {
         self.push(at.max(self.now), Event::Action(action));
     }
 
-    /// Applies an action at the current instant.
+    /// Applies an action at the current instant. A halted run takes none: its clock
+    /// has stopped, and only going back in time (time travel) can change it.
     pub fn act(&mut self, action: Action) {
+        if self.stats.halted.is_some() {
+            return;
+        }
         self.apply_action(action);
         self.after_step();
     }
 
-    /// Handles every event up to and including `t`, then sets the clock to `t`.
+    /// Handles every event up to and including `t`, then sets the clock to `t` (or
+    /// stops where the kernel halted a runaway run).
     pub fn advance_to(&mut self, t: Micros) {
-        while let Some(&(at, _)) = self.queue.keys().next() {
-            if at > t {
-                break;
-            }
+        while self.next_event_time().is_some_and(|at| at <= t) {
             self.step();
         }
-        if t > self.now {
-            self.account_leaderless(t);
-            self.now = t;
-        }
+        self.jump_clock(t);
     }
 
     /// Moves the clock to `t` without handling any event. The caller guarantees that
     /// nothing is queued before `t` (time travel uses this to land between events).
+    /// A halted run's clock stays where it stopped.
     pub fn jump_clock(&mut self, t: Micros) {
         debug_assert!(self.next_event_time().is_none_or(|n| n >= t));
-        if t > self.now {
+        if t > self.now && self.stats.halted.is_none() {
             self.account_leaderless(t);
             self.now = t;
         }
@@ -399,8 +421,18 @@ impl<A: Algorithm> Simulation<A> {
         self.trace_seq
     }
 
-    /// Handles the next queued event. Returns false when nothing is queued.
+    /// Handles the next queued event. Returns false when nothing is queued, or when
+    /// the run is over its budget (it is then halted, and stays so).
     pub fn step(&mut self) -> bool {
+        let Some(at) = self.next_event_time() else {
+            return false;
+        };
+        let over_budget = self.guard.on_event(at);
+        self.stats.busiest_window = self.guard.busiest;
+        if over_budget {
+            self.halt(at, Limit::EventsPerWindow);
+            return false;
+        }
         let Some(((at, _), event)) = self.queue.pop_first() else {
             return false;
         };
@@ -409,7 +441,22 @@ impl<A: Algorithm> Simulation<A> {
         self.processed += 1;
         self.handle(event);
         self.after_step();
+        if self.in_flight.len() > self.guard.budget().max_in_flight {
+            self.halt(at, Limit::InFlight);
+        }
         true
+    }
+
+    /// Stops the run for good at `at`: the guard's finding goes to the trace and the
+    /// statistics, and nothing is handled after it.
+    fn halt(&mut self, at: Micros, limit: Limit) {
+        self.account_leaderless(at);
+        self.now = at;
+        let halt = self.guard.halt(at, limit);
+        let budget = self.guard.budget();
+        let text = halt.describe(&budget, |n| self.name(n));
+        self.emit(EventKind::Halted(halt.clone()), text.clone());
+        self.stats.halted = Some((halt, text));
     }
 
     /// The leader a majority acknowledges in its term, if any: the sense of "a leader
@@ -472,6 +519,7 @@ impl<A: Algorithm> Simulation<A> {
             latency: self.net.latency,
             leader: self.established_leader(),
             storage: self.storage.as_ref().map(|s| s.view().clone()),
+            halted: self.halted().map(str::to_string),
         }
     }
 
@@ -737,7 +785,7 @@ impl<A: Algorithm> Simulation<A> {
         &mut self,
         from: NodeId,
         to: NodeId,
-        kind: &str,
+        kind: &'static str,
         class: super::algorithm::MsgClass,
         term: Option<u64>,
         summary: String,
@@ -759,6 +807,7 @@ impl<A: Algorithm> Simulation<A> {
             summary,
         };
         self.stats.messages_sent += 1;
+        self.guard.on_send(self.now, from, kind);
         *self
             .stats
             .messages_by_kind

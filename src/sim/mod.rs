@@ -2,6 +2,7 @@
 
 pub mod action;
 pub mod algorithm;
+pub mod guard;
 pub mod kernel;
 pub mod network;
 pub mod rng;
@@ -15,6 +16,7 @@ pub use algorithm::{
     Algorithm, Context, Effect, Finding, Input, LogEntryView, Message, Monitor, MsgClass, NodeId,
     NodeSlotRef, NodeView, NoteKind, Severity, Timer,
 };
+pub use guard::{Budget, Halt};
 pub use kernel::{ClusterView, KernelConfig, NodeState, NodeStatus, Simulation, Stats};
 pub use storage::{Defences, StorageMode, StorageView};
 pub use time::{Human, MS, Micros, SEC};

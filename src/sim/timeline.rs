@@ -146,7 +146,8 @@ impl<A: Algorithm> Timeline<A> {
     /// events have been handled (the position of a recorded action).
     fn run_until(&mut self, t: Micros, stop_at: Option<u64>) {
         loop {
-            if stop_at.is_some_and(|p| self.sim.processed() >= p) {
+            // A halted run's clock stands still: no boundary will ever be reached.
+            if stop_at.is_some_and(|p| self.sim.processed() >= p) || self.sim.halted().is_some() {
                 return;
             }
             let next = self.sim.next_event_time().filter(|&at| at <= t);
@@ -190,6 +191,32 @@ impl<A: Algorithm> Timeline<A> {
         }
         self.run_until(t, None);
         self.collect();
+    }
+
+    /// Like [`Timeline::advance`], but handles at most `max_events` events: the page's
+    /// per-frame budget. True if it reached `t`; otherwise the clock stands at the
+    /// last event handled and a later call carries on from there.
+    pub fn advance_within(&mut self, t: Micros, max_events: u64) -> bool {
+        let budget_end = self.sim.processed() + max_events;
+        while let Some(a) = self.actions.get(self.applied).cloned() {
+            if a.time > t {
+                break;
+            }
+            if a.processed > budget_end {
+                self.run_until(a.time, Some(budget_end));
+                self.collect();
+                return false;
+            }
+            self.apply_recorded(a);
+        }
+        self.run_until(t, Some(budget_end));
+        let reached =
+            self.sim.processed() < budget_end || self.sim.next_event_time().is_none_or(|at| at > t);
+        if reached {
+            self.run_until(t, None); // no events left up to t: snapshots and the clock
+        }
+        self.collect();
+        reached
     }
 
     /// Handles the next event (or the next recorded action). False when nothing is left.

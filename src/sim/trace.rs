@@ -83,6 +83,8 @@ pub enum EventKind {
         nodes: Vec<NodeId>,
         terms: Vec<u64>,
     },
+    /// The kernel stopped a runaway run (see `guard`): the last event of its trace.
+    Halted(super::guard::Halt),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,10 +9,8 @@ pub mod engine;
 
 use electionscope::config::SimConfig;
 use electionscope::scenario::Scenario;
-use electionscope::sim::rng::SimRng;
-use electionscope::sim::{
-    Algorithm, Human, KernelConfig, Micros, NodeStatus, SEC, Severity, Simulation,
-};
+use electionscope::sim::rng::{SimRng, Stream};
+use electionscope::sim::{Algorithm, Human, MS, Micros, NodeStatus, SEC, Severity, Simulation};
 
 /// Schedules per test: the default, or `ELECTIONSCOPE_PROPERTY_RUNS`.
 pub fn runs(default: u64) -> u64 {
@@ -38,6 +36,104 @@ pub fn random_partition(r: &mut SimRng, nodes: u32) -> String {
     format!("partition {} | {}", group(&ids[..cut]), group(&ids[cut..]))
 }
 
+/// One of the faults every algorithm's schedules must survive besides its own: a
+/// latency change mid-run (the Chang-Roberts storm began with one), a pause, a one-way
+/// cut, or a clock running fast or slow.
+pub fn shared_fault(r: &mut SimRng, nodes: u32) -> String {
+    let node = |r: &mut SimRng| r.range(1, nodes as u64);
+    match r.range(0, 3) {
+        0 => {
+            let lo = r.range(1, 30);
+            format!("latency {lo}-{}ms", lo + r.range(0, 200))
+        }
+        1 => format!("pause n{} for {}ms", node(r), r.range(20, 900)),
+        2 => {
+            let (a, b) = (node(r), node(r));
+            let b = if a == b { a % nodes as u64 + 1 } else { b };
+            format!("cut n{a}->n{b}")
+        }
+        _ => {
+            let sign = if r.range(0, 1) == 0 { '+' } else { '-' };
+            format!("drift n{} {sign}{}%", node(r), r.range(1, 30))
+        }
+    }
+}
+
+/// Adds one to four [`shared_fault`]s at random instants of the fault phase to a
+/// suite's schedule, and what ends them just before the phase ends (the configured
+/// latency, true clocks, no cuts). They are drawn from a stream of their own, so each
+/// suite's own faults stay as its generator made them.
+pub fn add_shared_faults(cfg: &SimConfig, script: &mut String, fault_phase: Micros) {
+    let mut r = SimRng::new(cfg.seed ^ 0x5_4a2e_d0f5, Stream::Faults);
+    let mut added = Vec::new();
+    for _ in 0..r.range(1, 4) {
+        let at = r.range(0, fault_phase / MS - 600) * MS;
+        added.push((at, shared_fault(&mut r, cfg.nodes)));
+    }
+    let end = fault_phase - MS;
+    let (lo, hi) = (Human(cfg.latency.0), Human(cfg.latency.1));
+    added.push((end, format!("latency {lo}-{hi}")));
+    added.push((end, "heal".to_string()));
+    for n in 1..=cfg.nodes {
+        added.push((end, format!("drift n{n} +0%")));
+    }
+    // Scenario lines go forward in time: merge, keeping the order within an instant.
+    let time = |line: &str| {
+        let t = line.split_whitespace().nth(1).unwrap_or("0s");
+        electionscope::sim::time::parse_duration(t).expect("generated times parse")
+    };
+    let mut lines: Vec<(Micros, String)> =
+        script.lines().map(|l| (time(l), l.to_string())).collect();
+    lines.extend(
+        added
+            .into_iter()
+            .map(|(at, f)| (at, format!("at {} {f}", Human(at)))),
+    );
+    lines.sort_by_key(|(at, _)| *at);
+    *script = lines.into_iter().map(|(_, l)| l + "\n").collect();
+}
+
+/// The most messages sent within any one second of virtual time, sampled every
+/// 100 ms: what a bound on an algorithm's message rate is checked against.
+#[derive(Clone, Debug, Default)]
+pub struct MessageRate {
+    /// Messages sent by the end of each 100 ms of virtual time.
+    sent_by: Vec<u64>,
+}
+
+const RATE_STEP: Micros = SEC / 10;
+
+impl MessageRate {
+    fn observe(&mut self, now: Micros, sent: u64) {
+        let bucket = (now / RATE_STEP) as usize;
+        while self.sent_by.len() <= bucket {
+            let last = self.sent_by.last().copied().unwrap_or(0);
+            self.sent_by.push(last);
+        }
+        self.sent_by[bucket] = sent;
+    }
+
+    pub fn busiest_second(&self) -> u64 {
+        let s = &self.sent_by;
+        (0..s.len())
+            .map(|k| s[(k + 10).min(s.len() - 1)] - if k == 0 { 0 } else { s[k - 1] })
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+/// Advances `sim` to `t` a 100 ms step at a time, recording its message count.
+fn advance_observed<A: Algorithm>(sim: &mut Simulation<A>, t: Micros, rate: &mut MessageRate) {
+    while sim.now() < t {
+        let next = (sim.now() / RATE_STEP + 1) * RATE_STEP;
+        sim.advance_to(next.min(t));
+        rate.observe(sim.now(), sim.stats().messages_sent);
+        if sim.halted().is_some() {
+            return;
+        }
+    }
+}
+
 pub struct Outcome<A: Algorithm> {
     /// Every Violation the monitor raised, as `invariant at time: text`.
     pub violations: Vec<String>,
@@ -46,6 +142,7 @@ pub struct Outcome<A: Algorithm> {
     pub recovery: Option<Micros>,
     /// The simulation a second after recovery (or after giving up), for extra checks.
     pub sim: Simulation<A>,
+    pub rate: MessageRate,
 }
 
 /// Runs `script` until `fault_phase`, then steps until `settled` holds (giving up at
@@ -60,22 +157,14 @@ pub fn run_schedule<A: Algorithm>(
 ) -> Outcome<A> {
     let sc = Scenario::parse(script)
         .unwrap_or_else(|e| panic!("generated script does not parse: {e}\n{script}"));
-    let kernel = KernelConfig {
-        nodes: cfg.nodes,
-        seed: cfg.seed,
-        latency: cfg.latency,
-        drop_ppm: cfg.drop_ppm,
-        defences: electionscope::sim::Defences {
-            storage: cfg.storage,
-            stonith: cfg.stonith,
-        },
-    };
+    let kernel = electionscope::run::kernel_config(cfg);
     let mut sim = Simulation::<A>::new(kernel, algo);
     sim.set_keep_trace(false);
     for step in sc.steps {
         sim.schedule(step.at, step.action);
     }
-    sim.advance_to(fault_phase);
+    let mut rate = MessageRate::default();
+    advance_observed(&mut sim, fault_phase, &mut rate);
     let mut recovery = None;
     while let Some(t) = sim.next_event_time() {
         if sim.now() >= fault_phase && settled(&sim) {
@@ -86,10 +175,12 @@ pub fn run_schedule<A: Algorithm>(
             break;
         }
         sim.step();
+        rate.observe(sim.now(), sim.stats().messages_sent);
     }
     // At least a second past recovery, and past the write some suites schedule shortly
     // after the faults end, so what happens after healing is checked too.
-    sim.advance_to((sim.now() + SEC).max(fault_phase + 3 * SEC / 2));
+    let end = (sim.now() + SEC).max(fault_phase + 3 * SEC / 2);
+    advance_observed(&mut sim, end, &mut rate);
     let findings = &sim.stats().findings;
     Outcome {
         violations: findings
@@ -110,6 +201,7 @@ pub fn run_schedule<A: Algorithm>(
             .count(),
         recovery,
         sim,
+        rate,
     }
 }
 
@@ -119,14 +211,33 @@ pub fn describe(cfg: &SimConfig, script: &str) -> String {
 }
 
 impl<A: Algorithm> Outcome<A> {
-    /// Panics with the schedule unless the monitor raised no Violation.
+    /// Panics with the schedule unless the monitor raised no Violation (and the
+    /// kernel's guard never had to stop the run).
     pub fn assert_safe(&self, cfg: &SimConfig, script: &str) {
+        if let Some(why) = self.sim.halted() {
+            panic!(
+                "the kernel stopped the run: {why}\n{}",
+                describe(cfg, script)
+            );
+        }
         assert!(
             self.violations.is_empty(),
             "safety violated:\n{}\n{}",
             self.violations.join("\n"),
             describe(cfg, script)
         );
+    }
+
+    /// Panics with the schedule unless no second of virtual time carried more than
+    /// `bound` messages; returns the busiest second's count.
+    pub fn assert_message_rate(&self, cfg: &SimConfig, script: &str, bound: u64) -> u64 {
+        let busiest = self.rate.busiest_second();
+        assert!(
+            busiest <= bound,
+            "{busiest} messages within one second (bound {bound}):\n{}",
+            describe(cfg, script)
+        );
+        busiest
     }
 
     /// Panics with the schedule unless the run was safe and settled within `bound` of

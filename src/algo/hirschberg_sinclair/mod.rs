@@ -19,7 +19,9 @@
 //!   This is the ring's only failure detector: a neighbour that answers a probe with
 //!   neither a REPLY nor OUTRANKED within the phase timeout is taken for dead and
 //!   skipped (the ring repair of Chang-Roberts and Tanenbaum's ring algorithm). Any
-//!   message from a skipped node puts it back in the ring.
+//!   message from a skipped node puts it back in the ring, and so does a campaign
+//!   started by a timeout: two neighbours skipping each other would otherwise never
+//!   meet again.
 //! - After an election: the leader sends HEARTBEATs directly to every node; a follower
 //!   that hears none for an election timeout takes the leader for dead and campaigns. A
 //!   waiting node that sees no ELECTED within a round's worst-case duration campaigns
@@ -396,6 +398,25 @@ impl HirschbergSinclair {
             ),
         );
         self.send_probes(ctx, 0);
+    }
+
+    /// Two neighbours that skip each other never exchange a message again, so neither
+    /// could ever be heard from (a one-way cut leaves exactly that). A campaign that
+    /// starts from a timeout tries the whole ring afresh; phase 0 finds the dead again.
+    fn retry_skipped(&mut self, ctx: &mut Ctx) {
+        if self.skipped.is_empty() {
+            return;
+        }
+        let names: Vec<String> = self.skipped.iter().map(|n| format!("n{n}")).collect();
+        ctx.note(
+            NoteKind::Info,
+            format!(
+                "n{} gives {} another chance: its new campaign probes its real neighbours first",
+                self.me,
+                names.join(", ")
+            ),
+        );
+        self.skipped.clear();
     }
 
     fn send_probes(&mut self, ctx: &mut Ctx, phase: u32) {
@@ -836,6 +857,10 @@ impl HirschbergSinclair {
 
     fn on_election_timeout(&mut self, ctx: &mut Ctx) {
         let me = self.me;
+        if self.role == Role::Leader {
+            return;
+        }
+        self.retry_skipped(ctx);
         let why = match self.role {
             Role::Leader => return,
             Role::Follower => {

@@ -46,6 +46,7 @@ impl Default for RaftConfig {
 struct Bugs {
     vote_twice: bool,
     skip_log_check: bool,
+    echo: bool,
 }
 
 #[cfg(feature = "bug-injection")]
@@ -55,6 +56,9 @@ pub enum RaftBug {
     VoteTwicePerTerm,
     /// Grant votes without the §5.4.1 up-to-date check.
     SkipLogCheck,
+    /// Repeat every message received to every peer: each message begets N-1 more, a
+    /// flood the kernel's guard must stop.
+    EchoEveryMessage,
 }
 
 #[cfg(feature = "bug-injection")]
@@ -63,6 +67,7 @@ impl RaftConfig {
         match bug {
             RaftBug::VoteTwicePerTerm => self.bugs.vote_twice = true,
             RaftBug::SkipLogCheck => self.bugs.skip_log_check = true,
+            RaftBug::EchoEveryMessage => self.bugs.echo = true,
         }
         self
     }
@@ -946,6 +951,9 @@ impl Algorithm for Raft {
             Input::Timer(RaftTimer::Heartbeat) => self.on_heartbeat_timer(ctx),
             Input::Timer(RaftTimer::QuorumCheck) => self.on_quorum_check(ctx),
             Input::ClientWrite { value } => self.on_client_write(ctx, value),
+            Input::Message { msg, .. } if self.cfg.bugs.echo && ctx.peers().count() > 1 => {
+                ctx.broadcast(msg)
+            }
             Input::Message { from, msg } => match msg {
                 RaftMsg::Vote {
                     term,

@@ -184,9 +184,11 @@ pub enum ZabMsg {
         election_epoch: u64,
         state: ServerState,
     },
-    /// Discovery: a follower tells its prospective leader the epoch it last accepted.
+    /// Discovery: a follower tells its prospective leader the epoch it last accepted,
+    /// and from which leader.
     FollowerInfo {
         accepted_epoch: u64,
+        accepted_from: Option<NodeId>,
     },
     NewEpoch {
         epoch: u64,
@@ -254,7 +256,7 @@ impl Message for ZabMsg {
     fn term(&self) -> Option<u64> {
         Some(match self {
             ZabMsg::Notification { vote, .. } => vote.epoch,
-            ZabMsg::FollowerInfo { accepted_epoch } => *accepted_epoch,
+            ZabMsg::FollowerInfo { accepted_epoch, .. } => *accepted_epoch,
             ZabMsg::NewEpoch { epoch }
             | ZabMsg::AckEpoch { epoch, .. }
             | ZabMsg::NewLeader { epoch, .. }
@@ -276,7 +278,7 @@ impl Message for ZabMsg {
                 vote.epoch,
                 state.name()
             ),
-            ZabMsg::FollowerInfo { accepted_epoch } => {
+            ZabMsg::FollowerInfo { accepted_epoch, .. } => {
                 format!("accepted epoch {accepted_epoch}")
             }
             ZabMsg::NewEpoch { epoch } => format!("epoch {epoch}"),
@@ -360,6 +362,8 @@ pub enum Role {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ZabDisk {
     pub accepted_epoch: u64,
+    /// The leader whose NEWEPOCH set `accepted_epoch` (itself, if it proposed it).
+    pub accepted_from: Option<NodeId>,
     pub current_epoch: u64,
     pub history: Vec<Txn>,
 }
@@ -388,6 +392,7 @@ pub struct Zab {
     cfg: ZabConfig,
     // Persistent.
     accepted_epoch: u64,
+    accepted_from: Option<NodeId>,
     current_epoch: u64,
     history: Vec<Txn>,
     // Volatile.
@@ -782,6 +787,7 @@ impl Zab {
             leader,
             ZabMsg::FollowerInfo {
                 accepted_epoch: self.accepted_epoch,
+                accepted_from: self.accepted_from,
             },
         );
         // initLimit: discovery and sync may take longer than a silent steady state.
@@ -805,7 +811,11 @@ impl Zab {
         if self.role != Role::Following(FollowStage::Discovery) && epoch == self.accepted_epoch {
             return; // an answer to a resent FOLLOWERINFO: already acknowledged
         }
-        if epoch <= self.accepted_epoch {
+        // The same leader's epoch again (this follower lost touch and rejoined): the
+        // acknowledgement it gave stands, as in ZooKeeper's Learner. Only another
+        // leader's equal epoch is refused: that is what keeps one leader per epoch.
+        let again = epoch == self.accepted_epoch && self.accepted_from == Some(from);
+        if epoch <= self.accepted_epoch && !again {
             let why = format!(
                 "n{me} refuses NEWEPOCH {epoch} from n{from}: it has already accepted epoch {}",
                 self.accepted_epoch
@@ -814,10 +824,15 @@ impl Zab {
             return;
         }
         self.accepted_epoch = epoch;
+        self.accepted_from = Some(from);
         self.role = Role::Following(FollowStage::Sync);
         ctx.note(
             NoteKind::Info,
-            format!("n{me} accepts epoch {epoch} from n{from}, writes it to disk and acknowledges"),
+            if again {
+                format!("n{me} rejoins n{from}, whose epoch {epoch} it had already accepted, and acknowledges it again")
+            } else {
+                format!("n{me} accepts epoch {epoch} from n{from}, writes it to disk and acknowledges")
+            },
         );
         ctx.send(
             from,
@@ -862,6 +877,9 @@ impl Zab {
             return;
         }
         let dropped = self.history.iter().filter(|t| !history.contains(t)).count();
+        if epoch > self.accepted_epoch {
+            self.accepted_from = Some(from);
+        }
         self.accepted_epoch = epoch;
         self.current_epoch = epoch;
         self.history = history;
@@ -1010,6 +1028,7 @@ impl Zab {
         if self.cfg.bugs.skip_discovery {
             let epoch = self.accepted_epoch.saturating_add(1);
             self.accepted_epoch = epoch;
+            self.accepted_from = Some(me);
             self.lead.epoch = epoch;
             ctx.note(
                 NoteKind::Info,
@@ -1030,10 +1049,35 @@ impl Zab {
         self.check_discovery(ctx);
     }
 
-    fn on_follower_info(&mut self, ctx: &mut Ctx, from: NodeId, accepted_epoch: u64) {
+    fn on_follower_info(
+        &mut self,
+        ctx: &mut Ctx,
+        from: NodeId,
+        accepted_epoch: u64,
+        accepted_from: Option<NodeId>,
+    ) {
         let Role::Leading(stage) = self.role else {
             return;
         };
+        let me = self.me;
+        let epoch = self.lead.epoch;
+        // Past discovery the epoch is fixed. A server that accepted it (or a higher one)
+        // from another leader must refuse it, and would rejoin and refuse forever: only
+        // a new election, with an epoch above everyone's, can take it in.
+        let shut_out = stage != LeadStage::Discovery
+            && !self.cfg.bugs.skip_discovery
+            && (accepted_epoch > epoch || (accepted_epoch == epoch && accepted_from != Some(me)));
+        if shut_out {
+            let whose = match accepted_from {
+                Some(l) if accepted_epoch == epoch => format!(" from n{l}"),
+                _ => String::new(),
+            };
+            let why = format!(
+                "n{from} has accepted epoch {accepted_epoch}{whose}, so it can never join n{me}'s epoch {epoch}: n{me} gives up leading so that a new election picks an epoch every server can accept"
+            );
+            self.start_looking(ctx, why);
+            return;
+        }
         self.lead.infos.insert(from, accepted_epoch);
         match stage {
             LeadStage::Discovery => self.check_discovery(ctx),
@@ -1057,6 +1101,7 @@ impl Zab {
         let epoch = highest.saturating_add(1);
         self.lead.epoch = epoch;
         self.accepted_epoch = epoch;
+        self.accepted_from = Some(self.me);
         self.role = Role::Leading(LeadStage::AwaitAckEpoch);
         ctx.note(
             NoteKind::Info,
@@ -1305,6 +1350,7 @@ impl Zab {
                 l,
                 ZabMsg::FollowerInfo {
                     accepted_epoch: self.accepted_epoch,
+                    accepted_from: self.accepted_from,
                 },
             );
             ctx.set_timer(ZabTimer::Tick, self.cfg.tick);
@@ -1431,6 +1477,7 @@ impl Algorithm for Zab {
             cluster_size: cluster_size.max(1),
             cfg: config.clone(),
             accepted_epoch: disk.accepted_epoch,
+            accepted_from: disk.accepted_from,
             current_epoch: disk.current_epoch,
             history: disk.history.clone(),
             role: Role::Looking,
@@ -1456,6 +1503,7 @@ impl Algorithm for Zab {
             } else {
                 self.accepted_epoch
             },
+            accepted_from: self.accepted_from,
             current_epoch: self.current_epoch,
             history: self.history.clone(),
         }
@@ -1488,9 +1536,10 @@ impl Algorithm for Zab {
                     election_epoch,
                     state,
                 } => self.on_notification(ctx, from, vote, election_epoch, state),
-                ZabMsg::FollowerInfo { accepted_epoch } => {
-                    self.on_follower_info(ctx, from, accepted_epoch)
-                }
+                ZabMsg::FollowerInfo {
+                    accepted_epoch,
+                    accepted_from,
+                } => self.on_follower_info(ctx, from, accepted_epoch, accepted_from),
                 ZabMsg::NewEpoch { epoch } => self.on_new_epoch(ctx, from, epoch),
                 ZabMsg::AckEpoch {
                     epoch,
