@@ -23,6 +23,9 @@ step "release builds: CLI and web app"
 cargo build --release --bin electionscope
 cargo fetch --target wasm32-unknown-unknown
 trunk build --release --offline
+# The same page with deliberately broken engines (bug=raft-echo floods), for the
+# browser tests that prove the kernel's guard keeps a page alive. Never shipped.
+trunk build --release --offline --features bug-injection --dist dist-bugs
 
 step "browser tests (headless Chromium)"
 cd tests/e2e

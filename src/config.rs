@@ -263,6 +263,11 @@ pub struct SimConfig {
     pub watch: WatchMode,
     /// A built-in scenario's name, or scenario text.
     pub scenario: Option<String>,
+    /// A deliberately broken engine (`bug=raft-echo`), for tests that prove the
+    /// kernel's guard in a page. Only `bug-injection` builds know the key.
+    #[cfg(feature = "bug-injection")]
+    #[serde(default)]
+    pub bug: Option<String>,
 }
 
 impl Default for SimConfig {
@@ -290,6 +295,8 @@ impl Default for SimConfig {
             session_timeout: 600 * MS,
             watch: WatchMode::Predecessor,
             scenario: None,
+            #[cfg(feature = "bug-injection")]
+            bug: None,
         }
     }
 }
@@ -487,6 +494,8 @@ impl SimConfig {
                 self.session_timeout = t;
             }
             "watch" => self.watch = WatchMode::parse(value).map_err(|e| format!("watch: {e}"))?,
+            #[cfg(feature = "bug-injection")]
+            "bug" => self.bug = Some(value.trim().to_string()),
             "scenario" => {
                 let v = value.trim();
                 self.scenario = if v.is_empty() {

@@ -14,6 +14,10 @@ use crate::sim::{
 use serde::Serialize;
 use std::collections::{BTreeMap, VecDeque};
 
+/// Messages in flight a front end's view carries at most (the newest): a healthy
+/// 25-node run has a few hundred; a storm tens of thousands, which no frame can draw.
+pub const VIEW_IN_FLIGHT: usize = 2_000;
+
 pub trait Run {
     fn config(&self) -> &SimConfig;
     fn now(&self) -> Micros;
@@ -58,7 +62,7 @@ impl<A: FromSimConfig> Run for Typed<A> {
         self.timeline.seek(t)
     }
     fn view(&self) -> ClusterView {
-        self.timeline.sim().cluster_view()
+        self.timeline.sim().cluster_view_with(VIEW_IN_FLIGHT)
     }
     fn trace(&self) -> &VecDeque<TraceEvent> {
         self.timeline.trace()

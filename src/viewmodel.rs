@@ -344,6 +344,8 @@ pub struct Banner {
     pub severity: Severity,
     pub text: String,
     pub nodes: Vec<NodeId>,
+    /// The kernel stopped the run (a runaway engine): nothing moves any more.
+    pub halted: bool,
 }
 
 /// The banner: a halted run first (nothing else moves), then the newest violation;
@@ -357,6 +359,7 @@ pub fn banner(view: &ClusterView, trace: &VecDeque<TraceEvent>, algo: AlgoKind) 
                 Rounded(view.now)
             ),
             nodes: Vec::new(),
+            halted: true,
         });
     }
     if let Some(e) = trace.iter().rev().find(|e| {
@@ -373,6 +376,7 @@ pub fn banner(view: &ClusterView, trace: &VecDeque<TraceEvent>, algo: AlgoKind) 
                 severity: Severity::Violation,
                 text: format!("At {}: {}", Rounded(e.time), e.text),
                 nodes: nodes.clone(),
+                halted: false,
             });
         }
     }
@@ -467,6 +471,7 @@ pub fn banner(view: &ClusterView, trace: &VecDeque<TraceEvent>, algo: AlgoKind) 
         },
         text: format!("Split brain: {joined}{why}."),
         nodes: leaders.iter().map(|l| l.0).collect(),
+        halted: false,
     })
 }
 
@@ -905,6 +910,18 @@ fn lamport_tile(
             keep
         });
     }
+    // A storm's own messages can overflow the tile by themselves: then every k-th of
+    // the rest too, or the diagram alone would cost the frame.
+    if arrows.len() > budget {
+        let stride = arrows.len().div_ceil(budget);
+        let mut ordinal = 0;
+        arrows.retain(|_| {
+            ordinal += 1;
+            let keep = (ordinal - 1) % stride == 0;
+            thinned += usize::from(!keep);
+            keep
+        });
+    }
     // Ticks at round intervals: about eight across the window.
     let step = [
         1_000u64, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000, 2_000_000,
@@ -1307,6 +1324,37 @@ mod tests {
                 .iter()
                 .any(|d| p.tiles.iter().any(|q| Rc::ptr_eq(d, q)))
         );
+    }
+
+    #[test]
+    #[cfg(feature = "bug-injection")]
+    fn a_message_storm_is_thinned_to_the_budget_too() {
+        // Raft nodes that repeat every message to every peer: thousands of vote
+        // requests a tile, none of them routine.
+        let cfg = SimConfig {
+            seed: 7,
+            bug: Some("raft-echo".into()),
+            ..SimConfig::default()
+        };
+        let mut r = build(&cfg, 20_000).unwrap();
+        let mut t = 0;
+        while r.view().in_flight_total < 10_000 && r.view().halted.is_none() {
+            t += MS;
+            r.advance(t);
+        }
+        assert!(r.view().halted.is_none(), "a storm is under way at {t}");
+        let vm = lamport(&r.view(), r.trace(), lamport_window(5), None, true);
+        let per_tile = LAMPORT_ARROW_BUDGET / LAMPORT_TILES as usize;
+        for t in &vm.tiles {
+            assert!(
+                t.arrows.len() <= per_tile,
+                "{} arrows in a tile",
+                t.arrows.len()
+            );
+        }
+        assert!(vm.thinned > 10_000, "{} thinned", vm.thinned);
+        // The view a front end gets carries the newest messages only.
+        assert_eq!(r.view().in_flight.len(), crate::run::VIEW_IN_FLIGHT);
     }
 
     #[test]

@@ -26,6 +26,12 @@ impl FromSimConfig for raft::Raft {
         c.heartbeat = cfg.heartbeat;
         c.prevote = cfg.prevote;
         c.check_quorum = cfg.check_quorum;
+        // Only test builds know `bug=raft-echo`: the browser test of the kernel's
+        // guard needs an engine that floods.
+        #[cfg(feature = "bug-injection")]
+        if cfg.bug.as_deref() == Some("raft-echo") {
+            c = c.with_bug(raft::RaftBug::EchoEveryMessage);
+        }
         c
     }
 }

@@ -155,6 +155,8 @@ pub struct ClusterView {
     pub now: Micros,
     pub nodes: Vec<NodeState>,
     pub in_flight: Vec<MsgRecord>,
+    /// Messages on the wire, including any left out of `in_flight`.
+    pub in_flight_total: usize,
     pub partition: Option<Vec<Vec<NodeId>>>,
     pub cuts: Vec<(NodeId, NodeId)>,
     pub drop_ppm: u32,
@@ -483,6 +485,13 @@ impl<A: Algorithm> Simulation<A> {
     }
 
     pub fn cluster_view(&self) -> ClusterView {
+        self.cluster_view_with(usize::MAX)
+    }
+
+    /// The cluster view with at most `max_in_flight` of the newest messages in flight:
+    /// a storm may put tens of thousands on the wire, more than a frame can copy or
+    /// draw. `in_flight_total` still counts them all.
+    pub fn cluster_view_with(&self, max_in_flight: usize) -> ClusterView {
         let nodes = (0..self.slots.len())
             .map(|i| NodeState {
                 id: i as NodeId + 1,
@@ -512,7 +521,11 @@ impl<A: Algorithm> Simulation<A> {
         ClusterView {
             now: self.now,
             nodes,
-            in_flight: self.in_flight.values().cloned().collect(),
+            in_flight: {
+                let skip = self.in_flight.len().saturating_sub(max_in_flight);
+                self.in_flight.values().skip(skip).cloned().collect()
+            },
+            in_flight_total: self.in_flight.len(),
             partition: self.net.groups(),
             cuts: self.net.cuts(),
             drop_ppm: self.net.drop_ppm,

@@ -41,6 +41,10 @@ const NARRATION_LINES: usize = 120;
 const NARRATION_LINES_PLAYING: usize = 40;
 
 type FrameSlot = Rc<RefCell<Option<AnimationFrame>>>;
+/// Wall time one slice of the fingerprint job may take before it yields to the page.
+const FINGERPRINT_SLICE_MS: f64 = 8.0;
+/// Events handled between checks of the slice's wall time.
+const FINGERPRINT_STEP_EVENTS: u64 = 2_000;
 /// The last space-time diagram drawn and the wall-clock instant its unfinished tiles
 /// were last redrawn.
 type LamportCache = Rc<RefCell<Option<(Rc<viewmodel::LamportVm>, f64)>>>;
@@ -57,6 +61,43 @@ fn schedule_frames(slot: FrameSlot, dispatch: UseReducerDispatcher<Model>) {
         schedule_frames(next_slot, dispatch);
     });
     *slot.borrow_mut() = Some(handle);
+}
+
+fn wall_now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+/// Advances the fingerprint job for one slice of wall time, then either reports the
+/// hash or yields to the page with a zero-delay timeout and carries on. The loop lives
+/// as long as the timeout handle in `slot`: dropping it (new settings) cancels it.
+fn fingerprint_slice(
+    job: Rc<state::FingerprintJob>,
+    duration: electionscope::sim::Micros,
+    slot: Rc<RefCell<Option<gloo_timers::callback::Timeout>>>,
+    dispatch: UseReducerDispatcher<Model>,
+) {
+    let started = wall_now();
+    loop {
+        let done = job
+            .0
+            .borrow_mut()
+            .advance_within(duration, FINGERPRINT_STEP_EVENTS);
+        if done {
+            let hash = job.0.borrow().trace_hash();
+            dispatch.dispatch(Msg::Fingerprint(job, hash));
+            return;
+        }
+        if wall_now() - started > FINGERPRINT_SLICE_MS {
+            break;
+        }
+    }
+    let next_slot = slot.clone();
+    let timeout = gloo_timers::callback::Timeout::new(0, move || {
+        fingerprint_slice(job, duration, next_slot, dispatch);
+    });
+    *slot.borrow_mut() = Some(timeout);
 }
 
 fn keyboard(model: &UseReducerHandle<Model>, e: &KeyboardEvent) -> Option<Msg> {
@@ -155,6 +196,23 @@ pub fn app() -> Html {
         });
     }
 
+    // The fingerprint is computed in slices between frames, never in one go: a long
+    // `duration` in a link must not hold the page.
+    let fingerprint_timer = use_mut_ref(|| None);
+    {
+        let job = model.fingerprint_job.clone();
+        let (duration, dispatch) = (model.config.duration, model.dispatcher());
+        let key = job.as_ref().map(|j| Rc::as_ptr(j) as usize);
+        use_effect_with(key, move |_| {
+            if let Some(job) = job {
+                fingerprint_slice(job, duration, fingerprint_timer.clone(), dispatch);
+            }
+            move || {
+                fingerprint_timer.borrow_mut().take();
+            }
+        });
+    }
+
     // Keyboard shortcuts, except while typing in a form field. One listener for the
     // page's life; it reads the newest model through `latest` rather than being
     // re-registered on every frame.
@@ -242,7 +300,12 @@ pub fn app() -> Html {
     };
     let fingerprint = html! {
         <span class="fingerprint" title={format!("Trace hash of this seed and scenario over {}: the CLI prints the same for `electionscope run --json` with these settings", electionscope::sim::Human(model.config.duration))}>
-            { "fingerprint " }<code id="trace-hash">{ model.fingerprint.clone() }</code>
+            { "fingerprint " }
+            if let Some(hash) = &model.fingerprint {
+                <code id="trace-hash">{ hash }</code>
+            } else {
+                <code class="computing" aria-busy="true">{ "computing…" }</code>
+            }
         </span>
     };
     let notices = model
@@ -270,9 +333,7 @@ pub fn app() -> Html {
         };
     }
 
-    let wall_ms = web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now());
+    let wall_ms = wall_now();
     let cached_lines = narration_cache
         .borrow()
         .as_ref()

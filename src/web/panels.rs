@@ -67,6 +67,7 @@ pub fn banner(p: &BannerProps) -> Html {
         },
         Some(b) => {
             let (class, icon) = match b.severity {
+                _ if b.halted => ("halted", "■"),
                 Severity::Violation => ("violation", "✖"),
                 Severity::Warning => ("warning", "⚠"),
             };

@@ -17,6 +17,17 @@ pub const DEFAULT_SPEED: usize = 3;
 const TRACE_WINDOW: usize = 20_000;
 /// A frame may advance at most this much real time (a throttled or returning tab).
 const MAX_FRAME_MS: f64 = 100.0;
+/// Events one frame may handle: about 5 ms of wasm. Healthy runs need a few hundred
+/// (25 nodes at 10x); a storm would otherwise take the frame, and the tab, with it.
+pub const FRAME_EVENT_BUDGET: u64 = 2_000;
+/// How far behind real time the clock may fall when frames run out of budget: it
+/// catches up over the following frames, and past this it gives up the difference.
+const MAX_BEHIND_MS: f64 = 1_000.0;
+
+/// The fingerprint's run, advanced in slices between frames (a long `duration` would
+/// otherwise hold the page for seconds). Replaced, never reused, when the settings
+/// change, so a slice of an old job can be told apart.
+pub struct FingerprintJob(pub RefCell<Box<dyn Run>>);
 
 /// The running simulation. Not `PartialEq`: the reducer's version counter stands in.
 pub struct SimCell(pub RefCell<Box<dyn Run>>);
@@ -29,12 +40,17 @@ pub struct Model {
     pub playing: bool,
     pub speed: usize,
     last_frame: Option<f64>,
+    /// Virtual time the clock still owes: frames that ran out of event budget leave
+    /// it for the next ones.
+    behind: Micros,
     /// Furthest instant this branch has reached (the time slider's end).
     pub horizon: Micros,
     pub version: u64,
     pub view: Rc<ClusterView>,
-    /// Trace hash of the configured run over its duration: a shareable fingerprint.
-    pub fingerprint: String,
+    /// Trace hash of the configured run over its duration: a shareable fingerprint,
+    /// once the job that computes it between frames is done.
+    pub fingerprint: Option<String>,
+    pub fingerprint_job: Option<Rc<FingerprintJob>>,
     pub embed: bool,
     pub selected: Option<NodeId>,
     /// Nodes picked for one side of a partition.
@@ -69,16 +85,8 @@ pub enum Msg {
     ToggleCategory(Category),
     Help(bool),
     Toast(Option<String>),
-}
-
-fn fingerprint(config: &SimConfig) -> String {
-    match run::build(config, 0) {
-        Ok(mut r) => {
-            r.advance(config.duration);
-            r.trace_hash()
-        }
-        Err(e) => format!("error: {e}"),
-    }
+    /// A fingerprint job finished with this hash.
+    Fingerprint(Rc<FingerprintJob>, String),
 }
 
 impl Model {
@@ -102,14 +110,20 @@ impl Model {
             }
         };
         let view = Rc::new(run.view());
+        let (fingerprint, fingerprint_job) = match run::build(&config, 0) {
+            Ok(job) => (None, Some(Rc::new(FingerprintJob(RefCell::new(job))))),
+            Err(e) => (Some(format!("error: {e}")), None),
+        };
         Model {
-            fingerprint: fingerprint(&config),
+            fingerprint,
+            fingerprint_job,
             sim: Rc::new(SimCell(RefCell::new(run))),
             config,
             notices,
             playing: autoplay,
             speed: speed.min(SPEEDS.len() - 1),
             last_frame: None,
+            behind: 0,
             horizon: 0,
             version: 0,
             view,
@@ -134,6 +148,11 @@ impl Model {
         self.view = Rc::new(run.view());
         self.horizon = self.horizon.max(self.view.now);
         self.version += 1;
+        // A halted run will not move again: stop asking for frames.
+        if self.view.halted.is_some() {
+            self.playing = false;
+            self.behind = 0;
+        }
     }
 
     fn rebuild(&mut self, mut config: SimConfig) {
@@ -169,15 +188,24 @@ impl Reducible for Model {
                     .map_or(0.0, |last| (ts - last).clamp(0.0, MAX_FRAME_MS));
                 m.last_frame = Some(ts);
                 let advance = (dt * 1_000.0 * SPEEDS[m.speed]) as Micros;
-                if advance == 0 {
+                if advance == 0 && m.behind == 0 {
                     return Rc::new(m);
                 }
-                let target = m.now() + advance;
-                m.sim.0.borrow_mut().advance(target);
+                let target = m.now() + m.behind + advance;
+                let mut run = m.sim.0.borrow_mut();
+                let reached = run.advance_within(target, FRAME_EVENT_BUDGET);
+                let most = (MAX_BEHIND_MS * 1_000.0 * SPEEDS[m.speed]) as Micros;
+                m.behind = if reached {
+                    0
+                } else {
+                    target.saturating_sub(run.now()).min(most)
+                };
+                drop(run);
             }
             Msg::TogglePlay => {
                 m.playing = !m.playing;
                 m.last_frame = None;
+                m.behind = 0;
             }
             Msg::Step => {
                 m.playing = false;
@@ -194,11 +222,13 @@ impl Reducible for Model {
             Msg::Seek(t) => {
                 m.sim.0.borrow_mut().seek(t);
                 m.last_frame = None;
+                m.behind = 0;
             }
             Msg::SeekBy(delta) => {
                 let t = (m.now() as i64 + delta).max(0) as Micros;
                 m.sim.0.borrow_mut().seek(t.min(m.horizon.max(t)));
                 m.last_frame = None;
+                m.behind = 0;
             }
             Msg::Faster => m.speed = (m.speed + 1).min(SPEEDS.len() - 1),
             Msg::Slower => m.speed = m.speed.saturating_sub(1),
@@ -240,6 +270,17 @@ impl Reducible for Model {
             }
             Msg::Help(open) => m.help = open,
             Msg::Toast(t) => m.toast = t,
+            Msg::Fingerprint(job, hash) => {
+                if !m
+                    .fingerprint_job
+                    .as_ref()
+                    .is_some_and(|j| Rc::ptr_eq(j, &job))
+                {
+                    return self; // a job for settings no longer shown
+                }
+                m.fingerprint = Some(hash);
+                m.fingerprint_job = None;
+            }
         }
         if m.speed != self.speed {
             super::url::replace(&m.config, m.speed, m.embed);
