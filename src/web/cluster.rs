@@ -110,7 +110,7 @@ pub fn cluster(p: &ClusterProps) -> Html {
     });
     html! {
         <div class="cluster-wrap">
-        <svg class="cluster" viewBox={format!("0 0 {CLUSTER_W} {CLUSTER_H}")} role="img"
+        <svg class="cluster" viewBox={format!("0 0 {CLUSTER_W} {CLUSTER_H}")} role="group"
              aria-label="Cluster: nodes on a circle with the messages travelling between them">
             <defs>
                 <marker id="cut-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
@@ -194,29 +194,8 @@ pub fn node(p: &NodeProps) -> Html {
         (_, Some(v)) => format!("{} n{v}", n.vote_word),
         _ => String::new(),
     };
-    let label = format!(
-        "{}: {}{}{}{}{}. Press Enter for actions.",
-        n.name,
-        n.role,
-        if paused { " (paused)" } else { "" },
-        if n.term_label.is_empty() {
-            n.caption
-                .as_ref()
-                .map_or(String::new(), |c| format!(", {c}"))
-        } else {
-            format!(", {}", n.term_label)
-        },
-        n.leader
-            .filter(|l| *l != id)
-            .map_or(String::new(), |l| format!(", follows n{l}")),
-        if vote.is_empty() {
-            String::new()
-        } else {
-            format!(" · {vote}")
-        }
-    );
     if n.service {
-        return service_box(p, role_class, label);
+        return service_box(p, role_class);
     }
     let (term, vote_line) = if n.term_label.is_empty() {
         let caption = if n.role == "crashed" {
@@ -236,6 +215,15 @@ pub fn node(p: &NodeProps) -> Html {
     // Beyond about 16 nodes neighbours sit closer than a one-line caption is wide:
     // the caption goes on two short lines above the top and bottom nodes (clear of
     // the log strip under them) and outward beside the others.
+    let caption_lines: Vec<String> = if dense {
+        vec![term.clone(), vote_line.clone()]
+    } else {
+        vec![match (term.is_empty(), vote_line.is_empty()) {
+            (_, true) => term.clone(),
+            (true, false) => vote_line.clone(),
+            (false, false) => format!("{term} · {vote_line}"),
+        }]
+    };
     let term_text = if dense {
         let (dx, dy) = (n.x - CLUSTER_CENTRE.0, n.y - CLUSTER_CENTRE.1);
         let d = (dx * dx + dy * dy).sqrt().max(1.0);
@@ -253,22 +241,60 @@ pub fn node(p: &NodeProps) -> Html {
                 if ux > 0.0 { "start" } else { "end" },
             )
         };
-        let spans = lines
+        // One text element a line, with a space between them outside any text (not
+        // drawn): assistive technology then reads two lines as words, not run together.
+        let texts = lines
             .into_iter()
             .filter(|l| !l.is_empty())
             .enumerate()
             .map(|(i, l)| {
-                html! { <tspan x={px(x)} dy={if i == 0 { "0" } else { "13" }}>{ l }</tspan> }
+                html! { <><text class="term" x={px(x)} y={px(y + 13.0 * i as f64)} style={format!("text-anchor:{anchor}")}>{ l }</text>{ " " }</> }
             });
-        html! { <text class="term" x={px(x)} y={px(y)} style={format!("text-anchor:{anchor}")}>{ for spans }</text> }
+        html! { <>{ for texts }</> }
     } else {
-        let text = match (term.is_empty(), vote_line.is_empty()) {
-            (_, true) => term,
-            (true, false) => vote_line,
-            (false, false) => format!("{term} · {vote_line}"),
-        };
+        let text = caption_lines[0].clone();
         html! { <text class="term" x={px(n.x)} y={px(n.y + r + 20.0)}>{ text }</text> }
     };
+    let badge = if paused {
+        "PAUSED".to_string()
+    } else {
+        n.badge.clone()
+    };
+    let drift = (n.drift_ppm != 0 && n.role != "crashed").then(|| {
+        format!(
+            "clock {}{}",
+            if n.drift_ppm < 0 { "−" } else { "+" },
+            Percent(n.drift_ppm.unsigned_abs())
+        )
+    });
+    // The accessible name starts with the words drawn, in the order drawn (WCAG 2.5.3,
+    // label in name: a voice-control user says what they see), then what is not drawn.
+    let drawn: Vec<String> = [n.name.clone(), badge.clone()]
+        .into_iter()
+        .chain(drift.clone())
+        .chain(caption_lines.iter().filter(|l| !l.is_empty()).cloned())
+        .chain((n.log_hidden > 0).then(|| format!("+{}", n.log_hidden)))
+        .collect();
+    let unsaid = [
+        (badge.to_lowercase() != n.role).then(|| n.role.clone()),
+        n.leads.then(|| "leads".to_string()),
+        n.leader
+            .filter(|l| *l != id)
+            .map(|l| format!("follows n{l}")),
+    ];
+    let unsaid: Vec<String> = unsaid.into_iter().flatten().collect();
+    let label = format!(
+        "{}{}. Press Enter for actions.",
+        drawn.join(" "),
+        if unsaid.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", unsaid.join(", "))
+        }
+    );
+    // Spaces between the drawn words, so that assistive technology reading the
+    // drawing (and axe's label-in-name check) sees words, not "n1FOLLOWERterm 2".
+    let gap = || html! { {" "} };
     html! {
         <g class={classes!("node", role_class.clone(), dense.then_some("dense"), p.selected.then_some("selected"), n.alarm.then_some("alarm"), p.picked.then_some("picked"))}
            data-node-id={id.to_string()} data-role={role_attr} data-term={n.term.to_string()}
@@ -278,23 +304,23 @@ pub fn node(p: &NodeProps) -> Html {
                 <circle class="leader-ring" cx={px(n.x)} cy={px(n.y)} r={px(r - 5.0)} />
             }
             if n.leads {
-                <text class="crown" x={px(n.x)} y={px(n.y - r - 12.0)}>{ "★" }</text>
+                <text class="crown" x={px(n.x)} y={px(n.y - r - 12.0)} aria-hidden="true">{ "★" }</text>
             }
-            <text class="name" x={px(n.x)} y={px(n.y - 2.0)}>{ n.name.clone() }</text>
-            <text class="badge" x={px(n.x)} y={px(n.y + 16.0)}>{ if paused { "PAUSED".to_string() } else { n.badge.clone() } }</text>
+            <text class="name" x={px(n.x)} y={px(n.y - 2.0)}>{ n.name.clone() }</text>{ gap() }
+            <text class="badge" x={px(n.x)} y={px(n.y + 16.0)}>{ badge }</text>{ gap() }
             if n.role == "crashed" {
                 <path class="dead" d={format!("M{:.1},{:.1} L{:.1},{:.1} M{:.1},{:.1} L{:.1},{:.1}", n.x - r * 0.6, n.y - r * 0.6, n.x + r * 0.6, n.y + r * 0.6, n.x + r * 0.6, n.y - r * 0.6, n.x - r * 0.6, n.y + r * 0.6)} />
             }
             if paused {
-                <text class="pause-icon" x={px(n.x + r * 0.7)} y={px(n.y - r * 0.7)}>{ "❚❚" }</text>
+                <text class="pause-icon" x={px(n.x + r * 0.7)} y={px(n.y - r * 0.7)} aria-hidden="true">{ "❚❚" }</text>
             }
-            if n.drift_ppm != 0 && n.role != "crashed" {
+            if let Some(drift) = drift {
                 <text class="drift" x={px(n.x - r * 0.55)} y={px(n.y - r * 0.85)}>
                     <title>{ format!("{}'s clock runs {} {}: its timers and leases expire by this clock", n.name, Percent(n.drift_ppm.unsigned_abs()), if n.drift_ppm < 0 { "slow" } else { "fast" }) }</title>
-                    { format!("clock {}{}", if n.drift_ppm < 0 { "−" } else { "+" }, Percent(n.drift_ppm.unsigned_abs())) }
-                </text>
+                    { drift }
+                </text>{ gap() }
             }
-            { term_text }
+            { term_text }{ gap() }
             <g class="log">{ for log }</g>
             if n.log_hidden > 0 {
                 <text class="log-more" x={px(strip_x - 4.0)} y={px(strip_y + cell_w)}>{ format!("+{}", n.log_hidden) }</text>
@@ -360,7 +386,7 @@ fn storage_box(p: &StorageBoxProps) -> Html {
 /// An algorithm's coordination service (ZooKeeper, a lease API), in the middle of the
 /// circle: a box whose lines are the engine's fields (znodes and watches, the lease
 /// record), so what every candidate talks to is on screen.
-fn service_box(p: &NodeProps, role_class: String, label: String) -> Html {
+fn service_box(p: &NodeProps, role_class: String) -> Html {
     let n = &p.vm;
     let id = n.id;
     let onclick = {
@@ -400,14 +426,21 @@ fn service_box(p: &NodeProps, role_class: String, label: String) -> Html {
         (_, true) => "PAUSED",
         _ => "SERVICE",
     };
+    // Starts with the words drawn, as a node's does.
+    let label = format!(
+        "{} {status} {}. Press Enter for actions.",
+        n.name,
+        lines.join(" ")
+    );
     html! {
         <g class={classes!("node", "service", role_class.clone(), p.selected.then_some("selected"))}
            data-node-id={id.to_string()} data-role={role_attr} data-term="0" data-service="true" tabindex="0" role="button" aria-label={label} {onclick} {onkeydown}>
             <rect class="body" x={px(x)} y={px(y)} width={px(w)} height={px(h)} rx="10" />
-            <text class="service-name" x={px(x + 12.0)} y={px(y + 22.0)}>{ n.name.clone() }</text>
-            <text class="service-status" x={px(x + w - 12.0)} y={px(y + 22.0)}>{ status }</text>
+            <text class="service-name" x={px(x + 12.0)} y={px(y + 22.0)}>{ n.name.clone() }</text>{ " " }
+            <text class="service-status" x={px(x + w - 12.0)} y={px(y + 22.0)}>{ status }</text>{ " " }
             { for lines.into_iter().enumerate().map(|(k, line)| html! {
-                <text key={k} class="service-line" x={px(x + 12.0)} y={px(y + 44.0 + 16.0 * k as f64)}>{ line }</text>
+                // The trailing space separates the lines' words for assistive technology.
+                <text key={k} class="service-line" x={px(x + 12.0)} y={px(y + 44.0 + 16.0 * k as f64)}>{ line }{ " " }</text>
             }) }
             if n.role == "crashed" {
                 <path class="dead" d={format!("M{:.1},{:.1} L{:.1},{:.1} M{:.1},{:.1} L{:.1},{:.1}", x, y, x + w, y + h, x + w, y, x, y + h)} />

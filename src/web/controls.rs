@@ -52,7 +52,9 @@ pub fn playback(p: &Props) -> Html {
     };
     let end = m.horizon.max(m.now()).max(1);
     html! {
-        <div class="playback" role="toolbar" aria-label="Playback">
+        // A region landmark around the toolbar: everything on the page sits in one.
+        <section aria-label="Playback">
+        <div class="playback" role="toolbar" aria-label="Playback controls">
             <button id="play" class="primary" onclick={send(m, || Msg::TogglePlay)} aria-keyshortcuts="Space"
                 aria-label={if m.playing { "Pause" } else { "Play" }} title={if m.playing { "Pause (Space)" } else { "Play (Space)" }}>
                 { if m.playing { "❚❚ Pause" } else { "▶ Play" } }
@@ -70,6 +72,7 @@ pub fn playback(p: &Props) -> Html {
             <output class="clock" for="timeline">{ format!("{} / {}", Rounded(m.now()), Rounded(end)) }</output>
             <button id="reset" onclick={send(m, || Msg::Reset)} title="Restart with the same seed (R)">{ "⟲ Reset" }</button>
         </div>
+        </section>
     }
 }
 

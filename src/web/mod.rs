@@ -316,7 +316,8 @@ pub fn app() -> Html {
     if model.embed {
         let latest = viewmodel::narration(trace, &model.shown, 1);
         return html! {
-            <div class="app embed">
+            <main class="app embed">
+                <h1 class="visually-hidden">{ format!("ElectionScope: {}", model.config.algo.title()) }</h1>
                 { for notices }
                 <Banner banner={banner} />
                 <div class="stage">{ cluster }</div>
@@ -329,7 +330,7 @@ pub fn app() -> Html {
                     { fingerprint }
                     <a class="open-full" href={url::full_link(&model.config, model.speed, false)} target="_blank" rel="noopener">{ "ElectionScope ↗" }</a>
                 </div>
-            </div>
+            </main>
         };
     }
 
@@ -415,7 +416,7 @@ pub fn app() -> Html {
                 <p class="toast" role="status" onclick={send(&model, || Msg::Toast(None))}>{ t }</p>
             }
             if let Some(text) = (*scenario_text).clone() {
-                <p class="scenario-text">{ text }</p>
+                <section class="scenario-text" aria-label="Scenario">{ text }</section>
             }
             <Banner banner={banner} />
             <main>

@@ -3,6 +3,7 @@
 use super::cluster::px;
 use super::state::{Model, Msg};
 use electionscope::config::AlgoKind;
+use electionscope::sim::guard::Thousands;
 use electionscope::sim::time::Rounded;
 use electionscope::sim::{Micros, Severity};
 use electionscope::viewmodel::{
@@ -93,7 +94,7 @@ pub fn stats(p: &StatsProps) -> Html {
     };
     let msgs: Vec<String> = s.messages.iter().map(|(k, v)| format!("{k} {v}")).collect();
     html! {
-        <div class="stats" aria-label="Statistics">
+        <section class="stats" aria-label="Statistics">
             { item("time", s.time.clone(), "stat-time") }
             if let Some((word, value)) = &s.term {
                 <>{ item(word, value.clone(), "stat-term") }</>
@@ -104,7 +105,7 @@ pub fn stats(p: &StatsProps) -> Html {
             { item("dropped", s.dropped.to_string(), "stat-dropped") }
             { item("violations", s.violations.to_string(), "stat-violations") }
             <div class="stat wide" id="stat-messages"><span class="label">{ "messages" }</span><span class="value">{ msgs.join(" · ") }</span></div>
-        </div>
+        </section>
     }
 }
 
@@ -202,7 +203,7 @@ pub fn lamport(p: &LamportProps) -> Html {
                      aria-label="Space-time diagram: one lane per node, arrows from send to delivery. Click to jump there; scroll to move in time.">
                     { for lanes }
                     if vm.thinned > 0 {
-                        <text class="thinned" x={(LAMPORT_W - 10.0).to_string()} y="11">{ format!("{} routine heartbeats/replies not drawn", vm.thinned) }</text>
+                        <text class="thinned" x={(LAMPORT_W - 10.0).to_string()} y="11">{ format!("{} arrows not drawn (routine heartbeats and replies first)", Thousands(vm.thinned as u64)) }</text>
                     }
                     <line class="now" x1={px(LAMPORT_W - 8.0)} x2={px(LAMPORT_W - 8.0)} y1="0" y2={px(vm.height - 14.0)} />
                 </svg>

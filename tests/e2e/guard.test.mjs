@@ -44,6 +44,7 @@ test('a flooding engine is stopped with a finding on the banner while the page s
   const banner = page.locator(halted);
   await banner.waitFor({ timeout: 1000 });
   const text = await banner.textContent();
+  await page.screenshot({ path: join(ART, '12-message-storm.png') });
   assert.match(text, /^■Stopped at [0-9.]+m?s: message storm: n\d sent [0-9,]+ \w+ in 100ms; /);
   assert.match(text, /so the simulation stopped here\. Rewind, or reset with other settings\./);
   assert.equal(await page.locator('#play').getAttribute('aria-label'), 'Play', 'playback stopped by itself');
@@ -60,7 +61,6 @@ test('a flooding engine is stopped with a finding on the banner while the page s
   // Going back in time is still possible: the run before the storm is intact.
   await page.keyboard.press('Home');
   await page.locator('#monitor[data-state="ok"]').waitFor({ timeout: 5000 });
-  await page.screenshot({ path: join(ART, '12-message-storm.png') });
   console.log(`longest frame gap while flooding ${gap.toFixed(0)} ms over ${frames} frames; help opened in ${answered} ms; banner: ${text}`);
   assert.ok(gap < 500, `a frame took ${gap.toFixed(0)} ms while the engine flooded`);
   assert.ok(answered < 1500, `the page took ${answered} ms to answer a click`);

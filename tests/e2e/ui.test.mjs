@@ -261,9 +261,13 @@ test('in crowded clusters the node captions do not overlap each other or leave t
   for (const [algo, nodes] of [['raft', 25], ['raft', 15], ['paxos', 25]]) {
     const { page, problems } = await open(`?algo=${algo}&nodes=${nodes}&seed=1&speed=1`, { width: 1920, height: 1080 });
     await playUntil(page, oneLeaderIn, null, 20000);
-    const boxes = await page.locator('.node .term').evaluateAll((els) => els.map((e) => {
-      const b = e.getBoundingClientRect(); return { x: b.x, y: b.y, r: b.right, b: b.bottom, text: e.textContent };
-    }).filter((b) => b.text));
+    // A caption may be two text lines: its box is their union, one per node.
+    const boxes = await page.locator('.node').evaluateAll((nodes) => nodes.map((n) => {
+      const lines = [...n.querySelectorAll('.term')].filter((e) => e.textContent);
+      if (!lines.length) return null;
+      const bs = lines.map((e) => e.getBoundingClientRect());
+      return { x: Math.min(...bs.map((b) => b.x)), y: Math.min(...bs.map((b) => b.y)), r: Math.max(...bs.map((b) => b.right)), b: Math.max(...bs.map((b) => b.bottom)), text: lines.map((e) => e.textContent).join(' / ') };
+    }).filter(Boolean));
     const area = await page.locator('.cluster-wrap svg').first().boundingBox();
     assert.ok(boxes.length >= nodes, `${algo} ${nodes}: ${boxes.length} captions`);
     for (const [i, a] of boxes.entries()) {
