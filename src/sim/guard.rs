@@ -6,7 +6,6 @@
 use super::algorithm::NodeId;
 use super::time::{Human, MS, Micros};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// What a run may do before the kernel stops it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,14 +53,15 @@ pub enum Limit {
     EventsPerWindow,
 }
 
-/// Counts the current window's events and sends. Cheap on the hot path: one counter
-/// and one small map keyed by (sender, message kind).
+/// Counts the current window's events and sends. Cheap on the hot path: one counter,
+/// and per sender a short list of (message kind, count), kinds compared by address
+/// first (they are static strings).
 #[derive(Clone, Debug, Default)]
 pub struct Guard {
     budget: Budget,
     window_start: Micros,
     events: u64,
-    sends: BTreeMap<(NodeId, &'static str), u64>,
+    sends: Vec<Vec<(&'static str, u64)>>,
     /// The most events any window has held so far.
     pub busiest: u64,
 }
@@ -83,7 +83,7 @@ impl Guard {
         if now >= self.window_start + window {
             self.window_start = now - now % window;
             self.events = 0;
-            self.sends.clear();
+            self.sends.iter_mut().for_each(Vec::clear);
         }
     }
 
@@ -97,28 +97,48 @@ impl Guard {
 
     pub fn on_send(&mut self, now: Micros, from: NodeId, kind: &'static str) {
         self.roll(now);
-        *self.sends.entry((from, kind)).or_default() += 1;
+        let i = from as usize;
+        if self.sends.len() <= i {
+            self.sends.resize_with(i + 1, Vec::new);
+        }
+        let Some(kinds) = self.sends.get_mut(i) else {
+            return;
+        };
+        match kinds
+            .iter_mut()
+            .find(|(k, _)| std::ptr::eq(*k, kind) || *k == kind)
+        {
+            Some((_, count)) => *count += 1,
+            None => kinds.push((kind, 1)),
+        }
     }
 
     /// What to report when `limit` ran out at `now`.
     pub fn halt(&self, now: Micros, limit: Limit) -> Halt {
-        let top = self
-            .sends
-            .iter()
-            .max_by_key(|(key, count)| (**count, std::cmp::Reverse(**key)));
+        // The busiest (sender, kind); the lowest sender, then the first kind it sent,
+        // on a tie.
+        let mut top: Option<(NodeId, &'static str, u64)> = None;
+        for (n, kinds) in self.sends.iter().enumerate() {
+            for &(kind, count) in kinds {
+                if top.is_none_or(|(_, _, c)| count > c) {
+                    top = Some((n as NodeId, kind, count));
+                }
+            }
+        }
         Halt {
             at: now,
             limit,
-            sender: top.map(|((n, _), _)| *n),
-            kind: top.map(|((_, k), _)| k.to_string()),
-            count: top.map_or(0, |(_, c)| *c),
+            sender: top.map(|(n, _, _)| n),
+            kind: top.map(|(_, k, _)| k.to_string()),
+            count: top.map_or(0, |(_, _, c)| c),
         }
     }
 }
 
 impl Halt {
     /// One plain-language line: what ran away, and which budget stopped it.
-    pub fn describe(&self, budget: &Budget, name: impl Fn(NodeId) -> String) -> String {
+    /// `name` is dynamic so that one copy serves every algorithm's kernel.
+    pub fn describe(&self, budget: &Budget, name: &dyn Fn(NodeId) -> String) -> String {
         let storm = match (&self.sender, &self.kind) {
             (Some(n), Some(kind)) => format!(
                 "message storm: {} sent {} {kind} in {}",
@@ -203,7 +223,7 @@ mod tests {
             (Some(4), Some("Elected"), 2)
         );
         assert_eq!(
-            halt.describe(&budget, |n| format!("n{n}")),
+            halt.describe(&budget, &|n| format!("n{n}")),
             "message storm: n4 sent 2 Elected in 100ms; more than 3 events happened within 100ms of virtual time, so the simulation stopped here"
         );
         assert_eq!(g.busiest, 4);

@@ -456,7 +456,7 @@ impl<A: Algorithm> Simulation<A> {
         self.now = at;
         let halt = self.guard.halt(at, limit);
         let budget = self.guard.budget();
-        let text = halt.describe(&budget, |n| self.name(n));
+        let text = halt.describe(&budget, &|n| self.name(n));
         self.emit(EventKind::Halted(halt.clone()), text.clone());
         self.stats.halted = Some((halt, text));
     }
@@ -1123,58 +1123,19 @@ impl<A: Algorithm> Simulation<A> {
                 .iter()
                 .map(|&n| self.views[n as usize - 1].term)
                 .collect();
-            let newest = terms.iter().copied().max().unwrap_or(0);
-            let names: Vec<String> = claimants
+            let names: Vec<String> = claimants.iter().map(|&n| self.name(n)).collect();
+            let labelled: Vec<String> = names
                 .iter()
                 .zip(&terms)
                 // Term 0 is never a leader's term in a numbered algorithm: it means the
                 // algorithm numbers nothing (Bully, rings), so there is nothing to show.
-                .map(|(n, t)| match t {
-                    0 => self.name(*n),
-                    t => format!("{} ({})", self.name(*n), A::term_label(*t)),
+                .map(|(name, t)| match t {
+                    0 => name.clone(),
+                    t => format!("{name} ({})", A::term_label(*t)),
                 })
                 .collect();
-            let same_term = (1..terms.len()).any(|k| terms[..k].contains(&terms[k]));
-            let stale: Vec<String> = claimants
-                .iter()
-                .zip(&terms)
-                .filter(|(_, t)| **t < newest)
-                .map(|(n, _)| self.name(*n))
-                .collect();
-            let finding = if same_term && A::ONE_LEADER_PER_TERM {
-                Finding {
-                    severity: Severity::Violation,
-                    invariant: "Split brain".into(),
-                    nodes: claimants.clone(),
-                    terms,
-                    text: format!("{} lead the same term at once", names.join(" and ")),
-                }
-            } else if same_term {
-                Finding {
-                    severity: Severity::Warning,
-                    invariant: "Split brain".into(),
-                    nodes: claimants.clone(),
-                    terms,
-                    text: format!(
-                        "{} believe they lead at once; this algorithm has no quorum to prevent it",
-                        names.join(" and ")
-                    ),
-                }
-            } else {
-                Finding {
-                    severity: Severity::Warning,
-                    invariant: "Stale leader".into(),
-                    nodes: claimants.clone(),
-                    terms,
-                    text: format!(
-                        "{} {} believe they lead; {} {} stale",
-                        names.join(" and "),
-                        if names.len() == 2 { "both" } else { "all" },
-                        stale.join(", "),
-                        if stale.len() == 1 { "is" } else { "are" }
-                    ),
-                }
-            };
+            let finding =
+                split_brain_finding(&claimants, terms, &names, &labelled, A::ONE_LEADER_PER_TERM);
             self.report(finding);
         }
         self.claimants = if claimants.len() >= 2 {
@@ -1450,6 +1411,60 @@ impl<A: Algorithm> Simulation<A> {
         }
         for e in held {
             self.push(self.now, e);
+        }
+    }
+}
+
+/// What the split-brain watch reports for `claimants` (each with its term, name and
+/// name with term label). Not generic, so one copy serves every algorithm's kernel.
+fn split_brain_finding(
+    claimants: &[NodeId],
+    terms: Vec<u64>,
+    names: &[String],
+    labelled: &[String],
+    one_leader_per_term: bool,
+) -> Finding {
+    let newest = terms.iter().copied().max().unwrap_or(0);
+    let same_term = (1..terms.len()).any(|k| terms[..k].contains(&terms[k]));
+    let stale: Vec<&str> = names
+        .iter()
+        .zip(&terms)
+        .filter(|(_, t)| **t < newest)
+        .map(|(n, _)| n.as_str())
+        .collect();
+    let nodes = claimants.to_vec();
+    if same_term && one_leader_per_term {
+        Finding {
+            severity: Severity::Violation,
+            invariant: "Split brain".into(),
+            nodes,
+            terms,
+            text: format!("{} lead the same term at once", labelled.join(" and ")),
+        }
+    } else if same_term {
+        Finding {
+            severity: Severity::Warning,
+            invariant: "Split brain".into(),
+            nodes,
+            terms,
+            text: format!(
+                "{} believe they lead at once; this algorithm has no quorum to prevent it",
+                labelled.join(" and ")
+            ),
+        }
+    } else {
+        Finding {
+            severity: Severity::Warning,
+            invariant: "Stale leader".into(),
+            nodes,
+            terms,
+            text: format!(
+                "{} {} believe they lead; {} {} stale",
+                labelled.join(" and "),
+                if labelled.len() == 2 { "both" } else { "all" },
+                stale.join(", "),
+                if stale.len() == 1 { "is" } else { "are" }
+            ),
         }
     }
 }

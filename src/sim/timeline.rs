@@ -183,21 +183,14 @@ impl<A: Algorithm> Timeline<A> {
 
     /// Runs up to `t`, replaying any recorded actions of this branch on the way.
     pub fn advance(&mut self, t: Micros) {
-        while let Some(a) = self.actions.get(self.applied).cloned() {
-            if a.time > t {
-                break;
-            }
-            self.apply_recorded(a);
-        }
-        self.run_until(t, None);
-        self.collect();
+        self.advance_within(t, u64::MAX);
     }
 
     /// Like [`Timeline::advance`], but handles at most `max_events` events: the page's
     /// per-frame budget. True if it reached `t`; otherwise the clock stands at the
     /// last event handled and a later call carries on from there.
     pub fn advance_within(&mut self, t: Micros, max_events: u64) -> bool {
-        let budget_end = self.sim.processed() + max_events;
+        let budget_end = self.sim.processed().saturating_add(max_events);
         while let Some(a) = self.actions.get(self.applied).cloned() {
             if a.time > t {
                 break;

@@ -276,7 +276,7 @@ pub fn node(p: &NodeProps) -> Html {
         .chain((n.log_hidden > 0).then(|| format!("+{}", n.log_hidden)))
         .collect();
     let unsaid = [
-        (badge.to_lowercase() != n.role).then(|| n.role.clone()),
+        (!badge.eq_ignore_ascii_case(&n.role)).then(|| n.role.clone()),
         n.leads.then(|| "leads".to_string()),
         n.leader
             .filter(|l| *l != id)

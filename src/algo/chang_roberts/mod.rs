@@ -24,7 +24,7 @@ use crate::sim::time::Rounded;
 use crate::sim::{
     Algorithm, Context, Input, MS, Message, Micros, MsgClass, NodeId, NodeView, NoteKind, Timer,
 };
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChangRobertsConfig {
@@ -261,6 +261,33 @@ const LATE_ACKS_REMEMBERED: usize = 32;
 /// The ACK wait never grows past this multiple of the configured one.
 const ACK_WAIT_CAP: Micros = 16;
 
+/// The newest lap of each owner's ELECTION and ELECTED a node has handled, by owner
+/// id (0 until one is seen).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Handled {
+    election: Vec<Lap>,
+    elected: Vec<Lap>,
+}
+
+impl Handled {
+    /// The slot for `token`'s owner; None for an id no ring holds (a corrupt token).
+    fn lap(&mut self, token: Token) -> Option<&mut Lap> {
+        let (laps, owner) = match token {
+            Token::Election(n) => (&mut self.election, n),
+            Token::Elected(n) => (&mut self.elected, n),
+        };
+        let i = usize::try_from(owner).ok().filter(|&i| i <= MAX_RING)?;
+        if laps.len() <= i {
+            laps.resize(i + 1, 0);
+        }
+        laps.get_mut(i)
+    }
+}
+
+/// Ids beyond this are not ring members (the cluster has at most 25 nodes): a token
+/// naming one is handled without lap bookkeeping rather than growing a table.
+const MAX_RING: usize = 1_024;
+
 /// Round-trip estimate (RFC 6298: smoothed mean and mean deviation, in integers). The
 /// first sample starts with no deviation rather than RFC 6298's half a round trip: the
 /// configured wait already covers the configured latency, and the estimate only has
@@ -317,11 +344,11 @@ pub struct ChangRoberts {
     suspected: BTreeSet<NodeId>,
     pending: BTreeMap<u64, Pending>,
     /// Timed-out hops (seq -> local send time), oldest dropped first.
-    timed_out: BTreeMap<u64, Micros>,
+    timed_out: VecDeque<(u64, Micros)>,
     next_seq: u64,
     /// The newest lap of each (token, owner) this node has handled: older or equal
     /// copies are duplicates from a skip-and-resend and end here.
-    handled: BTreeMap<(bool, NodeId), Lap>,
+    handled: Handled,
     last_lap: Lap,
     round_trip: RoundTrip,
     /// The ACK wait now: measured, doubled after a timeout, within the configured
@@ -471,7 +498,8 @@ impl ChangRoberts {
             self.pending.remove(&seq);
             ctx.cancel_timer(RingTimer::Ack(seq));
             self.learn_round_trip(rtt);
-        } else if let Some(sent_at) = self.timed_out.remove(&seq) {
+        } else if let Some(k) = self.timed_out.iter().position(|&(s, _)| s == seq) {
+            let (_, sent_at) = self.timed_out.remove(k).unwrap_or_default();
             let rtt = ctx.now.saturating_sub(sent_at);
             let before = self.ack_wait;
             self.learn_round_trip(rtt);
@@ -505,9 +533,9 @@ impl ChangRoberts {
         else {
             return;
         };
-        self.timed_out.insert(seq, sent_at);
+        self.timed_out.push_back((seq, sent_at));
         if self.timed_out.len() > LATE_ACKS_REMEMBERED {
-            self.timed_out.pop_first();
+            self.timed_out.pop_front();
         }
         let waited = self.ack_wait;
         // Back off (RFC 6298 5.5): if the successor is only slow, the next hop's ACK
@@ -541,20 +569,24 @@ impl ChangRoberts {
     /// Records a token's lap; false if this node already handled that lap (a copy
     /// resent around a node that was slow, not dead).
     fn first_copy(&mut self, ctx: &mut Ctx, token: Token, lap: Lap) -> bool {
-        let key = (matches!(token, Token::Elected(_)), token.owner());
-        if self.handled.get(&key).is_some_and(|&seen| seen >= lap) {
-            ctx.note(
-                NoteKind::Info,
-                format!(
-                    "n{} has already handled this lap of {}: a second copy (resent after a late ACK) ends here",
-                    self.me,
-                    token.name()
-                ),
-            );
-            return false;
+        let me = self.me;
+        match self.handled.lap(token) {
+            Some(seen) if *seen >= lap => {
+                ctx.note(
+                    NoteKind::Info,
+                    format!(
+                        "n{me} has already handled this lap of {}: a second copy (resent after a late ACK) ends here",
+                        token.name()
+                    ),
+                );
+                false
+            }
+            Some(seen) => {
+                *seen = lap;
+                true
+            }
+            None => true,
         }
-        self.handled.insert(key, lap);
-        true
     }
 
     /// Anything from a node proves it is up, so it rejoins this node's ring.
@@ -868,9 +900,9 @@ impl Algorithm for ChangRoberts {
             passed_on: BTreeSet::new(),
             suspected: BTreeSet::new(),
             pending: BTreeMap::new(),
-            timed_out: BTreeMap::new(),
+            timed_out: VecDeque::new(),
             next_seq: 0,
-            handled: BTreeMap::new(),
+            handled: Handled::default(),
             last_lap: 0,
             round_trip: RoundTrip::default(),
             ack_wait: config.ack_timeout,

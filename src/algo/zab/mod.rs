@@ -497,6 +497,8 @@ impl Zab {
 
     // ----- fast leader election (LOOKING) -----
 
+    // Called from many handlers: one copy, not one inlined into each (wasm size).
+    #[inline(never)]
     fn start_looking(&mut self, ctx: &mut Ctx, why: String) {
         self.role = Role::Looking;
         self.leader = None;
