@@ -210,6 +210,11 @@ test('embed mode renders legibly in a 640x400 frame', async () => {
   assert.ok(overflow <= 0, `embed page overflows its frame by ${overflow}px`);
   const box = await page.locator('svg.cluster').boundingBox();
   assert.ok(box.height > 200, `cluster is ${box.height}px tall`);
+  // The frame's width is the drawing's: the stage and the banner span it.
+  for (const part of ['.stage', '#monitor']) {
+    const { width } = await page.locator(part).boundingBox();
+    assert.ok(width >= 600, `${part} is ${width}px wide in a 640px frame`);
+  }
   await shot(page, '06-embed');
   assert.deepEqual(problems, []);
   await page.close();
