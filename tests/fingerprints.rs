@@ -1,0 +1,91 @@
+//! A regression guard for reshaping the code without changing what it does: the
+//! fingerprint (trace hash) of every built-in scenario at seeds 1 and 7 over 10 s, and
+//! of every algorithm at 3, 5 and 9 nodes, seed 42, 20 s, with 5% loss. The behaviour
+//! itself is tested elsewhere (rules, properties, stories); this only says that a
+//! refactor changed nothing anyone could observe in a trace.
+//!
+//! After a reviewed change of behaviour, regenerate the table with
+//!
+//! ```text
+//! ELECTIONSCOPE_REWRITE=1 cargo test --test fingerprints
+//! ```
+
+use electionscope::config::{AlgoKind, SimConfig};
+use electionscope::run::{build, resolve};
+use electionscope::scenario::BUILTINS;
+use std::path::Path;
+
+/// Each case: a line of the table (its name and the settings that reproduce it).
+fn cases() -> Vec<(String, Vec<(String, String)>)> {
+    let mut out = Vec::new();
+    for b in BUILTINS {
+        for seed in [1, 7] {
+            let set = [
+                ("scenario", b.name),
+                ("seed", &seed.to_string()),
+                ("duration", "10s"),
+            ];
+            out.push((
+                format!("scenario={} seed={seed}", b.name),
+                set.iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            ));
+        }
+    }
+    for algo in AlgoKind::ALL {
+        for nodes in [3, 5, 9] {
+            let (name, n) = (algo.name(), nodes.to_string());
+            let set = [
+                ("algo", name),
+                ("nodes", &n),
+                ("seed", "42"),
+                ("duration", "20s"),
+                ("drop", "5%"),
+            ];
+            out.push((
+                format!("algo={name} nodes={nodes} seed=42 drop=5%"),
+                set.iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            ));
+        }
+    }
+    out
+}
+
+fn fingerprint(set: &[(String, String)]) -> String {
+    let cfg = resolve(SimConfig::default(), set).expect("valid settings");
+    let mut run = build(&cfg, 0).expect("builds");
+    run.advance(cfg.duration);
+    assert_eq!(run.stats().halted, None, "a healthy run is never stopped");
+    run.trace_hash()
+}
+
+#[test]
+fn every_builtin_scenario_and_algorithm_keeps_its_fingerprint() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testdata/fingerprints.tsv");
+    let actual: Vec<String> = cases()
+        .into_iter()
+        .map(|(name, set)| format!("{name}\t{}", fingerprint(&set)))
+        .collect();
+    if std::env::var("ELECTIONSCOPE_REWRITE").is_ok_and(|v| v == "1") {
+        std::fs::write(&path, actual.join("\n") + "\n").expect("writes the table");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).expect("tests/testdata/fingerprints.tsv");
+    let expected: Vec<&str> = expected.lines().collect();
+    assert!(actual.len() >= 80, "{} cases", actual.len());
+    let changed: Vec<String> = actual
+        .iter()
+        .filter(|line| !expected.contains(&line.as_str()))
+        .cloned()
+        .collect();
+    assert!(
+        changed.is_empty() && expected.len() == actual.len(),
+        "{} of {} fingerprints differ from tests/testdata/fingerprints.tsv (rerun with ELECTIONSCOPE_REWRITE=1 only after review):\n{}",
+        changed.len(),
+        actual.len(),
+        changed.join("\n")
+    );
+}
