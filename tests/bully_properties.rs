@@ -144,15 +144,12 @@ fn bully_keeps_its_rules_under_4000_schedules_with_partitions_and_loss() {
 
 /// The checkers must be able to fail: each deliberately broken variant is caught.
 fn first_caught(bug: BullyBug, invariant: &str) -> Option<(u64, String)> {
-    for seed in 0..3_000 {
+    common::first_caught(0..3_000, &[invariant], |seed| {
         let (cfg, script) = random_schedule(seed, Faults::NodesOnly);
         let algo = Bully::algo_config(&cfg).with_bug(bug);
         let out = run_schedule(&cfg, &script, algo);
-        if let Some(v) = out.violations.iter().find(|v| v.starts_with(invariant)) {
-            return Some((seed, format!("{v}\n{}", describe(&cfg, &script))));
-        }
-    }
-    None
+        (cfg, script, out)
+    })
 }
 
 #[test]

@@ -17,7 +17,7 @@ use electionscope::sim::{Human, MS, Micros, SEC};
 use std::time::Instant;
 
 mod common;
-use common::{Outcome, describe, highest_leads_all_follow, runs};
+use common::{Outcome, highest_leads_all_follow, runs};
 
 const FAULT_PHASE: Micros = 5 * SEC;
 /// Most messages any second may carry: the leader's heartbeats (N-1 per 50 ms) and
@@ -127,19 +127,12 @@ fn partitions_cuts_and_loss_never_break_the_unique_winner_rule() {
 
 /// The checker must be able to fail: each deliberately broken variant is caught.
 fn first_caught(bug: ChangRobertsBug) -> Option<(u64, String)> {
-    for seed in 0..3_000 {
+    common::first_caught(0..3_000, &["Unique winner"], |seed| {
         let (cfg, script) = random_schedule(seed, seed % 2 == 1);
         let algo = ChangRoberts::algo_config(&cfg).with_bug(bug);
         let out = run_schedule(&cfg, &script, algo);
-        if let Some(v) = out
-            .violations
-            .iter()
-            .find(|v| v.starts_with("Unique winner"))
-        {
-            return Some((seed, format!("{v}\n{}", describe(&cfg, &script))));
-        }
-    }
-    None
+        (cfg, script, out)
+    })
 }
 
 #[test]

@@ -10,6 +10,8 @@
 //! ELECTIONSCOPE_REWRITE=1 cargo test --test fingerprints
 //! ```
 
+mod common;
+
 use electionscope::config::{AlgoKind, SimConfig};
 use electionscope::run::{build, resolve};
 use electionscope::scenario::BUILTINS;
@@ -69,7 +71,7 @@ fn every_builtin_scenario_and_algorithm_keeps_its_fingerprint() {
         .into_iter()
         .map(|(name, set)| format!("{name}\t{}", fingerprint(&set)))
         .collect();
-    if std::env::var("ELECTIONSCOPE_REWRITE").is_ok_and(|v| v == "1") {
+    if common::rewrite_requested() {
         std::fs::write(&path, actual.join("\n") + "\n").expect("writes the table");
         return;
     }

@@ -119,14 +119,11 @@ fn hs_no_unique_winner_violation_under_partitions() {
 
 #[test]
 fn checker_catches_a_ring_that_relays_every_probe() {
-    let caught = (0..1_000).find_map(|seed| {
+    let caught = common::first_caught(0..1_000, &["Unique winner"], |seed| {
         let (cfg, script) = random_schedule(seed, false);
         let algo = HirschbergSinclair::algo_config(&cfg).with_bug(HsBug::RelayEveryProbe);
         let out = run_schedule(&cfg, &script, algo);
-        out.violations
-            .iter()
-            .find(|v| v.starts_with("Unique winner"))
-            .map(|v| (seed, v.clone()))
+        (cfg, script, out)
     });
     let (seed, v) = caught.expect("relaying lower probes went unnoticed in 1000 schedules");
     println!("caught at seed {seed}: {v}");

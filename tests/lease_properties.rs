@@ -145,15 +145,12 @@ fn leases_are_safe_and_live_under_5000_random_fault_schedules() {
 
 /// The checker must be able to fail: each deliberately broken variant is caught.
 fn first_caught(bug: LeaseBug, invariant: &str) -> Option<(u64, String)> {
-    for seed in 0..2_000 {
+    common::first_caught(0..2_000, &[invariant], |seed| {
         let (cfg, script) = random_schedule(seed);
         let algo = Lease::algo_config(&cfg).with_bug(bug);
         let out = run_schedule(&cfg, &script, algo);
-        if let Some(v) = out.violations.iter().find(|v| v.starts_with(invariant)) {
-            return Some((seed, v.clone()));
-        }
-    }
-    None
+        (cfg, script, out)
+    })
 }
 
 #[test]

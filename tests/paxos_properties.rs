@@ -116,19 +116,12 @@ fn paxos_is_safe_and_live_under_6000_random_fault_schedules() {
 
 /// The checker must be able to fail: each deliberately broken variant is caught.
 fn first_caught(bug: PaxosBug, invariants: &[&str]) -> Option<(u64, String)> {
-    for seed in 0..2_000 {
+    common::first_caught(0..2_000, invariants, |seed| {
         let (cfg, script) = random_schedule(seed);
         let algo = Paxos::algo_config(&cfg).with_bug(bug);
         let out = run_schedule(&cfg, &script, algo);
-        if let Some(v) = out
-            .violations
-            .iter()
-            .find(|v| invariants.iter().any(|i| v.starts_with(i)))
-        {
-            return Some((seed, v.clone()));
-        }
-    }
-    None
+        (cfg, script, out)
+    })
 }
 
 #[test]

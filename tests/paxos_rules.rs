@@ -562,8 +562,17 @@ fn messages_from_unknown_nodes_or_odd_ballots_do_not_panic() {
     ] {
         deliver(&mut n1, 1, 3, 99, msg);
     }
+    // Nothing was chosen from a phantom instance, and the highest ballot seen is
+    // respected: n1 promised it and no longer leads.
+    assert!(!n1.chosen().contains_key(&u64::MAX), "{:?}", n1.chosen());
+    assert_eq!(n1.promised(), b(u64::MAX, 99));
+    assert_ne!(n1.role(), Role::Leader);
+    // Campaigning again cannot go above the largest round: it still does not panic,
+    // and it never proposes below what it promised.
     step(&mut n1, 1, 3, SEC, Input::Timer(PaxosTimer::Election));
-    let _ = n1.view();
+    assert!(n1.ballot() >= ballot, "{:?} after {ballot:?}", n1.ballot());
+    let view = n1.view();
+    assert!(!view.is_leader);
 }
 
 // ----- cluster level -----

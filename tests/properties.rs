@@ -109,19 +109,12 @@ fn raft_is_safe_and_live_under_10000_random_fault_schedules() {
 
 /// The checkers must be able to fail: each deliberately broken variant is caught.
 fn first_caught(bug: RaftBug, invariants: &[&str]) -> Option<(u64, String)> {
-    for seed in 0..3_000 {
+    common::first_caught(0..3_000, invariants, |seed| {
         let (cfg, script) = random_schedule(seed);
         let algo = Raft::algo_config(&cfg).with_bug(bug);
         let out = run_schedule::<Raft>(&cfg, &script, algo);
-        if let Some(v) = out
-            .violations
-            .iter()
-            .find(|v| invariants.iter().any(|i| v.starts_with(i)))
-        {
-            return Some((seed, v.clone()));
-        }
-    }
-    None
+        (cfg, script, out)
+    })
 }
 
 /// The rate bound must be able to fail too: a Raft that repeats every message to

@@ -9,6 +9,8 @@
 //! ELECTIONSCOPE_REWRITE=1 cargo test --test scenarios
 //! ```
 
+mod common;
+
 use electionscope::config::{AlgoKind, SimConfig};
 use electionscope::run::{Run, build, resolve};
 use electionscope::sim::trace::DropReason;
@@ -142,7 +144,7 @@ fn story(run: &dyn Run) -> Vec<String> {
 
 #[test]
 fn testdata_scenarios_tell_the_expected_story() {
-    let rewrite = std::env::var("ELECTIONSCOPE_REWRITE").is_ok_and(|v| v == "1");
+    let rewrite = common::rewrite_requested();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testdata");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()

@@ -2,6 +2,8 @@
 //! exactly what the simulator prints (regenerate with ELECTIONSCOPE_REWRITE=1 after a
 //! reviewed change).
 
+mod common;
+
 use electionscope::split_brain::{CASES, Outcome, run_all, table};
 
 const SEED: u64 = 1;
@@ -89,7 +91,7 @@ fn the_readme_table_is_what_the_simulator_prints() {
         .expect("README has the lab's begin marker")
         + BEGIN.len();
     let end = readme.find(END).expect("README has the lab's end marker");
-    if std::env::var_os("ELECTIONSCOPE_REWRITE").is_some() {
+    if common::rewrite_requested() {
         let updated = format!("{}{generated}{}", &readme[..start], &readme[end..]);
         std::fs::write(path, updated).unwrap();
         return;

@@ -121,19 +121,12 @@ fn zk_recipe_is_safe_and_live_under_4000_random_fault_schedules() {
 
 /// The checker must be able to fail: each deliberately broken variant is caught.
 fn first_caught(bug: ZkBug, invariants: &[&str]) -> Option<(u64, String)> {
-    for seed in 0..2_000 {
+    common::first_caught(0..2_000, invariants, |seed| {
         let (cfg, script) = random_schedule(seed);
         let algo = ZkRecipe::algo_config(&cfg).with_bug(bug);
         let out = run_schedule(&cfg, &script, algo);
-        if let Some(v) = out
-            .violations
-            .iter()
-            .find(|v| invariants.iter().any(|i| v.starts_with(i)))
-        {
-            return Some((seed, v.clone()));
-        }
-    }
-    None
+        (cfg, script, out)
+    })
 }
 
 #[test]

@@ -12,6 +12,12 @@ use electionscope::scenario::Scenario;
 use electionscope::sim::rng::{SimRng, Stream};
 use electionscope::sim::{Algorithm, Human, MS, Micros, NodeStatus, SEC, Severity, Simulation};
 
+/// Whether golden files should be rewritten rather than compared: the one reading of
+/// `ELECTIONSCOPE_REWRITE=1` (stories, fingerprints, the README's lab table).
+pub fn rewrite_requested() -> bool {
+    std::env::var("ELECTIONSCOPE_REWRITE").is_ok_and(|v| v == "1")
+}
+
 /// Schedules per test: the default, or `ELECTIONSCOPE_PROPERTY_RUNS`.
 pub fn runs(default: u64) -> u64 {
     std::env::var("ELECTIONSCOPE_PROPERTY_RUNS")
@@ -203,6 +209,27 @@ pub fn run_schedule<A: Algorithm>(
         sim,
         rate,
     }
+}
+
+/// The first of `seeds` whose schedule makes the monitor report one of `invariants`,
+/// with that violation and the schedule that shows it: how every suite proves that
+/// its checkers can fail, each against a deliberately broken variant.
+pub fn first_caught<A: Algorithm>(
+    seeds: std::ops::Range<u64>,
+    invariants: &[&str],
+    mut run: impl FnMut(u64) -> (SimConfig, String, Outcome<A>),
+) -> Option<(u64, String)> {
+    for seed in seeds {
+        let (cfg, script, out) = run(seed);
+        let caught = out
+            .violations
+            .iter()
+            .find(|v| invariants.iter().any(|i| v.starts_with(i)));
+        if let Some(v) = caught {
+            return Some((seed, format!("{v}\n{}", describe(&cfg, &script))));
+        }
+    }
+    None
 }
 
 /// The settings and the script of a schedule: enough to rerun it from the CLI.
