@@ -824,6 +824,24 @@ impl TileGeometry {
     }
 }
 
+/// Keeps every `stride`-th of the arrows `thin` picks (the first, then every stride
+/// later, in time order) and all others; returns how many it dropped. The same picks
+/// give the same result on every redraw.
+fn keep_every_kth(arrows: &mut Vec<Arrow>, stride: usize, thin: impl Fn(&Arrow) -> bool) -> usize {
+    let stride = stride.max(1);
+    let (mut ordinal, mut dropped) = (0, 0);
+    arrows.retain(|a| {
+        if !thin(a) {
+            return true;
+        }
+        ordinal += 1;
+        let keep = (ordinal - 1) % stride == 0;
+        dropped += usize::from(!keep);
+        keep
+    });
+    dropped
+}
+
 /// The tile `[t0, t0 + span)` as of `now`.
 fn lamport_tile(
     trace: &VecDeque<TraceEvent>,
@@ -898,29 +916,13 @@ fn lamport_tile(
     if arrows.len() > budget {
         let count = arrows.iter().filter(|a| routine(a)).count();
         let room = budget.saturating_sub(arrows.len() - count).max(1);
-        let stride = count.div_ceil(room).max(1);
-        let mut ordinal = 0;
-        arrows.retain(|a| {
-            if !routine(a) {
-                return true;
-            }
-            ordinal += 1;
-            let keep = (ordinal - 1) % stride == 0;
-            thinned += usize::from(!keep);
-            keep
-        });
+        thinned += keep_every_kth(&mut arrows, count.div_ceil(room), routine);
     }
     // A storm's own messages can overflow the tile by themselves: then every k-th of
     // the rest too, or the diagram alone would cost the frame.
     if arrows.len() > budget {
         let stride = arrows.len().div_ceil(budget);
-        let mut ordinal = 0;
-        arrows.retain(|_| {
-            ordinal += 1;
-            let keep = (ordinal - 1) % stride == 0;
-            thinned += usize::from(!keep);
-            keep
-        });
+        thinned += keep_every_kth(&mut arrows, stride, |_| true);
     }
     // Ticks at round intervals: about eight across the window.
     let step = [

@@ -216,7 +216,10 @@ pub fn node(p: &NodeProps) -> Html {
     // the caption goes on two short lines above the top and bottom nodes (clear of
     // the log strip under them) and outward beside the others.
     let caption_lines: Vec<String> = if dense {
-        vec![term.clone(), vote_line.clone()]
+        [term, vote_line]
+            .into_iter()
+            .filter(|l| !l.is_empty())
+            .collect()
     } else {
         vec![match (term.is_empty(), vote_line.is_empty()) {
             (_, true) => term.clone(),
@@ -228,8 +231,7 @@ pub fn node(p: &NodeProps) -> Html {
         let (dx, dy) = (n.x - CLUSTER_CENTRE.0, n.y - CLUSTER_CENTRE.1);
         let d = (dx * dx + dy * dy).sqrt().max(1.0);
         let (ux, uy) = (dx / d, dy / d);
-        let lines = [term, vote_line];
-        let shown = lines.iter().filter(|l| !l.is_empty()).count() as f64;
+        let shown = caption_lines.len() as f64;
         let (x, y, anchor) = if !(-0.55..=0.85).contains(&uy) {
             let top = n.y - r - if n.leads { 34.0 } else { 8.0 };
             (n.x, top - (shown - 1.0) * 13.0, "middle")
@@ -243,12 +245,11 @@ pub fn node(p: &NodeProps) -> Html {
         };
         // One text element a line, with a space between them outside any text (not
         // drawn): assistive technology then reads two lines as words, not run together.
-        let texts = lines
-            .into_iter()
-            .filter(|l| !l.is_empty())
+        let texts = caption_lines
+            .iter()
             .enumerate()
             .map(|(i, l)| {
-                html! { <><text class="term" x={px(x)} y={px(y + 13.0 * i as f64)} style={format!("text-anchor:{anchor}")}>{ l }</text>{ " " }</> }
+                html! { <><text class="term" x={px(x)} y={px(y + 13.0 * i as f64)} style={format!("text-anchor:{anchor}")}>{ l.clone() }</text>{ " " }</> }
             });
         html! { <>{ for texts }</> }
     } else {

@@ -519,8 +519,14 @@ impl ChangRoberts {
 
     fn learn_round_trip(&mut self, rtt: Micros) {
         self.round_trip.sample(rtt);
-        let floor = self.cfg.ack_timeout;
-        self.ack_wait = self.round_trip.timeout().clamp(floor, floor * ACK_WAIT_CAP);
+        self.ack_wait = self
+            .round_trip
+            .timeout()
+            .clamp(self.cfg.ack_timeout, self.longest_ack_wait());
+    }
+
+    fn longest_ack_wait(&self) -> Micros {
+        self.cfg.ack_timeout * ACK_WAIT_CAP
     }
 
     fn on_ack_timeout(&mut self, ctx: &mut Ctx, seq: u64) {
@@ -540,7 +546,7 @@ impl ChangRoberts {
         let waited = self.ack_wait;
         // Back off (RFC 6298 5.5): if the successor is only slow, the next hop's ACK
         // gets time to come back instead of every hop being sent twice.
-        self.ack_wait = (waited * 2).min(self.cfg.ack_timeout * ACK_WAIT_CAP);
+        self.ack_wait = (waited * 2).min(self.longest_ack_wait());
         self.suspected.insert(to);
         let hop = self.route(token.owner());
         let (me, wait) = (self.me, Rounded(waited));
