@@ -1,299 +1,53 @@
 //! One serializable description of a run. CLI flags, the URL query and scenario `set`
 //! lines all parse into this struct, through the same per-key parser.
 
-use crate::algo::lease::{
-    DEFAULT_LEASE_DURATION, DEFAULT_RENEW_DEADLINE, DEFAULT_RETRY_PERIOD, LeaseExpiry,
-};
-use crate::algo::ring::RingArrangement;
-use crate::algo::zk_recipe::WatchMode;
+use crate::algo::registry::{self, Algo};
+use crate::algo::{Configure, Descriptor};
+use crate::settings::{Settings, Setup};
 use crate::sim::StorageMode;
 use crate::sim::time::{parse_duration, parse_duration_range};
 use crate::sim::{Human, MS, Micros, SEC};
-use serde::{Deserialize, Serialize};
-use std::fmt;
+
+pub use crate::settings::parse_bool;
 
 pub const MAX_NODES: u32 = 25;
 pub const MAX_DURATION: Micros = 24 * 3600 * SEC;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum AlgoKind {
-    Raft,
-    Bully,
-    /// Chang-Roberts on a unidirectional ring.
-    Ring,
-    /// Hirschberg-Sinclair on a bidirectional ring.
-    Hs,
-    Paxos,
-    /// Lease-based election through a lock service (Kubernetes Lease, etcd, Redis).
-    Lease,
-    /// ZooKeeper's fast leader election with Zab's discovery and sync.
-    Zab,
-    /// ZooKeeper's recipe: ephemeral sequential znodes, the lowest leads.
-    ZkRecipe,
-}
-
-impl AlgoKind {
-    pub const ALL: &'static [AlgoKind] = &[
-        AlgoKind::Raft,
-        AlgoKind::Paxos,
-        AlgoKind::Zab,
-        AlgoKind::ZkRecipe,
-        AlgoKind::Lease,
-        AlgoKind::Bully,
-        AlgoKind::Ring,
-        AlgoKind::Hs,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            AlgoKind::Raft => "raft",
-            AlgoKind::Bully => "bully",
-            AlgoKind::Ring => "ring",
-            AlgoKind::Hs => "hs",
-            AlgoKind::Paxos => "paxos",
-            AlgoKind::Lease => "lease",
-            AlgoKind::Zab => "zab",
-            AlgoKind::ZkRecipe => "zk-recipe",
-        }
-    }
-
-    pub fn parse(text: &str) -> Result<AlgoKind, String> {
-        AlgoKind::ALL
-            .iter()
-            .copied()
-            .find(|a| a.name() == text.trim().to_ascii_lowercase())
-            .ok_or_else(|| {
-                let names: Vec<&str> = AlgoKind::ALL.iter().map(|a| a.name()).collect();
-                format!("unknown algorithm '{text}' (known: {})", names.join(", "))
-            })
-    }
-}
-
-/// Which way ring messages travel, for drawing the ring.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RingKind {
-    Unidirectional,
-    Bidirectional,
-}
-
-impl AlgoKind {
-    /// What the legend says about this algorithm's drawing, after the general part.
-    pub fn legend_note(self) -> &'static str {
-        match self {
-            AlgoKind::Raft => "Numbers on messages are terms.",
-            AlgoKind::Paxos => {
-                "Numbers on messages are ballots (round.node); a node's caption is the ballot it promised."
-            }
-            AlgoKind::Zab => {
-                "Numbers on messages are epochs. For ZAB the ring drains until a follower gives up on its leader and goes LOOKING. Servers are LOOKING (voting: the caption shows the proposed leader and its zxid), FOLLOWING or LEADING; the star appears only once a leader has established its epoch with a quorum."
-            }
-            AlgoKind::Lease => {
-                "Numbers on messages are lease tokens (the revision a lease was granted at). The ring drains until the lease a node saw runs out by its own clock, or, on the leader, until its renew deadline. The box in the middle is the lock service: holder, renewTime, leaseTransitions and revision."
-            }
-            AlgoKind::ZkRecipe => {
-                "Numbers on messages are znode sequence numbers. The box in the middle is the zk service with its znodes, watches, sessions and counters; the lowest znode's owner leads, and each other client watches its predecessor (or the leader, with the herd option)."
-            }
-            AlgoKind::Bully => {
-                "Bully has no terms; a node's caption says whom it takes for leader."
-            }
-            AlgoKind::Ring | AlgoKind::Hs => {
-                "Ring algorithms draw the ring's links with arrows in the direction messages travel; a node's caption is the highest id it has seen."
-            }
-        }
-    }
-
-    /// The name shown in the page header and the setup panel.
-    pub fn title(self) -> &'static str {
-        match self {
-            AlgoKind::Raft => "Raft",
-            AlgoKind::Bully => "Bully",
-            AlgoKind::Ring => "Chang-Roberts ring",
-            AlgoKind::Hs => "Hirschberg-Sinclair ring",
-            AlgoKind::Paxos => "Paxos",
-            AlgoKind::Lease => "Lease (Kubernetes-style)",
-            AlgoKind::Zab => "ZAB (ZooKeeper)",
-            AlgoKind::ZkRecipe => "ZooKeeper recipe",
-        }
-    }
-
-    /// What the algorithm calls its leadership number, if it has one worth showing.
-    pub fn term_word(self) -> Option<&'static str> {
-        match self {
-            AlgoKind::Raft => Some("term"),
-            AlgoKind::Paxos => Some("ballot"),
-            AlgoKind::Lease => Some("lease"),
-            AlgoKind::Zab => Some("epoch"),
-            AlgoKind::ZkRecipe => Some("znode"),
-            AlgoKind::Bully | AlgoKind::Ring | AlgoKind::Hs => None,
-        }
-    }
-
-    /// A term as people read it: `term 4`, or `ballot 3.n2` for a Paxos ballot, which
-    /// engines encode as `round * 100 + node`.
-    pub fn term_label(self, term: u64) -> String {
-        match self.term_word() {
-            Some("ballot") if term == 0 => "ballot none".into(),
-            Some("ballot") => format!("ballot {}.n{}", term / 100, term % 100),
-            Some("lease") => format!("lease #{term}"),
-            Some("znode") => format!("znode #{term}"),
-            Some(word) => format!("{word} {term}"),
-            None => String::new(),
-        }
-    }
-
-    /// What a node's `voted_for` means: a Raft vote, a Paxos promise, a ZAB vote.
-    pub fn vote_word(self) -> &'static str {
-        match self {
-            AlgoKind::Paxos => "promised",
-            _ => "voted",
-        }
-    }
-
-    /// The label of the timer a node's ring drains for: ZAB's is the follower's sync
-    /// timeout, whose expiry sends it LOOKING.
-    pub fn election_timer_label(self) -> &'static str {
-        match self {
-            AlgoKind::Zab => "sync",
-            _ => "election",
-        }
-    }
-
-    pub fn ring(self) -> Option<RingKind> {
-        match self {
-            AlgoKind::Ring => Some(RingKind::Unidirectional),
-            AlgoKind::Hs => Some(RingKind::Bidirectional),
-            AlgoKind::Raft
-            | AlgoKind::Bully
-            | AlgoKind::Paxos
-            | AlgoKind::Lease
-            | AlgoKind::Zab
-            | AlgoKind::ZkRecipe => None,
-        }
-    }
-
-    /// Whether a majority must agree before someone leads: the line between
-    /// algorithms that prevent split brain and those that only report it. A lease
-    /// has no quorum of candidates: the lock service decides, and a deposed holder
-    /// learns of it only by its own clock.
-    pub fn uses_quorum(self) -> bool {
-        match self {
-            AlgoKind::Raft | AlgoKind::Paxos | AlgoKind::Zab => true,
-            // ZooKeeper itself runs a quorum, but the recipe's candidates do not vote.
-            AlgoKind::Bully
-            | AlgoKind::Ring
-            | AlgoKind::Hs
-            | AlgoKind::Lease
-            | AlgoKind::ZkRecipe => false,
-        }
-    }
-
-    /// The algorithm's coordination service, if it runs one: node `nodes + 1`.
-    pub fn service(self) -> Option<&'static str> {
-        crate::with_algorithm!(self, A => <A as crate::sim::Algorithm>::SERVICE)
-    }
-
-    /// Whether the candidates elect through a coordination service, which the kernel
-    /// runs as one more node (id `nodes + 1`) that scenarios may name.
-    pub fn has_service(self) -> bool {
-        self.service().is_some()
-    }
-
-    /// Settings that only some algorithms read, shown in the setup panel only for them.
-    pub fn uses_setting(self, key: &str) -> bool {
-        match key {
-            "prevote" | "check-quorum" => self == AlgoKind::Raft,
-            "ring-order" => self.ring().is_some(),
-            "backoff" => self == AlgoKind::Paxos,
-            "lease-duration" | "renew-deadline" | "retry-period" | "lease-expiry" => {
-                self == AlgoKind::Lease
-            }
-            // Leases time out by their own three settings, not by these.
-            "election-timeout" | "heartbeat" => {
-                !matches!(self, AlgoKind::Lease | AlgoKind::ZkRecipe)
-            }
-            "finalize-wait" => self == AlgoKind::Zab,
-            "session-timeout" | "watch" => self == AlgoKind::ZkRecipe,
-            _ => true,
-        }
-    }
-}
-
-impl fmt::Display for AlgoKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SimConfig {
-    pub algo: AlgoKind,
+    pub algo: Algo,
     pub nodes: u32,
     pub seed: u64,
     pub duration: Micros,
     pub latency: (Micros, Micros),
     /// Message loss in parts per million.
     pub drop_ppm: u32,
-    pub election_timeout: (Micros, Micros),
-    pub heartbeat: Micros,
-    pub prevote: bool,
-    pub check_quorum: bool,
-    /// Where ids sit on the ring (ring elections only; the UI draws nodes in this order).
-    pub ring_order: RingArrangement,
-    /// Paxos: a pre-empted proposer waits a random time before retrying. Off, duelling
-    /// proposers can pre-empt each other indefinitely.
-    pub random_backoff: bool,
     /// Shared storage the leaders write to, with or without fencing tokens.
     pub storage: StorageMode,
     /// Power off every other node that believes it leads before a node is promoted.
     pub stonith: bool,
-    /// Lease: how long a lease lasts without renewal (Kubernetes' leaseDuration).
-    pub lease_duration: Micros,
-    /// Lease: how long a leader leads without a successful renew (renewDeadline).
-    pub renew_deadline: Micros,
-    /// Lease: how often candidates retry and the leader renews (retryPeriod).
-    pub retry_period: Micros,
-    /// Lease: who judges expiry, each candidate by its clock or the service.
-    pub lease_expiry: LeaseExpiry,
-    /// ZAB: how long a server that sees a quorum agree waits for a better vote.
-    pub finalize_wait: Micros,
-    /// ZooKeeper recipe: how long a silent session lives on the service.
-    pub session_timeout: Micros,
-    /// ZooKeeper recipe: watch the predecessor (the recipe) or the leader (herd effect).
-    pub watch: WatchMode,
+    /// The algorithm's own settings (see [`Descriptor::settings`]).
+    pub settings: Settings,
     /// A built-in scenario's name, or scenario text.
     pub scenario: Option<String>,
     /// A deliberately broken engine (`bug=raft-echo`), for tests that prove the
     /// kernel's guard in a page. Only `bug-injection` builds know the key.
     #[cfg(feature = "bug-injection")]
-    #[serde(default)]
     pub bug: Option<String>,
 }
 
 impl Default for SimConfig {
     fn default() -> Self {
         SimConfig {
-            algo: AlgoKind::Raft,
+            algo: Algo::first(),
             nodes: 5,
             seed: 1,
             duration: 10 * SEC,
             latency: (5 * MS, 15 * MS),
             drop_ppm: 0,
-            election_timeout: (150 * MS, 300 * MS),
-            heartbeat: 50 * MS,
-            prevote: false,
-            check_quorum: false,
-            ring_order: RingArrangement::Ascending,
-            random_backoff: true,
             storage: StorageMode::Off,
             stonith: false,
-            lease_duration: DEFAULT_LEASE_DURATION,
-            renew_deadline: DEFAULT_RENEW_DEADLINE,
-            retry_period: DEFAULT_RETRY_PERIOD,
-            lease_expiry: LeaseExpiry::Client,
-            finalize_wait: 200 * MS,
-            session_timeout: 600 * MS,
-            watch: WatchMode::Predecessor,
+            settings: Settings::default(),
             scenario: None,
             #[cfg(feature = "bug-injection")]
             bug: None,
@@ -301,24 +55,14 @@ impl Default for SimConfig {
     }
 }
 
-/// The keys every front end accepts, with what each expects (for error messages and
-/// the CLI's help).
-pub const KEYS: &[(&str, &str)] = &[
-    (
-        "algo",
-        "raft, paxos, zab (ZooKeeper), zk-recipe (ZooKeeper's recipe), lease (Kubernetes-style lease), bully, ring (Chang-Roberts) or hs (Hirschberg-Sinclair)",
-    ),
+/// The keys of every run, whatever its algorithm, with what each expects.
+pub const GENERAL_KEYS: &[(&str, &str)] = &[
+    ("algo", "an algorithm (see `algo` in the list of keys)"),
     ("nodes", "a node count from 1 to 25"),
     ("seed", "a whole number (0 to 18446744073709551615)"),
     ("duration", "a virtual time like 10s"),
     ("latency", "a delay range like 5-15ms"),
     ("drop", "a loss rate like 10% (0% to 100%)"),
-    ("election-timeout", "a range like 150-300ms"),
-    ("heartbeat", "an interval like 50ms"),
-    ("prevote", "on or off"),
-    ("check-quorum", "on or off"),
-    ("ring-order", "ascending, descending or random"),
-    ("backoff", "random or none"),
     (
         "storage",
         "off, unfenced or fenced (leaders write to a shared storage)",
@@ -327,43 +71,31 @@ pub const KEYS: &[(&str, &str)] = &[
         "stonith",
         "on or off (power off the old leader before promoting a new one)",
     ),
-    (
-        "lease-duration",
-        "lease: how long a lease lasts unrenewed, like 1.5s",
-    ),
-    (
-        "renew-deadline",
-        "lease: how long the leader leads without renewing, like 1s",
-    ),
-    (
-        "retry-period",
-        "lease: how often candidates retry and the leader renews, like 200ms",
-    ),
-    (
-        "lease-expiry",
-        "lease: client (each candidate by its own clock) or server (the service's TTL)",
-    ),
-    (
-        "finalize-wait",
-        "a wait like 200ms (zab: how long a quorum's choice waits)",
-    ),
-    (
-        "session-timeout",
-        "a duration like 600ms (zk-recipe: a silent session expires after it)",
-    ),
-    (
-        "watch",
-        "predecessor or leader (zk-recipe: what a waiting candidate watches)",
-    ),
     ("scenario", "a built-in scenario name"),
 ];
 
-pub fn parse_bool(text: &str) -> Result<bool, String> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "on" | "true" | "yes" | "1" => Ok(true),
-        "off" | "false" | "no" | "0" => Ok(false),
-        other => Err(format!("'{other}' is not on or off")),
+/// Every key a front end accepts, with what it expects: the general keys, then each
+/// algorithm setting once (with the algorithms that read it), for errors and help.
+pub fn keys() -> Vec<(&'static str, String)> {
+    let mut out: Vec<(&'static str, String)> = GENERAL_KEYS
+        .iter()
+        .map(|&(k, v)| match k {
+            "algo" => (k, Algo::choices()),
+            _ => (k, v.to_string()),
+        })
+        .collect();
+    for setting in registry::settings() {
+        out.push((
+            setting.key,
+            format!(
+                "{} ({}: {})",
+                setting.expects(),
+                registry::readers(setting.key).join(", "),
+                setting.about
+            ),
+        ));
     }
+    out
 }
 
 /// `10%`, `0.5%` or `12.5%` as parts per million.
@@ -402,7 +134,7 @@ impl SimConfig {
     /// Sets one key from text. The error names what was expected.
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
         match key {
-            "algo" => self.algo = AlgoKind::parse(value)?,
+            "algo" => self.algo = Algo::parse(value)?,
             "nodes" => {
                 let n: u32 = value
                     .trim()
@@ -432,68 +164,10 @@ impl SimConfig {
                 }
             }
             "drop" => self.drop_ppm = parse_percent(value).map_err(|e| format!("drop: {e}"))?,
-            "election-timeout" => {
-                let r =
-                    parse_duration_range(value).map_err(|e| format!("election-timeout: {e}"))?;
-                if r.0 == 0 {
-                    return Err("election-timeout: must be above zero".into());
-                }
-                self.election_timeout = r;
-            }
-            "heartbeat" => {
-                let h = parse_duration(value).map_err(|e| format!("heartbeat: {e}"))?;
-                if h == 0 {
-                    return Err("heartbeat: must be above zero".into());
-                }
-                self.heartbeat = h;
-            }
-            "prevote" => self.prevote = parse_bool(value).map_err(|e| format!("prevote: {e}"))?,
-            "check-quorum" => {
-                self.check_quorum = parse_bool(value).map_err(|e| format!("check-quorum: {e}"))?
-            }
-            "ring-order" => {
-                self.ring_order =
-                    RingArrangement::parse(value).map_err(|e| format!("ring-order: {e}"))?
-            }
-            "backoff" => {
-                self.random_backoff = match value.trim().to_ascii_lowercase().as_str() {
-                    "random" | "on" => true,
-                    "none" | "off" => false,
-                    other => return Err(format!("backoff: '{other}' is not random or none")),
-                }
-            }
             "storage" => {
                 self.storage = StorageMode::parse(value).map_err(|e| format!("storage: {e}"))?
             }
             "stonith" => self.stonith = parse_bool(value).map_err(|e| format!("stonith: {e}"))?,
-            "lease-duration" | "renew-deadline" | "retry-period" => {
-                let d = parse_duration(value).map_err(|e| format!("{key}: {e}"))?;
-                if d == 0 || d > MAX_DURATION {
-                    return Err(format!("{key}: {} is outside 1us to 24h", Human(d)));
-                }
-                match key {
-                    "lease-duration" => self.lease_duration = d,
-                    "renew-deadline" => self.renew_deadline = d,
-                    _ => self.retry_period = d,
-                }
-            }
-            "lease-expiry" => {
-                self.lease_expiry =
-                    LeaseExpiry::parse(value).map_err(|e| format!("lease-expiry: {e}"))?
-            }
-            "finalize-wait" => {
-                self.finalize_wait =
-                    parse_duration(value).map_err(|e| format!("finalize-wait: {e}"))?
-            }
-            "session-timeout" => {
-                let t = parse_duration(value).map_err(|e| format!("session-timeout: {e}"))?;
-                // Clients ping every third of it; below 3us a ping interval is zero.
-                if t < 3 {
-                    return Err("session-timeout: must be at least 3us".into());
-                }
-                self.session_timeout = t;
-            }
-            "watch" => self.watch = WatchMode::parse(value).map_err(|e| format!("watch: {e}"))?,
             #[cfg(feature = "bug-injection")]
             "bug" => self.bug = Some(value.trim().to_string()),
             "scenario" => {
@@ -504,46 +178,61 @@ impl SimConfig {
                     Some(v.to_string())
                 };
             }
-            other => {
-                let known: Vec<&str> = KEYS.iter().map(|(k, _)| *k).collect();
-                return Err(format!(
-                    "unknown setting '{other}' (known: {})",
-                    known.join(", ")
-                ));
-            }
+            other => match registry::setting(other) {
+                // Any algorithm's setting is taken whichever algorithm is chosen, so
+                // that the order of keys in a link does not matter.
+                Some(setting) => {
+                    let value = setting.parse(value)?;
+                    self.settings.set(setting, value);
+                }
+                None => {
+                    let known: Vec<&str> = keys().iter().map(|(k, _)| *k).collect();
+                    return Err(format!(
+                        "unknown setting '{other}' (known: {})",
+                        known.join(", ")
+                    ));
+                }
+            },
         }
         Ok(())
+    }
+
+    /// This configuration with one more key set: `SimConfig::default().with("prevote",
+    /// "on")`.
+    pub fn with(mut self, key: &str, value: &str) -> Result<SimConfig, String> {
+        self.set(key, value)?;
+        Ok(self)
     }
 
     /// Nodes a scenario may name: the candidates, and the coordination service after
     /// them (`n6` is zk in a five-candidate ZooKeeper recipe).
     pub fn addressable_nodes(&self) -> u32 {
-        self.nodes + u32::from(self.algo.service().is_some())
+        self.nodes + u32::from(self.algo.service.is_some())
     }
 
     /// Settings that work but defeat the algorithm, said aloud rather than refused:
     /// a teacher may want to show exactly that.
     pub fn warnings(&self) -> Vec<String> {
-        let mut w = Vec::new();
-        if self.algo == AlgoKind::Lease {
-            use crate::algo::FromSimConfig;
-            return crate::algo::lease::Lease::algo_config(self).problems();
+        (self.algo.warnings)(&self.setup())
+    }
+
+    /// What the algorithm builds its config from.
+    pub fn setup(&self) -> Setup<'_> {
+        Setup {
+            settings: &self.settings,
+            nodes: self.nodes,
+            seed: self.seed,
+            latency: self.latency,
+            #[cfg(feature = "bug-injection")]
+            bug: self.bug.as_deref(),
+            #[cfg(not(feature = "bug-injection"))]
+            bug: None,
         }
-        if self.heartbeat >= self.election_timeout.0 {
-            w.push(format!(
-                "heartbeat {} is not below the election timeout {}: followers will time out between heartbeats",
-                Human(self.heartbeat),
-                Human(self.election_timeout.0)
-            ));
-        }
-        if self.latency.1 * 2 >= self.election_timeout.0 {
-            w.push(format!(
-                "a round trip ({}) can outlast the election timeout ({}): elections may never settle",
-                Human(self.latency.1 * 2),
-                Human(self.election_timeout.0)
-            ));
-        }
-        w
+    }
+
+    /// The algorithm's descriptor.
+    pub fn descriptor(&self) -> &'static Descriptor {
+        self.algo.descriptor()
     }
 
     /// The one precedence rule for every front end: the scenario comes first wherever
@@ -630,54 +319,17 @@ impl SimConfig {
             let drop = crate::sim::action::Percent(self.drop_ppm).to_string();
             parts.push(format!("drop={}", percent_encode(&drop)));
         }
-        if self.election_timeout != d.election_timeout {
-            parts.push(format!(
-                "election-timeout={}-{}",
-                Human(self.election_timeout.0),
-                Human(self.election_timeout.1)
-            ));
-        }
-        if self.heartbeat != d.heartbeat {
-            parts.push(format!("heartbeat={}", Human(self.heartbeat)));
-        }
-        if self.prevote {
-            parts.push("prevote=on".into());
-        }
-        if self.check_quorum {
-            parts.push("check-quorum=on".into());
-        }
-        if self.ring_order != d.ring_order {
-            parts.push(format!("ring-order={}", self.ring_order));
-        }
-        if !self.random_backoff {
-            parts.push("backoff=none".into());
-        }
         if self.storage != d.storage {
             parts.push(format!("storage={}", self.storage.name()));
         }
         if self.stonith {
             parts.push("stonith=on".into());
         }
-        for (key, value, default) in [
-            ("lease-duration", self.lease_duration, d.lease_duration),
-            ("renew-deadline", self.renew_deadline, d.renew_deadline),
-            ("retry-period", self.retry_period, d.retry_period),
-        ] {
-            if value != default {
-                parts.push(format!("{key}={}", Human(value)));
+        for setting in registry::settings() {
+            if self.settings.is_set(setting.key) {
+                let value = setting.format(self.settings.get(setting));
+                parts.push(format!("{}={}", setting.key, percent_encode(&value)));
             }
-        }
-        if self.lease_expiry != d.lease_expiry {
-            parts.push(format!("lease-expiry={}", self.lease_expiry.name()));
-        }
-        if self.finalize_wait != d.finalize_wait {
-            parts.push(format!("finalize-wait={}", Human(self.finalize_wait)));
-        }
-        if self.session_timeout != d.session_timeout {
-            parts.push(format!("session-timeout={}", Human(self.session_timeout)));
-        }
-        if self.watch != d.watch {
-            parts.push(format!("watch={}", self.watch));
         }
         if let Some(s) = &self.scenario {
             parts.push(format!("scenario={}", percent_encode(s)));
@@ -743,6 +395,15 @@ fn percent_encode(s: &str) -> String {
     out
 }
 
+/// How tests and tools build an algorithm's config from a whole run description.
+pub trait FromSimConfig: Configure {
+    fn algo_config(cfg: &SimConfig) -> Self::Config {
+        Self::configure(&cfg.setup())
+    }
+}
+
+impl<A: Configure> FromSimConfig for A {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -784,15 +445,16 @@ mod tests {
                 .unwrap_err()
                 .contains("predecessor or leader")
         );
-        assert!(AlgoKind::ZkRecipe.uses_setting("watch"));
-        assert!(!AlgoKind::Raft.uses_setting("session-timeout"));
-        assert_eq!(AlgoKind::ZkRecipe.term_label(3), "znode #3");
+        let zk = Algo::parse("zk-recipe").unwrap();
+        assert!(zk.uses_setting("watch"));
+        assert!(!Algo::parse("raft").unwrap().uses_setting("session-timeout"));
+        assert_eq!((zk.term_label)(3), "znode #3");
     }
 
     #[test]
     fn bad_query_values_fall_back_with_a_notice() {
         let (c, notices) = SimConfig::from_query("?algo=paxos9&nodes=99&seed=x&embed=1&bogus=3");
-        assert_eq!(c.algo, AlgoKind::Raft);
+        assert_eq!(c.algo, Algo::first());
         assert_eq!(c.nodes, 5);
         assert_eq!(notices.len(), 4, "{notices:?}");
         assert!(notices[0].contains("unknown algorithm 'paxos9'"));

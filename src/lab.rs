@@ -2,11 +2,10 @@
 //! distribution. The reference is the Raft paper's Figure 16 (time to elect a new
 //! leader after the old one crashes).
 
-use crate::algo::FromSimConfig;
 use crate::config::SimConfig;
-use crate::run::simulation;
+use crate::sim::erased::AnySimulation;
 use crate::sim::rng::{SimRng, Stream};
-use crate::sim::{Action, Human, Micros, SEC, Simulation, Target};
+use crate::sim::{Action, Human, Micros, SEC, Target};
 use serde::Serialize;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -44,10 +43,10 @@ pub struct Trial {
     pub violations: usize,
 }
 
-fn run_until<A: FromSimConfig>(
-    sim: &mut Simulation<A>,
+fn run_until(
+    sim: &mut dyn AnySimulation,
     limit: Micros,
-    done: impl Fn(&Simulation<A>) -> bool,
+    done: impl Fn(&dyn AnySimulation) -> bool,
 ) -> bool {
     while !done(sim) {
         match sim.next_event_time() {
@@ -60,15 +59,15 @@ fn run_until<A: FromSimConfig>(
     true
 }
 
-pub fn trial<A: FromSimConfig>(cfg: &SimConfig, fault: Fault) -> Result<Trial, String> {
-    let mut sim = simulation::<A>(cfg).map_err(|e| e.to_string())?;
-    sim.set_keep_trace(false);
+pub fn trial(cfg: &SimConfig, fault: Fault) -> Result<Trial, String> {
+    let mut sim = crate::run::batch(cfg).map_err(|e| e.to_string())?;
+    let sim = sim.as_mut();
     let (start, msgs0, elections0, old_leader) = match fault {
         Fault::None => (0, 0, 0, None),
         Fault::CrashLeader => {
             // Stable: an established leader that every candidate follows (a
             // coordination service follows nobody).
-            let stable = run_until(&mut sim, PHASE_LIMIT, |s| {
+            let stable = run_until(sim, PHASE_LIMIT, |s| {
                 s.established_leader().is_some_and(|(l, t)| {
                     s.views()
                         .iter()
@@ -87,7 +86,8 @@ pub fn trial<A: FromSimConfig>(cfg: &SimConfig, fault: Fault) -> Result<Trial, S
                 });
             }
             let mut rng = SimRng::new(cfg.seed, Stream::Faults);
-            let offset = rng.range(0, cfg.heartbeat.saturating_sub(1));
+            let heartbeat = crate::algo::timing::heartbeat(&cfg.settings);
+            let offset = rng.range(0, heartbeat.saturating_sub(1));
             let at = sim.now() + offset;
             sim.advance_to(at);
             let old = sim.established_leader();
@@ -98,7 +98,7 @@ pub fn trial<A: FromSimConfig>(cfg: &SimConfig, fault: Fault) -> Result<Trial, S
         }
     };
     let limit = start + PHASE_LIMIT;
-    let ok = run_until(&mut sim, limit, |s| {
+    let ok = run_until(sim, limit, |s| {
         // Another node, or a higher term: algorithms without terms (Bully, rings)
         // recover when someone else is established.
         s.established_leader()
@@ -163,7 +163,7 @@ pub fn experiment(base: &SimConfig, fault: Fault, trials: u32) -> Result<LabRow,
     for k in 0..trials {
         let mut cfg = base.clone();
         cfg.seed = base.seed.wrapping_add(k as u64);
-        let t = crate::with_algorithm!(cfg.algo, A => trial::<A>(&cfg, fault))?;
+        let t = trial(&cfg, fault)?;
         if let Some(r) = t.recovery_us {
             times.push(r);
             messages.push(t.messages);

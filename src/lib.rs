@@ -8,6 +8,7 @@ pub mod config;
 pub mod lab;
 pub mod run;
 pub mod scenario;
+pub mod settings;
 pub mod sim;
 pub mod split_brain;
 pub mod viewmodel;

@@ -1,9 +1,10 @@
 //! A run of any algorithm behind one object-safe interface, for the UI and the CLI,
 //! which pick the algorithm at run time.
 
-use crate::algo::FromSimConfig;
+use crate::algo::Configure;
 use crate::config::SimConfig;
 use crate::scenario::{self, ScenarioError};
+use crate::sim::erased::AnySimulation;
 use crate::sim::kernel::{Stats, TimedFinding};
 use crate::sim::time::Rounded;
 use crate::sim::timeline::TraceSink;
@@ -34,12 +35,13 @@ pub trait Run {
     fn set_sink(&mut self, sink: Option<TraceSink>);
 }
 
-struct Typed<A: FromSimConfig> {
+/// A run and the configuration it was built from.
+struct Configured {
     config: SimConfig,
-    timeline: Timeline<A>,
+    timeline: Timeline,
 }
 
-impl<A: FromSimConfig> Run for Typed<A> {
+impl Run for Configured {
     fn config(&self) -> &SimConfig {
         &self.config
     }
@@ -94,17 +96,33 @@ pub fn kernel_config(config: &SimConfig) -> KernelConfig {
     }
 }
 
-/// The simulation for `config`, with its scenario (if any) queued. The scenario's
+/// The scenario's steps for `config`, checked against its cluster. The scenario's
 /// `set` lines must already have been applied (see [`resolve`]).
-pub fn simulation<A: FromSimConfig>(config: &SimConfig) -> Result<Simulation<A>, ScenarioError> {
-    let mut sim = Simulation::<A>::new(kernel_config(config), A::algo_config(config));
-    if let Some(spec) = &config.scenario {
-        let sc = scenario::load(spec)?;
-        sc.check_nodes(config.addressable_nodes())?;
-        for step in sc.steps {
-            sim.schedule(step.at, step.action);
-        }
-    }
+pub fn scenario_steps(config: &SimConfig) -> Result<Vec<(Micros, Action)>, ScenarioError> {
+    let Some(spec) = &config.scenario else {
+        return Ok(Vec::new());
+    };
+    let sc = scenario::load(spec)?;
+    sc.check_nodes(config.addressable_nodes())?;
+    Ok(sc.steps.into_iter().map(|s| (s.at, s.action)).collect())
+}
+
+/// The simulation of a known algorithm for `config`, with its scenario queued: what
+/// tests that look inside one engine use.
+pub fn simulation<A: Configure>(config: &SimConfig) -> Result<Simulation<A>, ScenarioError> {
+    let steps = scenario_steps(config)?;
+    Ok(crate::sim::erased::simulation::<A>(
+        kernel_config(config),
+        A::configure(&config.setup()),
+        &steps,
+    ))
+}
+
+/// A run without time travel of whichever algorithm `config` names, for batch work.
+pub fn batch(config: &SimConfig) -> Result<Box<dyn AnySimulation>, ScenarioError> {
+    let steps = scenario_steps(config)?;
+    let mut sim = (config.algo.simulation)(kernel_config(config), &config.setup(), &steps);
+    sim.set_keep_trace(false);
     Ok(sim)
 }
 
@@ -118,13 +136,12 @@ pub fn resolve(mut config: SimConfig, overrides: &[(String, String)]) -> Result<
 
 /// Builds a run with time travel. `trace_cap` bounds the trace window kept in memory.
 pub fn build(config: &SimConfig, trace_cap: usize) -> Result<Box<dyn Run>, String> {
-    crate::with_algorithm!(config.algo, A => {
-        let sim = simulation::<A>(config).map_err(|e| format!("scenario: {e}"))?;
-        Ok(Box::new(Typed::<A> {
-            config: config.clone(),
-            timeline: Timeline::new(sim, trace_cap),
-        }) as Box<dyn Run>)
-    })
+    let steps = scenario_steps(config).map_err(|e| format!("scenario: {e}"))?;
+    let sim = (config.algo.simulation)(kernel_config(config), &config.setup(), &steps);
+    Ok(Box::new(Configured {
+        config: config.clone(),
+        timeline: Timeline::new(sim, trace_cap),
+    }))
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -222,11 +239,10 @@ impl Summary {
                 Human(self.duration_us)
             ),
         );
-        let algo =
-            crate::config::AlgoKind::parse(&self.algo).unwrap_or(crate::config::AlgoKind::Raft);
+        let algo = crate::algo::Algo::parse(&self.algo).unwrap_or_default();
         line(
             &mut out,
-            match algo.term_word() {
+            match algo.leadership {
                 Some(word) => format!("leaders by {word}:"),
                 None => "leaders, in order:".into(),
             },
@@ -237,10 +253,10 @@ impl Summary {
         for l in &self.leaders_by_term {
             line(
                 &mut out,
-                match algo.term_word() {
+                match algo.leadership {
                     Some(_) => format!(
                         "  {:>9}: n{} (from {})",
-                        algo.term_label(l.term),
+                        (algo.term_label)(l.term),
                         l.node,
                         Rounded(l.at_us)
                     ),
@@ -299,9 +315,9 @@ impl Summary {
             );
         }
         match (self.final_leader, self.final_term) {
-            (Some(n), Some(t)) if algo.term_word().is_some() => line(
+            (Some(n), Some(t)) if algo.leadership.is_some() => line(
                 &mut out,
-                format!("leader at the end: n{n} ({})", algo.term_label(t)),
+                format!("leader at the end: n{n} ({})", (algo.term_label)(t)),
             ),
             (Some(n), Some(_)) => line(&mut out, format!("leader at the end: n{n}")),
             _ => line(&mut out, "leader at the end: none".into()),

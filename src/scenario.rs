@@ -406,12 +406,12 @@ impl Scenario {
     }
 
     /// The algorithm the scenario was written for, if it names one (`set algo bully`).
-    pub fn algo(&self) -> Option<crate::config::AlgoKind> {
+    pub fn algo(&self) -> Option<crate::algo::Algo> {
         self.settings
             .iter()
             .rev()
             .find(|s| s.key == "algo")
-            .and_then(|s| crate::config::AlgoKind::parse(&s.value).ok())
+            .and_then(|s| crate::algo::Algo::parse(&s.value).ok())
     }
 
     pub fn check_nodes(&self, nodes: u32) -> Result<(), ScenarioError> {
@@ -444,369 +444,22 @@ impl Scenario {
     }
 }
 
-/// A built-in scenario: a name for menus and URLs, and its text.
-pub struct Builtin {
-    pub name: &'static str,
-    pub title: &'static str,
-    pub text: &'static str,
-}
+pub use crate::algo::descriptor::Builtin;
 
-impl Builtin {
-    /// The algorithm this scenario is written for; one that names none suits any.
-    pub fn algo(&self) -> Option<crate::config::AlgoKind> {
-        Scenario::parse(self.text).ok().and_then(|s| s.algo())
-    }
+/// Every built-in scenario, algorithm by algorithm in registry order.
+pub fn builtins() -> impl Iterator<Item = &'static Builtin> {
+    crate::algo::registry::scenarios().map(|(_, b)| b)
 }
-
-pub const BUILTINS: &[Builtin] = &[
-    Builtin {
-        name: "leader-crash",
-        title: "Leader crash",
-        text: "# The leader crashes. The followers hear no heartbeat, time out and elect a new\n\
-               # leader in a higher term; later the old leader restarts as a follower.\n\
-               set algo raft\n\
-               at 1s write leader\n\
-               at 2s crash leader\n\
-               at 3s write leader\n",
-    },
-    Builtin {
-        name: "split-vote",
-        title: "Split vote",
-        text: "# Three of four nodes time out at the same instant. Each votes for itself, so\n\
-               # nobody can reach 3 votes in term 1; fresh random timeouts settle term 2.\n\
-               set algo raft\n\
-               set nodes 4\n\
-               at 10ms timeout n1\n\
-               at 10ms timeout n2\n\
-               at 10ms timeout n3\n",
-    },
-    Builtin {
-        name: "minority-partition",
-        title: "Minority partition",
-        text: "# Two nodes are cut off from three. Only the side with a majority can elect a\n\
-               # leader and commit; the minority side keeps campaigning in vain until heal.\n\
-               set algo raft\n\
-               at 1s partition n1,n2 | n3,n4,n5\n\
-               at 2s write n3\n\
-               at 2s write n4\n\
-               at 2s write n5\n\
-               at 5s heal\n",
-    },
-    Builtin {
-        name: "leader-partition",
-        title: "Partitioned leader",
-        text: "# The leader is cut off alone. It keeps believing it leads (a stale leader) but\n\
-               # cannot commit; the majority elects a new leader in a higher term. When the\n\
-               # partition heals, the old leader sees the higher term and steps down.\n\
-               set algo raft\n\
-               at 1s write leader\n\
-               at 2s isolate leader\n\
-               at 3.5s write leader\n\
-               at 6s heal\n",
-    },
-    Builtin {
-        name: "raft-paused-leader",
-        title: "Raft: a frozen leader's late write (no fencing)",
-        text: "# The leader writes to a shared storage every 100 ms. It freezes mid-write for\n\
-               # 1.5 s (a long GC pause); the others elect a leader in a higher term, which\n\
-               # writes too. Waking, the old leader finishes its write before it notices\n\
-               # anything: without fencing the storage takes it and the new leader's data is\n\
-               # overwritten, a lost update. Raft's own log stays safe; the storage does not.\n\
-               set algo raft\n\
-               set storage unfenced\n\
-               at 1s pause leader for 1500ms\n",
-    },
-    Builtin {
-        name: "raft-paused-leader-fenced",
-        title: "Raft: fencing tokens turn the late write away",
-        text: "# The same frozen leader, but every write carries the writer's term as a fencing\n\
-               # token and the storage refuses any token below the highest it has accepted.\n\
-               # The new leader's first write raises the bar; the old leader's late write is\n\
-               # refused and no update is lost.\n\
-               set algo raft\n\
-               set storage fenced\n\
-               at 1s pause leader for 1500ms\n",
-    },
-    Builtin {
-        name: "raft-stonith",
-        title: "Raft: STONITH powers the frozen leader off",
-        text: "# No fencing, but STONITH: before the new leader takes over, a power switch\n\
-               # turns off the node that still believes it leads. The frozen leader never\n\
-               # wakes to write; it stays off until someone restarts it.\n\
-               set algo raft\n\
-               set storage unfenced\n\
-               set stonith on\n\
-               at 1s pause leader for 1500ms\n",
-    },
-    Builtin {
-        name: "paxos-duel",
-        title: "Paxos: duelling proposers",
-        text: "# Two nodes start phase 1 at the same instant. Each Prepare pre-empts the other's\n\
-               # ballot; a pre-empted proposer backs off for a random while, and the one that\n\
-               # retries first wins a majority of promises and leads.\n\
-               set algo paxos\n\
-               at 1s timeout n1\n\
-               at 1s timeout n2\n\
-               at 2s write leader\n",
-    },
-    Builtin {
-        name: "paxos-duel-no-backoff",
-        title: "Paxos: duel without backoff",
-        text: "# The same duel with randomized backoff turned off: each proposer retries at\n\
-               # once with a higher ballot, pre-empting the other again and again. Nobody\n\
-               # leads for long: this livelock is why Paxos needs a random backoff.\n\
-               set algo paxos\n\
-               set backoff none\n\
-               at 1s timeout n1\n\
-               at 1s timeout n2\n",
-    },
-    Builtin {
-        name: "paxos-leader-crash",
-        title: "Paxos: a new leader keeps what may be chosen",
-        text: "# The leader crashes 10ms after sending Accept for write #1. The next leader\n\
-               # learns from the promises that write #1 was accepted and must re-propose it\n\
-               # before anything else: a value that may have been chosen is never replaced.\n\
-               set algo paxos\n\
-               at 1s write leader\n\
-               at 1.01s crash leader\n\
-               at 2s write leader\n",
-    },
-    Builtin {
-        name: "paxos-stale-leader",
-        title: "Paxos: a cut-off leader",
-        text: "# The leader is cut off and takes write #1 alone: no majority will accept it.\n\
-               # The others elect a leader with a higher ballot and choose write #2; after\n\
-               # the heal the old leader is refused and follows. Nothing chosen is lost.\n\
-               set algo paxos\n\
-               at 1s isolate leader\n\
-               at 1.1s write leader\n\
-               at 1.5s write leader\n\
-               at 3s heal\n",
-    },
-    Builtin {
-        name: "lease-paused-leader",
-        title: "Lease: a paused holder wakes up",
-        text: "# The lease holder freezes for 2.5s (a long GC pause). The others see its lease\n\
-               # unrenewed for leaseDuration by their own clocks and one takes it with a higher\n\
-               # token. The old holder wakes still believing it leads and finishes the write it\n\
-               # was making: without fencing, the storage takes it over the newer leader's data.\n\
-               set algo lease\n\
-               set storage unfenced\n\
-               at 2s pause leader for 2500ms\n",
-    },
-    Builtin {
-        name: "lease-paused-leader-fenced",
-        title: "Lease: a paused holder is fenced off",
-        text: "# The same pause with fencing: every write carries the lease's token (the\n\
-               # revision it was granted at). The new holder's token is higher, so the storage\n\
-               # rejects the old holder's late write and no update is lost.\n\
-               set algo lease\n\
-               set storage fenced\n\
-               at 2s pause leader for 2500ms\n",
-    },
-    Builtin {
-        name: "lease-clock-drift",
-        title: "Lease: clocks running at different rates",
-        text: "# Every follower's clock runs 40% fast and the holder's 40% slow; then the holder\n\
-               # is cut off from the lease service. A fast follower's leaseDuration runs out\n\
-               # long before the slow holder's renewDeadline does: two nodes believe they lead\n\
-               # at once, and both write to the storage (outside the partition): without\n\
-               # fencing the slow holder's writes land over its successor's. Leases tolerate\n\
-               # clock offsets, not different clock rates.\n\
-               set algo lease\n\
-               set storage unfenced\n\
-               at 1s drift n1 +40%\n\
-               at 1s drift n2 +40%\n\
-               at 1s drift n3 +40%\n\
-               at 1s drift n4 +40%\n\
-               at 1s drift n5 +40%\n\
-               at 1s drift leader -40%\n\
-               at 2s isolate leader\n\
-               at 6s heal\n",
-    },
-    Builtin {
-        name: "lease-stonith",
-        title: "Lease: STONITH before the takeover",
-        text: "# The same pause with STONITH: before the new holder starts leading, a power\n\
-               # switch turns the frozen old holder off, so it never wakes to write.\n\
-               set algo lease\n\
-               set storage unfenced\n\
-               set stonith on\n\
-               at 2s pause leader for 2500ms\n",
-    },
-    Builtin {
-        name: "zab-leader-crash",
-        title: "ZAB: the leader crashes",
-        text: "# The leader crashes after two writes. The survivors go LOOKING and vote; votes are\n\
-               # ordered by epoch, then zxid, then id, so the winner holds the most recent\n\
-               # history. It must then establish a new epoch with a quorum before it serves.\n\
-               set algo zab\n\
-               at 1s write leader\n\
-               at 1.2s write leader\n\
-               at 2s crash leader\n\
-               at 3.5s write leader\n",
-    },
-    Builtin {
-        name: "zab-minority-leader",
-        title: "ZAB: a leader cut off in a minority",
-        text: "# n5 leads; the network cuts n4 and n5 off from the other three. n5 takes a write\n\
-               # it cannot commit, hears from no quorum within syncLimit and steps down to\n\
-               # LOOKING. The majority elects a leader for a higher epoch. After the heal n4\n\
-               # and n5 join it and n5's uncommitted write is dropped.\n\
-               set algo zab\n\
-               at 1s write leader\n\
-               at 2s partition n4,n5 | n1,n2,n3\n\
-               at 2.1s write n5\n\
-               at 3.5s write leader\n\
-               at 5s heal\n",
-    },
-    Builtin {
-        name: "zab-highest-zxid",
-        title: "ZAB: the most recent history wins, not the highest id",
-        text: "# n4 is cut off while two writes commit without it. As the network heals the\n\
-               # leader n5 crashes: n4 has the highest id left, but its zxid is older, so the\n\
-               # vote order (epoch, zxid, id) elects n3, which holds every committed write.\n\
-               set algo zab\n\
-               at 1s partition n4 | n1,n2,n3,n5\n\
-               at 1.2s write leader\n\
-               at 1.4s write leader\n\
-               at 2s heal\n\
-               at 2s crash leader\n\
-               at 3.5s write leader\n",
-    },
-    Builtin {
-        name: "bully-partition",
-        title: "Bully: split brain under a partition",
-        text: "# Bully has no quorum: cut in two, each side elects its own highest id.\n\
-               # n3 leads n1 and n2 while n5 keeps leading n4 (split brain, reported). When\n\
-               # the network heals, n5 hears n3's heartbeat and bullies it; n3 steps down.\n\
-               set algo bully\n\
-               at 1s partition n1,n2,n3 | n4,n5\n\
-               at 3s heal\n",
-    },
-    Builtin {
-        name: "bully-flapping",
-        title: "Bully: a slow high id keeps disrupting",
-        text: "# n5 freezes again and again (long GC pauses). Each time its followers time\n\
-               # out and elect n4; each time n5 wakes up it bullies its way back: leadership\n\
-               # flaps with every pause.\n\
-               set algo bully\n\
-               at 1s pause n5 for 600ms\n\
-               at 2s pause n5 for 600ms\n\
-               at 3s pause n5 for 600ms\n\
-               at 4s pause n5 for 600ms\n",
-    },
-    Builtin {
-        name: "bully-lowest-detects",
-        title: "Bully: the lowest id detects the crash",
-        text: "# Worst case: the lowest id is the first to notice the leader's crash. Its\n\
-               # ELECTION wakes every higher node, each of which answers and runs its own\n\
-               # election: 15 ELECTIONs (6*5/2) and 10 ANSWERs before n5 declares itself.\n\
-               set algo bully\n\
-               set nodes 6\n\
-               set election-timeout 5-6s\n\
-               set heartbeat 1s\n\
-               set latency 10-10ms\n\
-               at 2s crash n6\n\
-               at 2.1s timeout n1\n",
-    },
-    Builtin {
-        name: "ring-worst-case",
-        title: "Chang-Roberts: worst-case arrangement",
-        text: "# Ids decrease along the ring, and everyone starts at once: token k travels k\n\
-               # hops before a larger id swallows it, N(N+1)/2 = 36 ELECTION messages for\n\
-               # 8 nodes. Switch the arrangement to ascending for the best case, 2N-1 = 15.\n\
-               set algo ring\n\
-               set nodes 8\n\
-               set ring-order descending\n\
-               set latency 10-10ms\n",
-    },
-    Builtin {
-        name: "ring-repair",
-        title: "Chang-Roberts: repairing the ring",
-        text: "# n3 crashes while the first tokens are in flight. n2 gets no acknowledgement\n\
-               # from it, skips it and sends to n4; later tokens and the ELECTED lap skip n3\n\
-               # too. n6 still wins.\n\
-               set algo ring\n\
-               set nodes 6\n\
-               set latency 10ms\n\
-               set ring-order ascending\n\
-               at 5ms crash n3\n",
-    },
-    Builtin {
-        name: "ring-leader-crash",
-        title: "Chang-Roberts: the leader crashes",
-        text: "# The leader n6 crashes. Its heartbeats stop, a follower times out and starts\n\
-               # an election; ELECTION tokens skip the dead n6 and n5, the highest live id,\n\
-               # wins.\n\
-               set algo ring\n\
-               set nodes 6\n\
-               at 1s crash n6\n",
-    },
-    Builtin {
-        name: "hs-leader-crash",
-        title: "Hirschberg-Sinclair: the leader crashes",
-        text: "# The highest node leads; it crashes, probes in doubling distances find the\n\
-               # next highest, routing around the dead node.\n\
-               set algo hs\n\
-               set nodes 6\n\
-               at 2s crash n6\n",
-    },
-    Builtin {
-        name: "hs-two-crashes",
-        title: "Hirschberg-Sinclair: two crashes at once",
-        text: "# The leader and a node inside the ring die together: probes must route round\n\
-               # the dead n4 and n7 wins; when n8 restarts it takes over again.\n\
-               set algo hs\n\
-               set nodes 8\n\
-               at 2s crash n8\n\
-               at 2s crash n4\n\
-               at 5s restart n8\n",
-    },
-    Builtin {
-        name: "zk-leader-crash",
-        title: "ZooKeeper recipe: the leader crashes",
-        text: "# The leader owns the lowest znode. It crashes; ZooKeeper hears no pings and,\n\
-               # a session timeout later, deletes its ephemeral znode. Only the next client\n\
-               # in line watches that znode: one notification, one re-list, a new leader.\n\
-               set algo zk-recipe\n\
-               at 1s crash leader\n",
-    },
-    Builtin {
-        name: "zk-herd",
-        title: "ZooKeeper recipe: the herd effect",
-        text: "# Every waiting client watches the leader's znode instead of its predecessor.\n\
-               # When the leader's session expires, ZooKeeper notifies all of them and all\n\
-               # list /election at once, although only one can be next: the herd effect.\n\
-               set algo zk-recipe\n\
-               set watch leader\n\
-               at 1s crash leader\n",
-    },
-    Builtin {
-        name: "zk-paused-leader",
-        title: "ZooKeeper recipe: a paused leader (no fencing)",
-        text: "# The leader freezes for 1.5s, longer than its 600ms session timeout. ZooKeeper\n\
-               # expires the session and deletes its znode; the next client leads. The old\n\
-               # leader wakes still believing it leads and finishes its write first: the\n\
-               # storage takes it and the newer leader's data is lost.\n\
-               set algo zk-recipe\n\
-               set storage unfenced\n\
-               at 1s pause leader for 1500ms\n",
-    },
-    Builtin {
-        name: "zk-paused-leader-fenced",
-        title: "ZooKeeper recipe: a paused leader, fenced",
-        text: "# The same pause with fencing: each write carries its leader's znode sequence\n\
-               # number. The new leader's number is higher, so the storage turns away the\n\
-               # woken leader's stale write; then ZooKeeper tells it its session expired.\n\
-               set algo zk-recipe\n\
-               set storage fenced\n\
-               at 1s pause leader for 1500ms\n",
-    },
-];
 
 pub fn builtin(name: &str) -> Option<&'static Builtin> {
-    BUILTINS.iter().find(|b| b.name == name)
+    builtins().find(|b| b.name == name)
+}
+
+/// The algorithm a built-in scenario belongs to.
+pub fn builtin_algo(name: &str) -> Option<crate::algo::Algo> {
+    crate::algo::registry::scenarios()
+        .find(|(_, b)| b.name == name)
+        .map(|(a, _)| a)
 }
 
 /// Resolves a config's scenario field: a built-in name, or else scenario text.
@@ -817,7 +470,7 @@ pub fn load(spec: &str) -> Result<Scenario, ScenarioError> {
             && !spec.trim_start().starts_with("at ")
             && !spec.trim_start().starts_with("set ") =>
         {
-            let names: Vec<&str> = BUILTINS.iter().map(|b| b.name).collect();
+            let names: Vec<&str> = builtins().map(|b| b.name).collect();
             Err(ScenarioError {
                 line: 1,
                 column: 1,

@@ -7,62 +7,14 @@ use crate::config::SimConfig;
 use crate::run::{build, resolve};
 use crate::sim::{EventKind, Human, Micros, SEC, Severity, StorageMode, StorageView};
 
-/// One row of the lab: a built-in scenario and, in a few words, what it is about.
-pub struct Case {
-    pub scenario: &'static str,
-    pub shows: &'static str,
-}
+pub use crate::algo::descriptor::SplitBrainCase as Case;
 
-pub const CASES: &[Case] = &[
-    Case {
-        scenario: "bully-partition",
-        shows: "no quorum: each side elects its own leader",
-    },
-    Case {
-        scenario: "leader-partition",
-        shows: "the cut-off leader cannot commit; a higher term takes over",
-    },
-    Case {
-        scenario: "zab-minority-leader",
-        shows: "the minority leader loses its quorum and steps down",
-    },
-    Case {
-        scenario: "raft-paused-leader",
-        shows: "a frozen leader wakes and finishes its write",
-    },
-    Case {
-        scenario: "raft-paused-leader-fenced",
-        shows: "the same late write, turned away by its token",
-    },
-    Case {
-        scenario: "raft-stonith",
-        shows: "the frozen leader is powered off before the takeover",
-    },
-    Case {
-        scenario: "zk-paused-leader",
-        shows: "zk expires the paused leader's session; it wakes still leading",
-    },
-    Case {
-        scenario: "zk-paused-leader-fenced",
-        shows: "the same late write, refused by its znode's sequence number",
-    },
-    Case {
-        scenario: "lease-paused-leader",
-        shows: "a paused holder wakes after its lease was taken and writes",
-    },
-    Case {
-        scenario: "lease-paused-leader-fenced",
-        shows: "the same late write, refused by its lease token",
-    },
-    Case {
-        scenario: "lease-clock-drift",
-        shows: "a slow-clock holder and a fast-clock successor lead at once",
-    },
-    Case {
-        scenario: "lease-stonith",
-        shows: "the paused holder is powered off before the takeover",
-    },
-];
+/// Every algorithm's cases, in registry order.
+pub fn cases() -> impl Iterator<Item = &'static Case> {
+    crate::algo::registry::ALGORITHMS
+        .iter()
+        .flat_map(|d| d.split_brain_cases.iter())
+}
 
 /// Virtual time each case runs for: long enough for every scenario to heal and settle.
 pub const DURATION: Micros = 8 * SEC;
@@ -83,7 +35,7 @@ pub struct Outcome {
 
 fn defence(cfg: &SimConfig) -> String {
     let mut parts = Vec::new();
-    if cfg.algo.uses_quorum() {
+    if cfg.algo.quorum {
         parts.push("quorum");
     }
     match cfg.storage {
@@ -136,7 +88,7 @@ pub fn run_case(case: &Case, seed: u64) -> Result<Outcome, String> {
     Ok(Outcome {
         scenario: case.scenario,
         shows: case.shows,
-        algorithm: cfg.algo.title(),
+        algorithm: cfg.algo.title,
         defence: defence(&cfg),
         most_leaders,
         powered_off,
@@ -146,7 +98,7 @@ pub fn run_case(case: &Case, seed: u64) -> Result<Outcome, String> {
 }
 
 pub fn run_all(seed: u64) -> Result<Vec<Outcome>, String> {
-    CASES.iter().map(|c| run_case(c, seed)).collect()
+    cases().map(|c| run_case(c, seed)).collect()
 }
 
 /// The comparison as a Markdown table.

@@ -2,8 +2,9 @@
 //! trace window. Plain Rust with no web dependency, so it is tested natively; the
 //! Yew components only turn these structs into SVG and HTML.
 
-use crate::algo::ring::ring_order;
-use crate::config::{AlgoKind, RingKind, SimConfig};
+use crate::algo::Algo;
+use crate::algo::descriptor::{RingKind, SplitBrain};
+use crate::config::SimConfig;
 use crate::sim::kernel::NodeStatus;
 use crate::sim::storage::STORAGE;
 use crate::sim::time::Rounded;
@@ -76,11 +77,11 @@ pub fn ordered_layout(order: &[NodeId]) -> Layout {
 /// The layout a run is drawn with: ring algorithms place nodes in ring order, so the
 /// ring's direction and neighbours are what the eye sees.
 pub fn layout_for(cfg: &SimConfig) -> Layout {
-    match cfg.algo.ring() {
-        Some(kind) => {
-            let order = ring_order(cfg.ring_order, cfg.nodes, cfg.seed);
+    match &cfg.algo.ring {
+        Some(ring) => {
+            let order = (ring.order)(&cfg.setup());
             let mut l = ordered_layout(&order);
-            l.ring = Some((order, kind));
+            l.ring = Some((order, ring.kind));
             l
         }
         None => circle_layout(cfg.nodes as usize),
@@ -187,7 +188,7 @@ fn along(layout: &Layout, from: NodeId, to: NodeId, f: f64) -> (f64, f64) {
 /// How long (virtual time) a dropped message stays visible as it dies.
 pub const DROP_FADE: Micros = 60_000;
 
-pub fn nodes(view: &ClusterView, layout: &Layout, algo: AlgoKind) -> Vec<NodeVm> {
+pub fn nodes(view: &ClusterView, layout: &Layout, algo: Algo) -> Vec<NodeVm> {
     let claimants: Vec<NodeId> = view
         .nodes
         .iter()
@@ -206,7 +207,7 @@ pub fn nodes(view: &ClusterView, layout: &Layout, algo: AlgoKind) -> Vec<NodeVm>
             let timer_left = n
                 .timers
                 .iter()
-                .find(|t| t.label == algo.election_timer_label())
+                .find(|t| t.label == algo.countdown_timer)
                 .filter(|_| n.status == NodeStatus::Up)
                 .map(|t| {
                     let span = t.fires_at.saturating_sub(t.set_at).max(1) as f64;
@@ -248,9 +249,9 @@ pub fn nodes(view: &ClusterView, layout: &Layout, algo: AlgoKind) -> Vec<NodeVm>
                 paused_until,
                 alarm: claimants.len() >= 2 && claimants.contains(&n.id),
                 fields: n.view.fields.clone(),
-                term_label: algo.term_label(n.view.term),
+                term_label: (algo.term_label)(n.view.term),
                 caption: n.view.fields.first().map(|(k, v)| format!("{k} {v}")),
-                vote_word: algo.vote_word(),
+                vote_word: algo.vote_word,
                 drift_ppm: n.drift_ppm,
                 local_time: n.local_time,
             }
@@ -350,7 +351,7 @@ pub struct Banner {
 
 /// The banner: a halted run first (nothing else moves), then the newest violation;
 /// otherwise a live split-brain explained.
-pub fn banner(view: &ClusterView, trace: &VecDeque<TraceEvent>, algo: AlgoKind) -> Option<Banner> {
+pub fn banner(view: &ClusterView, trace: &VecDeque<TraceEvent>, algo: Algo) -> Option<Banner> {
     if let Some(why) = &view.halted {
         return Some(Banner {
             severity: Severity::Violation,
@@ -392,8 +393,8 @@ pub fn banner(view: &ClusterView, trace: &VecDeque<TraceEvent>, algo: AlgoKind) 
     let newest = leaders.iter().map(|l| l.1).max().unwrap_or(0);
     let names: Vec<String> = leaders
         .iter()
-        .map(|&(n, t)| match algo.term_word() {
-            Some(_) => format!("n{n} ({})", algo.term_label(t)),
+        .map(|&(n, t)| match algo.leadership {
+            Some(_) => format!("n{n} ({})", (algo.term_label)(t)),
             None => format!("n{n}"),
         })
         .collect();
@@ -406,65 +407,12 @@ pub fn banner(view: &ClusterView, trace: &VecDeque<TraceEvent>, algo: AlgoKind) 
         2 => format!("{} and {} both believe they lead", names[0], names[1]),
         _ => format!("{} all believe they lead", names.join(", ")),
     };
-    let (it, is) = if stale.len() == 1 {
-        ("it", "is")
-    } else {
-        ("they", "are")
-    };
-    let why = if algo == AlgoKind::ZkRecipe {
-        // The recipe's hazard is not a partition crowning two leaders but a leader
-        // that cannot know its session is gone (frozen, or cut off from zk).
-        if stale.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "; {} {is} stale: zk expired {its} session and deleted {its} znode, but {it} \
-                 will not know until {it} next hears from zk. Only a fencing token (the \
-                 znode's sequence number) keeps {its} writes out",
-                stale.join(", "),
-                its = if stale.len() == 1 { "its" } else { "their" },
-            )
-        }
-    } else if algo == AlgoKind::Lease {
-        // The lease hazard: nothing tells a holder it was replaced but its own clock.
-        format!(
-            "; {} {is} stale: {it} still trust{} {} own clock that the lease is valid (a pause, \
-             or a clock running slower than the others'), while the lock service has granted a \
-             newer lease; only fencing tokens or STONITH make that harmless",
-            stale.join(", "),
-            if stale.len() == 1 { "s" } else { "" },
-            if stale.len() == 1 { "its" } else { "their" }
-        )
-    } else if !algo.uses_quorum() {
-        format!(
-            "; {} has no quorum, so each side of a partition (or a node that missed the \
-             announcement) crowns its own leader: expected for this algorithm, and exactly \
-             why real systems add quorums or fencing",
-            algo.title()
-        )
-    } else if stale.is_empty() {
-        String::new()
-    } else if algo == AlgoKind::Zab {
-        format!(
-            "; {} {is} stale: a quorum has accepted {}, so nothing {it} proposes can commit, and {it} will step down once {it} has heard from no quorum for syncLimit",
-            stale.join(", "),
-            algo.term_label(newest)
-        )
-    } else if algo.term_word() == Some("ballot") {
-        format!(
-            "; {} {is} stale: a majority has promised {}, so every Accept {it} sends is refused",
-            stale.join(", "),
-            algo.term_label(newest)
-        )
-    } else {
-        format!(
-            "; {} {is} stale: a majority has moved on to {}, so {it} cannot commit anything",
-            stale.join(", "),
-            algo.term_label(newest)
-        )
-    };
+    let why = (algo.explain_split)(&SplitBrain {
+        stale: &stale,
+        newest: (algo.term_label)(newest),
+    });
     Some(Banner {
-        severity: if stale.is_empty() && algo.uses_quorum() {
+        severity: if stale.is_empty() && algo.quorum {
             Severity::Violation
         } else {
             Severity::Warning
@@ -595,17 +543,17 @@ pub struct StatsVm {
     pub violations: usize,
 }
 
-pub fn stats(view: &ClusterView, stats: &crate::sim::Stats, algo: AlgoKind) -> StatsVm {
+pub fn stats(view: &ClusterView, stats: &crate::sim::Stats, algo: Algo) -> StatsVm {
     let newest = view.nodes.iter().map(|n| n.view.term).max().unwrap_or(0);
     StatsVm {
         time: format!("{}", Rounded(view.now)),
-        term: algo.term_word().map(|word| {
-            let label = algo.term_label(newest);
+        term: algo.leadership.map(|word| {
+            let label = (algo.term_label)(newest);
             (word, label.trim_start_matches(word).trim().to_string())
         }),
         leader: match view.leader {
-            Some((n, t)) if algo.term_word().is_some() => {
-                format!("n{n} ({})", algo.term_label(t))
+            Some((n, t)) if algo.leadership.is_some() => {
+                format!("n{n} ({})", (algo.term_label)(t))
             }
             Some((n, _)) => format!("n{n}"),
             None => "none".into(),
@@ -1054,7 +1002,7 @@ mod tests {
     #[test]
     fn a_zab_leader_leads_only_once_its_epoch_is_established() {
         let cfg = SimConfig {
-            algo: AlgoKind::Zab,
+            algo: Algo::parse("zab").unwrap(),
             seed: 1,
             ..SimConfig::default()
         };
@@ -1062,7 +1010,7 @@ mod tests {
         let mut seen_establishing = false;
         for ms in (200..400).step_by(5) {
             r.advance(ms * MS);
-            let v = nodes(&r.view(), &circle_layout(5), AlgoKind::Zab);
+            let v = nodes(&r.view(), &circle_layout(5), Algo::parse("zab").unwrap());
             let n5 = &v[4];
             if n5.role == "leading" && !n5.leads {
                 seen_establishing = true;
@@ -1074,7 +1022,7 @@ mod tests {
             }
         }
         assert!(seen_establishing, "n5 is LEADING before it is established");
-        let v = nodes(&r.view(), &circle_layout(5), AlgoKind::Zab);
+        let v = nodes(&r.view(), &circle_layout(5), Algo::parse("zab").unwrap());
         assert!(v[4].leads && v[4].term_label == "epoch 1");
         assert_eq!(v[4].caption.as_deref(), Some("epoch 1"));
         assert!(
@@ -1086,7 +1034,7 @@ mod tests {
     #[test]
     fn banner_explains_a_zk_leader_whose_session_expired_in_a_pause() {
         let cfg = SimConfig {
-            algo: AlgoKind::ZkRecipe,
+            algo: Algo::parse("zk-recipe").unwrap(),
             seed: 1,
             ..SimConfig::default()
         };
@@ -1097,7 +1045,8 @@ mod tests {
             duration: 1500 * crate::sim::MS,
         });
         r.advance(2 * SEC);
-        let b = banner(&r.view(), r.trace(), AlgoKind::ZkRecipe).expect("two leaders");
+        let b =
+            banner(&r.view(), r.trace(), Algo::parse("zk-recipe").unwrap()).expect("two leaders");
         assert_eq!(b.severity, Severity::Warning);
         assert!(
             b.text.contains("znode #1") && b.text.contains("zk expired its session"),
@@ -1119,7 +1068,7 @@ mod tests {
                 },
             )],
         );
-        let b = banner(&r.view(), r.trace(), AlgoKind::Raft).expect("two leaders");
+        let b = banner(&r.view(), r.trace(), Algo::parse("raft").unwrap()).expect("two leaders");
         assert_eq!(b.severity, Severity::Warning);
         assert!(
             b.text.contains("both believe they lead") && b.text.contains("cannot commit"),
@@ -1129,7 +1078,11 @@ mod tests {
         assert_eq!(b.nodes.len(), 2);
         let healthy = run_to(7, 3 * SEC, &[]);
         assert_eq!(
-            banner(&healthy.view(), healthy.trace(), AlgoKind::Raft),
+            banner(
+                &healthy.view(),
+                healthy.trace(),
+                Algo::parse("raft").unwrap()
+            ),
             None
         );
     }
@@ -1144,7 +1097,7 @@ mod tests {
         let mut r = crate::run::build(&cfg, usize::MAX).unwrap();
         // After the drifting follower took over, before the slow holder gives up.
         r.advance(3 * SEC);
-        let b = banner(&r.view(), r.trace(), AlgoKind::Lease).expect("two holders");
+        let b = banner(&r.view(), r.trace(), Algo::parse("lease").unwrap()).expect("two holders");
         assert_eq!(b.severity, Severity::Warning);
         assert!(
             b.text.contains("lease #1") && b.text.contains("own clock"),
@@ -1176,7 +1129,7 @@ mod tests {
     #[test]
     fn election_timer_drains_toward_timeout() {
         let r = run_to(7, 400 * MS, &[]);
-        let v = nodes(&r.view(), &circle_layout(5), AlgoKind::Raft);
+        let v = nodes(&r.view(), &circle_layout(5), Algo::parse("raft").unwrap());
         let followers: Vec<&NodeVm> = v.iter().filter(|n| n.role == "follower").collect();
         assert!(!followers.is_empty());
         assert!(
@@ -1194,7 +1147,7 @@ mod tests {
     #[test]
     fn lease_renewals_are_narrated_with_the_messages_not_the_faults() {
         let cfg = SimConfig {
-            algo: AlgoKind::Lease,
+            algo: Algo::parse("lease").unwrap(),
             seed: 3,
             ..SimConfig::default()
         };
@@ -1364,11 +1317,12 @@ mod tests {
         let cfg = SimConfig {
             seed: 1,
             nodes: 25,
-            heartbeat: 20 * MS,
             latency: (150 * MS, 250 * MS),
-            election_timeout: (SEC, 2 * SEC),
             ..SimConfig::default()
-        };
+        }
+        .with("heartbeat", "20ms")
+        .and_then(|c| c.with("election-timeout", "1-2s"))
+        .unwrap();
         let mut r = build(&cfg, 50_000).unwrap();
         r.advance(6 * SEC);
         let vm = lamport(&r.view(), r.trace(), lamport_window(25), None, true);

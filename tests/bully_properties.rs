@@ -7,8 +7,8 @@
 //! its two local rules (the Bully rule, no lower leader) must hold throughout, even
 //! under partitions, where two leaders at once is only a warning.
 
-use electionscope::algo::FromSimConfig;
 use electionscope::algo::bully::{Bully, BullyBug, BullyConfig};
+use electionscope::config::FromSimConfig;
 use electionscope::config::SimConfig;
 use electionscope::scenario::Scenario;
 use electionscope::sim::rng::{SimRng, Stream};

@@ -323,11 +323,12 @@ fn messages_after_lowest_detects(n: u32) -> BTreeMap<String, u64> {
         nodes: n,
         seed: 7,
         latency: (10 * MS, 10 * MS),
-        election_timeout: (5 * SEC, 6 * SEC),
-        heartbeat: SEC,
         scenario: Some(format!("at 2s crash n{n}\nat 2.1s timeout n1\n")),
         ..SimConfig::default()
-    };
+    }
+    .with("election-timeout", "5-6s")
+    .and_then(|c| c.with("heartbeat", "1s"))
+    .expect("timings");
     let mut s = sim(&c);
     s.advance_to(2100 * MS - 1);
     assert!(

@@ -7,9 +7,9 @@
 //! ACK timeout is a good enough failure detector: after the faults stop, the highest
 //! id must lead and every node follow it within LIVENESS_BOUND.
 
-use electionscope::algo::FromSimConfig;
 use electionscope::algo::chang_roberts::{ChangRoberts, ChangRobertsBug, ChangRobertsConfig};
 use electionscope::algo::ring::RingArrangement;
+use electionscope::config::FromSimConfig;
 use electionscope::config::SimConfig;
 use electionscope::scenario::Scenario;
 use electionscope::sim::rng::{SimRng, Stream};
@@ -43,10 +43,11 @@ fn random_schedule(seed: u64, network_faults: bool) -> (SimConfig, String) {
     let cfg = SimConfig {
         nodes,
         seed,
-        ring_order,
         latency: (lat_lo * MS, (lat_lo + r.range(0, 20)) * MS),
         ..SimConfig::default()
-    };
+    }
+    .with("ring-order", ring_order.name())
+    .expect("a ring order");
     let node = |r: &mut SimRng| format!("n{}", r.range(1, nodes as u64));
     let mut lines = Vec::new();
     let mut t = 0;

@@ -459,7 +459,7 @@ fn raising_latency_mid_run_keeps_every_election_within_the_textbook_message_coun
         (LATENCY_STORM, 60),
     ] {
         let cfg = SimConfig {
-            algo: electionscope::config::AlgoKind::Ring,
+            algo: electionscope::algo::Algo::parse("ring").unwrap(),
             seed: 145,
             scenario: Some(script.to_string()),
             ..SimConfig::default()
@@ -482,7 +482,8 @@ fn raising_latency_mid_run_keeps_every_election_within_the_textbook_message_coun
         assert!(count(&sim, "Ack") <= hops);
         let leaderships = sim.stats().leaders.len() as u64;
         let beats = count(&sim, "Heartbeat");
-        let per_leadership = (n - 1) * (seconds * SEC / cfg.heartbeat + 1);
+        let per_leadership =
+            (n - 1) * (seconds * SEC / electionscope::algo::timing::heartbeat(&cfg.settings) + 1);
         assert!(beats <= leaderships * per_leadership, "{beats} heartbeats");
         assert!(
             sim.stats().messages_sent < 400 * seconds,
@@ -527,11 +528,12 @@ fn run(
 ) -> Simulation<ChangRoberts> {
     let cfg = SimConfig {
         nodes,
-        ring_order: ring,
         latency: (latency_ms * MS, latency_ms * MS),
         scenario: (!script.is_empty()).then(|| script.to_string()),
         ..SimConfig::default()
-    };
+    }
+    .with("ring-order", ring.name())
+    .expect("a ring order");
     let cfg = resolve(cfg, &[]).expect("valid config");
     simulation::<ChangRoberts>(&cfg).expect("valid scenario")
 }
@@ -657,10 +659,11 @@ fn cr_any_arrangement_lies_between_the_best_and_worst_case() {
             let cfg = SimConfig {
                 nodes: n,
                 seed,
-                ring_order: RingArrangement::Random,
                 latency: (10 * MS, 10 * MS),
                 ..SimConfig::default()
-            };
+            }
+            .with("ring-order", "random")
+            .expect("a ring order");
             let mut sim = simulation::<ChangRoberts>(&cfg).expect("config");
             sim.advance_to(3 * SEC);
             let e = count(&sim, "Election");
@@ -759,7 +762,7 @@ fn checker_catches_elect_on_any_return_in_the_late_higher_candidate_story() {
         ..SimConfig::default()
     };
     let cfg = resolve(cfg, &[]).expect("valid story");
-    let algo = <ChangRoberts as electionscope::algo::FromSimConfig>::algo_config(&cfg)
+    let algo = <ChangRoberts as electionscope::config::FromSimConfig>::algo_config(&cfg)
         .with_bug(ChangRobertsBug::ElectOnAnyReturn);
     let kernel = electionscope::sim::KernelConfig {
         nodes: cfg.nodes,

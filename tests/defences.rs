@@ -141,7 +141,7 @@ fn storage_off_sends_no_writes() {
 
 mod common;
 
-use electionscope::config::AlgoKind;
+use electionscope::algo::Algo;
 use electionscope::run::build;
 use electionscope::sim::MS;
 use electionscope::sim::rng::{SimRng, Stream};
@@ -171,11 +171,7 @@ fn stale_leader_schedule(seed: u64, nodes: u32) -> String {
 #[test]
 fn fencing_prevents_every_lost_update_that_the_checker_finds_without_it() {
     let per_algo = common::runs(300);
-    for algo in AlgoKind::ALL
-        .iter()
-        .copied()
-        .filter(|a| a.term_word().is_some())
-    {
+    for algo in Algo::all().filter(|a| a.leadership.is_some()) {
         let (mut lost_unfenced, mut refused_fenced, mut runs_with_loss) = (0, 0, 0);
         for seed in 0..per_algo {
             let nodes = 3 + (seed % 3) as u32 * 2;

@@ -1,6 +1,7 @@
 //! Determinism (same inputs, same bytes) and time travel (restore, replay, branch).
 
-use electionscope::config::{AlgoKind, SimConfig};
+use electionscope::algo::Algo;
+use electionscope::config::SimConfig;
 use electionscope::run::{Run, build, resolve};
 use electionscope::sim::{Action, ClusterView, MS, SEC, Target, TraceEvent};
 
@@ -48,7 +49,7 @@ fn another_seed_gives_another_trace() {
 /// another seed another run.
 #[test]
 fn every_algorithm_is_deterministic_in_its_seed() {
-    for &algo in AlgoKind::ALL {
+    for algo in Algo::all() {
         let cfg = |seed| {
             let c = SimConfig {
                 algo,

@@ -12,15 +12,16 @@
 
 mod common;
 
-use electionscope::config::{AlgoKind, SimConfig};
+use electionscope::algo::Algo;
+use electionscope::config::SimConfig;
 use electionscope::run::{build, resolve};
-use electionscope::scenario::BUILTINS;
+use electionscope::scenario::builtins;
 use std::path::Path;
 
 /// Each case: a line of the table (its name and the settings that reproduce it).
 fn cases() -> Vec<(String, Vec<(String, String)>)> {
     let mut out = Vec::new();
-    for b in BUILTINS {
+    for b in builtins() {
         for seed in [1, 7] {
             let set = [
                 ("scenario", b.name),
@@ -35,9 +36,9 @@ fn cases() -> Vec<(String, Vec<(String, String)>)> {
             ));
         }
     }
-    for algo in AlgoKind::ALL {
+    for algo in Algo::all() {
         for nodes in [3, 5, 9] {
-            let (name, n) = (algo.name(), nodes.to_string());
+            let (name, n) = (algo.name, nodes.to_string());
             let set = [
                 ("algo", name),
                 ("nodes", &n),

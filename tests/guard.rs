@@ -2,9 +2,10 @@
 //! within its budget and says why; healthy runs of every algorithm stay far inside the
 //! budget; the page's per-frame budget changes nothing but when work happens.
 
-use electionscope::algo::FromSimConfig;
+use electionscope::algo::Algo;
 use electionscope::algo::raft::{Raft, RaftBug};
-use electionscope::config::{AlgoKind, SimConfig};
+use electionscope::config::FromSimConfig;
+use electionscope::config::SimConfig;
 use electionscope::run::{self, resolve};
 use electionscope::sim::guard::{DEFAULT_BUDGET, Limit};
 use electionscope::sim::{Budget, EventKind, KernelConfig, MS, SEC, Simulation, Timeline};
@@ -107,7 +108,7 @@ fn without_the_bug_the_same_run_is_never_stopped() {
 fn healthy_runs_of_every_algorithm_stay_far_inside_the_budget() {
     let mut busiest = (0, String::new());
     let mut configs: Vec<SimConfig> = Vec::new();
-    for &algo in AlgoKind::ALL.iter() {
+    for algo in Algo::all() {
         for (nodes, heartbeat) in [(5, "50ms"), (25, "50ms"), (25, "20ms")] {
             let cfg = SimConfig {
                 algo,
@@ -125,7 +126,7 @@ fn healthy_runs_of_every_algorithm_stay_far_inside_the_budget() {
             configs.push(resolve(cfg, &set).expect("valid"));
         }
     }
-    for b in electionscope::scenario::BUILTINS {
+    for b in electionscope::scenario::builtins() {
         let cfg = SimConfig {
             scenario: Some(b.name.to_string()),
             ..SimConfig::default()
@@ -169,7 +170,7 @@ fn advancing_in_small_slices_gives_the_same_run_as_one_advance() {
         r.trace_hash()
     };
     let sim = run::simulation::<Raft>(&cfg).expect("builds");
-    let mut timeline = Timeline::new(sim, 100);
+    let mut timeline = Timeline::new(Box::new(sim), 100);
     let mut calls = 0;
     let mut target = 0;
     while target < cfg.duration {
@@ -197,7 +198,7 @@ fn advancing_in_small_slices_gives_the_same_run_as_one_advance() {
 #[test]
 fn a_halted_run_can_be_rewound_and_replays_to_the_same_halt() {
     let sim = flooding_raft(5, DEFAULT_BUDGET);
-    let mut timeline = Timeline::new(sim, 1_000);
+    let mut timeline = Timeline::new(Box::new(sim), 1_000);
     timeline.advance(10 * SEC);
     let (at, hash) = (timeline.sim().now(), timeline.sim().trace_hash());
     assert!(timeline.sim().halted().is_some());

@@ -6,9 +6,9 @@
 //! within LIVENESS_BOUND; with partitions only safety is checked (a ring election
 //! promises nothing about liveness or a single leader across a partition).
 
-use electionscope::algo::FromSimConfig;
 use electionscope::algo::hirschberg_sinclair::{HirschbergSinclair, HsBug, HsConfig};
 use electionscope::algo::ring::RingArrangement;
+use electionscope::config::FromSimConfig;
 use electionscope::config::SimConfig;
 use electionscope::sim::rng::{SimRng, Stream};
 use electionscope::sim::{Human, MS, Micros, SEC};
@@ -40,10 +40,11 @@ fn random_schedule(seed: u64, partitions: bool) -> (SimConfig, String) {
     let cfg = SimConfig {
         nodes,
         seed,
-        ring_order,
         latency: (lat_lo * MS, (lat_lo + r.range(0, 20)) * MS),
         ..SimConfig::default()
-    };
+    }
+    .with("ring-order", ring_order.name())
+    .expect("a ring order");
     let node = |r: &mut SimRng| format!("n{}", r.range(1, nodes as u64));
     let mut lines = Vec::new();
     let mut t = 0;

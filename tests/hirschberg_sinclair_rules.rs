@@ -5,11 +5,11 @@
 mod common;
 
 use common::engine::{self, sends};
-use electionscope::algo::FromSimConfig;
 use electionscope::algo::hirschberg_sinclair::{
     Dir, HirschbergSinclair, HsConfig, HsMsg, HsTimer, Role, final_phase,
 };
 use electionscope::algo::ring::RingArrangement;
+use electionscope::config::FromSimConfig;
 use electionscope::config::SimConfig;
 use electionscope::run::simulation;
 use electionscope::sim::{
@@ -214,9 +214,10 @@ fn hs_neighbours_that_skipped_each_other_across_a_one_way_cut_meet_again_after_h
         nodes: 7,
         seed: 2,
         latency: (MS, 13 * MS),
-        ring_order: RingArrangement::Descending,
         ..SimConfig::default()
-    };
+    }
+    .with("ring-order", "descending")
+    .expect("a ring order");
     let script = "at 310ms pause n3 for 457ms\nat 1.04s timeout n7\nat 1.242s restart n2\n\
                   at 1.944s crash leader\nat 2.406s crash leader\nat 2.713s cut n4->n5\n\
                   at 4.999s heal\nat 5s restart n6\nat 5s restart n7\n";
@@ -258,9 +259,10 @@ fn cfg(nodes: u32, arrangement: RingArrangement, seed: u64) -> SimConfig {
         nodes,
         seed,
         latency: (10 * MS, 10 * MS),
-        ring_order: arrangement,
         ..SimConfig::default()
     }
+    .with("ring-order", arrangement.name())
+    .expect("a ring order")
 }
 
 fn sim_with(c: &SimConfig, scenario: Option<&str>) -> Simulation<HirschbergSinclair> {
@@ -367,9 +369,10 @@ fn hs_the_highest_id_is_elected_whatever_the_arrangement() {
             let c = SimConfig {
                 nodes: n,
                 seed,
-                ring_order: arrangement,
                 ..SimConfig::default()
-            };
+            }
+            .with("ring-order", arrangement.name())
+            .expect("a ring order");
             let mut sim = sim_with(&c, None);
             sim.advance_to(3 * SEC);
             assert_eq!(agreed_leader(&sim, n), Some(n), "seed {seed} {arrangement}");

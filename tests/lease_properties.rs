@@ -9,8 +9,8 @@
 //! clock runs true again and every node restarts, and a leader must be established
 //! within LIVENESS_BOUND.
 
-use electionscope::algo::FromSimConfig;
 use electionscope::algo::lease::{Lease, LeaseBug, LeaseConfig};
+use electionscope::config::FromSimConfig;
 use electionscope::config::SimConfig;
 use electionscope::sim::rng::{SimRng, Stream};
 use electionscope::sim::{Human, MS, Micros, SEC};

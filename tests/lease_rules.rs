@@ -8,8 +8,9 @@
 mod common;
 
 use common::engine::{self};
+use electionscope::algo::Algo;
 use electionscope::algo::lease::{Lease, LeaseConfig, LeaseMsg, LeaseRecord, LeaseTimer, Role};
-use electionscope::config::{AlgoKind, SimConfig};
+use electionscope::config::SimConfig;
 use electionscope::run::{resolve, simulation};
 use electionscope::sim::{
     Algorithm, Effect, EventKind, Input, MS, Micros, NodeId, NoteKind, SEC, Severity, Simulation,
@@ -474,9 +475,13 @@ fn lease_settings_round_trip_through_the_url_and_show_only_for_lease() {
     let (back, notices) = SimConfig::from_query(&c.to_query());
     assert!(notices.is_empty(), "{notices:?}");
     assert_eq!(back, c);
-    assert!(AlgoKind::Lease.uses_setting("renew-deadline"));
-    assert!(!AlgoKind::Raft.uses_setting("renew-deadline"));
-    assert!(!AlgoKind::Lease.uses_setting("election-timeout"));
+    assert!(Algo::parse("lease").unwrap().uses_setting("renew-deadline"));
+    assert!(!Algo::parse("raft").unwrap().uses_setting("renew-deadline"));
+    assert!(
+        !Algo::parse("lease")
+            .unwrap()
+            .uses_setting("election-timeout")
+    );
 }
 
 #[test]
@@ -508,6 +513,6 @@ fn scenarios_may_name_the_lease_service_after_the_candidates_but_nothing_beyond(
 #[test]
 fn term_labels_read_as_lease_tokens() {
     assert_eq!(Lease::term_label(7), "lease #7");
-    assert_eq!(AlgoKind::Lease.term_label(7), "lease #7");
+    assert_eq!((Algo::parse("lease").unwrap().term_label)(7), "lease #7");
     assert_eq!(Lease::SERVICE, Some("lease-api"));
 }

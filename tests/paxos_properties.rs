@@ -6,8 +6,8 @@
 //! heals, loss stops and every node restarts, and a leader must be established within
 //! LIVENESS_BOUND. The monitor checks every step of the whole run.
 
-use electionscope::algo::FromSimConfig;
 use electionscope::algo::paxos::{Paxos, PaxosBug, PaxosConfig};
+use electionscope::config::FromSimConfig;
 use electionscope::config::SimConfig;
 use electionscope::sim::rng::{SimRng, Stream};
 use electionscope::sim::{Human, MS, Micros, SEC};

@@ -5,10 +5,10 @@
 mod common;
 
 use common::engine::{self, notes, sends};
-use electionscope::algo::FromSimConfig;
 use electionscope::algo::paxos::{
     AcceptedEntry, Ballot, Paxos, PaxosBug, PaxosConfig, PaxosDisk, PaxosMsg, PaxosTimer, Role,
 };
+use electionscope::config::FromSimConfig;
 use electionscope::config::SimConfig;
 use electionscope::scenario::Scenario;
 use electionscope::sim::{

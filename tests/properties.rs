@@ -5,8 +5,8 @@
 //! 5 s; at 5 s the network heals and every node restarts; a leader must then be
 //! established within LIVENESS_BOUND.
 
-use electionscope::algo::FromSimConfig;
 use electionscope::algo::raft::{Raft, RaftBug};
+use electionscope::config::FromSimConfig;
 use electionscope::config::SimConfig;
 use electionscope::scenario::Scenario;
 use electionscope::sim::rng::{SimRng, Stream};
@@ -38,11 +38,12 @@ fn random_schedule(seed: u64) -> (SimConfig, String) {
     let cfg = SimConfig {
         nodes,
         seed,
-        prevote,
-        check_quorum,
         latency: (lat_lo * MS, (lat_lo + r.range(0, 20)) * MS),
         ..SimConfig::default()
-    };
+    }
+    .with("prevote", if prevote { "on" } else { "off" })
+    .and_then(|c| c.with("check-quorum", if check_quorum { "on" } else { "off" }))
+    .expect("switches");
     let node = |r: &mut SimRng| format!("n{}", r.range(1, nodes as u64));
     let mut lines = Vec::new();
     let mut t = 0;

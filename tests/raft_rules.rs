@@ -403,9 +403,10 @@ fn s5_4_2_a_stale_leader_cannot_commit() {
 // ----- PreVote and CheckQuorum (etcd semantics) -----
 
 fn isolated_terms(prevote: bool, check_quorum: bool, seed: u64) -> (u64, u64, u64) {
-    let mut c = cfg(5, seed, None);
-    c.prevote = prevote;
-    c.check_quorum = check_quorum;
+    let c = cfg(5, seed, None)
+        .with("prevote", if prevote { "on" } else { "off" })
+        .and_then(|c| c.with("check-quorum", if check_quorum { "on" } else { "off" }))
+        .expect("switches");
     let mut s = sim(c);
     s.advance_to(SEC);
     let (leader, term) = s.established_leader().expect("leader");
@@ -498,8 +499,9 @@ fn prevote_does_not_change_the_receivers_term() {
 fn check_quorum_makes_an_isolated_leader_step_down() {
     for seed in 0..20 {
         for check_quorum in [true, false] {
-            let mut c = cfg(5, seed, None);
-            c.check_quorum = check_quorum;
+            let c = cfg(5, seed, None)
+                .with("check-quorum", if check_quorum { "on" } else { "off" })
+                .expect("a switch");
             let mut s = sim(c);
             s.advance_to(SEC);
             let (leader, _) = s.established_leader().expect("leader");

@@ -2,7 +2,7 @@
 //! column and what was expected; well-formed scenarios round-trip through text.
 
 use electionscope::config::SimConfig;
-use electionscope::scenario::{BUILTINS, Scenario, load};
+use electionscope::scenario::{Scenario, builtins, load};
 use electionscope::sim::{Action, MS, SEC, Target};
 use proptest::prelude::*;
 
@@ -236,7 +236,7 @@ fn unknown_builtin_names_list_the_known_ones() {
         e.message.contains("unknown scenario 'leader-crsh'") && e.message.contains("leader-crash"),
         "{e}"
     );
-    for b in BUILTINS {
+    for b in builtins() {
         let sc = load(b.name).unwrap_or_else(|e| panic!("{}: {e}", b.name));
         assert!(!sc.description.is_empty(), "{} explains itself", b.name);
     }

@@ -11,7 +11,8 @@
 
 mod common;
 
-use electionscope::config::{AlgoKind, SimConfig};
+use electionscope::algo::Algo;
+use electionscope::config::SimConfig;
 use electionscope::run::{Run, build, resolve};
 use electionscope::sim::trace::DropReason;
 use electionscope::sim::{EventKind, Human, NoteKind};
@@ -92,7 +93,7 @@ fn story(run: &dyn Run) -> Vec<String> {
             EventKind::Note { kind, .. } => {
                 // Raft narrates more than one Leader note per win; its story keeps the
                 // win itself. Other engines say one Leader line per takeover.
-                let raft = run.config().algo == AlgoKind::Raft;
+                let raft = run.config().algo == Algo::parse("raft").unwrap();
                 // A recipe election is told by its service (expiries, notifications)
                 // and by each client's steps (creates, watches, re-checks).
                 let has_service = run.view().nodes.iter().any(|n| n.service);

@@ -4,7 +4,7 @@
 
 mod common;
 
-use electionscope::split_brain::{CASES, Outcome, run_all, table};
+use electionscope::split_brain::{Outcome, cases, run_all, table};
 
 const SEED: u64 = 1;
 const BEGIN: &str = "<!-- split-brain-lab:begin -->\n";
@@ -19,7 +19,7 @@ fn outcome<'a>(all: &'a [Outcome], scenario: &str) -> &'a Outcome {
 #[test]
 fn every_case_shows_what_its_row_claims() {
     let all = run_all(SEED).expect("every lab scenario runs");
-    assert_eq!(all.len(), CASES.len());
+    assert_eq!(all.len(), cases().count());
 
     let bully = outcome(&all, "bully-partition");
     assert!(bully.most_leaders >= 2, "Bully splits: {bully:?}");

@@ -6,8 +6,8 @@
 //! the network heals, loss stops and every server restarts, and a leader must be
 //! established within LIVENESS_BOUND. The monitor checks every step of the whole run.
 
-use electionscope::algo::FromSimConfig;
 use electionscope::algo::zab::{Zab, ZabBug, ZabConfig};
+use electionscope::config::FromSimConfig;
 use electionscope::config::SimConfig;
 use electionscope::sim::rng::{SimRng, Stream};
 use electionscope::sim::{Human, MS, Micros, SEC};
@@ -39,7 +39,7 @@ fn random_schedule(seed: u64, partitions: bool) -> (SimConfig, String) {
     let nodes = r.range(3, 7) as u32;
     let lat_lo = r.range(1, 10);
     let cfg = SimConfig {
-        algo: electionscope::config::AlgoKind::Zab,
+        algo: electionscope::algo::Algo::parse("zab").unwrap(),
         nodes,
         seed,
         latency: (lat_lo * MS, (lat_lo + r.range(0, 20)) * MS),

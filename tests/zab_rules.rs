@@ -6,11 +6,11 @@
 mod common;
 
 use common::engine::{self, notes, sends, timers_set};
-use electionscope::algo::FromSimConfig;
 use electionscope::algo::zab::{
     FollowStage, LeadStage, Role, ServerState, Txn, Vote, Zab, ZabConfig, ZabDisk, ZabMsg,
     ZabTimer, zxid,
 };
+use electionscope::config::FromSimConfig;
 use electionscope::config::SimConfig;
 use electionscope::scenario::Scenario;
 use electionscope::sim::rng::{SimRng, Stream};

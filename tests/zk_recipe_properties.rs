@@ -10,8 +10,8 @@
 //! whose session expired while it was paused or cut off is a Warning (the hazard
 //! fencing exists for), never a Violation.
 
-use electionscope::algo::FromSimConfig;
 use electionscope::algo::zk_recipe::{ZkBug, ZkConfig, ZkRecipe};
+use electionscope::config::FromSimConfig;
 use electionscope::config::SimConfig;
 use electionscope::sim::rng::{SimRng, Stream};
 use electionscope::sim::{Human, MS, Micros, SEC, StorageMode};
@@ -41,7 +41,7 @@ fn random_schedule(seed: u64) -> (SimConfig, String) {
     let zk = nodes + 1;
     let lat_lo = r.range(1, 10);
     let cfg = SimConfig {
-        algo: electionscope::config::AlgoKind::ZkRecipe,
+        algo: electionscope::algo::Algo::parse("zk-recipe").unwrap(),
         nodes,
         seed,
         latency: (lat_lo * MS, (lat_lo + r.range(0, 20)) * MS),

@@ -2,6 +2,7 @@
 //! Hirschberg-Sinclair) and by the UI, which draws nodes in ring order. Message counts
 //! of ring elections depend on this arrangement, so it is a setting, not an accident.
 
+use crate::settings::{Choice, Setting, SettingKind, Settings, Setup, Value};
 use crate::sim::NodeId;
 use crate::sim::rng::{SimRng, Stream};
 use serde::{Deserialize, Serialize};
@@ -69,6 +70,41 @@ pub fn ring_order(arrangement: RingArrangement, nodes: u32, seed: u64) -> Vec<No
         }
     }
     ids
+}
+
+/// Where ids sit around the ring: a setting of both ring elections.
+pub const RING_ORDER: Setting = Setting {
+    key: "ring-order",
+    label: "Ids around the ring",
+    about: "where ids sit around the ring: ascending (best case), descending (worst case) or a seeded shuffle",
+    default: Value::Choice("ascending"),
+    kind: SettingKind::Choice(&[
+        Choice {
+            name: "ascending",
+            label: "ascending",
+            aliases: &[],
+        },
+        Choice {
+            name: "descending",
+            label: "descending",
+            aliases: &[],
+        },
+        Choice {
+            name: "random",
+            label: "random",
+            aliases: &[],
+        },
+    ]),
+};
+
+/// The arrangement a run's settings choose.
+pub fn arrangement(settings: &Settings) -> RingArrangement {
+    RingArrangement::parse(settings.choice(&RING_ORDER)).unwrap_or_default()
+}
+
+/// The ids in ring order for a run: what the ring engines and the drawing use.
+pub fn order_for(setup: &Setup<'_>) -> Vec<NodeId> {
+    ring_order(arrangement(setup.settings), setup.nodes, setup.seed)
 }
 
 /// Clockwise successor of `me` in `order`.

@@ -10,22 +10,22 @@ fn main() {
 
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
-    use clap::{Args, Parser, Subcommand};
+    use clap::{
+        Arg, ArgAction, ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand,
+    };
+    use electionscope::algo::{Algo, registry};
     use electionscope::config::SimConfig;
     use electionscope::lab::{self, Fault};
     use electionscope::run::{self, Summary};
-    use electionscope::scenario::BUILTINS;
+    use electionscope::scenario::builtins;
+    use electionscope::settings::SettingKind;
     use std::io::Write;
 
     #[derive(Parser)]
     #[command(
         name = "electionscope",
         version,
-        about = "Deterministic simulations of leader-election algorithms",
-        after_help = "Defaults: 5 nodes, seed chosen at random, 10s of virtual time, latency 5-15ms, \
-                      no message loss, election timeout 150-300ms, heartbeat 50ms, PreVote and CheckQuorum off; \
-                      lease: leaseDuration 1.5s, renewDeadline 1s, retryPeriod 200ms (Kubernetes' defaults / 10), \
-                      expiry judged by each candidate's clock."
+        about = "Deterministic simulations of leader-election algorithms"
     )]
     struct Cli {
         #[command(subcommand)]
@@ -51,38 +51,18 @@ mod cli {
 
     #[derive(Args)]
     struct Common {
-        /// Algorithm: raft, paxos, zab (ZooKeeper), zk-recipe (ZooKeeper's ephemeral
-        /// sequential znodes), lease (Kubernetes-style lease through a lock service),
-        /// bully, ring (Chang-Roberts) or hs (Hirschberg-Sinclair)
+        /// Algorithm, raft by default (the list follows the options)
         #[arg(long)]
         algo: Option<String>,
         /// Seed of the run (the first seed, for lab). Random if omitted.
         #[arg(long)]
         seed: Option<String>,
-        /// Election timeout range, e.g. 150-300ms
-        #[arg(long)]
-        election_timeout: Option<String>,
-        /// Leader heartbeat interval, e.g. 50ms
-        #[arg(long)]
-        heartbeat: Option<String>,
         /// One-way message delay range, e.g. 5-15ms
         #[arg(long)]
         latency: Option<String>,
         /// Message loss rate, e.g. 5%
         #[arg(long)]
         drop: Option<String>,
-        /// Turn on PreVote (Raft)
-        #[arg(long)]
-        prevote: bool,
-        /// Turn on CheckQuorum (Raft)
-        #[arg(long)]
-        check_quorum: bool,
-        /// Ring algorithms: ids around the ring, ascending, descending or random
-        #[arg(long)]
-        ring_order: Option<String>,
-        /// Paxos: backoff of a pre-empted proposer, random (default) or none
-        #[arg(long)]
-        backoff: Option<String>,
         /// Shared storage the leaders write to: off, unfenced or fenced
         #[arg(long)]
         storage: Option<String>,
@@ -92,28 +72,8 @@ mod cli {
         /// Any setting the URL takes, as KEY=VALUE (repeatable), e.g. --set storage=fenced
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
-        /// Lease: how long a lease lasts without renewal (leaseDuration), e.g. 1.5s
-        #[arg(long)]
-        lease_duration: Option<String>,
-        /// Lease: how long the leader leads without a successful renew (renewDeadline), e.g. 1s
-        #[arg(long)]
-        renew_deadline: Option<String>,
-        /// Lease: how often candidates retry and the leader renews (retryPeriod), e.g. 200ms
-        #[arg(long)]
-        retry_period: Option<String>,
-        /// Lease: who judges expiry, client (each candidate by its own clock) or server
-        #[arg(long)]
-        lease_expiry: Option<String>,
-        /// ZAB: how long a quorum's choice waits for a better vote, e.g. 200ms
-        #[arg(long)]
-        finalize_wait: Option<String>,
-        /// ZooKeeper recipe: a silent session expires after this long, e.g. 600ms
-        #[arg(long)]
-        session_timeout: Option<String>,
-        /// ZooKeeper recipe: what a waiting candidate watches, predecessor (default) or
-        /// leader (the herd effect)
-        #[arg(long)]
-        watch: Option<String>,
+        #[command(flatten)]
+        settings: SettingFlags,
         /// Print one JSON object instead of text
         #[arg(long)]
         json: bool,
@@ -152,6 +112,89 @@ mod cli {
         fault: String,
     }
 
+    /// One flag per algorithm setting, made from the registry's schemas: `--heartbeat
+    /// 50ms`, and a switch such as `--prevote` turns its setting on.
+    #[derive(Clone, Debug, Default)]
+    struct SettingFlags {
+        given: Vec<(String, String)>,
+    }
+
+    impl FromArgMatches for SettingFlags {
+        fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+            let mut flags = SettingFlags::default();
+            flags.update_from_arg_matches(matches)?;
+            Ok(flags)
+        }
+
+        fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+            for setting in registry::settings() {
+                match setting.kind {
+                    SettingKind::Switch { on: "on", .. } => {
+                        if matches.get_flag(setting.key) {
+                            self.given.push((setting.key.into(), "on".into()));
+                        }
+                    }
+                    _ => {
+                        if let Some(v) = matches.get_one::<String>(setting.key) {
+                            self.given.push((setting.key.into(), v.clone()));
+                        }
+                    }
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl Args for SettingFlags {
+        fn augment_args(mut cmd: clap::Command) -> clap::Command {
+            for setting in registry::settings() {
+                let help = format!(
+                    "{}: {} (default {})",
+                    registry::readers(setting.key).join(", "),
+                    setting.about,
+                    setting.format(setting.default)
+                );
+                let arg = Arg::new(setting.key).long(setting.key);
+                cmd = cmd.arg(match setting.kind {
+                    // `--prevote` turns a plain switch on; a switch with words of its
+                    // own takes them: `--backoff none`.
+                    SettingKind::Switch { on: "on", .. } => {
+                        arg.action(ArgAction::SetTrue).help(format!(
+                            "{}: {}",
+                            registry::readers(setting.key).join(", "),
+                            setting.about
+                        ))
+                    }
+                    _ => arg.value_name("VALUE").help(help),
+                });
+            }
+            cmd
+        }
+
+        fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+            Self::augment_args(cmd)
+        }
+    }
+
+    /// The defaults and the algorithms, after the flags in `--help`.
+    fn after_help() -> String {
+        let mut out = String::from(
+            "Defaults: 5 nodes, seed chosen at random, 10s of virtual time, latency 5-15ms, no message loss.\n\nAlgorithms (--algo):\n",
+        );
+        for a in Algo::all() {
+            out.push_str(&format!("  {:<10} {}\n", a.name, a.title));
+            for s in a.settings {
+                out.push_str(&format!(
+                    "      --{:<18} {}, default {}\n",
+                    s.key,
+                    s.label,
+                    s.format(s.default)
+                ));
+            }
+        }
+        out
+    }
+
     /// Explicit settings as (key, value), in the shared config vocabulary.
     fn overrides(c: &Common) -> Result<Vec<(String, String)>, String> {
         let mut o = Vec::new();
@@ -162,29 +205,13 @@ mod cli {
         };
         add("algo", &c.algo);
         add("seed", &c.seed);
-        add("election-timeout", &c.election_timeout);
-        add("heartbeat", &c.heartbeat);
         add("latency", &c.latency);
         add("drop", &c.drop);
-        add("ring-order", &c.ring_order);
-        add("backoff", &c.backoff);
-        add("session-timeout", &c.session_timeout);
-        add("watch", &c.watch);
         add("storage", &c.storage);
-        add("lease-duration", &c.lease_duration);
-        add("renew-deadline", &c.renew_deadline);
-        add("retry-period", &c.retry_period);
-        add("lease-expiry", &c.lease_expiry);
-        add("finalize-wait", &c.finalize_wait);
         if c.stonith {
             o.push(("stonith".into(), "on".into()));
         }
-        if c.prevote {
-            o.push(("prevote".into(), "on".into()));
-        }
-        if c.check_quorum {
-            o.push(("check-quorum".into(), "on".into()));
-        }
+        o.extend(c.settings.given.iter().cloned());
         for kv in &c.set {
             match kv.split_once('=') {
                 Some((k, v)) if !k.trim().is_empty() => o.push((k.trim().into(), v.into())),
@@ -204,7 +231,13 @@ mod cli {
     }
 
     pub fn main() -> i32 {
-        let cli = match Cli::try_parse() {
+        let parsed = Cli::command()
+            .after_help(after_help())
+            .mut_subcommand("run", |c| c.after_help(after_help()))
+            .mut_subcommand("lab", |c| c.after_help(after_help()))
+            .try_get_matches()
+            .and_then(|m| Cli::from_arg_matches(&m));
+        let cli = match parsed {
             Ok(c) => c,
             Err(e) => {
                 let _ = e.print();
@@ -215,8 +248,8 @@ mod cli {
             Command::Run(a) => run_cmd(a),
             Command::Lab(a) => lab_cmd(a),
             Command::Scenarios => {
-                let width = BUILTINS.iter().map(|b| b.name.len()).max().unwrap_or(0);
-                for b in BUILTINS {
+                let width = builtins().map(|b| b.name.len()).max().unwrap_or(0);
+                for b in builtins() {
                     println!("{:<width$}  {}", b.name, b.title);
                 }
                 0

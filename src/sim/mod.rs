@@ -2,6 +2,7 @@
 
 pub mod action;
 pub mod algorithm;
+pub mod erased;
 pub mod guard;
 pub mod kernel;
 pub mod network;

@@ -7,8 +7,7 @@
 //! replay puts it back between the same two events even within one instant.
 
 use super::action::Action;
-use super::algorithm::Algorithm;
-use super::kernel::Simulation;
+use super::erased::AnySimulation;
 use super::time::{Micros, SEC};
 use super::trace::TraceEvent;
 use std::collections::VecDeque;
@@ -18,11 +17,10 @@ use std::collections::VecDeque;
 pub const MAX_SNAPSHOTS: usize = 128;
 const FIRST_INTERVAL: Micros = SEC;
 
-#[derive(Clone, Debug)]
-struct Snapshot<A: Algorithm> {
+struct Snapshot {
     time: Micros,
     actions_applied: usize,
-    sim: Simulation<A>,
+    sim: Box<dyn AnySimulation>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,10 +34,10 @@ pub struct RecordedAction {
 /// Receives trace events as they are produced (e.g. the CLI's `--trace` file).
 pub type TraceSink = Box<dyn FnMut(&TraceEvent)>;
 
-pub struct Timeline<A: Algorithm> {
-    sim: Simulation<A>,
+pub struct Timeline {
+    sim: Box<dyn AnySimulation>,
     /// Sorted by time; the first is the initial state.
-    snapshots: Vec<Snapshot<A>>,
+    snapshots: Vec<Snapshot>,
     interval: Micros,
     next_snapshot: Micros,
     actions: Vec<RecordedAction>,
@@ -51,9 +49,9 @@ pub struct Timeline<A: Algorithm> {
     replaying: bool,
 }
 
-impl<A: Algorithm> Timeline<A> {
+impl Timeline {
     /// `trace_cap` bounds the window of recent trace events kept for display.
-    pub fn new(sim: Simulation<A>, trace_cap: usize) -> Self {
+    pub fn new(sim: Box<dyn AnySimulation>, trace_cap: usize) -> Self {
         let origin = Snapshot {
             time: sim.now(),
             actions_applied: 0,
@@ -78,8 +76,8 @@ impl<A: Algorithm> Timeline<A> {
         self.sink = sink;
     }
 
-    pub fn sim(&self) -> &Simulation<A> {
-        &self.sim
+    pub fn sim(&self) -> &dyn AnySimulation {
+        self.sim.as_ref()
     }
 
     pub fn trace(&self) -> &VecDeque<TraceEvent> {

@@ -1,7 +1,8 @@
 //! The cluster drawn as SVG: nodes on a circle, messages in flight, partitions, cuts.
 
 use super::message_layer::{MessageLayer, RingTone, TimerRing};
-use electionscope::config::RingKind;
+use electionscope::algo::Algo;
+use electionscope::algo::descriptor::RingKind;
 use electionscope::sim::action::Percent;
 use electionscope::sim::storage::WriteOutcome;
 use electionscope::sim::{NodeId, StorageView};
@@ -26,8 +27,8 @@ pub struct ClusterProps {
     pub selected: Option<NodeId>,
     pub split: BTreeSet<NodeId>,
     pub on_node: Callback<NodeId>,
-    /// Message terms are Paxos ballots.
-    pub ballots: bool,
+    /// Labels message terms (a Paxos ballot reads `round.node`).
+    pub algo: Algo,
     /// The shared storage leaders write to, when the run has one.
     pub storage: Option<StorageView>,
 }
@@ -128,7 +129,7 @@ pub fn cluster(p: &ClusterProps) -> Html {
                 <StorageBox view={s} />
             }
         </svg>
-        <MessageLayer msgs={p.msgs.clone()} ballots={p.ballots} rings={Rc::new(rings)} />
+        <MessageLayer msgs={p.msgs.clone()} algo={p.algo} rings={Rc::new(rings)} />
         </div>
     }
 }

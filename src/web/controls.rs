@@ -2,9 +2,9 @@
 
 use super::panels::{send, send_with};
 use super::state::{Model, Msg, SPEEDS};
-use electionscope::algo::ring::RingArrangement;
-use electionscope::config::{AlgoKind, MAX_NODES, SimConfig};
-use electionscope::scenario::BUILTINS;
+use electionscope::algo::{Algo, registry};
+use electionscope::config::{MAX_NODES, SimConfig};
+use electionscope::settings::{Setting, SettingKind, Value};
 use electionscope::sim::action::Percent;
 use electionscope::sim::time::Rounded;
 use electionscope::sim::{Action, MS, Micros, NodeId, NodeStatus, StorageMode, Target};
@@ -299,15 +299,18 @@ pub fn setup_panel(p: &SetupProps) -> Html {
         Callback::from(move |e: Event| {
             let mut c: SimConfig = cfg.clone();
             let v = input_value(&e);
-            let v = match key {
-                "prevote" | "check-quorum" | "backoff" | "stonith" => {
+            let switch = key == "stonith"
+                || registry::setting(key)
+                    .is_some_and(|s| matches!(s.kind, SettingKind::Switch { .. }));
+            let v = match switch {
+                true => {
                     let checked = e
                         .target()
                         .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
                         .is_some_and(|i| i.checked());
                     if checked { "on".into() } else { "off".into() }
                 }
-                _ => v,
+                false => v,
             };
             if c.set(key, &v).is_err() {
                 return;
@@ -328,7 +331,6 @@ pub fn setup_panel(p: &SetupProps) -> Html {
         })
     };
     let c = &p.config;
-    let (elo, ehi) = c.election_timeout;
     let scenario_name = c.scenario.clone().unwrap_or_default();
     html! {
         <section class="panel" aria-label="Setup">
@@ -336,115 +338,21 @@ pub fn setup_panel(p: &SetupProps) -> Html {
             <label class="row">
                 <span>{ "Algorithm" }</span>
                 <select id="algo" onchange={change("algo")}>
-                    { for AlgoKind::ALL.iter().map(|a| html! { <option value={a.name()} selected={*a == c.algo}>{ a.title() }</option> }) }
+                    { for Algo::all().map(|a| html! { <option value={a.name} selected={a == c.algo}>{ a.title }</option> }) }
                 </select>
             </label>
             <label class="row">
                 <span>{ "Scenario" }</span>
                 <select id="scenario" onchange={change("scenario")}>
                     <option value="" selected={scenario_name.is_empty()}>{ "(free play)" }</option>
-                    { for BUILTINS.iter().filter(|b| b.algo().is_none_or(|a| a == c.algo)).map(|b| html! { <option value={b.name} selected={scenario_name == b.name}>{ b.title }</option> }) }
+                    { for c.algo.scenarios.iter().map(|b| html! { <option value={b.name} selected={scenario_name == b.name}>{ b.title }</option> }) }
                 </select>
             </label>
             <label class="row">
                 <span>{ format!("Nodes: {}", c.nodes) }</span>
                 <input id="nodes" type="range" min="3" max={MAX_NODES.to_string()} value={c.nodes.to_string()} onchange={change("nodes")} />
             </label>
-            if c.algo.uses_setting("election-timeout") {
-                <label class="row">
-                    // ZAB has no election timeout: the same range is its syncLimit.
-                    <span>{ if c.algo == AlgoKind::Zab { "syncLimit" } else { "Election timeout" } }</span>
-                    <select onchange={change("election-timeout")}>
-                        { for ["150-151ms", "150-155ms", "150-200ms", "150-300ms", "300-600ms", "1-2s"].iter().map(|r| {
-                            let selected = electionscope::sim::time::parse_duration_range(r).ok() == Some((elo, ehi));
-                            html! { <option value={*r} {selected}>{ *r }</option> }
-                        }) }
-                    </select>
-                </label>
-            }
-            if c.algo.uses_setting("heartbeat") {
-                <label class="row">
-                    <span>{ if c.algo == AlgoKind::Zab { "Tick (ping)" } else { "Heartbeat" } }</span>
-                    <select onchange={change("heartbeat")}>
-                        { for ["25ms", "50ms", "75ms", "100ms", "200ms"].iter().map(|h| {
-                            let selected = electionscope::sim::time::parse_duration(h).ok() == Some(c.heartbeat);
-                            html! { <option value={*h} {selected}>{ *h }</option> }
-                        }) }
-                    </select>
-                </label>
-            }
-            if c.algo.uses_setting("lease-duration") {
-                { for [
-                    ("lease-duration", "leaseDuration", c.lease_duration, &["1s", "1.5s", "3s"][..]),
-                    ("renew-deadline", "renewDeadline", c.renew_deadline, &["500ms", "1s", "2s"][..]),
-                    ("retry-period", "retryPeriod", c.retry_period, &["100ms", "200ms", "400ms"][..]),
-                ].into_iter().map(|(key, label, current, choices)| html! {
-                    <label class="row" title="client-go requires leaseDuration > renewDeadline > 1.2 x retryPeriod">
-                        <span>{ label }</span>
-                        <select id={key} onchange={change(key)}>
-                            { for choices.iter().map(|v| {
-                                let selected = electionscope::sim::time::parse_duration(v).ok() == Some(current);
-                                html! { <option value={*v} {selected}>{ *v }</option> }
-                            }) }
-                        </select>
-                    </label>
-                }) }
-                <label class="row" title="client: each candidate judges expiry by its own clock (Kubernetes); server: the lock service drops an unrenewed holder on its clock (etcd, Redis PX)">
-                    <span>{ "Expiry judged by" }</span>
-                    <select id="lease-expiry" onchange={change("lease-expiry")}>
-                        { for ["client", "server"].iter().map(|v| html! { <option value={*v} selected={c.lease_expiry.name() == *v}>{ *v }</option> }) }
-                    </select>
-                </label>
-            }
-            if c.algo.uses_setting("ring-order") {
-                <label class="row">
-                    <span>{ "Ids around the ring" }</span>
-                    <select id="ring-order" onchange={change("ring-order")}>
-                        { for RingArrangement::ALL.iter().map(|r| html! { <option value={r.name()} selected={*r == c.ring_order}>{ r.name() }</option> }) }
-                    </select>
-                </label>
-            }
-            if c.algo.uses_setting("backoff") {
-                <label class="check" title="A pre-empted proposer waits a random time before retrying; without it, duelling proposers can pre-empt each other for ever">
-                    <input id="backoff" type="checkbox" checked={c.random_backoff} onchange={change("backoff")} />{ " Randomized backoff" }
-                </label>
-            }
-            if c.algo.uses_setting("finalize-wait") {
-                <label class="row" title="After a quorum agrees, how long a server waits for a better vote before deciding">
-                    <span>{ "Finalize wait" }</span>
-                    <select id="finalize-wait" onchange={change("finalize-wait")}>
-                        { for ["0ms", "50ms", "200ms", "500ms"].iter().map(|w| {
-                            let selected = electionscope::sim::time::parse_duration(w).ok() == Some(c.finalize_wait);
-                            html! { <option value={*w} {selected}>{ *w }</option> }
-                        }) }
-                    </select>
-                </label>
-            }
-            if c.algo.uses_setting("session-timeout") {
-                <label class="row" title="A client that sends nothing for this long loses its session, and with it its znode">
-                    <span>{ "Session timeout" }</span>
-                    <select id="session-timeout" onchange={change("session-timeout")}>
-                        { for ["300ms", "600ms", "1s", "2s"].iter().map(|t| {
-                            let selected = electionscope::sim::time::parse_duration(t).ok() == Some(c.session_timeout);
-                            html! { <option value={*t} {selected}>{ *t }</option> }
-                        }) }
-                    </select>
-                </label>
-            }
-            if c.algo.uses_setting("watch") {
-                <label class="row" title="Watching the leader's znode wakes every waiting client at once when it goes: the herd effect">
-                    <span>{ "Each client watches" }</span>
-                    <select id="watch" onchange={change("watch")}>
-                        { for [("predecessor", "its predecessor"), ("leader", "the leader (herd)")].iter().map(|(v, label)| html! { <option value={*v} selected={c.watch.name() == *v}>{ *label }</option> }) }
-                    </select>
-                </label>
-            }
-            if c.algo.uses_setting("prevote") {
-                <label class="check"><input id="prevote" type="checkbox" checked={c.prevote} onchange={change("prevote")} />{ " PreVote" }</label>
-            }
-            if c.algo.uses_setting("check-quorum") {
-                <label class="check"><input id="check-quorum" type="checkbox" checked={c.check_quorum} onchange={change("check-quorum")} />{ " CheckQuorum" }</label>
-            }
+            { for c.algo.settings.iter().map(|setting| setting_widget(setting, c, change(setting.key))) }
             <h3 class="subhead">{ "Split-brain defences" }</h3>
             <label class="row" title="Leaders write to a shared storage every 100 ms; with fencing, each write carries the leadership's number and the storage refuses any number below the highest it has accepted">
                 <span>{ "Shared storage" }</span>
@@ -461,6 +369,48 @@ pub fn setup_panel(p: &SetupProps) -> Html {
             </label>
             <p class="hint">{ format!("Seed {} · changing the setup restarts the run.", c.seed) }</p>
         </section>
+    }
+}
+
+/// One algorithm setting in the setup panel, as its schema describes it: a switch is a
+/// checkbox, anything else a menu of its presets or choices (plus the current value,
+/// if a link set one the menu does not offer).
+fn setting_widget(setting: &'static Setting, c: &SimConfig, onchange: Callback<Event>) -> Html {
+    let current = c.settings.get(setting);
+    let key = setting.key;
+    let options: Vec<(String, String)> = match &setting.kind {
+        SettingKind::Switch { .. } => {
+            return html! {
+                <label class="check" title={setting.about}>
+                    <input id={key} type="checkbox" checked={current == Value::Switch(true)} {onchange} />{ format!(" {}", setting.label) }
+                </label>
+            };
+        }
+        SettingKind::Choice(choices) => choices
+            .iter()
+            .map(|ch| (ch.name.to_string(), ch.label.to_string()))
+            .collect(),
+        SettingKind::Duration { presets, .. } | SettingKind::Range { presets } => {
+            let mut texts: Vec<String> = presets.iter().map(|p| p.to_string()).collect();
+            if !presets
+                .iter()
+                .any(|p| setting.parse(p).ok() == Some(current))
+            {
+                texts.push(setting.format(current));
+            }
+            texts.into_iter().map(|t| (t.clone(), t)).collect()
+        }
+    };
+    html! {
+        <label class="row" title={setting.about}>
+            <span>{ setting.label }</span>
+            <select id={key} {onchange}>
+                { for options.into_iter().map(|(value, label)| {
+                    let selected = setting.parse(&value).ok() == Some(current);
+                    html! { <option {value} {selected}>{ label }</option> }
+                }) }
+            </select>
+        </label>
     }
 }
 

@@ -6,6 +6,7 @@
 //! The canvas maps the SVG's viewBox the same way the SVG does (`xMidYMid meet`), so
 //! dots sit exactly on the lines between nodes.
 
+use electionscope::algo::Algo;
 use electionscope::sim::MsgClass;
 use electionscope::viewmodel::{CLUSTER_H, CLUSTER_W, MsgVm};
 use gloo_events::EventListener;
@@ -176,8 +177,8 @@ struct Painter {
     size: (f64, f64),
     palette: Option<Palette>,
     msgs: Rc<Vec<MsgVm>>,
-    /// Paxos terms are ballots encoded as `round * 100 + node`: drawn as `round.node`.
-    ballots: bool,
+    /// The algorithm, whose descriptor labels a message's leadership number.
+    algo: Algo,
     rings: Rc<Vec<TimerRing>>,
     sprites: Option<Sprites>,
 }
@@ -302,11 +303,7 @@ impl Painter {
                     "#fff"
                 };
                 ctx.set_fill_style_str(ink);
-                let text = if self.ballots {
-                    format!("{}.{}", term / 100, term % 100)
-                } else {
-                    term.to_string()
-                };
+                let text = (self.algo.message_label)(term);
                 ctx.fill_text(&text, m.x, m.y + 3.5).ok()?;
             }
         }
@@ -325,7 +322,7 @@ type Watchers = (
 #[derive(Properties, PartialEq)]
 pub struct MessageLayerProps {
     pub msgs: Rc<Vec<MsgVm>>,
-    pub ballots: bool,
+    pub algo: Algo,
     pub rings: Rc<Vec<TimerRing>>,
 }
 
@@ -386,12 +383,12 @@ pub fn message_layer(p: &MessageLayerProps) -> Html {
         let canvas_ref = canvas_ref.clone();
         let painter = painter.clone();
         use_effect_with(
-            (p.msgs.clone(), p.ballots, p.rings.clone()),
-            move |(msgs, ballots, rings)| {
+            (p.msgs.clone(), p.algo, p.rings.clone()),
+            move |(msgs, algo, rings)| {
                 if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
                     let mut p = painter.borrow_mut();
                     p.msgs = msgs.clone();
-                    p.ballots = *ballots;
+                    p.algo = *algo;
                     p.rings = rings.clone();
                     p.paint(&canvas);
                 }

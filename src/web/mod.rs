@@ -11,7 +11,7 @@ mod url;
 
 use cluster::Cluster;
 use controls::{Help, NetworkPanel, NodeActions, Playback, SetupPanel};
-use electionscope::config::AlgoKind;
+use electionscope::algo::Algo;
 use electionscope::sim::{Action, NodeStatus, Target};
 use electionscope::viewmodel;
 use gloo_render::{AnimationFrame, request_animation_frame};
@@ -257,7 +257,7 @@ pub fn app() -> Html {
         (
             model.config.algo,
             model.config.nodes,
-            model.config.ring_order,
+            model.config.settings.clone(),
             model.config.seed,
         ),
         |_| viewmodel::layout_for(&model.config),
@@ -296,7 +296,7 @@ pub fn app() -> Html {
     let cluster = html! {
         <Cluster nodes={nodes} msgs={msgs} layout={layout.clone()} partition={view.partition.clone()} cuts={view.cuts.clone()}
             selected={model.selected} split={model.split.clone()} on_node={on_node}
-            ballots={model.config.algo.term_word() == Some("ballot")} storage={view.storage.clone()} />
+            algo={model.config.algo} storage={view.storage.clone()} />
     };
     let fingerprint = html! {
         <span class="fingerprint" title={format!("Trace hash of this seed and scenario over {}: the CLI prints the same for `electionscope run --json` with these settings", electionscope::sim::Human(model.config.duration))}>
@@ -317,7 +317,7 @@ pub fn app() -> Html {
         let latest = viewmodel::narration(trace, &model.shown, 1);
         return html! {
             <main class="app embed">
-                <h1 class="visually-hidden">{ format!("ElectionScope: {}", model.config.algo.title()) }</h1>
+                <h1 class="visually-hidden">{ format!("ElectionScope: {}", model.config.algo.title) }</h1>
                 { for notices }
                 <Banner banner={banner} />
                 <div class="stage">{ cluster }</div>
@@ -403,7 +403,7 @@ pub fn app() -> Html {
         <div class="app">
             <header>
                 <h1>{ "ElectionScope" }</h1>
-                <span class="algo" id="algo-title">{ model.config.algo.title() }</span>
+                <span class="algo" id="algo-title">{ model.config.algo.title }</span>
                 <div class="header-actions">
                     { fingerprint }
                     <button id="new-seed" onclick={new_seed} title="New seed (N)">{ format!("New seed ({})", model.config.seed) }</button>
@@ -455,7 +455,7 @@ fn gloo_utils_document() -> web_sys::Document {
 
 #[derive(Properties, PartialEq)]
 struct LegendProps {
-    algo: AlgoKind,
+    algo: Algo,
     storage: bool,
 }
 
@@ -474,7 +474,7 @@ fn legend(p: &LegendProps) -> Html {
                 { item("announce", "leader announcement") }
                 { item("write", "write to the storage") }
             </ul>
-            <p>{ "The ring around a node drains until its election timeout. The strip under a node is its log: filled = committed, outlined = not yet, striped = a leader's no-op. " }{ p.algo.legend_note() }</p>
+            <p>{ "The ring around a node drains until its election timeout. The strip under a node is its log: filled = committed, outlined = not yet, striped = a leader's no-op. " }{ p.algo.legend }</p>
             if p.storage {
                 <p>{ "Leaders write to the shared storage (bottom right) with their leadership number as a fencing token; with fencing on it refuses any token below the highest it has taken." }</p>
             }

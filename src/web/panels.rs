@@ -2,7 +2,7 @@
 
 use super::cluster::px;
 use super::state::{Model, Msg};
-use electionscope::config::AlgoKind;
+use electionscope::algo::Algo;
 use electionscope::sim::guard::Thousands;
 use electionscope::sim::time::Rounded;
 use electionscope::sim::{Micros, Severity};
@@ -114,7 +114,7 @@ pub struct LamportProps {
     pub vm: Rc<LamportVm>,
     pub on_seek: Callback<Micros>,
     /// For naming terms in tooltips (`term 3`, `ballot 2.n5`, or nothing).
-    pub algo: AlgoKind,
+    pub algo: Algo,
 }
 
 /// The same diagram object means nothing to redraw; comparing 700 arrows each frame
@@ -217,7 +217,7 @@ pub fn lamport(p: &LamportProps) -> Html {
 struct LamportTileProps {
     tile: Rc<LamportTile>,
     height: f64,
-    algo: AlgoKind,
+    algo: Algo,
 }
 
 /// The same tile object means nothing to redraw: a finished tile keeps its pixels.
@@ -287,8 +287,8 @@ fn lamport_tile_view(p: &LamportTileProps) -> Html {
             <g key={m.seq} class={classes!("mark", m.role.clone())}>
                 <rect x={px(m.x - 3.0)} y={px(m.y - 9.0)} width="6" height="18" rx="2" />
                 <title>{
-                    match p.algo.term_word() {
-                        Some(_) => format!("n{} becomes {} ({})", m.node, m.role, p.algo.term_label(m.term)),
+                    match p.algo.leadership {
+                        Some(_) => format!("n{} becomes {} ({})", m.node, m.role, (p.algo.term_label)(m.term)),
                         None => format!("n{} becomes {}", m.node, m.role),
                     }
                 }</title>

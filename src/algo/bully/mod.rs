@@ -9,12 +9,12 @@
 //! leader, but a partition or a long pause makes each side elect its own, which the
 //! kernel reports as a split-brain warning rather than a violation.
 
+mod descriptor;
 mod invariants;
 
+pub use descriptor::DESCRIPTOR;
 pub use invariants::BullyMonitor;
 
-use crate::algo::FromSimConfig;
-use crate::config::SimConfig;
 use crate::sim::time::Rounded;
 use crate::sim::{
     Algorithm, Context, Input, MS, Message, Micros, MsgClass, NodeId, NodeView, NoteKind, Timer,
@@ -48,22 +48,6 @@ impl Default for BullyConfig {
             heartbeat,
             answer_timeout: 2 * heartbeat,
             coordinator_timeout: election_timeout.1,
-            bugs: Bugs::default(),
-        }
-    }
-}
-
-impl FromSimConfig for Bully {
-    fn algo_config(cfg: &SimConfig) -> BullyConfig {
-        // A round trip at the slowest latency, plus slack for the step itself.
-        let answer_timeout = cfg.latency.1 * 2 + 10 * MS;
-        BullyConfig {
-            election_timeout: cfg.election_timeout,
-            heartbeat: cfg.heartbeat,
-            answer_timeout,
-            // The highest live node hears our ELECTION, runs its own answer wait and
-            // announces: that takes under two answer timeouts after our ANSWER came.
-            coordinator_timeout: cfg.election_timeout.1.max(2 * answer_timeout),
             bugs: Bugs::default(),
         }
     }

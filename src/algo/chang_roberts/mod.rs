@@ -13,13 +13,12 @@
 //! number and each node handles a lap once, and the ACK timeout adapts to the round
 //! trips a node measures (TCP's estimator, RFC 6298), doubling after each timeout.
 
+mod descriptor;
 mod invariants;
 
+pub use descriptor::DESCRIPTOR;
 pub use invariants::UniqueWinnerMonitor;
 
-use crate::algo::FromSimConfig;
-use crate::algo::ring::ring_order;
-use crate::config::SimConfig;
 use crate::sim::time::Rounded;
 use crate::sim::{
     Algorithm, Context, Input, MS, Message, Micros, MsgClass, NodeId, NodeView, NoteKind, Timer,
@@ -91,20 +90,6 @@ impl ChangRobertsConfig {
             ChangRobertsBug::ElectOnAnyReturn => self.bugs.elect_on_any_return = true,
         }
         self
-    }
-}
-
-impl FromSimConfig for ChangRoberts {
-    fn algo_config(cfg: &SimConfig) -> ChangRobertsConfig {
-        ChangRobertsConfig {
-            order: ring_order(cfg.ring_order, cfg.nodes, cfg.seed),
-            election_timeout: cfg.election_timeout,
-            heartbeat: cfg.heartbeat,
-            // A hop and its ACK each take at most the slowest latency; the margin
-            // covers both being drawn at the maximum in the same instant.
-            ack_timeout: 2 * cfg.latency.1 + 10 * MS,
-            bugs: Bugs::default(),
-        }
     }
 }
 

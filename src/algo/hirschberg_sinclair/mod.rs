@@ -28,13 +28,12 @@
 //!   again (the higher candidate it gave way to may have crashed).
 //! - The highest id always leads: a node never follows a lower leader; it campaigns.
 
+mod descriptor;
 mod invariants;
 
+pub use descriptor::DESCRIPTOR;
 pub use invariants::HsMonitor;
 
-use crate::algo::FromSimConfig;
-use crate::algo::ring::ring_order;
-use crate::config::SimConfig;
 use crate::sim::time::Rounded;
 use crate::sim::{
     Algorithm, Context, Input, MS, Message, Micros, MsgClass, NodeId, NodeView, NoteKind, Timer,
@@ -116,20 +115,6 @@ impl HsConfig {
             HsBug::RelayEveryProbe => self.bugs.relay_every_probe = true,
         }
         self
-    }
-}
-
-impl FromSimConfig for HirschbergSinclair {
-    fn algo_config(cfg: &SimConfig) -> HsConfig {
-        HsConfig {
-            order: ring_order(cfg.ring_order, cfg.nodes, cfg.seed),
-            election_timeout: cfg.election_timeout,
-            heartbeat: cfg.heartbeat,
-            // The slowest hop plus a millisecond, so that a reply arriving at the very
-            // end of the latency range still beats the timer.
-            hop_time: cfg.latency.1 + MS,
-            bugs: Bugs::default(),
-        }
     }
 }
 

@@ -17,12 +17,12 @@
 //! exist for; the leadership's fencing token is the revision at which it was granted
 //! (etcd's create revision), so tokens rise with every grant.
 
+mod descriptor;
 mod invariants;
 
+pub use descriptor::DESCRIPTOR;
 pub use invariants::LeaseMonitor;
 
-use crate::algo::FromSimConfig;
-use crate::config::SimConfig;
 use crate::sim::time::Rounded;
 use crate::sim::{
     Algorithm, Context, Input, MS, Message, Micros, MsgClass, NodeId, NodeView, NoteKind, SEC,
@@ -111,18 +111,6 @@ impl LeaseConfig {
             ));
         }
         out
-    }
-}
-
-impl FromSimConfig for Lease {
-    fn algo_config(cfg: &SimConfig) -> LeaseConfig {
-        LeaseConfig {
-            lease_duration: cfg.lease_duration,
-            renew_deadline: cfg.renew_deadline,
-            retry_period: cfg.retry_period,
-            expiry: cfg.lease_expiry,
-            bugs: Bugs::default(),
-        }
     }
 }
 

@@ -4,11 +4,12 @@
 //! accepted, then it serves client writes with phase 2 alone. Followers watch the
 //! leader's heartbeats and, when they stop, run phase 1 with a higher ballot.
 
+mod descriptor;
 mod invariants;
 
+pub use descriptor::DESCRIPTOR;
 pub use invariants::PaxosMonitor;
 
-use crate::config::SimConfig;
 use crate::sim::time::Rounded;
 use crate::sim::{
     Algorithm, Context, Input, LogEntryView, MS, Message, Micros, MsgClass, NodeId, NodeView,
@@ -41,20 +42,6 @@ impl Default for PaxosConfig {
             backoff: (150 * MS, 300 * MS),
             randomized_backoff: true,
             bugs: Bugs::default(),
-        }
-    }
-}
-
-impl crate::algo::FromSimConfig for Paxos {
-    fn algo_config(cfg: &SimConfig) -> PaxosConfig {
-        PaxosConfig {
-            election_timeout: cfg.election_timeout,
-            heartbeat: cfg.heartbeat,
-            // One knob for "how long to stay quiet": the spread of the election timeout
-            // is already sized to let one node get ahead of the others.
-            backoff: cfg.election_timeout,
-            randomized_backoff: cfg.random_backoff,
-            ..PaxosConfig::default()
         }
     }
 }

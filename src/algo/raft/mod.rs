@@ -2,8 +2,10 @@
 //! replication to show why a node with a stale log cannot win, plus etcd-style PreVote
 //! and CheckQuorum. Each role's rules sit in their own handler, as in the paper.
 
+mod descriptor;
 mod invariants;
 
+pub use descriptor::DESCRIPTOR;
 pub use invariants::RaftMonitor;
 
 use crate::sim::time::Rounded;

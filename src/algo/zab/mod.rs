@@ -7,11 +7,12 @@
 //! that epoch and its history (NEWLEADER). A leader that stops hearing from a quorum
 //! steps down, which is how a leader cut off in a minority loses its role.
 
+mod descriptor;
 mod invariants;
 
+pub use descriptor::DESCRIPTOR;
 pub use invariants::ZabMonitor;
 
-use crate::config::SimConfig;
 use crate::sim::time::Rounded;
 use crate::sim::{
     Algorithm, Context, Input, LogEntryView, MS, Message, Micros, MsgClass, NodeId, NodeView,
@@ -44,17 +45,6 @@ impl Default for ZabConfig {
             finalize_wait: 200 * MS,
             max_notification_timeout: SEC,
             bugs: Bugs::default(),
-        }
-    }
-}
-
-impl crate::algo::FromSimConfig for Zab {
-    fn algo_config(cfg: &SimConfig) -> ZabConfig {
-        ZabConfig {
-            tick: cfg.heartbeat,
-            sync_limit: cfg.election_timeout,
-            finalize_wait: cfg.finalize_wait,
-            ..ZabConfig::default()
         }
     }
 }

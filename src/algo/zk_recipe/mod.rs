@@ -11,11 +11,12 @@
 //! own: a leader frozen in a pause loses its session and znode while it still believes
 //! it leads, and it learns so only when it next hears from ZooKeeper.
 
+mod descriptor;
 mod invariants;
 
+pub use descriptor::DESCRIPTOR;
 pub use invariants::ZkMonitor;
 
-use crate::config::SimConfig;
 use crate::sim::time::Rounded;
 use crate::sim::{
     Algorithm, Context, Input, MS, Message, Micros, MsgClass, NodeId, NodeView, NoteKind, Timer,
@@ -88,16 +89,6 @@ impl ZkConfig {
     /// expires within a sixth of its timeout of falling silent.
     fn check_every(&self) -> Micros {
         (self.session_timeout / 6).max(1)
-    }
-}
-
-impl crate::algo::FromSimConfig for ZkRecipe {
-    fn algo_config(cfg: &SimConfig) -> ZkConfig {
-        ZkConfig {
-            session_timeout: cfg.session_timeout,
-            watch: cfg.watch,
-            ..ZkConfig::default()
-        }
     }
 }
 
