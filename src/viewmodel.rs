@@ -5,6 +5,7 @@
 use crate::algo::Algo;
 use crate::algo::descriptor::{RingKind, SplitBrain};
 use crate::config::SimConfig;
+use crate::sim::RoleCategory;
 use crate::sim::kernel::NodeStatus;
 use crate::sim::storage::STORAGE;
 use crate::sim::time::Rounded;
@@ -106,8 +107,12 @@ pub struct NodeVm {
     pub x: f64,
     pub y: f64,
     pub r: f64,
-    /// `leader`, `follower`, `candidate`, `pre-candidate`, `crashed`, `paused`, ...
+    /// The engine's word: `leader`, `follower`, `looking`, ..., or `crashed`.
     pub role: String,
+    /// What the role is, whatever the engine calls it: what CSS classes come from.
+    pub category: RoleCategory,
+    /// The caption stands where the vote is drawn (a LOOKING ZAB server's proposal).
+    pub shows_proposal: bool,
     /// The engine says it leads now (a ZAB server still establishing its epoch has
     /// role `leading` but does not lead yet).
     pub leads: bool,
@@ -185,6 +190,14 @@ fn along(layout: &Layout, from: NodeId, to: NodeId, f: f64) -> (f64, f64) {
     lerp(a, b, rim + (1.0 - 2.0 * rim) * f.clamp(0.0, 1.0))
 }
 
+/// The CSS class of a role name: its category's, or `crashed` for a node that is down.
+pub fn role_class(algo: Algo, role: &str) -> &'static str {
+    match role {
+        "crashed" => "crashed",
+        _ => algo.category(role).class(),
+    }
+}
+
 /// How long (virtual time) a dropped message stays visible as it dies.
 pub const DROP_FADE: Micros = 60_000;
 
@@ -231,6 +244,8 @@ pub fn nodes(view: &ClusterView, layout: &Layout, algo: Algo) -> Vec<NodeVm> {
                     r => r.to_ascii_uppercase(),
                 },
                 leads: n.view.is_leader && n.status != NodeStatus::Crashed,
+                category: algo.category(&n.view.role),
+                shows_proposal: algo.proposal_role == Some(role.as_str()),
                 role,
                 term: n.view.term,
                 voted_for: n.view.voted_for,

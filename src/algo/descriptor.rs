@@ -5,7 +5,7 @@
 
 use crate::settings::{Setting, Setup};
 use crate::sim::erased::{self, AnySimulation};
-use crate::sim::{Action, Algorithm, KernelConfig, Micros, NodeId};
+use crate::sim::{Action, Algorithm, KernelConfig, Micros, NodeId, RoleCategory};
 
 /// How an algorithm builds its typed config from the run's settings.
 pub trait Configure: Algorithm {
@@ -132,6 +132,12 @@ pub struct Descriptor {
     /// What the legend says about this algorithm's drawing.
     pub legend: &'static str,
     pub ring: Option<Ring>,
+    /// Every role name the engine's views use, with its category: front ends colour
+    /// and draw by the category.
+    pub roles: &'static [(&'static str, RoleCategory)],
+    /// The role whose caption (its first field) stands where a vote is drawn: a
+    /// LOOKING ZAB server's proposal.
+    pub proposal_role: Option<&'static str>,
     /// Whether a majority must agree before someone leads: the line between
     /// algorithms that prevent split brain and those that only report it.
     pub quorum: bool,
@@ -154,6 +160,14 @@ impl Descriptor {
     /// A setting of this algorithm by key.
     pub fn setting(&self, key: &str) -> Option<&'static Setting> {
         self.settings.iter().copied().find(|s| s.key == key)
+    }
+
+    /// The category of one of the engine's role names.
+    pub fn category(&self, role: &str) -> RoleCategory {
+        self.roles
+            .iter()
+            .find(|(name, _)| *name == role)
+            .map_or(RoleCategory::Follower, |&(_, c)| c)
     }
 
     pub fn uses_setting(&self, key: &str) -> bool {

@@ -183,6 +183,37 @@ pub struct NodeView {
     pub fields: Vec<(String, String)>,
 }
 
+/// What kind of role a node plays, whatever the algorithm calls it: front ends draw
+/// and colour nodes by this, and each algorithm maps its own role names to it (see
+/// `algo::Descriptor::roles`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RoleCategory {
+    /// Follows a leader, or waits: nothing to draw attention to.
+    #[default]
+    Follower,
+    /// Asks whether it could win before campaigning (Raft's PreVote).
+    PreCandidate,
+    /// Campaigning.
+    Candidate,
+    Leader,
+    /// The coordination service the candidates elect through.
+    Service,
+}
+
+impl RoleCategory {
+    /// The CSS class and the word of the category.
+    pub fn class(self) -> &'static str {
+        match self {
+            RoleCategory::Follower => "follower",
+            RoleCategory::PreCandidate => "pre-candidate",
+            RoleCategory::Candidate => "candidate",
+            RoleCategory::Leader => "leader",
+            RoleCategory::Service => "service",
+        }
+    }
+}
+
 /// A safety finding raised by an invariant checker.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
@@ -240,6 +271,11 @@ pub trait Algorithm: Clone + Debug + Sized + 'static {
         input: Input<Self::Msg, Self::Timer>,
     );
     fn view(&self) -> NodeView;
+    /// Whether this node believes it leads now and, if so, its leadership number: the
+    /// fencing token its writes carry (0 where the algorithm numbers nothing). The
+    /// kernel reads leadership here, never from the drawn [`NodeView`]; the view's
+    /// `is_leader` and `term` must agree with it (the kernel checks in debug builds).
+    fn leadership(&self) -> Option<u64>;
     /// The timer that "force a timeout" fires (the election timeout, where there is one).
     fn election_timer() -> Option<Self::Timer>;
 

@@ -2,7 +2,9 @@
 
 pub mod action;
 pub mod algorithm;
+mod defences;
 pub mod erased;
+mod faults;
 pub mod guard;
 pub mod kernel;
 pub mod network;
@@ -11,11 +13,13 @@ pub mod storage;
 pub mod time;
 pub mod timeline;
 pub mod trace;
+mod watch;
+mod world;
 
 pub use action::{Action, Target};
 pub use algorithm::{
     Algorithm, Context, Effect, Finding, Input, LogEntryView, Message, Monitor, MsgClass, NodeId,
-    NodeSlotRef, NodeView, NoteKind, Severity, Timer,
+    NodeSlotRef, NodeView, NoteKind, RoleCategory, Severity, Timer,
 };
 pub use guard::{Budget, Halt};
 pub use kernel::{ClusterView, KernelConfig, NodeState, NodeStatus, Simulation, Stats};

@@ -3,6 +3,7 @@
 use super::message_layer::{MessageLayer, RingTone, TimerRing};
 use electionscope::algo::Algo;
 use electionscope::algo::descriptor::RingKind;
+use electionscope::sim::RoleCategory;
 use electionscope::sim::action::Percent;
 use electionscope::sim::storage::WriteOutcome;
 use electionscope::sim::{NodeId, StorageView};
@@ -91,9 +92,9 @@ pub fn cluster(p: &ClusterProps) -> Html {
                 y: n.y,
                 r: n.r + 7.0,
                 left,
-                tone: match n.role.as_str() {
-                    "candidate" | "looking" => RingTone::Candidate,
-                    "pre-candidate" => RingTone::PreCandidate,
+                tone: match n.category {
+                    RoleCategory::Candidate => RingTone::Candidate,
+                    RoleCategory::PreCandidate => RingTone::PreCandidate,
                     _ => RingTone::Follower,
                 },
             })
@@ -170,12 +171,18 @@ pub fn node(p: &NodeProps) -> Html {
     };
     let r = n.r;
     let paused = n.paused_until.is_some();
-    let role_class = if paused {
+    // Drawn by category; `data-role` keeps the engine's word for tests and tools.
+    let role_attr = if paused {
         "paused".to_string()
     } else {
         n.role.clone()
     };
-    let role_attr = role_class.clone();
+    let role_class = match (paused, n.role.as_str()) {
+        (true, _) => "paused",
+        (false, "crashed") => "crashed",
+        (false, _) => n.category.class(),
+    }
+    .to_string();
     let dense = r < DENSE_R;
     let cell_w = (2.0 * r / 8.0).clamp(6.0, 12.0);
     let strip_x = n.x - cell_w * n.log.len() as f64 / 2.0;
@@ -207,7 +214,7 @@ pub fn node(p: &NodeProps) -> Html {
         (caption, String::new())
     } else {
         // A LOOKING ZAB server's vote names its proposed leader and zxid.
-        let proposal = n.caption.clone().filter(|_| n.role == "looking");
+        let proposal = n.caption.clone().filter(|_| n.shows_proposal);
         (
             n.term_label.clone(),
             proposal.unwrap_or_else(|| vote.clone()),

@@ -117,14 +117,15 @@ pub fn node_actions(p: &NodeProps) -> Html {
         <section class="panel node-panel" aria-label={title.clone()}>
             <h2>
                 { title }
-                <span class={classes!("role-tag", if down { "crashed".to_string() } else { v.role.clone() })}>
+                <span class={classes!("role-tag", if down { "crashed" } else { electionscope::viewmodel::role_class(m.config.algo, &v.role) })}>
                     { if down { "crashed".to_string() } else if paused { format!("{} (paused)", v.role) } else { v.role.clone() } }
                 </span>
                 <button class="close" aria-label="Close node panel" onclick={send(m, || Msg::Select(None))}>{ "×" }</button>
             </h2>
             <p class="facts">
-                { format!("term {} · voted {} · follows {} · log {} (commit {})",
-                    v.term,
+                { format!("{}{} {} · follows {} · log {} (commit {})",
+                    m.config.algo.leadership.map_or(String::new(), |_| format!("{} · ", (m.config.algo.term_label)(v.term))),
+                    m.config.algo.vote_word,
                     v.voted_for.map_or("nobody".into(), |x| format!("n{x}")),
                     v.leader.map_or("nobody".into(), |x| format!("n{x}")),
                     v.log.len(), v.commit_index) }

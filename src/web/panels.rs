@@ -284,7 +284,7 @@ fn lamport_tile_view(p: &LamportTileProps) -> Html {
     });
     let marks = tile.marks.iter().map(|m| {
         html! {
-            <g key={m.seq} class={classes!("mark", m.role.clone())}>
+            <g key={m.seq} class={classes!("mark", viewmodel::role_class(p.algo, &m.role))}>
                 <rect x={px(m.x - 3.0)} y={px(m.y - 9.0)} width="6" height="18" rx="2" />
                 <title>{
                     match p.algo.leadership {

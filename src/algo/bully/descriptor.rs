@@ -3,6 +3,7 @@
 use super::*;
 use crate::algo::descriptor::{self, Builtin, Configure, Descriptor, SplitBrain, SplitBrainCase};
 use crate::settings::Setup;
+use crate::sim::RoleCategory;
 
 /// No quorum: each side of a partition crowns its own leader.
 fn explain_split(_: &SplitBrain<'_>) -> String {
@@ -38,6 +39,13 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     countdown_timer: "election",
     legend: "Bully has no terms; a node's caption says whom it takes for leader.",
     ring: None,
+    roles: &[
+        ("follower", RoleCategory::Follower),
+        ("candidate", RoleCategory::Candidate),
+        ("waiting", RoleCategory::Follower),
+        ("leader", RoleCategory::Leader),
+    ],
+    proposal_role: None,
     quorum: false,
     service: <Bully as crate::sim::Algorithm>::SERVICE,
     settings: &[

@@ -676,6 +676,10 @@ impl Algorithm for Bully {
         }
     }
 
+    fn leadership(&self) -> Option<u64> {
+        (self.role == Role::Leader).then_some(0)
+    }
+
     fn election_timer() -> Option<BullyTimer> {
         Some(BullyTimer::Election)
     }

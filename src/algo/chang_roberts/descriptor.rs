@@ -3,6 +3,7 @@
 use super::*;
 use crate::algo::descriptor::{self, Builtin, Configure, Descriptor, SplitBrain};
 use crate::settings::Setup;
+use crate::sim::RoleCategory;
 
 /// No quorum: each side of a partition crowns its own leader.
 fn explain_split(_: &SplitBrain<'_>) -> String {
@@ -38,6 +39,13 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         kind: descriptor::RingKind::Unidirectional,
         order: crate::algo::ring::order_for,
     }),
+    roles: &[
+        ("idle", RoleCategory::Follower),
+        ("candidate", RoleCategory::Candidate),
+        ("follower", RoleCategory::Follower),
+        ("leader", RoleCategory::Leader),
+    ],
+    proposal_role: None,
     quorum: false,
     service: <ChangRoberts as crate::sim::Algorithm>::SERVICE,
     settings: &[

@@ -973,6 +973,10 @@ impl Algorithm for ChangRoberts {
         }
     }
 
+    fn leadership(&self) -> Option<u64> {
+        (self.role == Role::Leader).then_some(0)
+    }
+
     fn election_timer() -> Option<RingTimer> {
         Some(RingTimer::Election)
     }

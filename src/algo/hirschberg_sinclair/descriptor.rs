@@ -3,6 +3,7 @@
 use super::*;
 use crate::algo::descriptor::{self, Builtin, Configure, Descriptor, SplitBrain};
 use crate::settings::Setup;
+use crate::sim::RoleCategory;
 
 /// No quorum: each side of a partition crowns its own leader.
 fn explain_split(_: &SplitBrain<'_>) -> String {
@@ -38,6 +39,14 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         kind: descriptor::RingKind::Bidirectional,
         order: crate::algo::ring::order_for,
     }),
+    roles: &[
+        ("idle", RoleCategory::Follower),
+        ("candidate", RoleCategory::Candidate),
+        ("waiting", RoleCategory::Follower),
+        ("follower", RoleCategory::Follower),
+        ("leader", RoleCategory::Leader),
+    ],
+    proposal_role: None,
     quorum: false,
     service: <HirschbergSinclair as crate::sim::Algorithm>::SERVICE,
     settings: &[

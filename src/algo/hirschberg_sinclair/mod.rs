@@ -983,6 +983,10 @@ impl Algorithm for HirschbergSinclair {
         }
     }
 
+    fn leadership(&self) -> Option<u64> {
+        (self.role == Role::Leader).then_some(0)
+    }
+
     fn election_timer() -> Option<HsTimer> {
         Some(HsTimer::Election)
     }

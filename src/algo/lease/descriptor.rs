@@ -3,6 +3,7 @@
 use super::*;
 use crate::algo::descriptor::{self, Builtin, Configure, Descriptor, SplitBrain, SplitBrainCase};
 use crate::settings::{Choice, Setting, SettingKind, Setup, Value};
+use crate::sim::RoleCategory;
 
 const fn lease_timing(
     key: &'static str,
@@ -109,6 +110,13 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     countdown_timer: "election",
     legend: "Numbers on messages are lease tokens (the revision a lease was granted at). The ring drains until the lease a node saw runs out by its own clock, or, on the leader, until its renew deadline. The box in the middle is the lock service: holder, renewTime, leaseTransitions and revision.",
     ring: None,
+    roles: &[
+        ("service", RoleCategory::Service),
+        ("follower", RoleCategory::Follower),
+        ("candidate", RoleCategory::Candidate),
+        ("leader", RoleCategory::Leader),
+    ],
+    proposal_role: None,
     quorum: false,
     service: <Lease as crate::sim::Algorithm>::SERVICE,
     settings: &[

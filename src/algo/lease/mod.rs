@@ -1093,6 +1093,13 @@ impl Algorithm for Lease {
         }
     }
 
+    fn leadership(&self) -> Option<u64> {
+        match &self.node {
+            Node::Candidate(c) if c.role == Role::Leader => Some(c.token),
+            _ => None,
+        }
+    }
+
     fn election_timer() -> Option<LeaseTimer> {
         Some(LeaseTimer::Deadline)
     }

@@ -3,6 +3,7 @@
 use super::*;
 use crate::algo::descriptor::{self, Builtin, Configure, Descriptor, SplitBrain};
 use crate::settings::{Setting, SettingKind, Setup, Value};
+use crate::sim::RoleCategory;
 
 /// A pre-empted proposer waits a random time before retrying. Off, duelling
 /// proposers can pre-empt each other indefinitely.
@@ -64,6 +65,13 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     countdown_timer: "election",
     legend: "Numbers on messages are ballots (round.node); a node's caption is the ballot it promised.",
     ring: None,
+    roles: &[
+        ("follower", RoleCategory::Follower),
+        ("candidate", RoleCategory::Candidate),
+        ("waiting", RoleCategory::Follower),
+        ("leader", RoleCategory::Leader),
+    ],
+    proposal_role: None,
     quorum: true,
     service: <Paxos as crate::sim::Algorithm>::SERVICE,
     settings: &[

@@ -1033,6 +1033,10 @@ impl Algorithm for Paxos {
         }
     }
 
+    fn leadership(&self) -> Option<u64> {
+        (self.role == Role::Leader).then(|| self.current_ballot().encode())
+    }
+
     fn election_timer() -> Option<PaxosTimer> {
         Some(PaxosTimer::Election)
     }

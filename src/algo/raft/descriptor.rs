@@ -3,6 +3,7 @@
 use super::*;
 use crate::algo::descriptor::{self, Builtin, Configure, Descriptor, SplitBrainCase};
 use crate::settings::{Setting, SettingKind, Setup, Value};
+use crate::sim::RoleCategory;
 
 /// Campaign only after a majority says it would vote (Raft thesis §9.6, etcd).
 pub const PREVOTE: Setting = Setting {
@@ -61,6 +62,13 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     countdown_timer: "election",
     legend: "Numbers on messages are terms.",
     ring: None,
+    roles: &[
+        ("follower", RoleCategory::Follower),
+        ("pre-candidate", RoleCategory::PreCandidate),
+        ("candidate", RoleCategory::Candidate),
+        ("leader", RoleCategory::Leader),
+    ],
+    proposal_role: None,
     quorum: true,
     service: <Raft as crate::sim::Algorithm>::SERVICE,
     settings: &[

@@ -1024,6 +1024,10 @@ impl Algorithm for Raft {
         }
     }
 
+    fn leadership(&self) -> Option<u64> {
+        (self.role == Role::Leader).then_some(self.term)
+    }
+
     fn election_timer() -> Option<RaftTimer> {
         Some(RaftTimer::Election)
     }

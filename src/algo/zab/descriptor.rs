@@ -3,6 +3,7 @@
 use super::*;
 use crate::algo::descriptor::{self, Builtin, Configure, Descriptor, SplitBrain, SplitBrainCase};
 use crate::settings::{Setting, SettingKind, Setup, Value};
+use crate::sim::RoleCategory;
 
 /// ZAB has no election timeout: the same range is its syncLimit.
 pub const SYNC_LIMIT: Setting = Setting {
@@ -73,6 +74,12 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     countdown_timer: "sync",
     legend: "Numbers on messages are epochs. For ZAB the ring drains until a follower gives up on its leader and goes LOOKING. Servers are LOOKING (voting: the caption shows the proposed leader and its zxid), FOLLOWING or LEADING; the star appears only once a leader has established its epoch with a quorum.",
     ring: None,
+    roles: &[
+        ("looking", RoleCategory::Candidate),
+        ("following", RoleCategory::Follower),
+        ("leading", RoleCategory::Leader),
+    ],
+    proposal_role: Some("looking"),
     quorum: true,
     service: <Zab as crate::sim::Algorithm>::SERVICE,
     settings: &[&SYNC_LIMIT, &TICK, &FINALIZE_WAIT],

@@ -1616,6 +1616,10 @@ impl Algorithm for Zab {
         }
     }
 
+    fn leadership(&self) -> Option<u64> {
+        self.is_established().then_some(self.current_epoch)
+    }
+
     fn election_timer() -> Option<ZabTimer> {
         Some(ZabTimer::Sync)
     }

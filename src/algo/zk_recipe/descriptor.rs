@@ -3,6 +3,7 @@
 use super::*;
 use crate::algo::descriptor::{self, Builtin, Configure, Descriptor, SplitBrain, SplitBrainCase};
 use crate::settings::{Choice, Setting, SettingKind, Setup, Value};
+use crate::sim::RoleCategory;
 
 /// A client that sends nothing for this long loses its session, and with it its znode.
 pub const SESSION_TIMEOUT: Setting = Setting {
@@ -82,6 +83,14 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     countdown_timer: "election",
     legend: "Numbers on messages are znode sequence numbers. The box in the middle is the zk service with its znodes, watches, sessions and counters; the lowest znode's owner leads, and each other client watches its predecessor (or the leader, with the herd option).",
     ring: None,
+    roles: &[
+        ("service", RoleCategory::Service),
+        ("connecting", RoleCategory::Follower),
+        ("candidate", RoleCategory::Candidate),
+        ("follower", RoleCategory::Follower),
+        ("leader", RoleCategory::Leader),
+    ],
+    proposal_role: None,
     quorum: false,
     service: <ZkRecipe as crate::sim::Algorithm>::SERVICE,
     settings: &[&SESSION_TIMEOUT, &WATCH],

@@ -1427,6 +1427,15 @@ impl Algorithm for ZkRecipe {
         }
     }
 
+    fn leadership(&self) -> Option<u64> {
+        match self {
+            ZkRecipe::Client(c) if c.phase == Phase::Leading => {
+                Some(c.leader.map_or(0, |(_, s)| s))
+            }
+            _ => None,
+        }
+    }
+
     fn election_timer() -> Option<ZkTimer> {
         Some(ZkTimer::Relist)
     }

@@ -1,0 +1,121 @@
+//! The registry: what every algorithm declares about itself matches what its engine
+//! does. Front ends trust these declarations, so a wrong one would misdraw silently.
+
+use electionscope::algo::Algo;
+use electionscope::config::SimConfig;
+use electionscope::run::{build, resolve};
+use electionscope::sim::{EventKind, RoleCategory, SEC};
+
+/// A run with crashes, a partition and loss, long enough to pass through every role.
+fn eventful(algo: Algo, seed: u64) -> Box<dyn electionscope::run::Run> {
+    let cfg = resolve(
+        SimConfig {
+            algo,
+            seed,
+            nodes: 5,
+            scenario: Some(
+                "at 1s crash leader\nat 2s partition n1,n2 | n3,n4,n5\nat 3s heal\n\
+                 at 3.5s restart n1\nat 3.5s restart n2\nat 3.5s restart n3\n\
+                 at 3.5s restart n4\nat 3.5s restart n5\nat 4s timeout n1\n"
+                    .into(),
+            ),
+            ..SimConfig::default()
+        },
+        &[("drop".into(), "2%".into())],
+    )
+    .expect("valid config");
+    let mut run = build(&cfg, usize::MAX).expect("builds");
+    run.advance(6 * SEC);
+    run
+}
+
+#[test]
+fn every_role_an_engine_shows_is_declared_with_its_category() {
+    for algo in Algo::all() {
+        let mut seen = std::collections::BTreeSet::new();
+        for seed in 1..=4 {
+            let run = eventful(algo, seed);
+            for e in run.trace() {
+                if let EventKind::Role { role, .. } = &e.kind {
+                    seen.insert(role.clone());
+                }
+            }
+        }
+        seen.remove("crashed"); // the kernel's word for a node that is down
+        for role in &seen {
+            assert!(
+                algo.roles.iter().any(|(name, _)| name == role),
+                "{}: role '{role}' is not in its descriptor's roles",
+                algo.name
+            );
+        }
+        let leader_roles: Vec<&str> = algo
+            .roles
+            .iter()
+            .filter(|(_, c)| *c == RoleCategory::Leader)
+            .map(|(n, _)| *n)
+            .collect();
+        assert_eq!(leader_roles.len(), 1, "{}: one leader role", algo.name);
+        assert!(
+            seen.contains(leader_roles[0]),
+            "{}: no run showed its leader role; seen {seen:?}",
+            algo.name
+        );
+    }
+}
+
+#[test]
+fn descriptors_agree_with_their_engines() {
+    for algo in Algo::all() {
+        let run = eventful(algo, 1);
+        let view = run.view();
+        // A service is declared exactly when the kernel runs one more node.
+        assert_eq!(
+            view.nodes.iter().any(|n| n.service),
+            algo.service.is_some(),
+            "{}",
+            algo.name
+        );
+        // An algorithm without leadership numbers never shows one on a leader.
+        if algo.leadership.is_none() {
+            assert!(
+                run.stats().leaders.iter().all(|l| l.term == 0),
+                "{}: leaders carry numbers but the descriptor has no word for them",
+                algo.name
+            );
+        } else {
+            assert!(
+                run.stats().leaders.iter().all(|l| l.term > 0),
+                "{}: a leader without a number",
+                algo.name
+            );
+        }
+        // Every setting the setup panel offers parses and prints back to itself.
+        for setting in algo.settings {
+            let text = setting.format(setting.default);
+            assert_eq!(setting.parse(&text), Ok(setting.default), "{}", setting.key);
+            let cfg = SimConfig::default()
+                .with(setting.key, &text)
+                .expect("a default value is accepted");
+            assert!(
+                !cfg.to_query().contains(setting.key),
+                "defaults stay out of links"
+            );
+        }
+        for scenario in algo.scenarios {
+            let cfg = resolve(
+                SimConfig {
+                    scenario: Some(scenario.name.into()),
+                    ..SimConfig::default()
+                },
+                &[],
+            )
+            .expect("a built-in scenario resolves");
+            assert_eq!(
+                cfg.algo, algo,
+                "{} is listed under {}",
+                scenario.name, algo.name
+            );
+        }
+    }
+}
