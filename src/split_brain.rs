@@ -5,7 +5,7 @@
 
 use crate::config::SimConfig;
 use crate::run::{build, resolve};
-use crate::sim::{EventKind, Human, Micros, SEC, Severity, StorageMode, StorageView};
+use crate::sim::{Fact, Human, Micros, SEC, Severity, StorageMode, StorageView};
 
 pub use crate::algo::descriptor::SplitBrainCase as Case;
 
@@ -83,7 +83,7 @@ pub fn run_case(case: &Case, seed: u64) -> Result<Outcome, String> {
     let powered_off = run
         .trace()
         .iter()
-        .filter(|e| matches!(e.kind, EventKind::Action { .. }) && e.text.starts_with("STONITH"))
+        .filter(|e| matches!(e.fact, Some(Fact::PoweredOff { .. })))
         .count();
     Ok(Outcome {
         scenario: case.scenario,

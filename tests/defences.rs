@@ -6,7 +6,7 @@
 use electionscope::algo::raft::Raft;
 use electionscope::config::SimConfig;
 use electionscope::run::{resolve, simulation};
-use electionscope::sim::{NodeStatus, SEC, Severity, Simulation, StorageView};
+use electionscope::sim::{Fact, NodeStatus, SEC, Severity, Simulation, StorageView};
 
 /// Raft, 5 nodes; the leader freezes for 1.5 s at 1 s, long enough to be replaced.
 fn paused_leader(storage: &str, stonith: &str, seed: u64) -> Simulation<Raft> {
@@ -117,15 +117,22 @@ fn a_stonith_line_precedes_the_new_leaders_promotion_in_the_narration() {
     let mut sim = simulation::<Raft>(&cfg).unwrap();
     sim.advance_to(4 * SEC);
     let trace = sim.drain_trace();
+    let second_leader = sim.stats().leaders[1].node;
     let stonith = trace
         .iter()
-        .position(|e| e.text.starts_with("STONITH"))
-        .expect("a STONITH line");
-    let second_leader = sim.stats().leaders[1].node;
+        .position(|e| {
+            matches!(e.fact, Some(Fact::PoweredOff { successor, .. }) if successor == second_leader)
+        })
+        .expect("a STONITH power-off for the second leader");
+    assert!(
+        trace[stonith].text.starts_with("STONITH"),
+        "{}",
+        trace[stonith].text
+    );
     let promoted = trace
         .iter()
-        .position(|e| e.text.starts_with(&format!("n{second_leader} is leader")))
-        .expect("the promotion line");
+        .position(|e| matches!(e.fact, Some(Fact::Won { node, .. }) if node == second_leader))
+        .expect("the promotion");
     assert!(
         stonith < promoted,
         "STONITH at {stonith}, promotion at {promoted}"

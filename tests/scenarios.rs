@@ -11,11 +11,9 @@
 
 mod common;
 
-use electionscope::algo::Algo;
 use electionscope::config::SimConfig;
 use electionscope::run::{Run, build, resolve};
-use electionscope::sim::trace::DropReason;
-use electionscope::sim::{EventKind, Human, NoteKind};
+use electionscope::sim::{EventKind, Fact, Human, NoteKind, RoleCategory, TraceEvent};
 use std::path::Path;
 
 struct Block {
@@ -84,28 +82,46 @@ fn configure(header: &str, script: &[String]) -> Result<SimConfig, String> {
 
 /// The run told as a short story: what a reader checks against the algorithm.
 fn story(run: &dyn Run) -> Vec<String> {
+    let trace: Vec<&TraceEvent> = run.trace().iter().collect();
+    let algo = run.config().algo;
+    // Whether a node leads once the step that narrated `at` is over: its role changes
+    // in that step, else the role it had. Leader notes are the story of a node that
+    // leads; a follower that learns of a leader is not one.
+    let leads_after = |at: usize| -> bool {
+        let (node, time) = match trace[at].kind {
+            EventKind::Note { node, .. } => (node, trace[at].time),
+            _ => return false,
+        };
+        let role_of = |e: &&TraceEvent| match &e.kind {
+            EventKind::Role { node: n, role, .. } if *n == node => Some(role.clone()),
+            _ => None,
+        };
+        let after = trace[at..]
+            .iter()
+            .take_while(|e| e.time == time)
+            .filter_map(role_of)
+            .last();
+        let before = || trace[..at].iter().rev().find_map(role_of);
+        after
+            .or_else(before)
+            .is_some_and(|role| algo.category(&role) == RoleCategory::Leader)
+    };
+    // A recipe election is told by its service (expiries, notifications) and by each
+    // client's steps (creates, watches, re-checks).
+    let has_service = algo.service.is_some();
     let mut out = Vec::new();
-    for e in run.trace() {
+    for (at, e) in trace.iter().enumerate() {
         let keep = match &e.kind {
             EventKind::Action { .. } | EventKind::Skipped { .. } | EventKind::Finding { .. } => {
                 true
             }
             EventKind::Note { kind, .. } => {
-                // Raft narrates more than one Leader note per win; its story keeps the
-                // win itself. Other engines say one Leader line per takeover.
-                let raft = run.config().algo == Algo::parse("raft").unwrap();
-                // A recipe election is told by its service (expiries, notifications)
-                // and by each client's steps (creates, watches, re-checks).
-                let has_service = run.view().nodes.iter().any(|n| n.service);
-                matches!(kind, NoteKind::Leader if !raft || e.text.contains(" wins "))
+                matches!(kind, NoteKind::Leader if leads_after(at))
                     || matches!(kind, NoteKind::StepDown | NoteKind::Commit)
                     || (has_service && !e.text.contains("opens"))
             }
             // Fencing at work: the storage turning a stale leader's write away.
-            EventKind::Drop {
-                reason: DropReason::Fenced,
-                ..
-            } => true,
+            EventKind::Drop { .. } => matches!(e.fact, Some(Fact::WriteRefused { .. })),
             _ => false,
         };
         if keep {

@@ -5,7 +5,7 @@
 use super::algorithm::{Finding, MsgClass, NodeId, NoteKind, Severity};
 use super::storage::{STORAGE, WRITE_EVERY};
 use super::time::Micros;
-use super::trace::{DropReason, EventKind};
+use super::trace::{DropReason, EventKind, Fact};
 use super::world::{KernelEvent, World};
 
 impl World {
@@ -142,7 +142,7 @@ impl World {
                 label(t),
                 label(h)
             );
-            self.emit(
+            self.emit_fact(
                 EventKind::Drop {
                     id,
                     from,
@@ -150,6 +150,11 @@ impl World {
                     reason: DropReason::Fenced,
                 },
                 text,
+                Some(Fact::WriteRefused {
+                    node: from,
+                    token: t,
+                    highest: h,
+                }),
             );
             return;
         }

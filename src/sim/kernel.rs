@@ -12,7 +12,7 @@ use super::guard::Limit;
 use super::rng::{SimRng, Stream};
 use super::storage::StorageView;
 use super::time::Micros;
-use super::trace::{DropReason, EventKind, TraceEvent};
+use super::trace::{DropReason, EventKind, Fact, TraceEvent};
 use super::world::{AlgorithmTraits, KernelEvent, LeaderRecord, World};
 use std::collections::BTreeMap;
 
@@ -536,6 +536,10 @@ impl<A: Algorithm> Simulation<A> {
                         target: super::action::Target::Node(victim),
                     },
                     text,
+                    Some(Fact::PoweredOff {
+                        node: victim,
+                        successor: id,
+                    }),
                 );
             }
         }
@@ -559,13 +563,17 @@ impl<A: Algorithm> Simulation<A> {
                     (w.traits.term_label)(t)
                 ),
             };
-            w.emit(
+            w.emit_fact(
                 EventKind::Role {
                     node: id,
                     role: new_view.role.clone(),
                     term: new_view.term,
                 },
                 text,
+                promoted.then_some(Fact::Won {
+                    node: id,
+                    term: new_view.term,
+                }),
             );
         }
         w.views[i] = new_view;
@@ -576,7 +584,7 @@ impl<A: Algorithm> Simulation<A> {
     }
 
     /// Crashes a running node: only its `Persistent` state survives.
-    fn power_off(&mut self, n: NodeId, action: Action, text: String) {
+    fn power_off(&mut self, n: NodeId, action: Action, text: String, fact: Option<Fact>) {
         let i = n as usize - 1;
         let Slot::Up(node) = &self.slots[i] else {
             return;
@@ -589,7 +597,7 @@ impl<A: Algorithm> Simulation<A> {
         self.world.stop_writer(i);
         let held = std::mem::take(&mut self.held[i]);
         let w = &mut self.world;
-        w.emit(EventKind::Action { action }, text);
+        w.emit_fact(EventKind::Action { action }, text, fact);
         for e in held {
             if let NodeEvent::Deliver { id, from, to, .. } = e {
                 w.in_flight.remove(&id);
@@ -663,7 +671,7 @@ impl<A: Algorithm> Simulation<A> {
                 let text = format!(
                     "{name} crashes: its volatile state is lost, what it wrote to disk survives"
                 );
-                self.power_off(n, action, text);
+                self.power_off(n, action, text, None);
             }
             Action::Restart { .. } => {
                 let Slot::Down(disk) = &self.slots[i] else {

@@ -26,4 +26,4 @@ pub use kernel::{ClusterView, KernelConfig, NodeState, NodeStatus, Simulation, S
 pub use storage::{Defences, StorageMode, StorageView};
 pub use time::{Human, MS, Micros, SEC};
 pub use timeline::Timeline;
-pub use trace::{EventKind, MsgRecord, TraceEvent};
+pub use trace::{EventKind, Fact, MsgRecord, TraceEvent};

@@ -94,6 +94,37 @@ pub struct TraceEvent {
     #[serde(flatten)]
     pub kind: EventKind,
     pub text: String,
+    /// What the event means for the things consumers count (a win, a power-off, a
+    /// refused write), so that none of them reads the English `text`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fact: Option<Fact>,
+}
+
+/// Kernel facts consumers need, attached to the event that narrates them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Fact {
+    /// `node` began to lead, with its leadership number.
+    Won { node: NodeId, term: u64 },
+    /// STONITH powered `node` off before `successor` took over.
+    PoweredOff { node: NodeId, successor: NodeId },
+    /// The storage turned `node`'s write away: its token was below the highest.
+    WriteRefused {
+        node: NodeId,
+        token: u64,
+        highest: u64,
+    },
+}
+
+/// The part of an event the fingerprint covers: everything but the derived `fact`,
+/// so that fingerprints recorded before facts existed still hold.
+#[derive(Serialize)]
+struct Hashed<'a> {
+    seq: u64,
+    time: Micros,
+    #[serde(flatten)]
+    kind: &'a EventKind,
+    text: &'a str,
 }
 
 /// FNV-1a (64-bit) over the canonical JSON of each event. A fingerprint for comparing
@@ -111,7 +142,13 @@ impl TraceHasher {
     pub fn absorb(&mut self, event: &TraceEvent) {
         // Struct fields serialize in declaration order and no map is involved, so the
         // encoding is canonical on every platform.
-        let bytes = serde_json::to_vec(event).expect("trace events always serialize");
+        let hashed = Hashed {
+            seq: event.seq,
+            time: event.time,
+            kind: &event.kind,
+            text: &event.text,
+        };
+        let bytes = serde_json::to_vec(&hashed).expect("trace events always serialize");
         for b in bytes.iter().chain(b"\n") {
             self.0 ^= *b as u64;
             self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
@@ -120,5 +157,48 @@ impl TraceHasher {
 
     pub fn hex(&self) -> String {
         format!("{:016x}", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hash(e: &TraceEvent) -> String {
+        let mut h = TraceHasher::default();
+        h.absorb(e);
+        h.hex()
+    }
+
+    #[test]
+    fn the_fingerprint_covers_the_narration_but_not_the_derived_fact() {
+        let won = TraceEvent {
+            seq: 7,
+            time: 1_000,
+            kind: EventKind::Role {
+                node: 2,
+                role: "leader".into(),
+                term: 3,
+            },
+            text: "n2 is leader in term 3".into(),
+            fact: Some(Fact::Won { node: 2, term: 3 }),
+        };
+        let bare = TraceEvent {
+            fact: None,
+            ..won.clone()
+        };
+        assert_eq!(hash(&won), hash(&bare));
+        let retold = TraceEvent {
+            text: "n2 leads term 3".into(),
+            ..bare.clone()
+        };
+        assert_ne!(hash(&retold), hash(&bare));
+        // The JSON lines of `--trace` do carry the fact.
+        let line = serde_json::to_string(&won).unwrap();
+        assert!(
+            line.contains(r#""fact":{"type":"won","node":2,"term":3}"#),
+            "{line}"
+        );
+        assert!(!serde_json::to_string(&bare).unwrap().contains("fact"));
     }
 }

@@ -14,7 +14,7 @@ use super::network::Network;
 use super::rng::{SimRng, Stream};
 use super::storage::{Defences, STORAGE, Storage, StorageMode, StorageView};
 use super::time::Micros;
-use super::trace::{EventKind, MsgRecord, TraceEvent, TraceHasher};
+use super::trace::{EventKind, Fact, MsgRecord, TraceEvent, TraceHasher};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -333,11 +333,17 @@ impl World {
 
     /// Narration: one trace event, hashed and kept for the caller.
     pub(super) fn emit(&mut self, kind: EventKind, text: String) {
+        self.emit_fact(kind, text, None);
+    }
+
+    /// A trace event that carries a kernel fact.
+    pub(super) fn emit_fact(&mut self, kind: EventKind, text: String, fact: Option<Fact>) {
         let event = TraceEvent {
             seq: self.trace_seq,
             time: self.now,
             kind,
             text,
+            fact,
         };
         self.trace_seq += 1;
         self.hasher.absorb(&event);
