@@ -1,13 +1,13 @@
 //! Playback, node actions, network and algorithm settings, sharing, help.
 
-use super::panels::{send, send_with};
+use super::panels::send_with;
 use super::state::{Model, Msg, SPEEDS};
 use electionscope::algo::{Algo, registry};
 use electionscope::config::{MAX_NODES, SimConfig};
 use electionscope::settings::{Setting, SettingKind, Value};
 use electionscope::sim::action::Percent;
 use electionscope::sim::time::Rounded;
-use electionscope::sim::{Action, MS, Micros, NodeId, NodeStatus, StorageMode, Target};
+use electionscope::sim::{Action, MS, Micros, NodeId, NodeState, NodeStatus, StorageMode, Target};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -28,15 +28,20 @@ fn input_value(e: &Event) -> String {
         .unwrap_or_default()
 }
 
+/// Narrow props: the playback bar changes with the clock, not with the cluster.
 #[derive(Properties, PartialEq)]
-pub struct Props {
-    pub model: UseReducerHandle<Model>,
+pub struct PlaybackProps {
+    pub dispatch: UseReducerDispatcher<Model>,
+    pub playing: bool,
+    pub speed: usize,
+    pub now: Micros,
+    pub horizon: Micros,
 }
 
 #[function_component(Playback)]
-pub fn playback(p: &Props) -> Html {
-    let m = &p.model;
-    let d = m.dispatcher();
+pub fn playback(p: &PlaybackProps) -> Html {
+    let d = p.dispatch.clone();
+    let (playing, now) = (p.playing, p.now);
     let on_slider = {
         let d = d.clone();
         Callback::from(move |e: InputEvent| {
@@ -50,58 +55,60 @@ pub fn playback(p: &Props) -> Html {
             d.dispatch(Msg::SetSpeed(input_value(&e).parse().unwrap_or(3)))
         })
     };
-    let end = m.horizon.max(m.now()).max(1);
+    let end = p.horizon.max(now).max(1);
     html! {
         // A region landmark around the toolbar: everything on the page sits in one.
         <section aria-label="Playback">
         <div class="playback" role="toolbar" aria-label="Playback controls">
-            <button id="play" class="primary" onclick={send(m, || Msg::TogglePlay)} aria-keyshortcuts="Space"
-                aria-label={if m.playing { "Pause" } else { "Play" }} title={if m.playing { "Pause (Space)" } else { "Play (Space)" }}>
-                { if m.playing { "❚❚ Pause" } else { "▶ Play" } }
+            <button id="play" class="primary" onclick={send_with(&d, || Msg::TogglePlay)} aria-keyshortcuts="Space"
+                aria-label={if playing { "Pause" } else { "Play" }} title={if playing { "Pause (Space)" } else { "Play (Space)" }}>
+                { if playing { "❚❚ Pause" } else { "▶ Play" } }
             </button>
-            <button id="step" onclick={send(m, || Msg::Step)} title="Step to the next event (→)" aria-keyshortcuts="ArrowRight">{ "Step ›" }</button>
+            <button id="step" onclick={send_with(&d, || Msg::Step)} title="Step to the next event (→)" aria-keyshortcuts="ArrowRight">{ "Step ›" }</button>
             <label class="speed">
                 <span>{ "Speed" }</span>
                 <select id="speed" onchange={on_speed} aria-label="Speed, as a multiple of real time">
-                    { for SPEEDS.iter().enumerate().map(|(i, s)| html! { <option value={i.to_string()} selected={i == m.speed}>{ format!("{s}×") }</option> }) }
+                    { for SPEEDS.iter().enumerate().map(|(i, s)| html! { <option value={i.to_string()} selected={i == p.speed}>{ format!("{s}×") }</option> }) }
                 </select>
             </label>
             <input id="timeline" class="timeline" type="range" min="0" max={end.to_string()} step="1"
-                value={m.now().to_string()} oninput={on_slider} aria-label="Timeline"
-                aria-valuetext={format!("{} of {}", Rounded(m.now()), Rounded(end))} />
-            <output class="clock" for="timeline">{ format!("{} / {}", Rounded(m.now()), Rounded(end)) }</output>
-            <button id="reset" onclick={send(m, || Msg::Reset)} title="Restart with the same seed (R)">{ "⟲ Reset" }</button>
+                value={now.to_string()} oninput={on_slider} aria-label="Timeline"
+                aria-valuetext={format!("{} of {}", Rounded(now), Rounded(end))} />
+            <output class="clock" for="timeline">{ format!("{} / {}", Rounded(now), Rounded(end)) }</output>
+            <button id="reset" onclick={send_with(&d, || Msg::Reset)} title="Restart with the same seed (R)">{ "⟲ Reset" }</button>
         </div>
         </section>
     }
 }
 
+/// Narrow props: the node's own state, not the whole model.
 #[derive(Properties, PartialEq)]
 pub struct NodeProps {
-    pub model: UseReducerHandle<Model>,
-    pub node: NodeId,
+    pub dispatch: UseReducerDispatcher<Model>,
+    pub state: NodeState,
+    /// Nodes in the cluster (the service included), for the cut-link menu.
+    pub nodes: usize,
+    pub algo: Algo,
 }
 
 /// What can be done to one node. Buttons stay in place whatever the node's state;
 /// the ones that do not apply are disabled, so nothing jumps under the pointer.
 #[function_component(NodeActions)]
 pub fn node_actions(p: &NodeProps) -> Html {
-    let m = &p.model;
-    let n = p.node;
-    let Some(state) = m.view.nodes.get(n as usize - 1) else {
-        return html! {};
-    };
+    let d = p.dispatch.clone();
+    let state = &p.state;
+    let n = state.id;
     let down = state.status == NodeStatus::Crashed;
     let paused = matches!(state.status, NodeStatus::Paused { .. });
     let pause_ms = use_state(|| 1_000u64);
-    let act = |a: Action| send(m, move || Msg::Act(a.clone()));
+    let act = |a: Action| send_with(&d, move || Msg::Act(a.clone()));
     let t = Target::Node(n);
     let on_pause_len = {
         let pause_ms = pause_ms.clone();
         Callback::from(move |e: Event| pause_ms.set(input_value(&e).parse().unwrap_or(1_000)))
     };
     let cut_to = {
-        let d = m.dispatcher();
+        let d = d.clone();
         Callback::from(move |e: Event| {
             if let Ok(to) = input_value(&e).parse::<NodeId>() {
                 d.dispatch(Msg::Act(Action::Cut { from: n, to }));
@@ -109,23 +116,21 @@ pub fn node_actions(p: &NodeProps) -> Html {
         })
     };
     let title = format!("Node {}", state.name);
-    let others: Vec<NodeId> = (1..=m.view.nodes.len() as NodeId)
-        .filter(|&x| x != n)
-        .collect();
+    let others: Vec<NodeId> = (1..=p.nodes as NodeId).filter(|&x| x != n).collect();
     let v = &state.view;
     html! {
         <section class="panel node-panel" aria-label={title.clone()}>
             <h2>
                 { title }
-                <span class={classes!("role-tag", if down { "crashed" } else { electionscope::viewmodel::role_class(m.config.algo, &v.role) })}>
+                <span class={classes!("role-tag", if down { "crashed" } else { electionscope::viewmodel::role_class(p.algo, &v.role) })}>
                     { if down { "crashed".to_string() } else if paused { format!("{} (paused)", v.role) } else { v.role.clone() } }
                 </span>
-                <button class="close" aria-label="Close node panel" onclick={send(m, || Msg::Select(None))}>{ "×" }</button>
+                <button class="close" aria-label="Close node panel" onclick={send_with(&d, || Msg::Select(None))}>{ "×" }</button>
             </h2>
             <p class="facts">
                 { format!("{}{} {} · follows {} · log {} (commit {})",
-                    m.config.algo.leadership.map_or(String::new(), |_| format!("{} · ", (m.config.algo.term_label)(v.term))),
-                    m.config.algo.vote_word,
+                    p.algo.leadership.map_or(String::new(), |_| format!("{} · ", (p.algo.term_label)(v.term))),
+                    p.algo.vote_word,
                     v.voted_for.map_or("nobody".into(), |x| format!("n{x}")),
                     v.leader.map_or("nobody".into(), |x| format!("n{x}")),
                     v.log.len(), v.commit_index) }

@@ -12,6 +12,7 @@ mod url;
 use cluster::Cluster;
 use controls::{Help, NetworkPanel, NodeActions, Playback, SetupPanel};
 use electionscope::algo::Algo;
+use electionscope::frame::DisplayCache;
 use electionscope::sim::{Action, NodeStatus, Target};
 use electionscope::viewmodel;
 use gloo_render::{AnimationFrame, request_animation_frame};
@@ -25,33 +26,11 @@ pub fn start() {
     yew::Renderer::<App>::new().render();
 }
 
-/// Least wall time between redraws of the space-time diagram's newest tiles (those
-/// with messages in flight) while playing a big cluster. The diagram still slides every
-/// frame; arrows in flight grow in steps. Small clusters redraw them every frame.
-const LAMPORT_LIVE_REFRESH_BIG_MS: f64 = 100.0;
-/// Least wall time between narration refreshes while playing: the trace grows every
-/// frame, and five updates a second read the same. Big clusters refresh twice a
-/// second: there, relaying out the list was what still cost frames.
-const NARRATION_REFRESH_MS: f64 = 200.0;
-const NARRATION_REFRESH_BIG_MS: f64 = 500.0;
-/// Narration lines rendered (the trace window holds far more).
-const NARRATION_LINES: usize = 120;
-/// While playing, fewer: nobody reads line 40 of a list that scrolls every frame, and
-/// laying out 120 wrapped lines ten times a second costs frames at 25 nodes.
-const NARRATION_LINES_PLAYING: usize = 40;
-
 type FrameSlot = Rc<RefCell<Option<AnimationFrame>>>;
 /// Wall time one slice of the fingerprint job may take before it yields to the page.
 const FINGERPRINT_SLICE_MS: f64 = 8.0;
 /// Events handled between checks of the slice's wall time.
 const FINGERPRINT_STEP_EVENTS: u64 = 2_000;
-/// The last space-time diagram drawn and the wall-clock instant its unfinished tiles
-/// were last redrawn.
-type LamportCache = Rc<RefCell<Option<(Rc<viewmodel::LamportVm>, f64)>>>;
-/// The narration lines last built, the filter they were built for, and when.
-type NarrationCache =
-    Rc<RefCell<Option<(Rc<Vec<viewmodel::Line>>, Vec<viewmodel::Category>, f64)>>>;
-
 /// Requests one frame that dispatches and requests the next: the loop lives exactly as
 /// long as the handle in `slot`. Dropping the handle cancels it.
 fn schedule_frames(slot: FrameSlot, dispatch: UseReducerDispatcher<Model>) {
@@ -73,20 +52,16 @@ fn wall_now() -> f64 {
 /// hash or yields to the page with a zero-delay timeout and carries on. The loop lives
 /// as long as the timeout handle in `slot`: dropping it (new settings) cancels it.
 fn fingerprint_slice(
-    job: Rc<state::FingerprintJob>,
+    mut job: Box<dyn electionscope::run::Run>,
+    generation: u64,
     duration: electionscope::sim::Micros,
     slot: Rc<RefCell<Option<gloo_timers::callback::Timeout>>>,
     dispatch: UseReducerDispatcher<Model>,
 ) {
     let started = wall_now();
     loop {
-        let done = job
-            .0
-            .borrow_mut()
-            .advance_within(duration, FINGERPRINT_STEP_EVENTS);
-        if done {
-            let hash = job.0.borrow().trace_hash();
-            dispatch.dispatch(Msg::Fingerprint(job, hash));
+        if job.advance_within(duration, FINGERPRINT_STEP_EVENTS) {
+            dispatch.dispatch(Msg::Fingerprint(generation, job.trace_hash()));
             return;
         }
         if wall_now() - started > FINGERPRINT_SLICE_MS {
@@ -95,7 +70,7 @@ fn fingerprint_slice(
     }
     let next_slot = slot.clone();
     let timeout = gloo_timers::callback::Timeout::new(0, move || {
-        fingerprint_slice(job, duration, next_slot, dispatch);
+        fingerprint_slice(job, generation, duration, next_slot, dispatch);
     });
     *slot.borrow_mut() = Some(timeout);
 }
@@ -110,7 +85,7 @@ fn keyboard(model: &UseReducerHandle<Model>, e: &KeyboardEvent) -> Option<Msg> {
         "ArrowRight" | "." => Msg::Step,
         "ArrowLeft" => Msg::SeekBy(if shift { -10 * NUDGE } else { -NUDGE }),
         "Home" => Msg::Seek(0),
-        "End" => Msg::Seek(model.horizon),
+        "End" => Msg::Seek(model.horizon()),
         "+" | "=" | "]" => Msg::Faster,
         "-" | "[" => Msg::Slower,
         "r" | "R" => Msg::Reset,
@@ -129,11 +104,11 @@ fn keyboard(model: &UseReducerHandle<Model>, e: &KeyboardEvent) -> Option<Msg> {
         }),
         k if k.len() == 1 && k.chars().all(|c| c.is_ascii_digit() && c != '0') => {
             let id: u32 = k.parse().ok()?;
-            (id as usize <= model.view.nodes.len()).then_some(Msg::Select(Some(id)))?
+            (id as usize <= model.view().nodes.len()).then_some(Msg::Select(Some(id)))?
         }
         "c" | "C" => {
             let n = selected?;
-            match model.view.nodes.get(n as usize - 1)?.status {
+            match model.view().nodes.get(n as usize - 1)?.status {
                 NodeStatus::Crashed => Msg::Act(Action::Restart {
                     target: Target::Node(n),
                 }),
@@ -196,19 +171,38 @@ pub fn app() -> Html {
         });
     }
 
-    // The fingerprint is computed in slices between frames, never in one go: a long
-    // `duration` in a link must not hold the page.
+    // Effects of a new run: the fingerprint, computed in slices between frames (a
+    // long `duration` in a link must not hold the page), and nothing else.
     let fingerprint_timer = use_mut_ref(|| None);
     {
-        let job = model.fingerprint_job.clone();
-        let (duration, dispatch) = (model.config.duration, model.dispatcher());
-        let key = job.as_ref().map(|j| Rc::as_ptr(j) as usize);
-        use_effect_with(key, move |_| {
-            if let Some(job) = job {
-                fingerprint_slice(job, duration, fingerprint_timer.clone(), dispatch);
+        let (config, dispatch) = (model.config().clone(), model.dispatcher());
+        use_effect_with(model.generation, move |&generation| {
+            match electionscope::run::build(&config, 0) {
+                Ok(job) => fingerprint_slice(
+                    job,
+                    generation,
+                    config.duration,
+                    fingerprint_timer.clone(),
+                    dispatch,
+                ),
+                Err(e) => dispatch.dispatch(Msg::Fingerprint(generation, format!("error: {e}"))),
             }
             move || {
                 fingerprint_timer.borrow_mut().take();
+            }
+        });
+    }
+    // The address bar follows the settings and the speed, so a reload or a copied
+    // address reproduces the run. Not on the first render: the page keeps the link it
+    // was opened with (with its autoplay and time) until the user changes something.
+    let written = use_mut_ref(|| None);
+    {
+        let key = (model.config().clone(), model.speed, model.embed);
+        use_effect_with(key, move |key| {
+            let first = written.borrow().is_none();
+            *written.borrow_mut() = Some(());
+            if !first {
+                url::replace(&key.0, key.1, key.2);
             }
         });
     }
@@ -255,53 +249,73 @@ pub fn app() -> Html {
 
     let layout = use_memo(
         (
-            model.config.algo,
-            model.config.nodes,
-            model.config.settings.clone(),
-            model.config.seed,
+            model.config().algo,
+            model.config().nodes,
+            model.config().settings.clone(),
+            model.config().seed,
         ),
-        |_| viewmodel::layout_for(&model.config),
+        |_| viewmodel::layout_for(model.config()),
     );
     // The built-in scenario's description, parsed once per scenario choice.
-    let scenario_text = use_memo(model.config.scenario.clone(), |spec| {
+    let scenario_text = use_memo(model.config().scenario.clone(), |spec| {
         spec.as_deref()
             .and_then(electionscope::scenario::builtin)
             .and_then(|b| electionscope::scenario::Scenario::parse(b.text).ok())
             .map(|s| s.description)
     });
-    let run = model.sim.0.borrow();
-    let trace = run.trace();
-    let view = &model.view;
-    let nodes = Rc::new(viewmodel::nodes(view, &layout, model.config.algo));
-    let msgs = Rc::new(viewmodel::messages(view, trace, &layout));
-    let banner = viewmodel::banner(view, trace, model.config.algo);
+    // Callbacks are built once, so components whose props did not change are not
+    // re-rendered for a new closure.
     let on_node = {
         let d = model.dispatcher();
-        let selected = model.selected;
-        Callback::from(move |id| {
-            d.dispatch(Msg::Select(if selected == Some(id) {
-                None
-            } else {
-                Some(id)
-            }))
-        })
+        use_callback((), move |id, _| d.dispatch(Msg::ToggleSelect(id)))
     };
-    // Stable across renders, so memoised children are not re-rendered for a new closure.
     let on_seek = {
         let d = model.dispatcher();
         use_callback((), move |t, _| d.dispatch(Msg::Seek(t)))
     };
-    let lamport_cache: LamportCache = use_mut_ref(|| None);
-    let narration_cache: NarrationCache = use_mut_ref(|| None);
+    let on_toggle_category = {
+        let d = model.dispatcher();
+        use_callback((), move |c, _| d.dispatch(Msg::ToggleCategory(c)))
+    };
+    let new_seed = {
+        let d = model.dispatcher();
+        use_callback((), move |_: MouseEvent, _| {
+            d.dispatch(Msg::NewSeed(electionscope::fresh_seed()))
+        })
+    };
+    let close_help = {
+        let d = model.dispatcher();
+        use_callback((), move |_: MouseEvent, _| d.dispatch(Msg::Help(false)))
+    };
+    let copy = {
+        let d = model.dispatcher();
+        let key = (model.config().clone(), model.speed);
+        use_callback(key, move |_: MouseEvent, (cfg, speed)| {
+            let link = url::full_link(cfg, *speed, false);
+            if let Some(w) = web_sys::window() {
+                let _ = w.navigator().clipboard().write_text(&link);
+            }
+            d.dispatch(Msg::Toast(Some(format!("Link copied: {link}"))));
+        })
+    };
+    let display: Rc<RefCell<DisplayCache>> = use_mut_ref(DisplayCache::default);
+    let pane = model.pane();
+    let run = pane.sim.0.borrow();
+    let trace = run.trace();
+    let view = &pane.view;
+    let algo = pane.config.algo;
+    let nodes = Rc::new(viewmodel::nodes(view, &layout, algo));
+    let msgs = Rc::new(viewmodel::messages(view, trace, &layout));
+    let banner = viewmodel::banner(view, trace, algo);
     let cluster = html! {
         <Cluster nodes={nodes} msgs={msgs} layout={layout.clone()} partition={view.partition.clone()} cuts={view.cuts.clone()}
             selected={model.selected} split={model.split.clone()} on_node={on_node}
-            algo={model.config.algo} storage={view.storage.clone()} />
+            algo={algo} storage={view.storage.clone()} />
     };
     let fingerprint = html! {
-        <span class="fingerprint" title={format!("Trace hash of this seed and scenario over {}: the CLI prints the same for `electionscope run --json` with these settings", electionscope::sim::Human(model.config.duration))}>
+        <span class="fingerprint" title={format!("Trace hash of this seed and scenario over {}: the CLI prints the same for `electionscope run --json` with these settings", electionscope::sim::Human(pane.config.duration))}>
             { "fingerprint " }
-            if let Some(hash) = &model.fingerprint {
+            if let Some(hash) = &pane.fingerprint {
                 <code id="trace-hash">{ hash }</code>
             } else {
                 <code class="computing" aria-busy="true">{ "computing…" }</code>
@@ -317,7 +331,7 @@ pub fn app() -> Html {
         let latest = viewmodel::narration(trace, &model.shown, 1);
         return html! {
             <main class="app embed">
-                <h1 class="visually-hidden">{ format!("ElectionScope: {}", model.config.algo.title) }</h1>
+                <h1 class="visually-hidden">{ format!("ElectionScope: {}", algo.title) }</h1>
                 { for notices }
                 <Banner banner={banner} />
                 <div class="stage">{ cluster }</div>
@@ -328,85 +342,32 @@ pub fn app() -> Html {
                     <button id="reset" onclick={send(&model, || Msg::Reset)} aria-label="Reset">{ "⟲" }</button>
                     <span class="clock">{ electionscope::sim::time::Rounded(view.now).to_string() }</span>
                     { fingerprint }
-                    <a class="open-full" href={url::full_link(&model.config, model.speed, false)} target="_blank" rel="noopener">{ "ElectionScope ↗" }</a>
+                    <a class="open-full" href={url::full_link(&pane.config, model.speed, false)} target="_blank" rel="noopener">{ "ElectionScope ↗" }</a>
                 </div>
             </main>
         };
     }
 
     let wall_ms = wall_now();
-    let cached_lines = narration_cache
-        .borrow()
-        .as_ref()
-        .filter(|(_, shown, at)| {
-            let every = if view.nodes.len() > 9 {
-                NARRATION_REFRESH_BIG_MS
-            } else {
-                NARRATION_REFRESH_MS
-            };
-            model.playing && *shown == model.shown && wall_ms - at < every
-        })
-        .map(|(lines, _, _)| lines.clone());
-    let lines = cached_lines.unwrap_or_else(|| {
-        let limit = if model.playing {
-            NARRATION_LINES_PLAYING
-        } else {
-            NARRATION_LINES
-        };
-        let lines = Rc::new(viewmodel::narration(trace, &model.shown, limit));
-        *narration_cache.borrow_mut() = Some((lines.clone(), model.shown.clone(), wall_ms));
-        lines
-    });
-    let window = viewmodel::lamport_window(view.nodes.len());
-    // Finished tiles are kept from the last diagram; unfinished ones are redrawn every
-    // frame in small clusters and ten times a second in big ones.
-    let previous = lamport_cache.borrow().clone();
-    let refresh = previous.as_ref().is_none_or(|(_, at)| {
-        !model.playing || view.nodes.len() <= 9 || wall_ms - at >= LAMPORT_LIVE_REFRESH_BIG_MS
-    });
-    let drawn = viewmodel::lamport(
-        view,
+    let lines = display.borrow_mut().narration(
         trace,
-        window,
-        previous.as_ref().map(|(vm, _)| vm.as_ref()),
-        refresh,
+        &model.shown,
+        model.playing,
+        view.nodes.len(),
+        wall_ms,
     );
-    let at = match &previous {
-        Some((_, at)) if !refresh => *at,
-        _ => wall_ms,
-    };
-    let lamport = match previous {
-        Some((vm, _)) if *vm == drawn => vm,
-        _ => Rc::new(drawn),
-    };
-    *lamport_cache.borrow_mut() = Some((lamport.clone(), at));
-    let stats = viewmodel::stats(view, run.stats(), model.config.algo);
-    let copy = {
-        let (cfg, speed, d) = (model.config.clone(), model.speed, model.dispatcher());
-        Callback::from(move |_: MouseEvent| {
-            let link = url::full_link(&cfg, speed, false);
-            if let Some(w) = web_sys::window() {
-                let _ = w.navigator().clipboard().write_text(&link);
-            }
-            d.dispatch(Msg::Toast(Some(format!("Link copied: {link}"))));
-        })
-    };
-    let new_seed = {
-        let d = model.dispatcher();
-        Callback::from(move |_: MouseEvent| d.dispatch(Msg::NewSeed(electionscope::fresh_seed())))
-    };
-    let close_help = {
-        let d = model.dispatcher();
-        Callback::from(move |_: MouseEvent| d.dispatch(Msg::Help(false)))
-    };
+    let lamport = display
+        .borrow_mut()
+        .lamport(view, trace, model.playing, wall_ms);
+    let stats = viewmodel::stats(view, run.stats(), algo);
     html! {
         <div class="app">
             <header>
                 <h1>{ "ElectionScope" }</h1>
-                <span class="algo" id="algo-title">{ model.config.algo.title }</span>
+                <span class="algo" id="algo-title">{ algo.title }</span>
                 <div class="header-actions">
                     { fingerprint }
-                    <button id="new-seed" onclick={new_seed} title="New seed (N)">{ format!("New seed ({})", model.config.seed) }</button>
+                    <button id="new-seed" onclick={new_seed} title="New seed (N)">{ format!("New seed ({})", pane.config.seed) }</button>
                     <button id="copy-link" onclick={copy}>{ "Copy link" }</button>
                     <button id="help" onclick={send(&model, || Msg::Help(true))} aria-keyshortcuts="?">{ "? Help" }</button>
                 </div>
@@ -422,24 +383,24 @@ pub fn app() -> Html {
             <main>
                 <div class="stage">{ cluster }</div>
                 <aside class="side">
-                    if let Some(n) = model.selected {
-                        <NodeActions model={model.clone()} node={n} />
+                    if let Some(state) = model.selected.and_then(|n| view.nodes.get(n as usize - 1)) {
+                        <NodeActions dispatch={model.dispatcher()} state={state.clone()} nodes={view.nodes.len()} {algo} />
                     } else {
                         <p class="hint panel">{ "Click a node (or press 1–9) to crash, pause, isolate or write to it." }</p>
                     }
-                    <Narration lines={lines} shown={model.shown.clone()} on_toggle={{ let d = model.dispatcher(); Callback::from(move |c| d.dispatch(Msg::ToggleCategory(c))) }} on_seek={on_seek.clone()} />
+                    <Narration lines={lines} shown={model.shown.clone()} on_toggle={on_toggle_category} on_seek={on_seek.clone()} />
                 </aside>
             </main>
-            <Playback model={model.clone()} />
+            <Playback dispatch={model.dispatcher()} playing={model.playing} speed={model.speed} now={pane.now()} horizon={pane.horizon} />
             <Stats stats={stats} />
-            <Lamport vm={lamport} on_seek={on_seek} algo={model.config.algo} />
+            <Lamport vm={lamport} on_seek={on_seek} {algo} />
             <div class="panels">
                 <NetworkPanel dispatch={model.dispatcher()} nodes={view.nodes.len()} service={view.nodes.iter().find(|n| n.service).map(|n| (n.id, n.name.clone()))} leader={view.leader.map(|(l, _)| l)}
                     split={model.split.clone()} partition={view.partition.clone()} cuts={view.cuts.len()}
                     latency={view.latency} drop_ppm={view.drop_ppm} />
-                <SetupPanel dispatch={model.dispatcher()} config={model.config.clone()} />
+                <SetupPanel dispatch={model.dispatcher()} config={pane.config.clone()} />
             </div>
-            <Legend algo={model.config.algo} storage={model.config.storage != electionscope::sim::StorageMode::Off} />
+            <Legend {algo} storage={pane.config.storage != electionscope::sim::StorageMode::Off} />
             if model.help {
                 <Help on_close={close_help} />
             }

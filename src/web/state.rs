@@ -1,7 +1,9 @@
-//! The UI's one reducer. The simulation sits behind it: components read the view
-//! model and dispatch [`Msg`]s; nothing else touches the engine.
+//! The UI's one reducer. The simulations sit behind it: components read the view
+//! model and dispatch [`Msg`]s; nothing else touches an engine. The reducer is pure
+//! state: writing the URL and computing the fingerprint are effects (`web/mod.rs`).
 
 use electionscope::config::SimConfig;
+use electionscope::frame::{FRAME_EVENT_BUDGET, Pacer};
 use electionscope::run::{self, Run};
 use electionscope::sim::{Action, ClusterView, MS, Micros, NodeId};
 use electionscope::viewmodel::Category;
@@ -15,42 +17,69 @@ pub const SPEEDS: &[f64] = &[0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.
 pub const DEFAULT_SPEED: usize = 3;
 /// Trace events kept for narration and the space-time diagram.
 const TRACE_WINDOW: usize = 20_000;
-/// A frame may advance at most this much real time (a throttled or returning tab).
-const MAX_FRAME_MS: f64 = 100.0;
-/// Events one frame may handle: about 5 ms of wasm. Healthy runs need a few hundred
-/// (25 nodes at 10x); a storm would otherwise take the frame, and the tab, with it.
-pub const FRAME_EVENT_BUDGET: u64 = 2_000;
-/// How far behind real time the clock may fall when frames run out of budget: it
-/// catches up over the following frames, and past this it gives up the difference.
-const MAX_BEHIND_MS: f64 = 1_000.0;
 
-/// The fingerprint's run, advanced in slices between frames (a long `duration` would
-/// otherwise hold the page for seconds). Replaced, never reused, when the settings
-/// change, so a slice of an old job can be told apart.
-pub struct FingerprintJob(pub RefCell<Box<dyn Run>>);
-
-/// The running simulation. Not `PartialEq`: the reducer's version counter stands in.
+/// A simulation. Not `PartialEq`: the reducer's version counter stands in.
 pub struct SimCell(pub RefCell<Box<dyn Run>>);
+
+/// One simulation on the page with what is drawn of it. Playback, actions and seeks
+/// apply to every pane at once, so several runs follow one fault schedule.
+#[derive(Clone)]
+pub struct Pane {
+    pub sim: Rc<SimCell>,
+    pub config: SimConfig,
+    pub view: Rc<ClusterView>,
+    /// Furthest instant this branch has reached (the time slider's end).
+    pub horizon: Micros,
+    /// Trace hash of the configured run over its duration: a shareable fingerprint,
+    /// once the effect that computes it between frames is done.
+    pub fingerprint: Option<String>,
+}
+
+impl Pane {
+    /// The run for `config`, or the defaults' (with the reason) if it cannot build:
+    /// the layout follows the config, so it must describe the run that is shown.
+    fn new(config: SimConfig) -> (Pane, Option<String>) {
+        let (config, run, problem) = match run::build(&config, TRACE_WINDOW) {
+            Ok(run) => (config, run, None),
+            Err(e) => {
+                let defaults = SimConfig::default();
+                let run = run::build(&defaults, TRACE_WINDOW).expect("defaults build");
+                (defaults, run, Some(e))
+            }
+        };
+        let view = Rc::new(run.view());
+        let pane = Pane {
+            sim: Rc::new(SimCell(RefCell::new(run))),
+            config,
+            view,
+            horizon: 0,
+            fingerprint: None,
+        };
+        (pane, problem)
+    }
+
+    pub fn now(&self) -> Micros {
+        self.view.now
+    }
+
+    fn refresh(&mut self) {
+        let run = self.sim.0.borrow();
+        self.view = Rc::new(run.view());
+        self.horizon = self.horizon.max(self.view.now);
+    }
+}
 
 #[derive(Clone)]
 pub struct Model {
-    pub sim: Rc<SimCell>,
-    pub config: SimConfig,
+    /// The simulations on the page; the first is the one drawn.
+    pub panes: Vec<Pane>,
     pub notices: Vec<String>,
     pub playing: bool,
     pub speed: usize,
-    last_frame: Option<f64>,
-    /// Virtual time the clock still owes: frames that ran out of event budget leave
-    /// it for the next ones.
-    behind: Micros,
-    /// Furthest instant this branch has reached (the time slider's end).
-    pub horizon: Micros,
+    pacer: Pacer,
     pub version: u64,
-    pub view: Rc<ClusterView>,
-    /// Trace hash of the configured run over its duration: a shareable fingerprint,
-    /// once the job that computes it between frames is done.
-    pub fingerprint: Option<String>,
-    pub fingerprint_job: Option<Rc<FingerprintJob>>,
+    /// Bumped whenever the panes are rebuilt: what effects that follow a run key on.
+    pub generation: u64,
     pub embed: bool,
     pub selected: Option<NodeId>,
     /// Nodes picked for one side of a partition.
@@ -80,53 +109,37 @@ pub enum Msg {
     NewSeed(u64),
     Configure(SimConfig),
     Select(Option<NodeId>),
+    /// Selects a node, or deselects it if it was selected.
+    ToggleSelect(NodeId),
     ToggleSplit(NodeId),
     ClearSplit,
     ToggleCategory(Category),
     Help(bool),
     Toast(Option<String>),
-    /// A fingerprint job finished with this hash.
-    Fingerprint(Rc<FingerprintJob>, String),
+    /// The fingerprint of the first pane of generation `.0` is `.1`.
+    Fingerprint(u64, String),
 }
 
 impl Model {
     pub fn new(
         config: SimConfig,
-        notices: Vec<String>,
+        mut notices: Vec<String>,
         speed: usize,
         embed: bool,
         autoplay: bool,
     ) -> Model {
         // from_query already dropped invalid scenarios, so this cannot fail; stay alive
-        // regardless with the defaults, and draw the defaults (the layout follows the
-        // config, so it must describe the run that is shown).
-        let (config, run) = match run::build(&config, TRACE_WINDOW) {
-            Ok(run) => (config, run),
-            Err(e) => {
-                web_sys::console::error_1(&e.into());
-                let defaults = SimConfig::default();
-                let run = run::build(&defaults, TRACE_WINDOW).expect("defaults build");
-                (defaults, run)
-            }
-        };
-        let view = Rc::new(run.view());
-        let (fingerprint, fingerprint_job) = match run::build(&config, 0) {
-            Ok(job) => (None, Some(Rc::new(FingerprintJob(RefCell::new(job))))),
-            Err(e) => (Some(format!("error: {e}")), None),
-        };
+        // regardless with the defaults.
+        let (pane, problem) = Pane::new(config);
+        notices.extend(problem.map(|e| format!("{e}; running the defaults")));
         Model {
-            fingerprint,
-            fingerprint_job,
-            sim: Rc::new(SimCell(RefCell::new(run))),
-            config,
+            panes: vec![pane],
             notices,
             playing: autoplay,
             speed: speed.min(SPEEDS.len() - 1),
-            last_frame: None,
-            behind: 0,
-            horizon: 0,
+            pacer: Pacer::default(),
             version: 0,
-            view,
+            generation: 0,
             embed,
             selected: None,
             split: BTreeSet::new(),
@@ -139,19 +152,36 @@ impl Model {
         }
     }
 
+    /// The pane that is drawn.
+    pub fn pane(&self) -> &Pane {
+        &self.panes[0]
+    }
+
+    pub fn config(&self) -> &SimConfig {
+        &self.pane().config
+    }
+
+    pub fn view(&self) -> &Rc<ClusterView> {
+        &self.pane().view
+    }
+
     pub fn now(&self) -> Micros {
-        self.view.now
+        self.pane().now()
+    }
+
+    pub fn horizon(&self) -> Micros {
+        self.pane().horizon
     }
 
     fn refresh(&mut self) {
-        let run = self.sim.0.borrow();
-        self.view = Rc::new(run.view());
-        self.horizon = self.horizon.max(self.view.now);
+        for pane in &mut self.panes {
+            pane.refresh();
+        }
         self.version += 1;
         // A halted run will not move again: stop asking for frames.
-        if self.view.halted.is_some() {
+        if self.pane().view.halted.is_some() {
             self.playing = false;
-            self.behind = 0;
+            self.pacer.reset();
         }
     }
 
@@ -163,13 +193,20 @@ impl Model {
             .into_iter()
             .collect();
         let fresh = Model::new(config, notices, self.speed, self.embed, false);
-        let keep_version = self.version;
+        let (version, generation) = (self.version, self.generation);
         *self = Model {
             shown: std::mem::take(&mut self.shown),
             ..fresh
         };
-        self.version = keep_version + 1;
-        super::url::replace(&self.config, self.speed, self.embed);
+        self.version = version + 1;
+        self.generation = generation + 1;
+    }
+
+    /// Runs `f` on every pane's simulation.
+    fn each_run(&self, mut f: impl FnMut(&mut Box<dyn Run>)) {
+        for pane in &self.panes {
+            f(&mut pane.sim.0.borrow_mut());
+        }
     }
 }
 
@@ -183,69 +220,66 @@ impl Reducible for Model {
                 if !m.playing {
                     return self;
                 }
-                let dt = m
-                    .last_frame
-                    .map_or(0.0, |last| (ts - last).clamp(0.0, MAX_FRAME_MS));
-                m.last_frame = Some(ts);
-                let advance = (dt * 1_000.0 * SPEEDS[m.speed]) as Micros;
-                if advance == 0 && m.behind == 0 {
+                let speed = SPEEDS[m.speed];
+                let Some(target) = m.pacer.target(ts, m.now(), speed) else {
                     return Rc::new(m);
-                }
-                let target = m.now() + m.behind + advance;
-                let mut run = m.sim.0.borrow_mut();
-                let reached = run.advance_within(target, FRAME_EVENT_BUDGET);
-                let most = (MAX_BEHIND_MS * 1_000.0 * SPEEDS[m.speed]) as Micros;
-                m.behind = if reached {
-                    0
-                } else {
-                    target.saturating_sub(run.now()).min(most)
                 };
-                drop(run);
+                let mut reached = true;
+                let mut now = target;
+                m.each_run(|run| {
+                    reached &= run.advance_within(target, FRAME_EVENT_BUDGET);
+                    now = now.min(run.now());
+                });
+                m.pacer.settle(target, reached, now, speed);
             }
             Msg::TogglePlay => {
                 m.playing = !m.playing;
-                m.last_frame = None;
-                m.behind = 0;
+                m.pacer.reset();
             }
             Msg::Step => {
                 m.playing = false;
-                let mut run = m.sim.0.borrow_mut();
                 // Skip events that leave no trace (e.g. a stale timer), so every press
-                // shows something happen.
-                let before = run.trace().back().map(|e| e.seq);
+                // shows something happen in the drawn pane; the others reach its instant.
+                let mut first = m.panes[0].sim.0.borrow_mut();
+                let before = first.trace().back().map(|e| e.seq);
                 for _ in 0..1_000 {
-                    if !run.step() || run.trace().back().map(|e| e.seq) != before {
+                    if !first.step() || first.trace().back().map(|e| e.seq) != before {
                         break;
                     }
                 }
+                let t = first.now();
+                drop(first);
+                for pane in &m.panes[1..] {
+                    pane.sim.0.borrow_mut().advance(t);
+                }
             }
             Msg::Seek(t) => {
-                m.sim.0.borrow_mut().seek(t);
-                m.last_frame = None;
-                m.behind = 0;
+                m.each_run(|run| run.seek(t));
+                m.pacer.reset();
             }
             Msg::SeekBy(delta) => {
                 let t = (m.now() as i64 + delta).max(0) as Micros;
-                m.sim.0.borrow_mut().seek(t.min(m.horizon.max(t)));
-                m.last_frame = None;
-                m.behind = 0;
+                let t = t.min(m.horizon().max(t));
+                m.each_run(|run| run.seek(t));
+                m.pacer.reset();
             }
             Msg::Faster => m.speed = (m.speed + 1).min(SPEEDS.len() - 1),
             Msg::Slower => m.speed = m.speed.saturating_sub(1),
             Msg::SetSpeed(i) => m.speed = i.min(SPEEDS.len() - 1),
             Msg::Act(action) => {
-                let now = m.now();
-                m.sim.0.borrow_mut().act(action);
+                m.each_run(|run| run.act(action.clone()));
                 // Acting in the past starts a new branch: its future is not known yet.
-                m.horizon = now;
+                for pane in &mut m.panes {
+                    pane.horizon = pane.now();
+                }
             }
             Msg::Reset => {
-                let cfg = m.config.clone();
+                let cfg = m.config().clone();
                 m.rebuild(cfg);
                 return Rc::new(m);
             }
             Msg::NewSeed(seed) => {
-                let mut cfg = m.config.clone();
+                let mut cfg = m.config().clone();
                 cfg.seed = seed;
                 m.rebuild(cfg);
                 return Rc::new(m);
@@ -255,6 +289,9 @@ impl Reducible for Model {
                 return Rc::new(m);
             }
             Msg::Select(n) => m.selected = n,
+            Msg::ToggleSelect(n) => {
+                m.selected = if m.selected == Some(n) { None } else { Some(n) };
+            }
             Msg::ToggleSplit(n) => {
                 if !m.split.remove(&n) {
                     m.split.insert(n);
@@ -270,20 +307,12 @@ impl Reducible for Model {
             }
             Msg::Help(open) => m.help = open,
             Msg::Toast(t) => m.toast = t,
-            Msg::Fingerprint(job, hash) => {
-                if !m
-                    .fingerprint_job
-                    .as_ref()
-                    .is_some_and(|j| Rc::ptr_eq(j, &job))
-                {
-                    return self; // a job for settings no longer shown
+            Msg::Fingerprint(generation, hash) => {
+                if generation != m.generation {
+                    return self; // a fingerprint of settings no longer shown
                 }
-                m.fingerprint = Some(hash);
-                m.fingerprint_job = None;
+                m.panes[0].fingerprint = Some(hash);
             }
-        }
-        if m.speed != self.speed {
-            super::url::replace(&m.config, m.speed, m.embed);
         }
         m.refresh();
         Rc::new(m)

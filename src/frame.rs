@@ -1,0 +1,231 @@
+//! The page's frame policy, in plain Rust beside the view model so that it is tested
+//! natively: how far each animation frame moves virtual time, and when the narration
+//! and the space-time diagram are rebuilt rather than reused.
+
+use crate::sim::{ClusterView, Micros, TraceEvent};
+use crate::viewmodel::{self, Category, LamportVm, Line};
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+/// A frame may advance at most this much real time (a throttled or returning tab).
+pub const MAX_FRAME_MS: f64 = 100.0;
+/// Events one frame may handle: about 5 ms of wasm. Healthy runs need a few hundred
+/// (25 nodes at 10x); a storm would otherwise take the frame, and the tab, with it.
+pub const FRAME_EVENT_BUDGET: u64 = 2_000;
+/// How far behind real time the clock may fall when frames run out of budget: it
+/// catches up over the following frames, and past this it gives up the difference.
+pub const MAX_BEHIND_MS: f64 = 1_000.0;
+
+/// Least wall time between redraws of the space-time diagram's newest tiles (those
+/// with messages in flight) while playing a big cluster. The diagram still slides every
+/// frame; arrows in flight grow in steps. Small clusters redraw them every frame.
+pub const LAMPORT_LIVE_REFRESH_BIG_MS: f64 = 100.0;
+/// Least wall time between narration refreshes while playing: the trace grows every
+/// frame, and five updates a second read the same. Big clusters refresh twice a
+/// second: there, relaying out the list was what still cost frames.
+pub const NARRATION_REFRESH_MS: f64 = 200.0;
+pub const NARRATION_REFRESH_BIG_MS: f64 = 500.0;
+/// Narration lines rendered (the trace window holds far more).
+pub const NARRATION_LINES: usize = 120;
+/// While playing, fewer: nobody reads line 40 of a list that scrolls every frame, and
+/// laying out 120 wrapped lines ten times a second costs frames at 25 nodes.
+pub const NARRATION_LINES_PLAYING: usize = 40;
+/// Clusters above this many nodes are "big" for the refresh rates above.
+pub const BIG_CLUSTER: usize = 9;
+
+/// Turns wall-clock frames into virtual time to advance.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Pacer {
+    last_frame: Option<f64>,
+    /// Virtual time the clock still owes: frames that ran out of event budget leave
+    /// it for the next ones.
+    behind: Micros,
+}
+
+impl Pacer {
+    /// The instant a frame at wall time `ts` should reach from `now` at `speed` (virtual
+    /// seconds per real second), or `None` if it need not move.
+    pub fn target(&mut self, ts: f64, now: Micros, speed: f64) -> Option<Micros> {
+        let dt = self
+            .last_frame
+            .map_or(0.0, |last| (ts - last).clamp(0.0, MAX_FRAME_MS));
+        self.last_frame = Some(ts);
+        let advance = (dt * 1_000.0 * speed) as Micros;
+        if advance == 0 && self.behind == 0 {
+            return None;
+        }
+        Some(now + self.behind + advance)
+    }
+
+    /// After the frame: whether the run reached `target`, and where it stands.
+    pub fn settle(&mut self, target: Micros, reached: bool, now: Micros, speed: f64) {
+        let most = (MAX_BEHIND_MS * 1_000.0 * speed) as Micros;
+        self.behind = if reached {
+            0
+        } else {
+            target.saturating_sub(now).min(most)
+        };
+    }
+
+    /// Playback paused, sought or restarted: the next frame starts afresh.
+    pub fn reset(&mut self) {
+        *self = Pacer::default();
+    }
+
+    pub fn behind(&self) -> Micros {
+        self.behind
+    }
+}
+
+/// The narration and diagram last built, reused while they would read the same.
+#[derive(Clone, Debug, Default)]
+pub struct DisplayCache {
+    narration: Option<(Rc<Vec<Line>>, Vec<Category>, f64)>,
+    /// The diagram and the wall time its unfinished tiles were last redrawn.
+    lamport: Option<(Rc<LamportVm>, f64)>,
+}
+
+impl DisplayCache {
+    /// Narration lines: rebuilt when paused, when the filter changed, and otherwise at
+    /// most every `NARRATION_REFRESH_MS` (`_BIG_MS` for big clusters).
+    pub fn narration(
+        &mut self,
+        trace: &VecDeque<TraceEvent>,
+        shown: &[Category],
+        playing: bool,
+        nodes: usize,
+        wall_ms: f64,
+    ) -> Rc<Vec<Line>> {
+        let every = if nodes > BIG_CLUSTER {
+            NARRATION_REFRESH_BIG_MS
+        } else {
+            NARRATION_REFRESH_MS
+        };
+        if let Some((lines, was_shown, at)) = &self.narration {
+            if playing && was_shown == shown && wall_ms - at < every {
+                return lines.clone();
+            }
+        }
+        let limit = if playing {
+            NARRATION_LINES_PLAYING
+        } else {
+            NARRATION_LINES
+        };
+        let lines = Rc::new(viewmodel::narration(trace, shown, limit));
+        self.narration = Some((lines.clone(), shown.to_vec(), wall_ms));
+        lines
+    }
+
+    /// The space-time diagram: finished tiles are kept from the last one; unfinished
+    /// ones are redrawn every frame in small clusters and ten times a second in big
+    /// ones. The same object comes back while nothing changed, so the page skips it.
+    pub fn lamport(
+        &mut self,
+        view: &ClusterView,
+        trace: &VecDeque<TraceEvent>,
+        playing: bool,
+        wall_ms: f64,
+    ) -> Rc<LamportVm> {
+        let window = viewmodel::lamport_window(view.nodes.len());
+        let previous = self.lamport.take();
+        let refresh = previous.as_ref().is_none_or(|(_, at)| {
+            !playing
+                || view.nodes.len() <= BIG_CLUSTER
+                || wall_ms - at >= LAMPORT_LIVE_REFRESH_BIG_MS
+        });
+        let drawn = viewmodel::lamport(
+            view,
+            trace,
+            window,
+            previous.as_ref().map(|(vm, _)| vm.as_ref()),
+            refresh,
+        );
+        let at = match &previous {
+            Some((_, at)) if !refresh => *at,
+            _ => wall_ms,
+        };
+        let lamport = match previous {
+            Some((vm, _)) if *vm == drawn => vm,
+            _ => Rc::new(drawn),
+        };
+        self.lamport = Some((lamport.clone(), at));
+        lamport
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::SimConfig;
+    use crate::run::build;
+    use crate::sim::{MS, SEC};
+
+    #[test]
+    fn a_frame_moves_by_wall_time_times_speed_and_owes_what_it_could_not_reach() {
+        let mut p = Pacer::default();
+        assert_eq!(
+            p.target(1_000.0, 0, 0.1),
+            None,
+            "the first frame only starts the clock"
+        );
+        assert_eq!(
+            p.target(1_016.0, 0, 0.1),
+            Some(1_600),
+            "16 ms at 0.1x is 1.6 ms"
+        );
+        // A tab that returns after a minute moves at most MAX_FRAME_MS.
+        assert_eq!(p.target(61_016.0, 0, 1.0), Some(100 * MS));
+        p.settle(100 * MS, false, 40 * MS, 1.0);
+        assert_eq!(p.behind(), 60 * MS, "the rest is owed to the next frames");
+        assert_eq!(
+            p.target(61_016.0, 40 * MS, 1.0),
+            Some(100 * MS),
+            "owed, not lost"
+        );
+        p.settle(10 * SEC, false, 0, 1.0);
+        assert_eq!(p.behind(), SEC, "never more than a second behind");
+        p.reset();
+        assert_eq!(p, Pacer::default());
+    }
+
+    #[test]
+    fn narration_is_reused_while_playing_and_rebuilt_when_paused_or_refiltered() {
+        let mut run = build(&SimConfig::default(), 10_000).unwrap();
+        run.advance(SEC);
+        let shown: Vec<Category> = Category::ALL
+            .into_iter()
+            .filter(|c| c.on_by_default())
+            .collect();
+        let mut cache = DisplayCache::default();
+        let first = cache.narration(run.trace(), &shown, true, 5, 0.0);
+        assert!(first.len() <= NARRATION_LINES_PLAYING);
+        run.advance(2 * SEC);
+        let soon = cache.narration(run.trace(), &shown, true, 5, 150.0);
+        assert!(Rc::ptr_eq(&first, &soon), "within 200 ms the same lines");
+        let later = cache.narration(run.trace(), &shown, true, 5, 250.0);
+        assert!(!Rc::ptr_eq(&first, &later), "after 200 ms, rebuilt");
+        let big = cache.narration(run.trace(), &shown, true, 25, 450.0);
+        assert!(Rc::ptr_eq(&later, &big), "big clusters wait 500 ms");
+        let paused = cache.narration(run.trace(), &shown, false, 25, 451.0);
+        assert!(!Rc::ptr_eq(&big, &paused), "paused: always fresh");
+        let fewer = &shown[1..];
+        let refiltered = cache.narration(run.trace(), fewer, true, 25, 452.0);
+        assert!(!Rc::ptr_eq(&paused, &refiltered), "a new filter: rebuilt");
+    }
+
+    #[test]
+    fn an_unchanged_diagram_is_the_same_object() {
+        let mut run = build(&SimConfig::default(), 10_000).unwrap();
+        run.advance(SEC);
+        let mut cache = DisplayCache::default();
+        let a = cache.lamport(&run.view(), run.trace(), false, 0.0);
+        let b = cache.lamport(&run.view(), run.trace(), false, 16.0);
+        assert!(
+            Rc::ptr_eq(&a, &b),
+            "nothing moved: the page can skip the diagram"
+        );
+        run.advance(SEC + 300 * MS);
+        let c = cache.lamport(&run.view(), run.trace(), false, 32.0);
+        assert!(!Rc::ptr_eq(&b, &c));
+    }
+}
