@@ -11,8 +11,7 @@ use electionscope::algo::bully::{Bully, BullyBug, BullyConfig};
 use electionscope::config::FromSimConfig;
 use electionscope::config::SimConfig;
 use electionscope::scenario::Scenario;
-use electionscope::sim::rng::{SimRng, Stream};
-use electionscope::sim::{Human, MS, Micros, SEC};
+use electionscope::sim::{Human, Micros, SEC};
 use std::time::Instant;
 
 mod common;
@@ -39,61 +38,50 @@ enum Faults {
     WithNetwork,
 }
 
+/// Node faults (crashes, restarts, pauses, forced timeouts, writes), plus partitions,
+/// isolation and loss with `Faults::WithNetwork`.
 fn random_schedule(seed: u64, faults: Faults) -> (SimConfig, String) {
-    let mut r = SimRng::new(seed, Stream::Faults);
-    let nodes = r.range(2, 8) as u32;
-    let lat_lo = r.range(1, 10);
-    let cfg = SimConfig {
-        nodes,
-        seed,
-        latency: (lat_lo * MS, (lat_lo + r.range(0, 20)) * MS),
-        ..SimConfig::default()
+    use common::Fault::*;
+    const NODES: &[common::Fault] = &[
+        CrashLeader,
+        Crash,
+        Restart,
+        Pause,
+        PauseLeader,
+        Timeout,
+        Write,
+        WriteLeader,
+    ];
+    const NETWORK: &[common::Fault] = &[
+        CrashLeader,
+        Crash,
+        Restart,
+        Pause,
+        PauseLeader,
+        Timeout,
+        Write,
+        WriteLeader,
+        Partition,
+        IsolateLeader,
+        Heal,
+        Loss,
+        Cut,
+    ];
+    let swarm = common::Swarm {
+        nodes: (2, 8),
+        count: (3, 14),
+        faults: if faults == Faults::NodesOnly {
+            NODES
+        } else {
+            NETWORK
+        },
+        fault_phase: FAULT_PHASE,
+        ..common::Swarm::default()
     };
-    let node = |r: &mut SimRng| format!("n{}", r.range(1, nodes as u64));
-    let mut lines = Vec::new();
-    let mut t = 0;
-    // Inclusive bounds: node faults are kinds 0..=8, network faults 9..=13.
-    let kinds = if faults == Faults::NodesOnly { 8 } else { 13 };
-    for _ in 0..r.range(3, 14) {
-        t += r.range(50, 900) * MS;
-        if t >= FAULT_PHASE - SEC {
-            break;
-        }
-        let at = Human(t);
-        let action = match r.range(0, kinds) {
-            0 | 1 => "crash leader".to_string(),
-            2 => format!("crash {}", node(&mut r)),
-            3 => format!("restart {}", node(&mut r)),
-            4 => format!("pause {} for {}ms", node(&mut r), r.range(50, 900)),
-            5 => format!("pause leader for {}ms", r.range(50, 900)),
-            6 => format!("timeout {}", node(&mut r)),
-            7 => format!("write {}", node(&mut r)),
-            8 => "write leader".to_string(),
-            9 => common::random_partition(&mut r, nodes),
-            10 => "isolate leader".to_string(),
-            11 => "heal".to_string(),
-            12 => format!("drop {}%", r.range(0, 40)),
-            _ => {
-                let (a, b) = (r.range(1, nodes as u64), r.range(1, nodes as u64));
-                if a == b {
-                    "heal".to_string()
-                } else {
-                    format!("cut n{a}->n{b}")
-                }
-            }
-        };
-        lines.push(format!("at {at} {action}"));
-    }
-    if faults == Faults::WithNetwork {
-        lines.push(format!("at {} heal", Human(FAULT_PHASE)));
-        lines.push(format!("at {} drop 0%", Human(FAULT_PHASE)));
-    }
-    for n in 1..=nodes {
-        lines.push(format!("at {} restart n{n}", Human(FAULT_PHASE)));
-    }
-    let mut script = lines.join("\n") + "\n";
-    common::add_shared_faults(&cfg, &mut script, FAULT_PHASE);
-    (cfg, script)
+    swarm.schedule(
+        SimConfig::default().with("algo", "bully").expect("bully"),
+        seed,
+    )
 }
 
 /// Runs `count` schedules; every one must be free of violations and converge on the

@@ -13,7 +13,7 @@ use electionscope::config::FromSimConfig;
 use electionscope::config::SimConfig;
 use electionscope::scenario::Scenario;
 use electionscope::sim::rng::{SimRng, Stream};
-use electionscope::sim::{Human, MS, Micros, SEC};
+use electionscope::sim::{Human, Micros, SEC};
 use std::time::Instant;
 
 mod common;
@@ -33,58 +33,40 @@ fn rate_bound(n: u32) -> u64 {
 /// a lap (<= 2 x 8 x 30 ms), about 1.9 s in all. The measured maximum is printed.
 const LIVENESS_BOUND: Micros = 3 * SEC;
 
-/// A random schedule of crashes, restarts and pauses, plus partitions, cuts and loss
-/// when `network_faults` is set.
+/// Crashes, restarts and pauses, plus partitions, cuts and loss when
+/// `network_faults` is set, on a ring of a random arrangement.
 fn random_schedule(seed: u64, network_faults: bool) -> (SimConfig, String) {
-    let mut r = SimRng::new(seed, Stream::Faults);
-    let nodes = r.range(3, 8) as u32;
+    use common::Fault::*;
+    let mut r = SimRng::new(seed ^ 0x7269_6e67, Stream::Faults);
     let ring_order = RingArrangement::ALL[r.range(0, 2) as usize];
-    let lat_lo = r.range(1, 10);
-    let cfg = SimConfig {
-        nodes,
-        seed,
-        latency: (lat_lo * MS, (lat_lo + r.range(0, 20)) * MS),
-        ..SimConfig::default()
-    }
-    .with("ring-order", ring_order.name())
-    .expect("a ring order");
-    let node = |r: &mut SimRng| format!("n{}", r.range(1, nodes as u64));
-    let mut lines = Vec::new();
-    let mut t = 0;
-    for _ in 0..r.range(3, 12) {
-        t += r.range(20, 900) * MS;
-        if t >= FAULT_PHASE - SEC {
-            break;
-        }
-        let at = Human(t);
-        let pick = r.range(0, if network_faults { 10 } else { 6 });
-        let action = match pick {
-            0 | 1 => "crash leader".to_string(),
-            2 => format!("crash {}", node(&mut r)),
-            3 | 4 => format!("restart {}", node(&mut r)),
-            5 => format!("pause {} for {}ms", node(&mut r), r.range(20, 900)),
-            6 => common::random_partition(&mut r, nodes),
-            7 => "heal".to_string(),
-            8 => format!("drop {}%", r.range(0, 30)),
-            _ => {
-                let (a, b) = (r.range(1, nodes as u64), r.range(1, nodes as u64));
-                if a == b {
-                    "isolate leader".to_string()
-                } else {
-                    format!("cut n{a}->n{b}")
-                }
-            }
-        };
-        lines.push(format!("at {at} {action}"));
-    }
-    lines.push(format!("at {} heal", Human(FAULT_PHASE)));
-    lines.push(format!("at {} drop 0%", Human(FAULT_PHASE)));
-    for n in 1..=nodes {
-        lines.push(format!("at {} restart n{n}", Human(FAULT_PHASE)));
-    }
-    let mut script = lines.join("\n") + "\n";
-    common::add_shared_faults(&cfg, &mut script, FAULT_PHASE);
-    (cfg, script)
+    let base = SimConfig::default()
+        .with("algo", "ring")
+        .and_then(|c| c.with("ring-order", ring_order.name()))
+        .expect("a ring");
+    let swarm = common::Swarm {
+        nodes: (3, 8),
+        gap_ms: (20, 900),
+        pause_ms: (20, 900),
+        max_loss: 30,
+        faults: if network_faults {
+            &[
+                CrashLeader,
+                Crash,
+                Restart,
+                Pause,
+                Partition,
+                Heal,
+                Loss,
+                Cut,
+                IsolateLeader,
+            ]
+        } else {
+            &[CrashLeader, Crash, Restart, Restart, Pause]
+        },
+        fault_phase: FAULT_PHASE,
+        ..common::Swarm::default()
+    };
+    swarm.schedule(base, seed)
 }
 
 #[test]

@@ -11,7 +11,7 @@ use electionscope::algo::ring::RingArrangement;
 use electionscope::config::FromSimConfig;
 use electionscope::config::SimConfig;
 use electionscope::sim::rng::{SimRng, Stream};
-use electionscope::sim::{Human, MS, Micros, SEC};
+use electionscope::sim::{Human, Micros, SEC};
 use std::time::Instant;
 
 mod common;
@@ -33,53 +33,34 @@ const LIVENESS_BOUND: Micros = 4 * SEC;
 /// Crashes, restarts, pauses and forced timeouts; partitions and one-way cuts too if
 /// `partitions`.
 fn random_schedule(seed: u64, partitions: bool) -> (SimConfig, String) {
-    let mut r = SimRng::new(seed, Stream::Faults);
-    let nodes = r.range(3, 8) as u32;
-    let lat_lo = r.range(1, 10);
+    use common::Fault::*;
+    let mut r = SimRng::new(seed ^ 0x6873, Stream::Faults);
     let ring_order = RingArrangement::ALL[r.range(0, 2) as usize];
-    let cfg = SimConfig {
-        nodes,
-        seed,
-        latency: (lat_lo * MS, (lat_lo + r.range(0, 20)) * MS),
-        ..SimConfig::default()
-    }
-    .with("ring-order", ring_order.name())
-    .expect("a ring order");
-    let node = |r: &mut SimRng| format!("n{}", r.range(1, nodes as u64));
-    let mut lines = Vec::new();
-    let mut t = 0;
-    for _ in 0..r.range(3, 12) {
-        t += r.range(50, 900) * MS;
-        if t >= FAULT_PHASE - SEC {
-            break;
-        }
-        let kinds = if partitions { 9 } else { 6 };
-        let action = match r.range(0, kinds) {
-            0 | 1 => "crash leader".to_string(),
-            2 => format!("crash {}", node(&mut r)),
-            3 => format!("restart {}", node(&mut r)),
-            4 => format!("pause {} for {}ms", node(&mut r), r.range(50, 900)),
-            5 => format!("timeout {}", node(&mut r)),
-            6 => "heal".to_string(),
-            7 => {
-                let (a, b) = (r.range(1, nodes as u64), r.range(1, nodes as u64));
-                if a == b {
-                    "isolate leader".to_string()
-                } else {
-                    format!("cut n{a}->n{b}")
-                }
-            }
-            _ => common::random_partition(&mut r, nodes),
-        };
-        lines.push(format!("at {} {action}", Human(t)));
-    }
-    lines.push(format!("at {} heal", Human(FAULT_PHASE)));
-    for n in 1..=nodes {
-        lines.push(format!("at {} restart n{n}", Human(FAULT_PHASE)));
-    }
-    let mut script = lines.join("\n") + "\n";
-    common::add_shared_faults(&cfg, &mut script, FAULT_PHASE);
-    (cfg, script)
+    let base = SimConfig::default()
+        .with("algo", "hs")
+        .and_then(|c| c.with("ring-order", ring_order.name()))
+        .expect("a ring");
+    let swarm = common::Swarm {
+        nodes: (3, 8),
+        faults: if partitions {
+            &[
+                CrashLeader,
+                Crash,
+                Restart,
+                Pause,
+                Timeout,
+                Heal,
+                Cut,
+                IsolateLeader,
+                Partition,
+            ]
+        } else {
+            &[CrashLeader, Crash, Restart, Pause, Timeout]
+        },
+        fault_phase: FAULT_PHASE,
+        ..common::Swarm::default()
+    };
+    swarm.schedule(base, seed)
 }
 
 #[test]

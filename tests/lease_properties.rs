@@ -33,75 +33,45 @@ fn rate_bound(n: u32) -> u64 {
 /// read to learn the new holder.
 const LIVENESS_BOUND: Micros = 3 * SEC;
 
+/// Crashes, restarts, partitions, loss, long pauses, clock drift and writes, the lock
+/// service included, with expiry judged by the clients or (a third of the time) the
+/// service.
 fn random_schedule(seed: u64) -> (SimConfig, String) {
-    let mut r = SimRng::new(seed, Stream::Faults);
-    let nodes = r.range(2, 6) as u32;
-    let service = nodes + 1;
-    let lat_lo = r.range(1, 10);
-    let mut cfg = SimConfig {
-        nodes,
-        seed,
-        latency: (lat_lo * MS, (lat_lo + r.range(0, 20)) * MS),
-        ..SimConfig::default()
-    };
-    cfg.set("algo", "lease").unwrap();
+    use common::Fault::*;
+    let mut r = SimRng::new(seed ^ 0x6c65_6173, Stream::Faults);
+    let mut base = SimConfig::default().with("algo", "lease").expect("lease");
     if r.range(0, 3) == 0 {
-        cfg.set("lease-expiry", "server").unwrap();
+        base.set("lease-expiry", "server").unwrap();
     }
-    // Any node, the service included (a quarter of the time).
-    let node = |r: &mut SimRng| {
-        if r.range(0, 3) == 0 {
-            format!("n{service}")
-        } else {
-            format!("n{}", r.range(1, u64::from(nodes)))
-        }
+    let swarm = common::Swarm {
+        nodes: (2, 6),
+        count: (4, 16),
+        gap_ms: (30, 600),
+        pause_ms: (50, 2500),
+        quiet: 500 * MS,
+        faults: &[
+            CrashLeader,
+            CrashLeader,
+            Crash,
+            Restart,
+            Partition,
+            Heal,
+            Loss,
+            PauseLeader,
+            IsolateLeader,
+            Cut,
+            Timeout,
+            Drift,
+            WriteLeader,
+            ServiceCrash,
+            ServiceRestart,
+            ServicePause,
+            ServiceIsolate,
+        ],
+        fault_phase: FAULT_PHASE,
+        ..common::Swarm::default()
     };
-    let mut lines = Vec::new();
-    let mut t = 0;
-    for _ in 0..r.range(4, 16) {
-        t += r.range(30, 600) * MS;
-        if t >= FAULT_PHASE - 500 * MS {
-            break;
-        }
-        let action = match r.range(0, 14) {
-            0 | 1 => "crash leader".to_string(),
-            2 => format!("crash {}", node(&mut r)),
-            3 => format!("restart {}", node(&mut r)),
-            4 => common::random_partition(&mut r, service),
-            5 => "heal".to_string(),
-            6 => format!("drop {}%", r.range(0, 40)),
-            7 => format!("pause {} for {}ms", node(&mut r), r.range(50, 2500)),
-            8 => format!("pause leader for {}ms", r.range(500, 2500)),
-            9 => "isolate leader".to_string(),
-            10 => {
-                let (a, b) = (
-                    r.range(1, u64::from(service)),
-                    r.range(1, u64::from(service)),
-                );
-                if a == b {
-                    format!("timeout n{a}")
-                } else {
-                    format!("cut n{a}->n{b}")
-                }
-            }
-            11 | 12 => {
-                let sign = if r.range(0, 1) == 0 { "+" } else { "-" };
-                format!("drift {} {sign}{}%", node(&mut r), r.range(0, 60))
-            }
-            _ => "write leader".to_string(),
-        };
-        lines.push(format!("at {} {action}", Human(t)));
-    }
-    let end = Human(FAULT_PHASE);
-    lines.push(format!("at {end} heal"));
-    lines.push(format!("at {end} drop 0%"));
-    for n in 1..=service {
-        lines.push(format!("at {end} drift n{n} +0%"));
-        lines.push(format!("at {end} restart n{n}"));
-    }
-    let mut script = lines.join("\n") + "\n";
-    common::add_shared_faults(&cfg, &mut script, FAULT_PHASE);
-    (cfg, script)
+    swarm.schedule(base, seed)
 }
 
 fn run_schedule(cfg: &SimConfig, script: &str, algo: LeaseConfig) -> Outcome<Lease> {

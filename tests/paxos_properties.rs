@@ -9,7 +9,6 @@
 use electionscope::algo::paxos::{Paxos, PaxosBug, PaxosConfig};
 use electionscope::config::FromSimConfig;
 use electionscope::config::SimConfig;
-use electionscope::sim::rng::{SimRng, Stream};
 use electionscope::sim::{Human, MS, Micros, SEC};
 use std::time::Instant;
 
@@ -28,69 +27,38 @@ fn rate_bound(n: u32) -> u64 {
 /// established within this much virtual time (the measured worst case is printed).
 const LIVENESS_BOUND: Micros = SEC;
 
+/// Crashes, restarts, partitions, loss, pauses, duels and writes; after the faults,
+/// one more write the new leader must commit.
 fn random_schedule(seed: u64) -> (SimConfig, String) {
-    let mut r = SimRng::new(seed, Stream::Faults);
-    let nodes = r.range(3, 7) as u32;
-    let lat_lo = r.range(1, 10);
-    let cfg = SimConfig {
-        nodes,
-        seed,
-        latency: (lat_lo * MS, (lat_lo + r.range(0, 20)) * MS),
-        ..SimConfig::default()
+    use common::Fault::*;
+    let swarm = common::Swarm {
+        count: (4, 16),
+        gap_ms: (30, 600),
+        quiet: 500 * MS,
+        faults: &[
+            CrashLeader,
+            CrashLeader,
+            Crash,
+            Restart,
+            Partition,
+            Heal,
+            Loss,
+            IsolateLeader,
+            Cut,
+            Timeout,
+            Duel,
+            Write,
+            WriteLeader,
+        ],
+        fault_phase: FAULT_PHASE,
+        ..common::Swarm::default()
     };
-    let node = |r: &mut SimRng| format!("n{}", r.range(1, u64::from(nodes)));
-    let mut lines = Vec::new();
-    let mut t = 0;
-    for _ in 0..r.range(4, 16) {
-        t += r.range(30, 600) * MS;
-        if t >= FAULT_PHASE - 500 * MS {
-            break;
-        }
-        let action = match r.range(0, 13) {
-            0 | 1 => "crash leader".to_string(),
-            2 => format!("crash {}", node(&mut r)),
-            3 => format!("restart {}", node(&mut r)),
-            4 => common::random_partition(&mut r, nodes),
-            5 => "heal".to_string(),
-            6 => format!("drop {}%", r.range(0, 40)),
-            7 => format!("pause {} for {}ms", node(&mut r), r.range(50, 900)),
-            8 => "isolate leader".to_string(),
-            9 => {
-                let (a, b) = (r.range(1, u64::from(nodes)), r.range(1, u64::from(nodes)));
-                if a == b {
-                    format!("timeout n{a}")
-                } else {
-                    format!("cut n{a}->n{b}")
-                }
-            }
-            10 => {
-                // Two proposers at one instant: a duel the backoff must settle.
-                let (a, b) = (node(&mut r), node(&mut r));
-                lines.push(format!("at {} timeout {a}", Human(t)));
-                format!("timeout {b}")
-            }
-            _ => {
-                let target = if r.range(0, 1) == 0 {
-                    "leader".to_string()
-                } else {
-                    node(&mut r)
-                };
-                format!("write {target}")
-            }
-        };
-        lines.push(format!("at {} {action}", Human(t)));
-    }
-    lines.push(format!("at {} heal", Human(FAULT_PHASE)));
-    lines.push(format!("at {} drop 0%", Human(FAULT_PHASE)));
-    for n in 1..=nodes {
-        lines.push(format!("at {} restart n{n}", Human(FAULT_PHASE)));
-    }
-    lines.push(format!(
-        "at {} write leader",
+    let base = SimConfig::default().with("algo", "paxos").expect("paxos");
+    let (cfg, mut script) = swarm.schedule(base, seed);
+    script.push_str(&format!(
+        "at {} write leader\n",
         Human(FAULT_PHASE + LIVENESS_BOUND)
     ));
-    let mut script = lines.join("\n") + "\n";
-    common::add_shared_faults(&cfg, &mut script, FAULT_PHASE);
     (cfg, script)
 }
 

@@ -10,7 +10,7 @@ use electionscope::config::FromSimConfig;
 use electionscope::config::SimConfig;
 use electionscope::scenario::Scenario;
 use electionscope::sim::rng::{SimRng, Stream};
-use electionscope::sim::{Human, MS, Micros, SEC};
+use electionscope::sim::{Human, Micros, SEC};
 
 mod common;
 use common::{Outcome, runs};
@@ -28,67 +28,33 @@ fn rate_bound(n: u32) -> u64 {
 /// within this much virtual time (measured maximum is printed by the test).
 const LIVENESS_BOUND: Micros = 3 * SEC;
 
-/// A random schedule of crashes, restarts, partitions, loss, pauses and writes.
+/// Crashes, restarts, partitions, loss, pauses and writes, with PreVote and
+/// CheckQuorum each on or off.
 fn random_schedule(seed: u64) -> (SimConfig, String) {
-    let mut r = SimRng::new(seed, Stream::Faults);
-    let nodes = r.range(3, 7) as u32;
-    let prevote = r.range(0, 1) == 1;
-    let check_quorum = r.range(0, 1) == 1;
-    let lat_lo = r.range(1, 10);
-    let cfg = SimConfig {
-        nodes,
-        seed,
-        latency: (lat_lo * MS, (lat_lo + r.range(0, 20)) * MS),
-        ..SimConfig::default()
-    }
-    .with("prevote", if prevote { "on" } else { "off" })
-    .and_then(|c| c.with("check-quorum", if check_quorum { "on" } else { "off" }))
-    .expect("switches");
-    let node = |r: &mut SimRng| format!("n{}", r.range(1, nodes as u64));
-    let mut lines = Vec::new();
-    let mut t = 0;
-    for _ in 0..r.range(3, 12) {
-        t += r.range(50, 900) * MS;
-        if t >= FAULT_PHASE - SEC {
-            break;
-        }
-        let at = Human(t);
-        let action = match r.range(0, 11) {
-            0 | 1 => "crash leader".to_string(),
-            2 => format!("crash {}", node(&mut r)),
-            3 => format!("restart {}", node(&mut r)),
-            4 => common::random_partition(&mut r, nodes),
-            5 => "heal".to_string(),
-            6 => format!("drop {}%", r.range(0, 40)),
-            7 => format!("pause {} for {}ms", node(&mut r), r.range(50, 900)),
-            8 => "isolate leader".to_string(),
-            9 => {
-                let (a, b) = (r.range(1, nodes as u64), r.range(1, nodes as u64));
-                if a == b {
-                    "write leader".to_string()
-                } else {
-                    format!("cut n{a}->n{b}")
-                }
-            }
-            _ => format!(
-                "write {}",
-                if r.range(0, 1) == 0 {
-                    "leader".to_string()
-                } else {
-                    node(&mut r)
-                }
-            ),
-        };
-        lines.push(format!("at {at} {action}"));
-    }
-    lines.push(format!("at {} heal", Human(FAULT_PHASE)));
-    lines.push(format!("at {} drop 0%", Human(FAULT_PHASE)));
-    for n in 1..=nodes {
-        lines.push(format!("at {} restart n{n}", Human(FAULT_PHASE)));
-    }
-    let mut script = lines.join("\n") + "\n";
-    common::add_shared_faults(&cfg, &mut script, FAULT_PHASE);
-    (cfg, script)
+    use common::Fault::*;
+    let mut r = SimRng::new(seed ^ 0x7261_6674, Stream::Faults);
+    let switch = |r: &mut SimRng| if r.range(0, 1) == 1 { "on" } else { "off" };
+    let base = SimConfig::default()
+        .with("prevote", switch(&mut r))
+        .and_then(|c| c.with("check-quorum", switch(&mut r)))
+        .expect("switches");
+    let swarm = common::Swarm {
+        faults: &[
+            CrashLeader,
+            CrashLeader,
+            Crash,
+            Restart,
+            Partition,
+            Heal,
+            Loss,
+            IsolateLeader,
+            Write,
+            WriteLeader,
+        ],
+        fault_phase: FAULT_PHASE,
+        ..common::Swarm::default()
+    };
+    swarm.schedule(base, seed)
 }
 
 #[test]

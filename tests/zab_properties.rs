@@ -9,7 +9,6 @@
 use electionscope::algo::zab::{Zab, ZabBug, ZabConfig};
 use electionscope::config::FromSimConfig;
 use electionscope::config::SimConfig;
-use electionscope::sim::rng::{SimRng, Stream};
 use electionscope::sim::{Human, MS, Micros, SEC};
 use std::time::Instant;
 
@@ -34,59 +33,50 @@ fn rate_bound(n: u32) -> u64 {
 /// notification backoff (at most 1 s) when the network heals. Together: within 3 s.
 const LIVENESS_BOUND: Micros = 3 * SEC;
 
+/// Crashes, restarts, loss, pauses, forced timeouts and writes; partitions, isolation
+/// and cuts too if `partitions`. After the faults, one more write to commit.
 fn random_schedule(seed: u64, partitions: bool) -> (SimConfig, String) {
-    let mut r = SimRng::new(seed, Stream::Faults);
-    let nodes = r.range(3, 7) as u32;
-    let lat_lo = r.range(1, 10);
-    let cfg = SimConfig {
-        algo: electionscope::algo::Algo::parse("zab").unwrap(),
-        nodes,
-        seed,
-        latency: (lat_lo * MS, (lat_lo + r.range(0, 20)) * MS),
-        ..SimConfig::default()
+    use common::Fault::*;
+    let swarm = common::Swarm {
+        count: (4, 16),
+        gap_ms: (30, 600),
+        quiet: 500 * MS,
+        faults: if partitions {
+            &[
+                CrashLeader,
+                CrashLeader,
+                Crash,
+                Restart,
+                Loss,
+                Timeout,
+                WriteLeader,
+                Write,
+                Partition,
+                Heal,
+                IsolateLeader,
+                Cut,
+            ]
+        } else {
+            &[
+                CrashLeader,
+                CrashLeader,
+                Crash,
+                Restart,
+                Loss,
+                Timeout,
+                WriteLeader,
+                Write,
+            ]
+        },
+        fault_phase: FAULT_PHASE,
+        ..common::Swarm::default()
     };
-    let node = |r: &mut SimRng| format!("n{}", r.range(1, u64::from(nodes)));
-    let mut lines = Vec::new();
-    let mut t = 0;
-    for _ in 0..r.range(4, 16) {
-        t += r.range(30, 600) * MS;
-        if t >= FAULT_PHASE - 500 * MS {
-            break;
-        }
-        let pick = r.range(0, 12);
-        let action = match pick {
-            0 | 1 => "crash leader".to_string(),
-            2 => format!("crash {}", node(&mut r)),
-            3 => format!("restart {}", node(&mut r)),
-            4..=6 if !partitions => format!("write {}", node(&mut r)),
-            4 => common::random_partition(&mut r, nodes),
-            5 => "heal".to_string(),
-            6 => "isolate leader".to_string(),
-            7 => format!("drop {}%", r.range(0, 40)),
-            8 => format!("pause {} for {}ms", node(&mut r), r.range(50, 900)),
-            9 => {
-                let (a, b) = (r.range(1, u64::from(nodes)), r.range(1, u64::from(nodes)));
-                if a == b || !partitions {
-                    format!("timeout n{a}")
-                } else {
-                    format!("cut n{a}->n{b}")
-                }
-            }
-            _ => "write leader".to_string(),
-        };
-        lines.push(format!("at {} {action}", Human(t)));
-    }
-    lines.push(format!("at {} heal", Human(FAULT_PHASE)));
-    lines.push(format!("at {} drop 0%", Human(FAULT_PHASE)));
-    for n in 1..=nodes {
-        lines.push(format!("at {} restart n{n}", Human(FAULT_PHASE)));
-    }
-    lines.push(format!(
-        "at {} write leader",
+    let base = SimConfig::default().with("algo", "zab").expect("zab");
+    let (cfg, mut script) = swarm.schedule(base, seed);
+    script.push_str(&format!(
+        "at {} write leader\n",
         Human(FAULT_PHASE + LIVENESS_BOUND)
     ));
-    let mut script = lines.join("\n") + "\n";
-    common::add_shared_faults(&cfg, &mut script, FAULT_PHASE);
     (cfg, script)
 }
 

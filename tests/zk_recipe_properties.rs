@@ -35,58 +35,45 @@ fn rate_bound(n: u32) -> u64 {
 /// of it at their next periodic look (every 600 ms, on a 200 ms ping tick).
 const LIVENESS_BOUND: Micros = 2 * SEC;
 
+/// Crashes, restarts, partitions, loss, pauses and forced timeouts of the candidates
+/// and of zk itself, with or without fenced storage.
 fn random_schedule(seed: u64) -> (SimConfig, String) {
-    let mut r = SimRng::new(seed, Stream::Faults);
-    let nodes = r.range(3, 7) as u32;
-    let zk = nodes + 1;
-    let lat_lo = r.range(1, 10);
-    let cfg = SimConfig {
-        algo: electionscope::algo::Algo::parse("zk-recipe").unwrap(),
-        nodes,
-        seed,
-        latency: (lat_lo * MS, (lat_lo + r.range(0, 20)) * MS),
+    use common::Fault::*;
+    let mut r = SimRng::new(seed ^ 0x7a6b, Stream::Faults);
+    let base = SimConfig {
         storage: if r.range(0, 1) == 0 {
             StorageMode::Off
         } else {
             StorageMode::Fenced
         },
         ..SimConfig::default()
+            .with("algo", "zk-recipe")
+            .expect("zk-recipe")
     };
-    let node = |r: &mut SimRng| format!("n{}", r.range(1, u64::from(nodes)));
-    let mut lines = Vec::new();
-    let mut t = 0;
-    for _ in 0..r.range(4, 16) {
-        t += r.range(30, 600) * MS;
-        if t >= FAULT_PHASE - 500 * MS {
-            break;
-        }
-        let action = match r.range(0, 15) {
-            0 | 1 => "crash leader".to_string(),
-            2 => format!("crash {}", node(&mut r)),
-            3 => format!("restart {}", node(&mut r)),
-            // Candidates and zk alike are split (zk is n{nodes + 1}).
-            4 => common::random_partition(&mut r, zk),
-            5 => "heal".to_string(),
-            6 => format!("drop {}%", r.range(0, 40)),
-            7 => format!("pause {} for {}ms", node(&mut r), r.range(50, 900)),
-            8 => format!("pause leader for {}ms", r.range(300, 1500)),
-            9 => "isolate leader".to_string(),
-            10 => format!("isolate n{zk}"),
-            11 => format!("crash n{zk}"),
-            12 => format!("restart n{zk}"),
-            13 => format!("pause n{zk} for {}ms", r.range(50, 900)),
-            _ => format!("timeout {}", node(&mut r)),
-        };
-        lines.push(format!("at {} {action}", Human(t)));
-    }
-    lines.push(format!("at {} heal", Human(FAULT_PHASE)));
-    lines.push(format!("at {} drop 0%", Human(FAULT_PHASE)));
-    for n in 1..=zk {
-        lines.push(format!("at {} restart n{n}", Human(FAULT_PHASE)));
-    }
-    let mut script = lines.join("\n") + "\n";
-    common::add_shared_faults(&cfg, &mut script, FAULT_PHASE);
-    (cfg, script)
+    let swarm = common::Swarm {
+        count: (4, 16),
+        gap_ms: (30, 600),
+        quiet: 500 * MS,
+        faults: &[
+            CrashLeader,
+            CrashLeader,
+            Crash,
+            Restart,
+            Partition,
+            Heal,
+            Loss,
+            PauseLeader,
+            IsolateLeader,
+            Timeout,
+            ServiceCrash,
+            ServiceRestart,
+            ServicePause,
+            ServiceIsolate,
+        ],
+        fault_phase: FAULT_PHASE,
+        ..common::Swarm::default()
+    };
+    swarm.schedule(base, seed)
 }
 
 /// One schedule through the shared runner: recovered once a leader is established.

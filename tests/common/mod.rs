@@ -1,16 +1,19 @@
 //! What every property suite shares: running one generated fault schedule against an
 //! engine and reporting what the monitor found, in a form a failing test can print.
-//! Each suite keeps its own schedule generator, since each algorithm has its own faults
-//! worth drawing (duels for Paxos, arrangements for rings, PreVote for Raft).
+//! Schedules come from one swarm generator (`swarm.rs`), which each suite
+//! parameterises with the faults that matter to its algorithm.
 
 #![allow(dead_code)] // each suite uses its own subset
 
 pub mod engine;
+pub mod swarm;
+
+#[allow(unused_imports)] // each suite uses its own subset
+pub use swarm::{Fault, Swarm, random_partition};
 
 use electionscope::config::SimConfig;
 use electionscope::scenario::Scenario;
-use electionscope::sim::rng::{SimRng, Stream};
-use electionscope::sim::{Algorithm, Human, MS, Micros, NodeStatus, SEC, Severity, Simulation};
+use electionscope::sim::{Algorithm, Human, Micros, NodeStatus, SEC, Severity, Simulation};
 
 /// Whether golden files should be rewritten rather than compared: the one reading of
 /// `ELECTIONSCOPE_REWRITE=1` (stories, fingerprints, the README's lab table).
@@ -24,79 +27,6 @@ pub fn runs(default: u64) -> u64 {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-/// A scenario line splitting the cluster in two random, non-empty groups.
-pub fn random_partition(r: &mut SimRng, nodes: u32) -> String {
-    let mut ids: Vec<u64> = (1..=nodes as u64).collect();
-    for i in (1..ids.len()).rev() {
-        ids.swap(i, r.range(0, i as u64) as usize);
-    }
-    let cut = r.range(1, nodes as u64 - 1) as usize;
-    let group = |s: &[u64]| {
-        s.iter()
-            .map(|n| format!("n{n}"))
-            .collect::<Vec<_>>()
-            .join(",")
-    };
-    format!("partition {} | {}", group(&ids[..cut]), group(&ids[cut..]))
-}
-
-/// One of the faults every algorithm's schedules must survive besides its own: a
-/// latency change mid-run (the Chang-Roberts storm began with one), a pause, a one-way
-/// cut, or a clock running fast or slow.
-pub fn shared_fault(r: &mut SimRng, nodes: u32) -> String {
-    let node = |r: &mut SimRng| r.range(1, nodes as u64);
-    match r.range(0, 3) {
-        0 => {
-            let lo = r.range(1, 30);
-            format!("latency {lo}-{}ms", lo + r.range(0, 200))
-        }
-        1 => format!("pause n{} for {}ms", node(r), r.range(20, 900)),
-        2 => {
-            let (a, b) = (node(r), node(r));
-            let b = if a == b { a % nodes as u64 + 1 } else { b };
-            format!("cut n{a}->n{b}")
-        }
-        _ => {
-            let sign = if r.range(0, 1) == 0 { '+' } else { '-' };
-            format!("drift n{} {sign}{}%", node(r), r.range(1, 30))
-        }
-    }
-}
-
-/// Adds one to four [`shared_fault`]s at random instants of the fault phase to a
-/// suite's schedule, and what ends them just before the phase ends (the configured
-/// latency, true clocks, no cuts). They are drawn from a stream of their own, so each
-/// suite's own faults stay as its generator made them.
-pub fn add_shared_faults(cfg: &SimConfig, script: &mut String, fault_phase: Micros) {
-    let mut r = SimRng::new(cfg.seed ^ 0x5_4a2e_d0f5, Stream::Faults);
-    let mut added = Vec::new();
-    for _ in 0..r.range(1, 4) {
-        let at = r.range(0, fault_phase / MS - 600) * MS;
-        added.push((at, shared_fault(&mut r, cfg.nodes)));
-    }
-    let end = fault_phase - MS;
-    let (lo, hi) = (Human(cfg.latency.0), Human(cfg.latency.1));
-    added.push((end, format!("latency {lo}-{hi}")));
-    added.push((end, "heal".to_string()));
-    for n in 1..=cfg.nodes {
-        added.push((end, format!("drift n{n} +0%")));
-    }
-    // Scenario lines go forward in time: merge, keeping the order within an instant.
-    let time = |line: &str| {
-        let t = line.split_whitespace().nth(1).unwrap_or("0s");
-        electionscope::sim::time::parse_duration(t).expect("generated times parse")
-    };
-    let mut lines: Vec<(Micros, String)> =
-        script.lines().map(|l| (time(l), l.to_string())).collect();
-    lines.extend(
-        added
-            .into_iter()
-            .map(|(at, f)| (at, format!("at {} {f}", Human(at)))),
-    );
-    lines.sort_by_key(|(at, _)| *at);
-    *script = lines.into_iter().map(|(_, l)| l + "\n").collect();
 }
 
 /// The most messages sent within any one second of virtual time, sampled every

@@ -1,0 +1,238 @@
+//! The page's effects: everything that reaches outside the reducer (animation
+//! frames, the fingerprint's background run, the address bar, keyboard shortcuts),
+//! each a hook that `App` calls once.
+
+use super::state::{Model, Msg, NUDGE};
+use super::url;
+use electionscope::sim::{Action, NodeStatus, Target};
+use gloo_render::{AnimationFrame, request_animation_frame};
+use std::cell::RefCell;
+use std::rc::Rc;
+use yew::prelude::*;
+
+type FrameSlot = Rc<RefCell<Option<AnimationFrame>>>;
+/// Wall time one slice of the fingerprint job may take before it yields to the page.
+const FINGERPRINT_SLICE_MS: f64 = 8.0;
+/// Events handled between checks of the slice's wall time.
+const FINGERPRINT_STEP_EVENTS: u64 = 2_000;
+/// Requests one frame that dispatches and requests the next: the loop lives exactly as
+/// long as the handle in `slot`. Dropping the handle cancels it.
+fn schedule_frames(slot: FrameSlot, dispatch: UseReducerDispatcher<Model>) {
+    let next_slot = slot.clone();
+    let handle = request_animation_frame(move |ts| {
+        dispatch.dispatch(Msg::Frame(ts));
+        schedule_frames(next_slot, dispatch);
+    });
+    *slot.borrow_mut() = Some(handle);
+}
+
+pub fn wall_now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+/// Advances the fingerprint job for one slice of wall time, then either reports the
+/// hash or yields to the page with a zero-delay timeout and carries on. The loop lives
+/// as long as the timeout handle in `slot`: dropping it (new settings) cancels it.
+fn fingerprint_slice(
+    mut job: Box<dyn electionscope::run::Run>,
+    generation: u64,
+    duration: electionscope::sim::Micros,
+    slot: Rc<RefCell<Option<gloo_timers::callback::Timeout>>>,
+    dispatch: UseReducerDispatcher<Model>,
+) {
+    let started = wall_now();
+    loop {
+        if job.advance_within(duration, FINGERPRINT_STEP_EVENTS) {
+            dispatch.dispatch(Msg::Fingerprint(generation, job.trace_hash()));
+            return;
+        }
+        if wall_now() - started > FINGERPRINT_SLICE_MS {
+            break;
+        }
+    }
+    let next_slot = slot.clone();
+    let timeout = gloo_timers::callback::Timeout::new(0, move || {
+        fingerprint_slice(job, generation, duration, next_slot, dispatch);
+    });
+    *slot.borrow_mut() = Some(timeout);
+}
+
+fn keyboard(model: &UseReducerHandle<Model>, e: &KeyboardEvent) -> Option<Msg> {
+    let selected = model.selected;
+    let shift = e.shift_key();
+    let sel_or_leader = selected.map(Target::Node).unwrap_or(Target::Leader);
+    Some(match e.key().as_str() {
+        " " | "k" => Msg::TogglePlay,
+        "ArrowRight" if shift => Msg::SeekBy(10 * NUDGE),
+        "ArrowRight" | "." => Msg::Step,
+        "ArrowLeft" => Msg::SeekBy(if shift { -10 * NUDGE } else { -NUDGE }),
+        "Home" => Msg::Seek(0),
+        "End" => Msg::Seek(model.horizon()),
+        "+" | "=" | "]" => Msg::Faster,
+        "-" | "[" => Msg::Slower,
+        "r" | "R" => Msg::Reset,
+        "n" | "N" => Msg::NewSeed(electionscope::fresh_seed()),
+        "?" => Msg::Help(!model.help),
+        "Escape" => {
+            if model.help {
+                Msg::Help(false)
+            } else {
+                Msg::Select(None)
+            }
+        }
+        "h" | "H" => Msg::Act(Action::Heal),
+        "w" | "W" => Msg::Act(Action::Write {
+            target: sel_or_leader,
+        }),
+        k if k.len() == 1 && k.chars().all(|c| c.is_ascii_digit() && c != '0') => {
+            let id: u32 = k.parse().ok()?;
+            (id as usize <= model.view().nodes.len()).then_some(Msg::Select(Some(id)))?
+        }
+        "c" | "C" => {
+            let n = selected?;
+            match model.view().nodes.get(n as usize - 1)?.status {
+                NodeStatus::Crashed => Msg::Act(Action::Restart {
+                    target: Target::Node(n),
+                }),
+                _ => Msg::Act(Action::Crash {
+                    target: Target::Node(n),
+                }),
+            }
+        }
+        "p" | "P" => Msg::Act(Action::Pause {
+            target: Target::Node(selected?),
+            duration: 1_000_000,
+        }),
+        "t" | "T" => Msg::Act(Action::Timeout {
+            target: Target::Node(selected?),
+        }),
+        "i" | "I" => Msg::Act(Action::Isolate {
+            target: Target::Node(selected?),
+        }),
+        _ => return None,
+    })
+}
+
+/// The animation loop runs only while playing and visible, so an idle or background
+/// page costs nothing. Browsers throttle frames in hidden tabs anyway; dropping the
+/// handle makes it certain and does not depend on the browser's policy.
+#[hook]
+pub fn use_animation(model: &UseReducerHandle<Model>) {
+    let visible = use_state(|| !gloo_utils_document().hidden());
+    {
+        let visible = visible.clone();
+        use_effect_with((), move |_| {
+            let doc = gloo_utils_document();
+            let listener = gloo_events::EventListener::new(&doc, "visibilitychange", move |_| {
+                visible.set(!gloo_utils_document().hidden());
+            });
+            move || drop(listener)
+        });
+    }
+    let frames: FrameSlot = use_mut_ref(|| None);
+    {
+        let (frames, dispatch) = (frames.clone(), model.dispatcher());
+        use_effect_with(model.playing && *visible, move |run_loop| {
+            if *run_loop {
+                schedule_frames(frames.clone(), dispatch);
+            }
+            move || {
+                frames.borrow_mut().take();
+            }
+        });
+    }
+}
+
+/// The fingerprint of a new run, computed in slices between frames (a long
+/// `duration` in a link must not hold the page).
+#[hook]
+pub fn use_fingerprint(model: &UseReducerHandle<Model>) {
+    let fingerprint_timer = use_mut_ref(|| None);
+    {
+        let (config, dispatch) = (model.config().clone(), model.dispatcher());
+        use_effect_with(model.generation, move |&generation| {
+            match electionscope::run::build(&config, 0) {
+                Ok(job) => fingerprint_slice(
+                    job,
+                    generation,
+                    config.duration,
+                    fingerprint_timer.clone(),
+                    dispatch,
+                ),
+                Err(e) => dispatch.dispatch(Msg::Fingerprint(generation, format!("error: {e}"))),
+            }
+            move || {
+                fingerprint_timer.borrow_mut().take();
+            }
+        });
+    }
+}
+
+/// The address bar follows the settings and the speed, so a reload or a copied
+/// address reproduces the run. Not on the first render: the page keeps the link it was
+/// opened with (with its autoplay and time) until the user changes something.
+#[hook]
+pub fn use_address_bar(model: &UseReducerHandle<Model>) {
+    let written = use_mut_ref(|| None);
+    {
+        let key = (model.config().clone(), model.speed, model.embed);
+        use_effect_with(key, move |key| {
+            let first = written.borrow().is_none();
+            *written.borrow_mut() = Some(());
+            if !first {
+                url::replace(&key.0, key.1, key.2);
+            }
+        });
+    }
+}
+
+/// Keyboard shortcuts, except while typing in a form field. One listener for the
+/// page's life; it reads the newest model through `latest` rather than being
+/// re-registered on every frame.
+#[hook]
+pub fn use_shortcuts(model: &UseReducerHandle<Model>) {
+    let latest = use_mut_ref(|| model.clone());
+    *latest.borrow_mut() = model.clone();
+    {
+        let latest = latest.clone();
+        use_effect_with((), move |_| {
+            let doc = gloo_utils_document();
+            let options = gloo_events::EventListenerOptions::enable_prevent_default();
+            let listener =
+                gloo_events::EventListener::new_with_options(&doc, "keydown", options, move |e| {
+                    let Some(e) = wasm_bindgen::JsCast::dyn_ref::<KeyboardEvent>(e) else {
+                        return;
+                    };
+                    if e.ctrl_key() || e.meta_key() || e.alt_key() {
+                        return;
+                    }
+                    let tag = e
+                        .target()
+                        .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+                        .map(|el| el.tag_name())
+                        .unwrap_or_default();
+                    if matches!(tag.as_str(), "INPUT" | "SELECT" | "TEXTAREA") {
+                        return;
+                    }
+                    if tag == "BUTTON" && (e.key() == " " || e.key() == "Enter") {
+                        return; // let buttons handle their own activation
+                    }
+                    // Cloned out so no borrow is held while dispatch re-renders.
+                    let model = latest.borrow().clone();
+                    if let Some(msg) = keyboard(&model, e) {
+                        e.prevent_default();
+                        model.dispatch(msg);
+                    }
+                });
+            move || drop(listener)
+        });
+    }
+}
+
+fn gloo_utils_document() -> web_sys::Document {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .expect("a document")
+}
