@@ -682,3 +682,64 @@ fn zk_recipe_runs_its_scenarios_and_the_lab_from_the_cli() {
         assert!(min >= 400_000 && max <= 1_600_000, "{d}");
     }
 }
+
+#[test]
+fn algorithms_lists_the_registry_with_each_setting_and_scenario() {
+    let o = cli(&["algorithms", "--json"]);
+    assert!(o.status.success());
+    let list: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let names: Vec<&str> = list
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    let registry: Vec<&str> = electionscope::algo::Algo::all().map(|a| a.name).collect();
+    assert_eq!(names, registry);
+    for (a, algo) in list
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(electionscope::algo::Algo::all())
+    {
+        let keys: Vec<&str> = a["settings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["key"].as_str().unwrap())
+            .collect();
+        let declared: Vec<&str> = algo.settings.iter().map(|s| s.key).collect();
+        assert_eq!(keys, declared, "{}", algo.name);
+        assert_eq!(
+            a["scenarios"].as_array().unwrap().len(),
+            algo.scenarios.len()
+        );
+    }
+    // The text form names every algorithm and every flag it takes.
+    let text = String::from_utf8(cli(&["algorithms"]).stdout).unwrap();
+    for algo in electionscope::algo::Algo::all() {
+        assert!(text.contains(algo.title), "{text}");
+        for s in algo.settings {
+            assert!(text.contains(&format!("--{}", s.key)), "{text}");
+        }
+    }
+}
+
+#[test]
+fn every_algorithm_setting_is_a_flag_in_the_help() {
+    let help = String::from_utf8(cli(&["run", "--help"]).stdout).unwrap();
+    for setting in electionscope::algo::registry::settings() {
+        assert!(help.contains(&format!("--{}", setting.key)), "{help}");
+    }
+    // A plain switch is a flag that takes no value; its words are on and off.
+    let o = cli(&[
+        "run",
+        "--seed",
+        "1",
+        "--duration",
+        "1s",
+        "--prevote",
+        "--check-quorum",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}

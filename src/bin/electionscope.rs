@@ -10,6 +10,21 @@ fn main() {
 
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
+    /// Standard output that a closed pipe (`electionscope scenarios | head`) ends
+    /// quietly instead of with a panic.
+    macro_rules! outln {
+        ($($arg:tt)*) => {{
+            use std::io::Write as _;
+            let _ = writeln!(std::io::stdout(), $($arg)*);
+        }};
+    }
+    macro_rules! out {
+        ($($arg:tt)*) => {{
+            use std::io::Write as _;
+            let _ = write!(std::io::stdout(), $($arg)*);
+        }};
+    }
+
     use clap::{
         Arg, ArgAction, ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand,
     };
@@ -40,6 +55,12 @@ mod cli {
         Lab(LabArgs),
         /// List the built-in scenarios.
         Scenarios,
+        /// List the algorithms with their settings and built-in scenarios.
+        Algorithms {
+            /// Print one JSON array instead of text
+            #[arg(long)]
+            json: bool,
+        },
         /// Run the split-brain lab (one scenario per algorithm and defence) and print
         /// the comparison as a Markdown table.
         SplitBrain {
@@ -250,13 +271,17 @@ mod cli {
             Command::Scenarios => {
                 let width = builtins().map(|b| b.name.len()).max().unwrap_or(0);
                 for b in builtins() {
-                    println!("{:<width$}  {}", b.name, b.title);
+                    outln!("{:<width$}  {}", b.name, b.title);
                 }
+                0
+            }
+            Command::Algorithms { json } => {
+                algorithms(json);
                 0
             }
             Command::SplitBrain { seed } => match electionscope::split_brain::run_all(seed) {
                 Ok(outcomes) => {
-                    print!("{}", electionscope::split_brain::table(&outcomes, seed));
+                    out!("{}", electionscope::split_brain::table(&outcomes, seed));
                     0
                 }
                 Err(e) => fail(e),
@@ -264,13 +289,69 @@ mod cli {
         }
     }
 
+    /// What the registry holds, for people and for tools (the browser tests iterate it).
+    fn algorithms(json: bool) {
+        if json {
+            let list: Vec<serde_json::Value> = Algo::all()
+                .map(|a| {
+                    let settings: Vec<serde_json::Value> = a
+                        .settings
+                        .iter()
+                        .map(|s| {
+                            let choices: Vec<String> = match &s.kind {
+                                SettingKind::Choice(cs) => {
+                                    cs.iter().map(|c| c.name.to_string()).collect()
+                                }
+                                SettingKind::Switch { on, off } => {
+                                    vec![off.to_string(), on.to_string()]
+                                }
+                                _ => Vec::new(),
+                            };
+                            serde_json::json!({
+                                "key": s.key,
+                                "label": s.label,
+                                "default": s.format(s.default),
+                                "expects": s.expects(),
+                                "choices": choices,
+                            })
+                        })
+                        .collect();
+                    let scenarios: Vec<&str> = a.scenarios.iter().map(|b| b.name).collect();
+                    serde_json::json!({
+                        "name": a.name,
+                        "title": a.title,
+                        "leadership": a.leadership,
+                        "quorum": a.quorum,
+                        "service": a.service,
+                        "settings": settings,
+                        "scenarios": scenarios,
+                    })
+                })
+                .collect();
+            outln!("{}", serde_json::Value::Array(list));
+            return;
+        }
+        for a in Algo::all() {
+            outln!("{:<10} {}", a.name, a.title);
+            for s in a.settings {
+                outln!(
+                    "    --{:<18} {} (default {})",
+                    s.key,
+                    s.expects(),
+                    s.format(s.default)
+                );
+            }
+        }
+    }
+
     fn seed_note(c: &Common, cfg: &mut SimConfig) {
         if c.seed.is_none() {
             cfg.seed = electionscope::fresh_seed();
             if !c.json {
-                println!(
+                outln!(
                     "seed {} (chosen at random; pass --seed {} to repeat)",
-                    cfg.seed, cfg.seed
+                    cfg.seed,
+                    cfg.seed
                 );
             }
         }
@@ -331,9 +412,9 @@ mod cli {
         sim.set_sink(None); // flushes the trace file
         let summary = Summary::of(sim.as_ref());
         if a.common.json {
-            println!("{}", serde_json::to_string(&summary).unwrap_or_default());
+            outln!("{}", serde_json::to_string(&summary).unwrap_or_default());
         } else {
-            print!("{}", summary.to_text());
+            out!("{}", summary.to_text());
         }
         0
     }
@@ -392,9 +473,9 @@ mod cli {
         }
         if a.common.json {
             let out = serde_json::json!({ "fault": fault, "rows": rows });
-            println!("{out}");
+            outln!("{out}");
         } else {
-            print!("{}", lab::rows_to_text(&rows, fault));
+            out!("{}", lab::rows_to_text(&rows, fault));
         }
         0
     }

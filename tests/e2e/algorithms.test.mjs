@@ -38,15 +38,35 @@ async function playUntil(page, predicate, arg, timeout = 15000) {
 const leaderIs = (id) => [...document.querySelectorAll('[data-node-id]')]
   .filter((e) => e.dataset.role === 'leader').map((e) => +e.dataset.nodeId).join(',') === String(id);
 
-for (const [algo, args] of [['bully', []], ['ring', ['--ring-order', 'random']], ['hs', ['--ring-order', 'descending']], ['paxos', []], ['zab', []], ['zk-recipe', []], ['lease', []]]) {
-  test(`wasm and native agree for ${algo}`, async () => {
-    const order = args.length ? `&ring-order=${args[1]}` : '';
-    const native = JSON.parse(cli(['run', '--algo', algo, '--nodes', '7', '--seed', '21', '--duration', '8s', '--json', ...args]));
-    const { page, problems } = await open(`?algo=${algo}&nodes=7&seed=21&duration=8s${order}`);
-    assert.equal(await page.locator('#trace-hash').textContent(), native.trace_hash);
-    assert.deepEqual(problems, []);
-    await page.close();
-  });
+// Every algorithm the registry lists, with its defaults and with each of its menu
+// settings moved off its default: the page and the CLI take settings from the same
+// schema and must run the same simulation.
+for (const { name, settings } of JSON.parse(cli(['algorithms', '--json']))) {
+  const moved = settings
+    .filter((s) => s.choices.length > 1)
+    .map((s) => [s.key, s.choices.find((c) => c !== s.default)]);
+  for (const set of [[], moved]) {
+    if (set === moved && moved.length === 0) continue;
+    const label = set.length ? set.map(([k, v]) => `${k}=${v}`).join(', ') : 'defaults';
+    test(`wasm and native agree for ${name} (${label})`, async () => {
+      const args = set.flatMap(([k, v]) => ['--set', `${k}=${v}`]);
+      const query = set.map(([k, v]) => `&${k}=${v}`).join('');
+      const native = JSON.parse(cli(['run', '--algo', name, '--nodes', '7', '--seed', '21', '--duration', '8s', '--json', ...args]));
+      const { page, problems } = await open(`?algo=${name}&nodes=7&seed=21&duration=8s${query}`);
+      await page.waitForSelector('#trace-hash');
+      assert.equal(await page.locator('#trace-hash').textContent(), native.trace_hash);
+      for (const [key, value] of set) {
+        const widget = page.locator(`#${key}`);
+        if ((await widget.getAttribute('type')) === 'checkbox') {
+          assert.equal(await widget.isChecked(), value !== 'off' && value !== 'none', key);
+        } else {
+          assert.equal(await widget.inputValue(), value, `the setup panel shows ${key}`);
+        }
+      }
+      assert.deepEqual(problems, []);
+      await page.close();
+    });
+  }
 }
 
 test('the algorithm is chosen in the setup panel and lands in the URL', async () => {
