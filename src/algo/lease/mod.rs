@@ -79,14 +79,10 @@ pub const DEFAULT_RENEW_DEADLINE: Micros = SEC;
 pub const DEFAULT_RETRY_PERIOD: Micros = 200 * MS;
 
 impl Default for LeaseConfig {
+    /// The defaults the settings declare (see `descriptor.rs`): written once.
     fn default() -> Self {
-        LeaseConfig {
-            lease_duration: DEFAULT_LEASE_DURATION,
-            renew_deadline: DEFAULT_RENEW_DEADLINE,
-            retry_period: DEFAULT_RETRY_PERIOD,
-            expiry: LeaseExpiry::Client,
-            bugs: Bugs::default(),
-        }
+        use crate::algo::Configure;
+        Lease::configure(&crate::settings::Setup::defaults(5))
     }
 }
 

@@ -12,8 +12,8 @@ pub use invariants::PaxosMonitor;
 
 use crate::sim::time::Rounded;
 use crate::sim::{
-    Algorithm, Context, Input, LogEntryView, MS, Message, Micros, MsgClass, NodeId, NodeView,
-    NoteKind, Timer,
+    Algorithm, Context, Input, LogEntryView, Message, Micros, MsgClass, NodeId, NodeView, NoteKind,
+    Timer,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -35,14 +35,10 @@ pub struct PaxosConfig {
 }
 
 impl Default for PaxosConfig {
+    /// The defaults the settings declare (see `descriptor.rs`): written once.
     fn default() -> Self {
-        PaxosConfig {
-            election_timeout: (150 * MS, 300 * MS),
-            heartbeat: 50 * MS,
-            backoff: (150 * MS, 300 * MS),
-            randomized_backoff: true,
-            bugs: Bugs::default(),
-        }
+        use crate::algo::Configure;
+        Paxos::configure(&crate::settings::Setup::defaults(5))
     }
 }
 

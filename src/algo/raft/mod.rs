@@ -10,8 +10,8 @@ pub use invariants::RaftMonitor;
 
 use crate::sim::time::Rounded;
 use crate::sim::{
-    Algorithm, Context, Input, LogEntryView, MS, Message, Micros, MsgClass, NodeId, NodeView,
-    NoteKind, Timer,
+    Algorithm, Context, Input, LogEntryView, Message, Micros, MsgClass, NodeId, NodeView, NoteKind,
+    Timer,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -31,14 +31,10 @@ pub struct RaftConfig {
 }
 
 impl Default for RaftConfig {
+    /// The defaults the settings declare (see `descriptor.rs`): written once.
     fn default() -> Self {
-        RaftConfig {
-            election_timeout: (150 * MS, 300 * MS),
-            heartbeat: 50 * MS,
-            prevote: false,
-            check_quorum: false,
-            bugs: Bugs::default(),
-        }
+        use crate::algo::Configure;
+        Raft::configure(&crate::settings::Setup::defaults(5))
     }
 }
 

@@ -38,14 +38,10 @@ pub struct ZabConfig {
 }
 
 impl Default for ZabConfig {
+    /// The defaults the settings declare (see `descriptor.rs`): written once.
     fn default() -> Self {
-        ZabConfig {
-            tick: 50 * MS,
-            sync_limit: (150 * MS, 300 * MS),
-            finalize_wait: 200 * MS,
-            max_notification_timeout: SEC,
-            bugs: Bugs::default(),
-        }
+        use crate::algo::Configure;
+        Zab::configure(&crate::settings::Setup::defaults(5))
     }
 }
 

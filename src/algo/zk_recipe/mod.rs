@@ -71,12 +71,10 @@ pub struct ZkConfig {
 }
 
 impl Default for ZkConfig {
+    /// The defaults the settings declare (see `descriptor.rs`): written once.
     fn default() -> Self {
-        ZkConfig {
-            session_timeout: 600 * MS,
-            watch: WatchMode::Predecessor,
-            bugs: Bugs::default(),
-        }
+        use crate::algo::Configure;
+        ZkRecipe::configure(&crate::settings::Setup::defaults(5))
     }
 }
 
