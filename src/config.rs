@@ -205,7 +205,7 @@ impl SimConfig {
     }
 
     /// Nodes a scenario may name: the candidates, and the coordination service after
-    /// them (`n6` is zk in a five-candidate ZooKeeper recipe).
+    /// them (`n6` in a five-candidate cluster whose algorithm runs a service).
     pub fn addressable_nodes(&self) -> u32 {
         self.nodes + u32::from(self.algo.service.is_some())
     }
@@ -422,33 +422,6 @@ mod tests {
         let (back, notices) = SimConfig::from_query(&c.to_query());
         assert!(notices.is_empty(), "{notices:?}");
         assert_eq!(back, c);
-    }
-
-    #[test]
-    fn zk_recipe_settings_round_trip_and_only_it_uses_them() {
-        let mut c = SimConfig::default();
-        c.set("algo", "zk-recipe").unwrap();
-        c.set("session-timeout", "1s").unwrap();
-        c.set("watch", "leader").unwrap();
-        c.set("storage", "fenced").unwrap();
-        let q = c.to_query();
-        assert!(
-            q.contains("session-timeout=1s") && q.contains("watch=leader"),
-            "{q}"
-        );
-        let (back, notices) = SimConfig::from_query(&q);
-        assert!(notices.is_empty(), "{notices:?}");
-        assert_eq!(back, c);
-        assert!(c.set("session-timeout", "0ms").is_err());
-        assert!(
-            c.set("watch", "all")
-                .unwrap_err()
-                .contains("predecessor or leader")
-        );
-        let zk = Algo::parse("zk-recipe").unwrap();
-        assert!(zk.uses_setting("watch"));
-        assert!(!Algo::parse("raft").unwrap().uses_setting("session-timeout"));
-        assert_eq!((zk.term_label)(3), "znode #3");
     }
 
     #[test]

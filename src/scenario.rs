@@ -392,7 +392,7 @@ impl Scenario {
 
     /// Applies the `set` lines to `config` (scenario settings override defaults; the
     /// caller re-applies explicit flags afterwards). Node names are not checked here:
-    /// a flag may still change the cluster (`--nodes 7`, `--algo zk-recipe` adds the
+    /// a flag may still change the cluster (`--nodes 7`, or an `--algo` that adds a
     /// service node), so [`SimConfig::apply`] checks them once everything is set.
     pub fn configure(&self, config: &mut SimConfig) -> Result<(), ScenarioError> {
         for s in &self.settings {

@@ -704,3 +704,34 @@ fn forcing_the_timeout_makes_a_client_list_now() {
     sim.advance_to(SEC + 50 * MS);
     assert_eq!(service(&sim).list_calls(), before + 1);
 }
+
+#[test]
+fn zk_recipe_settings_round_trip_and_only_it_uses_them() {
+    let mut c = electionscope::config::SimConfig::default();
+    c.set("algo", "zk-recipe").unwrap();
+    c.set("session-timeout", "1s").unwrap();
+    c.set("watch", "leader").unwrap();
+    c.set("storage", "fenced").unwrap();
+    let q = c.to_query();
+    assert!(
+        q.contains("session-timeout=1s") && q.contains("watch=leader"),
+        "{q}"
+    );
+    let (back, notices) = SimConfig::from_query(&q);
+    assert!(notices.is_empty(), "{notices:?}");
+    assert_eq!(back, c);
+    assert!(c.set("session-timeout", "0ms").is_err());
+    assert!(
+        c.set("watch", "all")
+            .unwrap_err()
+            .contains("predecessor or leader")
+    );
+    let zk = electionscope::algo::Algo::parse("zk-recipe").unwrap();
+    assert!(zk.uses_setting("watch"));
+    assert!(
+        !electionscope::algo::Algo::parse("raft")
+            .unwrap()
+            .uses_setting("session-timeout")
+    );
+    assert_eq!((zk.term_label)(3), "znode #3");
+}

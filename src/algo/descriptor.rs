@@ -113,21 +113,21 @@ pub type BuildSimulation = fn(KernelConfig, &Setup<'_>, Steps<'_>) -> Box<dyn An
 
 /// What an algorithm is, for every front end.
 pub struct Descriptor {
-    /// As written in links and on the command line: `zk-recipe`.
+    /// As written in links and on the command line.
     pub name: &'static str,
     /// The name shown in the page header and the setup panel.
     pub title: &'static str,
-    /// A few words after the name in lists of algorithms: `ZooKeeper's recipe`.
+    /// A few words after the name in lists of algorithms.
     pub aka: Option<&'static str>,
     /// What the algorithm calls its leadership number, if it has one worth showing.
     pub leadership: Option<&'static str>,
-    /// A leadership number as people read it: `term 4`, `ballot 3.n2`.
+    /// A leadership number as people read it: `term 4`.
     pub term_label: fn(u64) -> String,
-    /// The same number as drawn on a message dot: `4`, `3.2`.
+    /// The same number as drawn on a message dot: `4`.
     pub message_label: fn(u64) -> String,
-    /// What a node's `voted_for` means: `voted`, or `promised` for a Paxos promise.
+    /// What a node's `voted_for` means: `voted`, or `promised` for a promise.
     pub vote_word: &'static str,
-    /// The timer whose ring drains around a node (`election`; ZAB's `sync`).
+    /// The label of the timer whose ring drains around a node (`election`).
     pub countdown_timer: &'static str,
     /// What the legend says about this algorithm's drawing.
     pub legend: &'static str,
@@ -136,7 +136,7 @@ pub struct Descriptor {
     /// and draw by the category.
     pub roles: &'static [(&'static str, RoleCategory)],
     /// The role whose caption (its first field) stands where a vote is drawn: a
-    /// LOOKING ZAB server's proposal.
+    /// server's proposal while it looks for a leader.
     pub proposal_role: Option<&'static str>,
     /// Whether a majority must agree before someone leads: the line between
     /// algorithms that prevent split brain and those that only report it.

@@ -72,8 +72,8 @@ pub enum NoteKind {
     Commit,
     Client,
     Info,
-    /// Upkeep that keeps a role and changes nothing, such as a lease renewal every
-    /// retryPeriod: narrated with the per-message lines (hidden by default), so that
+    /// Upkeep that keeps a role and changes nothing, such as a periodic renewal:
+    /// narrated with the per-message lines (hidden by default), so that
     /// it does not drown the story.
     Routine,
 }
@@ -280,9 +280,9 @@ pub trait Algorithm: Clone + Debug + Sized + 'static {
     fn election_timer() -> Option<Self::Timer>;
 
     /// Whether two nodes leading in the same term breaks what this algorithm promises.
-    /// Quorum-based algorithms (Raft, Paxos, ZAB) promise it; Bully and ring elections
-    /// promise one leader only with a reliable failure detector and no partitions, so
-    /// for them two leaders is an observation the monitor reports, not a violation.
+    /// Quorum-based algorithms promise it; others promise one leader only with a
+    /// reliable failure detector and no partitions, so for them two leaders is an
+    /// observation the monitor reports, not a violation.
     const ONE_LEADER_PER_TERM: bool = true;
 
     /// A leadership number as people read it in narration: `term 4`, or a ballot.
@@ -290,8 +290,8 @@ pub trait Algorithm: Clone + Debug + Sized + 'static {
         format!("term {term}")
     }
 
-    /// The coordination service the candidates elect through (ZooKeeper, a lease
-    /// API), if the algorithm has one. The kernel runs it as one more node after the
+    /// The coordination service the candidates elect through (a lock service, a
+    /// coordination store), if the algorithm has one. The kernel runs it as one more node after the
     /// candidates (id `nodes + 1`, shown by this name): it can crash, pause and be
     /// partitioned like any node, but it never counts as a candidate or a leader.
     /// `boot` and `recover` get the number of candidates, so the service knows itself

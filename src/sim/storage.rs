@@ -3,8 +3,8 @@
 //!
 //! This lives in the kernel, not in any algorithm, because it is the same for all of
 //! them: whoever believes it leads does its job by writing to one storage node, and
-//! the write carries the leadership's number (term, epoch, ballot, znode sequence or
-//! lease revision, i.e. the node's `NodeView::term`) as its fencing token. The
+//! the write carries the leadership's number (`Algorithm::leadership`: a term, an
+//! epoch, a ballot, a sequence number, a revision) as its fencing token. The
 //! storage is reachable from every node (it sits outside any partition), exactly the
 //! setting in which a deposed leader that still believes it leads does damage.
 

@@ -28,7 +28,7 @@ pub struct ClusterProps {
     pub selected: Option<NodeId>,
     pub split: BTreeSet<NodeId>,
     pub on_node: Callback<NodeId>,
-    /// Labels message terms (a Paxos ballot reads `round.node`).
+    /// Labels the leadership numbers on messages (through its descriptor).
     pub algo: Algo,
     /// The shared storage leaders write to, when the run has one.
     pub storage: Option<StorageView>,
@@ -213,7 +213,7 @@ pub fn node(p: &NodeProps) -> Html {
         };
         (caption, String::new())
     } else {
-        // A LOOKING ZAB server's vote names its proposed leader and zxid.
+        // A node looking for a leader shows its proposal where a vote would be.
         let proposal = n.caption.clone().filter(|_| n.shows_proposal);
         (
             n.term_label.clone(),
@@ -392,9 +392,9 @@ fn storage_box(p: &StorageBoxProps) -> Html {
     }
 }
 
-/// An algorithm's coordination service (ZooKeeper, a lease API), in the middle of the
-/// circle: a box whose lines are the engine's fields (znodes and watches, the lease
-/// record), so what every candidate talks to is on screen.
+/// An algorithm's coordination service, in the middle of the circle: a box whose lines
+/// are the engine's fields (what the service stores), so what every candidate talks to
+/// is on screen.
 fn service_box(p: &NodeProps, role_class: String) -> Html {
     let n = &p.vm;
     let id = n.id;

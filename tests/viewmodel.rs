@@ -1,0 +1,195 @@
+//! The view model of algorithm-specific runs: how nodes, the banner and narration
+//! read for each algorithm's descriptor (plain Rust, no browser).
+
+use electionscope::algo::Algo;
+use electionscope::config::SimConfig;
+use electionscope::run::build;
+use electionscope::sim::{Action, MS, Micros, SEC, Severity, Target};
+use electionscope::viewmodel::*;
+
+fn run_to(seed: u64, t: Micros, actions: &[(Micros, Action)]) -> Box<dyn electionscope::run::Run> {
+    let cfg = SimConfig {
+        seed,
+        ..SimConfig::default()
+    };
+    let mut r = build(&cfg, 20_000).unwrap();
+    for (at, a) in actions {
+        r.advance(*at);
+        r.act(a.clone());
+    }
+    r.advance(t);
+    r
+}
+
+#[test]
+fn a_zab_leader_leads_only_once_its_epoch_is_established() {
+    let cfg = SimConfig {
+        algo: Algo::parse("zab").unwrap(),
+        seed: 1,
+        ..SimConfig::default()
+    };
+    let mut r = build(&cfg, 20_000).unwrap();
+    let mut seen_establishing = false;
+    for ms in (200..400).step_by(5) {
+        r.advance(ms * MS);
+        let v = nodes(&r.view(), &circle_layout(5), Algo::parse("zab").unwrap());
+        let n5 = &v[4];
+        if n5.role == "leading" && !n5.leads {
+            seen_establishing = true;
+            assert!(
+                n5.caption
+                    .as_deref()
+                    .is_some_and(|c| c.starts_with("establishing"))
+            );
+        }
+    }
+    assert!(seen_establishing, "n5 is LEADING before it is established");
+    let v = nodes(&r.view(), &circle_layout(5), Algo::parse("zab").unwrap());
+    assert!(v[4].leads && v[4].term_label == "epoch 1");
+    assert_eq!(v[4].caption.as_deref(), Some("epoch 1"));
+    assert!(
+        v[0].role == "following" && v[0].timer_left.is_some(),
+        "a follower's ring drains until its sync timeout"
+    );
+}
+
+#[test]
+fn banner_explains_a_zk_leader_whose_session_expired_in_a_pause() {
+    let cfg = SimConfig {
+        algo: Algo::parse("zk-recipe").unwrap(),
+        seed: 1,
+        ..SimConfig::default()
+    };
+    let mut r = build(&cfg, 20_000).unwrap();
+    r.advance(SEC);
+    r.act(Action::Pause {
+        target: Target::Leader,
+        duration: 1500 * MS,
+    });
+    r.advance(2 * SEC);
+    let b = banner(&r.view(), r.trace(), Algo::parse("zk-recipe").unwrap()).expect("two leaders");
+    assert_eq!(b.severity, Severity::Warning);
+    assert!(
+        b.text.contains("znode #1") && b.text.contains("zk expired its session"),
+        "{}",
+        b.text
+    );
+    assert!(!b.text.contains("no quorum"), "{}", b.text);
+}
+
+#[test]
+fn banner_explains_a_stale_leader() {
+    let r = run_to(
+        7,
+        3 * SEC,
+        &[(
+            SEC,
+            Action::Isolate {
+                target: Target::Leader,
+            },
+        )],
+    );
+    let b = banner(&r.view(), r.trace(), Algo::parse("raft").unwrap()).expect("two leaders");
+    assert_eq!(b.severity, Severity::Warning);
+    assert!(
+        b.text.contains("both believe they lead") && b.text.contains("cannot commit"),
+        "{}",
+        b.text
+    );
+    assert_eq!(b.nodes.len(), 2);
+    let healthy = run_to(7, 3 * SEC, &[]);
+    assert_eq!(
+        banner(
+            &healthy.view(),
+            healthy.trace(),
+            Algo::parse("raft").unwrap()
+        ),
+        None
+    );
+}
+
+#[test]
+fn banner_explains_an_overlapping_lease_by_the_holders_clock() {
+    let mut cfg = SimConfig::default();
+    cfg.set("scenario", "lease-clock-drift").unwrap();
+    cfg.set("seed", "1").unwrap();
+    // Without the storage, whose lost updates would top the banner.
+    let cfg = electionscope::run::resolve(cfg, &[("storage".into(), "off".into())]).unwrap();
+    let mut r = build(&cfg, usize::MAX).unwrap();
+    // After the drifting follower took over, before the slow holder gives up.
+    r.advance(3 * SEC);
+    let b = banner(&r.view(), r.trace(), Algo::parse("lease").unwrap()).expect("two holders");
+    assert_eq!(b.severity, Severity::Warning);
+    assert!(
+        b.text.contains("lease #1") && b.text.contains("own clock"),
+        "{}",
+        b.text
+    );
+}
+
+#[test]
+fn narration_is_newest_first_and_filtered() {
+    let r = run_to(
+        7,
+        3 * SEC,
+        &[(
+            SEC,
+            Action::Crash {
+                target: Target::Leader,
+            },
+        )],
+    );
+    let all = narration(r.trace(), &Category::ALL, 1_000);
+    assert!(all.windows(2).all(|w| w[0].seq > w[1].seq));
+    let faults = narration(r.trace(), &[Category::Fault], 1_000);
+    assert!(faults.iter().any(|l| l.text.contains("crashes")));
+    assert!(faults.iter().all(|l| l.category == Category::Fault));
+    assert_eq!(narration(r.trace(), &Category::ALL, 5).len(), 5);
+}
+
+#[test]
+fn election_timer_drains_toward_timeout() {
+    let r = run_to(7, 400 * MS, &[]);
+    let v = nodes(&r.view(), &circle_layout(5), Algo::parse("raft").unwrap());
+    let followers: Vec<&NodeVm> = v.iter().filter(|n| n.role == "follower").collect();
+    assert!(!followers.is_empty());
+    assert!(
+        followers
+            .iter()
+            .all(|n| n.timer_left.is_some_and(|f| (0.0..=1.0).contains(&f)))
+    );
+    assert!(
+        v.iter()
+            .filter(|n| n.role == "leader")
+            .all(|n| n.timer_left.is_none())
+    );
+}
+
+#[test]
+fn lease_renewals_are_narrated_with_the_messages_not_the_faults() {
+    let cfg = SimConfig {
+        algo: Algo::parse("lease").unwrap(),
+        seed: 3,
+        ..SimConfig::default()
+    };
+    let mut r = build(&cfg, 20_000).unwrap();
+    r.advance(3 * SEC);
+    let default: Vec<Category> = Category::ALL
+        .into_iter()
+        .filter(|c| c.on_by_default())
+        .collect();
+    let renewals = |shown: &[Category]| {
+        narration(r.trace(), shown, 10_000)
+            .iter()
+            .filter(|l| l.text.contains("renews (renewTime"))
+            .count()
+    };
+    assert_eq!(renewals(&default), 0, "renewals hidden by default");
+    assert!(renewals(&[Category::Message]) >= 10);
+    assert!(
+        narration(r.trace(), &default, 10_000)
+            .iter()
+            .any(|l| l.text.contains("acquires the lease")),
+        "the story itself stays"
+    );
+}
