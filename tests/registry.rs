@@ -76,6 +76,12 @@ fn descriptors_agree_with_their_engines() {
             "{}",
             algo.name
         );
+        // A quorum is what lets an algorithm promise one leader per term.
+        assert!(
+            !algo.quorum || algo.one_leader_per_term,
+            "{}: a quorum algorithm that allows two leaders of one term",
+            algo.name
+        );
         // An algorithm without leadership numbers never shows one on a leader.
         if algo.leadership.is_none() {
             assert!(

@@ -141,6 +141,9 @@ pub struct Descriptor {
     /// Whether a majority must agree before someone leads: the line between
     /// algorithms that prevent split brain and those that only report it.
     pub quorum: bool,
+    /// Whether two nodes leading in the same term breaks the algorithm's promise (the
+    /// kernel's split-brain watch then reports a violation, not a warning).
+    pub one_leader_per_term: bool,
     /// The coordination service the candidates elect through, if any.
     pub service: Option<&'static str>,
     /// The algorithm's own settings, in the order the setup panel shows them.

@@ -389,27 +389,7 @@ impl<A: Algorithm> Simulation<A> {
         if let Some(reason) = reason {
             w.in_flight.remove(&id);
             w.stats.messages_dropped += 1;
-            let why = match reason {
-                DropReason::Lost => "lost by the network".to_string(),
-                DropReason::Partitioned => "blocked by the partition".to_string(),
-                DropReason::ReceiverDown => format!("{} is down", w.name(to)),
-                DropReason::Fenced => "fenced off".to_string(),
-            };
-            let text = format!(
-                "{} {}→{} dropped: {why}",
-                msg.kind(),
-                w.name(from),
-                w.name(to)
-            );
-            w.emit(
-                EventKind::Drop {
-                    id,
-                    from,
-                    to,
-                    reason,
-                },
-                text,
-            );
+            w.narrate_drop(id, msg.kind(), (from, to), reason);
             return;
         }
         if w.is_paused(i) {
@@ -553,28 +533,7 @@ impl<A: Algorithm> Simulation<A> {
                     at: w.now,
                 });
             }
-            let text = match new_view.term {
-                // Term 0: the algorithm numbers nothing (Bully, rings).
-                0 => format!("{} is {}", w.name(id), new_view.role),
-                t => format!(
-                    "{} is {} in {}",
-                    w.name(id),
-                    new_view.role,
-                    (w.traits.term_label)(t)
-                ),
-            };
-            w.emit_fact(
-                EventKind::Role {
-                    node: id,
-                    role: new_view.role.clone(),
-                    term: new_view.term,
-                },
-                text,
-                promoted.then_some(Fact::Won {
-                    node: id,
-                    term: new_view.term,
-                }),
-            );
+            w.narrate_role(id, &new_view, promoted);
         }
         w.views[i] = new_view;
         w.leading[i] = leadership;

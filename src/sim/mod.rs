@@ -7,6 +7,7 @@ pub mod erased;
 mod faults;
 pub mod guard;
 pub mod kernel;
+mod narration;
 pub mod network;
 pub mod rng;
 pub mod storage;

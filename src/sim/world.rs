@@ -5,16 +5,16 @@
 //!
 //! The jobs on a `World` live in their own files: faults and actions (`faults.rs`),
 //! storage and STONITH (`defences.rs`), the split-brain and leaderless watch
-//! (`watch.rs`).
+//! (`watch.rs`), naming nodes and writing the trace (`narration.rs`).
 
 use super::action::Action;
 use super::algorithm::{Finding, MsgClass, NodeId, NodeView, Severity};
 use super::guard::{Budget, Guard, Limit};
 use super::network::Network;
 use super::rng::{SimRng, Stream};
-use super::storage::{Defences, STORAGE, Storage, StorageMode, StorageView};
+use super::storage::{Defences, Storage, StorageMode, StorageView};
 use super::time::Micros;
-use super::trace::{EventKind, Fact, MsgRecord, TraceEvent, TraceHasher};
+use super::trace::{EventKind, MsgRecord, TraceEvent, TraceHasher};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -320,41 +320,6 @@ impl World {
             (true, Some(until)) => NodeStatus::Paused { until },
             (true, None) => NodeStatus::Up,
         }
-    }
-
-    /// How narration names a node: `n3`, the service's own name, or `storage`.
-    pub(super) fn name(&self, id: NodeId) -> String {
-        match (id, self.traits.service_name) {
-            (STORAGE, _) => "storage".into(),
-            (id, Some(name)) if Some(id) == self.service => name.into(),
-            (id, _) => format!("n{id}"),
-        }
-    }
-
-    /// Narration: one trace event, hashed and kept for the caller.
-    pub(super) fn emit(&mut self, kind: EventKind, text: String) {
-        self.emit_fact(kind, text, None);
-    }
-
-    /// A trace event that carries a kernel fact.
-    pub(super) fn emit_fact(&mut self, kind: EventKind, text: String, fact: Option<Fact>) {
-        let event = TraceEvent {
-            seq: self.trace_seq,
-            time: self.now,
-            kind,
-            text,
-            fact,
-        };
-        self.trace_seq += 1;
-        self.hasher.absorb(&event);
-        if self.keep_trace {
-            self.out.push(event);
-        }
-    }
-
-    pub(super) fn skip(&mut self, action: Action, why: &str) {
-        let text = format!("{action}: skipped, {why}");
-        self.emit(EventKind::Skipped { action }, text);
     }
 
     /// Moves the clock to `t`, counting leaderless time on the way.

@@ -47,6 +47,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     ],
     proposal_role: None,
     quorum: false,
+    one_leader_per_term: <Bully as crate::sim::Algorithm>::ONE_LEADER_PER_TERM,
     service: <Bully as crate::sim::Algorithm>::SERVICE,
     settings: &[
         &crate::algo::timing::ELECTION_TIMEOUT,

@@ -48,6 +48,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     ],
     proposal_role: None,
     quorum: false,
+    one_leader_per_term: <HirschbergSinclair as crate::sim::Algorithm>::ONE_LEADER_PER_TERM,
     service: <HirschbergSinclair as crate::sim::Algorithm>::SERVICE,
     settings: &[
         &crate::algo::ring::RING_ORDER,

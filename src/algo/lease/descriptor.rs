@@ -118,6 +118,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     ],
     proposal_role: None,
     quorum: false,
+    one_leader_per_term: <Lease as crate::sim::Algorithm>::ONE_LEADER_PER_TERM,
     service: <Lease as crate::sim::Algorithm>::SERVICE,
     settings: &[
         &LEASE_DURATION,

@@ -73,6 +73,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     ],
     proposal_role: None,
     quorum: true,
+    one_leader_per_term: <Paxos as crate::sim::Algorithm>::ONE_LEADER_PER_TERM,
     service: <Paxos as crate::sim::Algorithm>::SERVICE,
     settings: &[
         &crate::algo::timing::ELECTION_TIMEOUT,

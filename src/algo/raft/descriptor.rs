@@ -70,6 +70,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     ],
     proposal_role: None,
     quorum: true,
+    one_leader_per_term: <Raft as crate::sim::Algorithm>::ONE_LEADER_PER_TERM,
     service: <Raft as crate::sim::Algorithm>::SERVICE,
     settings: &[
         &crate::algo::timing::ELECTION_TIMEOUT,

@@ -81,6 +81,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     ],
     proposal_role: Some("looking"),
     quorum: true,
+    one_leader_per_term: <Zab as crate::sim::Algorithm>::ONE_LEADER_PER_TERM,
     service: <Zab as crate::sim::Algorithm>::SERVICE,
     settings: &[&SYNC_LIMIT, &TICK, &FINALIZE_WAIT],
     scenarios: SCENARIOS,

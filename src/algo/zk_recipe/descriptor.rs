@@ -92,6 +92,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     ],
     proposal_role: None,
     quorum: false,
+    one_leader_per_term: <ZkRecipe as crate::sim::Algorithm>::ONE_LEADER_PER_TERM,
     service: <ZkRecipe as crate::sim::Algorithm>::SERVICE,
     settings: &[&SESSION_TIMEOUT, &WATCH],
     scenarios: SCENARIOS,
