@@ -10,6 +10,8 @@ use crate::sim::{Human, MS, Micros, SEC};
 
 pub use crate::settings::parse_bool;
 
+/// The smallest cluster that survives a failure; every front end offers 3 to 25.
+pub const MIN_NODES: u32 = 3;
 pub const MAX_NODES: u32 = 25;
 pub const MAX_DURATION: Micros = 24 * 3600 * SEC;
 
@@ -58,7 +60,7 @@ impl Default for SimConfig {
 /// The keys of every run, whatever its algorithm, with what each expects.
 pub const GENERAL_KEYS: &[(&str, &str)] = &[
     ("algo", "an algorithm (see `algo` in the list of keys)"),
-    ("nodes", "a node count from 1 to 25"),
+    ("nodes", "a node count from 3 to 25"),
     ("seed", "a whole number (0 to 18446744073709551615)"),
     ("duration", "a virtual time like 10s"),
     ("latency", "a delay range like 5-15ms"),
@@ -140,8 +142,8 @@ impl SimConfig {
                     .trim()
                     .parse()
                     .map_err(|_| format!("nodes: '{value}' is not a whole number"))?;
-                if !(1..=MAX_NODES).contains(&n) {
-                    return Err(format!("nodes: {n} is outside 1 to {MAX_NODES}"));
+                if !(MIN_NODES..=MAX_NODES).contains(&n) {
+                    return Err(format!("nodes: {n} is outside {MIN_NODES} to {MAX_NODES}"));
                 }
                 self.nodes = n;
             }
@@ -431,7 +433,7 @@ mod tests {
         assert_eq!(c.nodes, 5);
         assert_eq!(notices.len(), 4, "{notices:?}");
         assert!(notices[0].contains("unknown algorithm 'paxos9'"));
-        assert!(notices[1].contains("outside 1 to 25"));
+        assert!(notices[1].contains("outside 3 to 25"));
         assert!(notices[2].contains("seed"));
         assert!(notices[3].contains("unknown setting 'bogus'"));
     }

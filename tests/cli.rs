@@ -106,7 +106,8 @@ fn a_scenario_file_and_a_trace_file_work() {
 #[test]
 fn bad_arguments_get_a_clear_message_and_a_nonzero_exit() {
     let cases: &[(&[&str], &str)] = &[
-        (&["run", "--nodes", "0"], "nodes: 0 is outside 1 to 25"),
+        (&["run", "--nodes", "0"], "nodes: 0 is outside 3 to 25"),
+        (&["run", "--nodes", "2"], "nodes: 2 is outside 3 to 25"),
         (
             &["run", "--nodes", "many"],
             "nodes: 'many' is not a whole number",
@@ -742,4 +743,15 @@ fn every_algorithm_setting_is_a_flag_in_the_help() {
         "--check-quorum",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn durations_take_hours() {
+    let o = cli(&["run", "--seed", "1", "--duration", "0.001h", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(summary["duration_us"], 3_600_000);
+    let o = cli(&["run", "--seed", "1", "--duration", "25h"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("outside 1us to 24h"), "{}", stderr(&o));
 }

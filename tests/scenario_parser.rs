@@ -98,7 +98,7 @@ fn malformed_lines_name_line_column_and_expectation() {
             "expected a time like 2s or 800ms, found the end of the line",
         ),
         ("at 2 crash n1", 1, 4, "has no unit"),
-        ("at 2h crash n1", 1, 4, "unknown time unit 'h'"),
+        ("at 2d crash n1", 1, 4, "unknown time unit 'd'"),
         ("at 2s", 1, 6, "expected an action"),
         ("at 2s explode n1", 1, 7, "unknown action 'explode'"),
         (
@@ -168,7 +168,8 @@ fn malformed_lines_name_line_column_and_expectation() {
             "expected a signed rate like +5%",
         ),
         ("set nodes", 1, 10, "expected a value for nodes"),
-        ("set nodes 99", 1, 11, "outside 1 to 25"),
+        ("set nodes 99", 1, 11, "outside 3 to 25"),
+        ("set nodes 2", 1, 11, "outside 3 to 25"),
         ("set colour blue", 1, 12, "unknown setting 'colour'"),
         ("set scenario x", 1, 5, "cannot load another scenario"),
         (

@@ -104,7 +104,7 @@ mod cli {
     struct RunArgs {
         #[command(flatten)]
         common: Common,
-        /// Cluster size, 1 to 25
+        /// Cluster size, 3 to 25
         #[arg(long)]
         nodes: Option<String>,
         /// Virtual time to simulate, e.g. 10s

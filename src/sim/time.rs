@@ -21,9 +21,10 @@ pub fn parse_duration(text: &str) -> Result<Micros, String> {
         "ms" => MS,
         "s" => SEC,
         "m" | "min" => 60 * SEC,
+        "h" => 3_600 * SEC,
         _ => {
             return Err(format!(
-                "unknown time unit '{unit}' in '{t}' (use us, ms, s or m)"
+                "unknown time unit '{unit}' in '{t}' (use us, ms, s, m or h)"
             ));
         }
     };
@@ -143,15 +144,17 @@ mod tests {
         assert_eq!(parse_duration("250us"), Ok(250));
         assert_eq!(parse_duration("2m"), Ok(120 * SEC));
         assert_eq!(parse_duration("0.25ms"), Ok(250));
+        assert_eq!(parse_duration("24h"), Ok(24 * 3_600 * SEC));
+        assert_eq!(parse_duration("1.5h"), Ok(5_400 * SEC));
     }
 
     #[test]
     fn rejects_malformed_durations() {
         assert!(parse_duration("10").unwrap_err().contains("no unit"));
         assert!(
-            parse_duration("10h")
+            parse_duration("10d")
                 .unwrap_err()
-                .contains("unknown time unit")
+                .contains("unknown time unit 'd'")
         );
         assert!(parse_duration("ms").unwrap_err().contains("no number"));
         assert!(parse_duration("1.2.3s").is_err());

@@ -3,7 +3,7 @@
 use super::panels::send_with;
 use super::state::{Model, Msg, SPEEDS};
 use electionscope::algo::{Algo, registry};
-use electionscope::config::{MAX_NODES, SimConfig};
+use electionscope::config::{MAX_NODES, MIN_NODES, SimConfig};
 use electionscope::settings::{Setting, SettingKind, Value};
 use electionscope::sim::action::Percent;
 use electionscope::sim::time::Rounded;
@@ -356,7 +356,7 @@ pub fn setup_panel(p: &SetupProps) -> Html {
             </label>
             <label class="row">
                 <span>{ format!("Nodes: {}", c.nodes) }</span>
-                <input id="nodes" type="range" min="3" max={MAX_NODES.to_string()} value={c.nodes.to_string()} onchange={change("nodes")} />
+                <input id="nodes" type="range" min={MIN_NODES.to_string()} max={MAX_NODES.to_string()} value={c.nodes.to_string()} onchange={change("nodes")} />
             </label>
             { for c.algo.settings.iter().map(|setting| setting_widget(setting, c, change(setting.key))) }
             <h3 class="subhead">{ "Split-brain defences" }</h3>

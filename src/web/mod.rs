@@ -133,7 +133,7 @@ pub fn app() -> Html {
                 <div class="stage">{ cluster }</div>
                 <p class="embed-line" aria-live="polite">{ latest.first().map(|l| l.text.clone()).unwrap_or_else(|| "Press play.".into()) }</p>
                 <div class="embed-bar">
-                    <button id="play" class="primary" onclick={send(&model, || Msg::TogglePlay)}>{ if model.playing { "❚❚" } else { "▶" } }</button>
+                    <button id="play" class="primary" onclick={send(&model, || Msg::TogglePlay)} aria-label={if model.playing { "Pause" } else { "Play" }} title={if model.playing { "Pause (Space)" } else { "Play (Space)" }}>{ if model.playing { "❚❚" } else { "▶" } }</button>
                     <button id="step" onclick={send(&model, || Msg::Step)} aria-label="Step">{ "›" }</button>
                     <button id="reset" onclick={send(&model, || Msg::Reset)} aria-label="Reset">{ "⟲" }</button>
                     <span class="clock">{ electionscope::sim::time::Rounded(view.now).to_string() }</span>

@@ -205,6 +205,10 @@ test('embed mode renders legibly in a 640x400 frame', async () => {
   await page.waitForFunction(() => [...document.querySelectorAll('[data-node-id]')].some((e) => e.dataset.role === 'leader'), null, { timeout: 15000 });
   assert.equal(await page.locator('.panels').count(), 0, 'no settings panels in embed mode');
   assert.ok(await page.locator('#play').isVisible());
+  // The embed's icon buttons have names a screen reader can say.
+  assert.equal(await page.getByRole('button', { name: 'Pause', exact: true }).count(), 1, 'playing: a Pause button');
+  await page.click('#play');
+  assert.equal(await page.getByRole('button', { name: 'Play', exact: true }).count(), 1, 'paused: a Play button');
   assert.ok(await page.locator('#monitor').isVisible());
   const overflow = await page.evaluate(() => document.documentElement.scrollHeight - window.innerHeight);
   assert.ok(overflow <= 0, `embed page overflows its frame by ${overflow}px`);
