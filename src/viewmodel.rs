@@ -645,6 +645,12 @@ pub struct LamportVm {
 }
 
 impl LamportVm {
+    /// Where the "now" line is drawn: at the right edge once a whole window has
+    /// passed, and before that where `now` falls (the window starts at 0).
+    pub fn now_x(&self) -> f64 {
+        LAMPORT_LEFT + self.now.saturating_sub(self.start) as f64 * self.scale
+    }
+
     /// Where a tile sits, as a share of its own width from the diagram's left edge
     /// (what a CSS `translateX` percentage means).
     pub fn tile_shift(&self, tile: &LamportTile) -> f64 {
@@ -1013,6 +1019,38 @@ mod tests {
                 .iter()
                 .all(|m| m.reason == Some(DropReason::Partitioned) && (m.from == 3 || m.to == 3))
         );
+    }
+
+    #[test]
+    fn the_now_line_follows_the_clock_in_the_first_window_then_stays_at_the_edge() {
+        let window = lamport_window(5);
+        let right = LAMPORT_W - 8.0;
+        for (t, expected) in [
+            (0, LAMPORT_LEFT),
+            (300 * MS, LAMPORT_LEFT + 0.3 * (right - LAMPORT_LEFT)),
+            (SEC, right),
+            (2_500 * MS, right),
+        ] {
+            let r = run_to(1, t, &[]);
+            let vm = lamport(&r.view(), r.trace(), window, None, true);
+            assert!(
+                (vm.now_x() - expected).abs() < 1e-6,
+                "at {t}us the now line is at {} not {expected}",
+                vm.now_x()
+            );
+        }
+        // The arrows of the first second sit left of the line, none right of it.
+        let r = run_to(1, 300 * MS, &[]);
+        let vm = lamport(&r.view(), r.trace(), window, None, true);
+        for tile in &vm.tiles {
+            let left = LAMPORT_LEFT + vm.tile_shift(tile) * tile.width;
+            for a in &tile.arrows {
+                assert!(
+                    left + a.x1 <= vm.now_x() + 1e-6,
+                    "an arrow starts after now"
+                );
+            }
+        }
     }
 
     fn arrows(vm: &LamportVm) -> impl Iterator<Item = (&LamportTile, &Arrow)> {

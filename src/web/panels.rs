@@ -146,8 +146,10 @@ pub fn lamport(p: &LamportProps) -> Html {
             }
         })
     };
-    // Scrolling over the diagram moves the timeline instead of the page, which needs a
-    // non-passive listener (Yew's own wheel listeners are passive).
+    // Scrolling over the diagram scrolls the page, as everywhere else; it moves the
+    // timeline only once the diagram has focus (a click on it gives it) or with Shift
+    // or Alt held. That needs a non-passive listener (Yew's own wheel listeners are
+    // passive).
     let latest = use_mut_ref(|| (vm.clone(), p.on_seek.clone()));
     *latest.borrow_mut() = (vm.clone(), p.on_seek.clone());
     {
@@ -159,11 +161,22 @@ pub fn lamport(p: &LamportProps) -> Html {
                     let Some(e) = wasm_bindgen::JsCast::dyn_ref::<WheelEvent>(e) else {
                         return;
                     };
+                    let focused = web_sys::window()
+                        .and_then(|w| w.document())
+                        .and_then(|d| d.active_element())
+                        .zip(e.current_target())
+                        .is_some_and(|(active, target)| {
+                            wasm_bindgen::JsValue::from(active)
+                                == wasm_bindgen::JsValue::from(target)
+                        });
+                    if !(focused || e.shift_key() || e.alt_key()) {
+                        return;
+                    }
                     e.prevent_default();
                     let (vm, cb) = latest.borrow().clone();
                     let span = (vm.end - vm.start) as f64;
                     let delta = (e.delta_y() + e.delta_x()) / 1000.0 * span / 4.0;
-                    cb.emit((vm.end as f64 + delta).max(0.0) as Micros);
+                    cb.emit((vm.now as f64 + delta).max(0.0) as Micros);
                 })
             });
             move || drop(listener)
@@ -198,14 +211,14 @@ pub fn lamport(p: &LamportProps) -> Html {
     });
     html! {
         <section class="lamport" aria-label="Space-time diagram">
-            <div class="lamport-plot" ref={plot_ref} {onclick}>
+            <div class="lamport-plot" ref={plot_ref} {onclick} tabindex="0" aria-label="Space-time diagram; once focused, scrolling moves in time">
                 <svg ref={svg_ref} viewBox={format!("0 0 {LAMPORT_W} {:.1}", vm.height)} role="img"
-                     aria-label="Space-time diagram: one lane per node, arrows from send to delivery. Click to jump there; scroll to move in time.">
+                     aria-label="Space-time diagram: one lane per node, arrows from send to delivery. Click to jump there; then scroll, or Shift+scroll, to move in time.">
                     { for lanes }
                     if vm.thinned > 0 {
                         <text class="thinned" x={(LAMPORT_W - 10.0).to_string()} y="11">{ format!("{} arrows not drawn (routine heartbeats and replies first)", Thousands(vm.thinned as u64)) }</text>
                     }
-                    <line class="now" x1={px(LAMPORT_W - 8.0)} x2={px(LAMPORT_W - 8.0)} y1="0" y2={px(vm.height - 14.0)} />
+                    <line class="now" x1={px(vm.now_x())} x2={px(vm.now_x())} y1="0" y2={px(vm.height - 14.0)} />
                 </svg>
                 <div class="lamport-strip" style={strip_style} aria-hidden="true">{ for tiles }</div>
             </div>

@@ -178,6 +178,52 @@ test('the space-time diagram slides finished tiles without redrawing them; click
   await page.close();
 });
 
+test('the wheel over the space-time diagram scrolls the page unless the diagram has focus or Shift is held', async () => {
+  const { page, problems } = await open('?algo=raft&nodes=5&seed=3');
+  await page.click('#play');
+  await page.waitForFunction(() => Number(document.querySelector('#timeline').value) > 1.5e6, null, { timeout: 20000 });
+  await page.click('#play');
+  const plot = page.locator('.lamport-plot');
+  await plot.scrollIntoViewIfNeeded();
+  const box = await plot.boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  const time = () => page.locator('#timeline').inputValue();
+  const before = { y: await page.evaluate(() => window.scrollY), t: await time() };
+  await page.mouse.wheel(0, 200);
+  await page.waitForFunction((y) => window.scrollY !== y, before.y);
+  assert.equal(await time(), before.t, 'an unfocused diagram leaves time alone');
+  // Shift + wheel moves time and leaves the page where it is.
+  const box2 = await plot.boundingBox();
+  await page.mouse.move(box2.x + box2.width / 2, box2.y + box2.height / 2);
+  const y = await page.evaluate(() => window.scrollY);
+  await page.keyboard.down('Shift');
+  await page.mouse.wheel(0, -400);
+  await page.keyboard.up('Shift');
+  await page.waitForFunction((t) => document.querySelector('#timeline').value !== t, before.t);
+  assert.ok(Number(await time()) < Number(before.t), 'Shift + wheel up goes back in time');
+  assert.equal(await page.evaluate(() => window.scrollY), y, 'and does not scroll the page');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a clicked node shows no focus ring; a node reached by keyboard does', async () => {
+  const { page, problems } = await open('?algo=raft&nodes=5&seed=1');
+  await page.click('[data-node-id="1"]');
+  const focus = () => page.evaluate(() => {
+    const a = document.activeElement;
+    return { node: a.dataset.nodeId ?? null, outline: getComputedStyle(a).outlineStyle };
+  });
+  const clicked = await focus();
+  assert.equal(clicked.node, '1', 'the click focuses the node');
+  assert.equal(clicked.outline, 'none', 'no ring after a click');
+  await page.keyboard.press('Tab');
+  const tabbed = await focus();
+  assert.ok(tabbed.node, `Tab moves to a node, not ${JSON.stringify(tabbed)}`);
+  assert.equal(tabbed.outline, 'solid', 'the keyboard focus ring shows');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('the URL holds the run and reproduces it', async () => {
   const { page, problems } = await open('?algo=raft&nodes=5&seed=5');
   await page.check('#prevote');
