@@ -193,3 +193,42 @@ fn lease_renewals_are_narrated_with_the_messages_not_the_faults() {
         "the story itself stays"
     );
 }
+
+/// In `minority-partition` the majority elects and commits while the minority keeps
+/// campaigning: the leaderless figure must not grow while the stats strip shows the
+/// majority's leader (the minority's higher terms once counted as "no leader").
+#[test]
+fn leaderless_time_does_not_grow_while_the_majority_has_a_leader() {
+    let cfg = electionscope::run::resolve(
+        SimConfig {
+            seed: 4,
+            ..SimConfig::default()
+        },
+        &[("scenario".into(), "minority-partition".into())],
+    )
+    .unwrap();
+    let mut r = build(&cfg, 0).unwrap();
+    let mut with_leader = 0;
+    let mut t = 1_500 * MS;
+    while t < 5 * SEC {
+        r.advance(t);
+        let (leader, before) = (r.view().leader, r.stats().leaderless_us);
+        r.advance(t + 50 * MS);
+        let (after_leader, after) = (r.view().leader, r.stats().leaderless_us);
+        if leader.is_some() && leader == after_leader {
+            with_leader += 1;
+            assert_eq!(
+                after, before,
+                "leaderless grew at {t}us while {leader:?} led"
+            );
+        }
+        t += 50 * MS;
+    }
+    assert!(
+        with_leader > 40,
+        "the majority led for {with_leader} of 70 samples"
+    );
+    let view = r.view();
+    let strip = stats(&view, r.stats(), cfg.algo);
+    assert!(strip.leader.starts_with('n'), "{}", strip.leader);
+}

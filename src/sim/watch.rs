@@ -1,5 +1,6 @@
 //! The watch: who leads, split brain (several live nodes believing they lead at one
-//! instant) and leaderless time, reported as findings and statistics. A paused node
+//! instant) and leaderless time (no leader a majority follows), reported as findings
+//! and statistics. A paused node
 //! still believes it leads, which is exactly the GC-pause hazard.
 
 use super::action::Target;
@@ -109,14 +110,10 @@ impl World {
         } else {
             Vec::new()
         };
-        self.leaderless_now = !self.has_current_leader();
-    }
-
-    /// Is some running node leading in the newest term any running node knows?
-    fn has_current_leader(&self) -> bool {
-        let running = || (0..self.total()).filter(|&i| self.is_running(i));
-        let newest = running().map(|i| self.views[i].term).max();
-        running().any(|i| self.leading[i].is_some() && self.leading[i] == newest)
+        // Leaderless: no leader that a majority follows, the same sense as the
+        // established leader the page and the summary show. A minority that keeps
+        // campaigning in higher terms does not make the majority's leader disappear.
+        self.leaderless_now = self.established_leader().is_none();
     }
 
     pub(super) fn account_leaderless(&mut self, until: Micros) {

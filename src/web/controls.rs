@@ -352,6 +352,14 @@ pub fn setup_panel(p: &SetupProps) -> Html {
                 <select id="scenario" onchange={change("scenario")}>
                     <option value="" selected={scenario_name.is_empty()}>{ "(free play)" }</option>
                     { for c.algo.scenarios.iter().map(|b| html! { <option value={b.name} selected={scenario_name == b.name}>{ b.title }</option> }) }
+                    // A link may run another algorithm's scenario on this one (Raft on
+                    // Bully's partition, say): the menu shows what actually runs.
+                    if let Some((owner, b)) = electionscope::algo::registry::scenarios().find(|(a, b)| b.name == scenario_name && *a != c.algo) {
+                        <option value={b.name} selected=true>{ format!("{} (written for {})", b.title, owner.title) }</option>
+                    }
+                    if !scenario_name.is_empty() && electionscope::scenario::builtin(&scenario_name).is_none() {
+                        <option value={scenario_name.clone()} selected=true>{ "(a scenario from the link)" }</option>
+                    }
                 </select>
             </label>
             <label class="row">

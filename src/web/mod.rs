@@ -52,13 +52,25 @@ pub fn app() -> Html {
         ),
         |_| viewmodel::layout_for(model.config()),
     );
-    // The built-in scenario's description, parsed once per scenario choice.
-    let scenario_text = use_memo(model.config().scenario.clone(), |spec| {
-        spec.as_deref()
-            .and_then(electionscope::scenario::builtin)
-            .and_then(|b| electionscope::scenario::Scenario::parse(b.text).ok())
-            .map(|s| s.description)
-    });
+    // The built-in scenario's description, parsed once per choice; another algorithm's
+    // scenario is said to be one, so the caption describes what actually runs.
+    let scenario_text = use_memo(
+        (model.config().scenario.clone(), model.config().algo),
+        |(spec, algo)| {
+            let name = spec.as_deref()?;
+            let b = electionscope::scenario::builtin(name)?;
+            let text = electionscope::scenario::Scenario::parse(b.text)
+                .ok()?
+                .description;
+            Some(match electionscope::scenario::builtin_algo(name) {
+                Some(owner) if owner != *algo => format!(
+                    "Written for {}, running here on {}: {text}",
+                    owner.title, algo.title
+                ),
+                _ => text,
+            })
+        },
+    );
     // Callbacks are built once, so components whose props did not change are not
     // re-rendered for a new closure.
     let on_node = {

@@ -92,6 +92,9 @@ pub fn stats(p: &StatsProps) -> Html {
     let item = |label: &str, value: String, id: &str| {
         html! { <div class="stat" id={id.to_string()}><span class="label">{ label.to_string() }</span><span class="value">{ value }</span></div> }
     };
+    let defined = |label: &str, value: String, id: &str, definition: &str| {
+        html! { <div class="stat" id={id.to_string()} title={definition.to_string()}><span class="label">{ label.to_string() }</span><span class="value">{ value }</span></div> }
+    };
     let msgs: Vec<String> = s.messages.iter().map(|(k, v)| format!("{k} {v}")).collect();
     html! {
         <section class="stats" aria-label="Statistics">
@@ -100,7 +103,7 @@ pub fn stats(p: &StatsProps) -> Html {
                 <>{ item(word, value.clone(), "stat-term") }</>
             }
             { item("leader", s.leader.clone(), "stat-leader") }
-            { item("leaderless", s.leaderless.clone(), "stat-leaderless") }
+            { defined("leaderless", s.leaderless.clone(), "stat-leaderless", "Total time with no leader that a majority follows (the leader shown beside it)") }
             { item("elections", s.elections.to_string(), "stat-elections") }
             { item("dropped", s.dropped.to_string(), "stat-dropped") }
             { item("violations", s.violations.to_string(), "stat-violations") }

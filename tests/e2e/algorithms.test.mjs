@@ -69,6 +69,18 @@ for (const { name, settings } of JSON.parse(cli(['algorithms', '--json']))) {
   }
 }
 
+test("a link that runs another algorithm's scenario says so in the menu and the caption", async () => {
+  const { page, problems } = await open('?algo=raft&nodes=5&seed=1&scenario=bully-partition');
+  assert.equal(await page.locator('#algo-title').textContent(), 'Raft');
+  assert.equal(await page.locator('#scenario').inputValue(), 'bully-partition');
+  const label = await page.locator('#scenario option:checked').textContent();
+  assert.match(label, /written for Bully/, label);
+  const caption = await page.locator('.scenario-text').textContent();
+  assert.match(caption, /^Written for Bully, running here on Raft: /, caption);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('the algorithm is chosen in the setup panel and lands in the URL', async () => {
   const { page, problems } = await open('?algo=raft&nodes=5&seed=3');
   await page.selectOption('#algo', 'bully');
