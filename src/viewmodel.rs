@@ -424,6 +424,7 @@ pub fn banner(view: &ClusterView, trace: &VecDeque<TraceEvent>, algo: Algo) -> O
         _ => format!("{} all believe they lead", names.join(", ")),
     };
     let why = (algo.explain_split)(&SplitBrain {
+        title: algo.title,
         stale: &stale,
         newest: (algo.term_label)(newest),
     });

@@ -44,6 +44,8 @@ pub struct SplitBrainCase {
 
 /// Two or more nodes believe they lead: what the monitor banner's explanation needs.
 pub struct SplitBrain<'a> {
+    /// The algorithm's title, as the explanation names it.
+    pub title: &'static str,
     /// Names of the leaders whose leadership number is below the newest.
     pub stale: &'a [String],
     /// The newest leadership, as people read it (`term 5`).
@@ -99,11 +101,12 @@ pub fn explain_majority_moved_on(split: &SplitBrain<'_>) -> String {
 }
 
 /// The explanation of an algorithm without a quorum: two leaders are expected.
-pub fn explain_no_quorum(title: &str) -> String {
+pub fn explain_no_quorum(split: &SplitBrain<'_>) -> String {
     format!(
-        "; {title} has no quorum, so each side of a partition (or a node that missed the \
+        "; {} has no quorum, so each side of a partition (or a node that missed the \
          announcement) crowns its own leader: expected for this algorithm, and exactly \
-         why real systems add quorums or fencing"
+         why real systems add quorums or fencing",
+        split.title
     )
 }
 

@@ -72,6 +72,9 @@ pub fn ring_order(arrangement: RingArrangement, nodes: u32, seed: u64) -> Vec<No
     ids
 }
 
+/// What the legend says of both ring elections' drawing.
+pub const LEGEND: &str = "Ring algorithms draw the ring's links with arrows in the direction messages travel; a node's caption is the highest id it has seen.";
+
 /// Where ids sit around the ring: a setting of both ring elections.
 pub const RING_ORDER: Setting = Setting {
     key: "ring-order",

@@ -1,14 +1,9 @@
 //! Bully: what every front end knows of it (see `algo::descriptor`).
 
 use super::*;
-use crate::algo::descriptor::{self, Builtin, Configure, Descriptor, SplitBrain, SplitBrainCase};
+use crate::algo::descriptor::{self, Builtin, Configure, Descriptor, SplitBrainCase};
 use crate::settings::Setup;
 use crate::sim::RoleCategory;
-
-/// No quorum: each side of a partition crowns its own leader.
-fn explain_split(_: &SplitBrain<'_>) -> String {
-    descriptor::explain_no_quorum(DESCRIPTOR.title)
-}
 
 impl Configure for Bully {
     fn configure(setup: &Setup<'_>) -> BullyConfig {
@@ -58,7 +53,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
         scenario: "bully-partition",
         shows: "no quorum: each side elects its own leader",
     }],
-    explain_split,
+    explain_split: descriptor::explain_no_quorum,
     warnings: crate::algo::timing::warnings,
     simulation: descriptor::simulation::<Bully>,
 };

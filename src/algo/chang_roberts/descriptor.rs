@@ -1,14 +1,9 @@
 //! Chang-Roberts ring: what every front end knows of it (see `algo::descriptor`).
 
 use super::*;
-use crate::algo::descriptor::{self, Builtin, Configure, Descriptor, SplitBrain};
+use crate::algo::descriptor::{self, Builtin, Configure, Descriptor};
 use crate::settings::Setup;
 use crate::sim::RoleCategory;
-
-/// No quorum: each side of a partition crowns its own leader.
-fn explain_split(_: &SplitBrain<'_>) -> String {
-    descriptor::explain_no_quorum(DESCRIPTOR.title)
-}
 
 impl Configure for ChangRoberts {
     fn configure(setup: &Setup<'_>) -> ChangRobertsConfig {
@@ -34,7 +29,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     message_label: descriptor::plain_number,
     vote_word: "voted",
     countdown_timer: "election",
-    legend: "Ring algorithms draw the ring's links with arrows in the direction messages travel; a node's caption is the highest id it has seen.",
+    legend: crate::algo::ring::LEGEND,
     ring: Some(descriptor::Ring {
         kind: descriptor::RingKind::Unidirectional,
         order: crate::algo::ring::order_for,
@@ -56,7 +51,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     ],
     scenarios: SCENARIOS,
     split_brain_cases: &[],
-    explain_split,
+    explain_split: descriptor::explain_no_quorum,
     warnings: crate::algo::timing::warnings,
     simulation: descriptor::simulation::<ChangRoberts>,
 };
