@@ -238,9 +238,11 @@ pub struct Setup<'a> {
 impl Setup<'_> {
     /// Default settings for a cluster of `nodes` with the default network.
     pub fn defaults(nodes: u32) -> Setup<'static> {
-        static NONE: std::sync::OnceLock<Settings> = std::sync::OnceLock::new();
+        static DEFAULTS: Settings = Settings {
+            values: BTreeMap::new(),
+        };
         Setup {
-            settings: NONE.get_or_init(Settings::default),
+            settings: &DEFAULTS,
             nodes,
             seed: 1,
             latency: (5 * crate::sim::MS, 15 * crate::sim::MS),
