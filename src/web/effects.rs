@@ -13,6 +13,8 @@ use yew::prelude::*;
 type FrameSlot = Rc<RefCell<Option<AnimationFrame>>>;
 /// Wall time one slice of the fingerprint job may take before it yields to the page.
 const FINGERPRINT_SLICE_MS: f64 = 8.0;
+/// Wall time between progress reports: each one re-renders the page.
+const FINGERPRINT_REPORT_MS: f64 = 250.0;
 /// Events handled between checks of the slice's wall time.
 const FINGERPRINT_STEP_EVENTS: u64 = 2_000;
 /// Requests one frame that dispatches and requests the next: the loop lives exactly as
@@ -39,10 +41,16 @@ fn fingerprint_slice(
     mut job: Box<dyn electionscope::run::Run>,
     generation: u64,
     duration: electionscope::sim::Micros,
+    mut reported: f64,
     slot: Rc<RefCell<Option<gloo_timers::callback::Timeout>>>,
     dispatch: UseReducerDispatcher<Model>,
 ) {
     let started = wall_now();
+    if started - reported > FINGERPRINT_REPORT_MS {
+        reported = started;
+        let percent = (job.now() as f64 / duration.max(1) as f64 * 100.0).min(99.0) as u8;
+        dispatch.dispatch(Msg::FingerprintProgress(generation, percent));
+    }
     loop {
         if job.advance_within(duration, FINGERPRINT_STEP_EVENTS) {
             dispatch.dispatch(Msg::Fingerprint(generation, job.trace_hash()));
@@ -54,7 +62,7 @@ fn fingerprint_slice(
     }
     let next_slot = slot.clone();
     let timeout = gloo_timers::callback::Timeout::new(0, move || {
-        fingerprint_slice(job, generation, duration, next_slot, dispatch);
+        fingerprint_slice(job, generation, duration, reported, next_slot, dispatch);
     });
     *slot.borrow_mut() = Some(timeout);
 }
@@ -158,6 +166,7 @@ pub fn use_fingerprint(model: &UseReducerHandle<Model>) {
                     job,
                     generation,
                     config.duration,
+                    wall_now(),
                     fingerprint_timer.clone(),
                     dispatch,
                 ),

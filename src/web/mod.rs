@@ -22,6 +22,13 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 pub fn start() {
+    // The static page index.html shows while the wasm loads gives way to the app.
+    if let Some(loading) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("loading"))
+    {
+        loading.remove();
+    }
     yew::Renderer::<App>::new().render();
 }
 
@@ -126,7 +133,9 @@ pub fn app() -> Html {
             if let Some(hash) = &pane.fingerprint {
                 <code id="trace-hash">{ hash }</code>
             } else {
-                <code class="computing" aria-busy="true">{ "computing…" }</code>
+                <code class="computing" aria-busy="true" role="progressbar" aria-label="Fingerprint" aria-valuemin="0" aria-valuemax="100" aria-valuenow={pane.fingerprint_progress.to_string()}>
+                    { format!("computing… {}%", pane.fingerprint_progress) }
+                </code>
             }
         </span>
     };

@@ -33,6 +33,8 @@ pub struct Pane {
     /// Trace hash of the configured run over its duration: a shareable fingerprint,
     /// once the effect that computes it between frames is done.
     pub fingerprint: Option<String>,
+    /// Share of the duration the fingerprint job has simulated, in percent.
+    pub fingerprint_progress: u8,
 }
 
 impl Pane {
@@ -54,6 +56,7 @@ impl Pane {
             view,
             horizon: 0,
             fingerprint: None,
+            fingerprint_progress: 0,
         };
         (pane, problem)
     }
@@ -118,6 +121,8 @@ pub enum Msg {
     Toast(Option<String>),
     /// The fingerprint of the first pane of generation `.0` is `.1`.
     Fingerprint(u64, String),
+    /// The fingerprint job of generation `.0` has simulated `.1` percent of its run.
+    FingerprintProgress(u64, u8),
 }
 
 impl Model {
@@ -312,6 +317,12 @@ impl Reducible for Model {
                     return self; // a fingerprint of settings no longer shown
                 }
                 m.panes[0].fingerprint = Some(hash);
+            }
+            Msg::FingerprintProgress(generation, percent) => {
+                if generation != m.generation {
+                    return self;
+                }
+                m.panes[0].fingerprint_progress = percent;
             }
         }
         m.refresh();

@@ -75,7 +75,12 @@ test('a day-long link does not hold the page: its fingerprint is computed betwee
   await page.locator('[data-node-id="1"]').waitFor({ timeout: 10000 });
   const drawn = Date.now() - opened;
   assert.equal(await page.locator('#trace-hash').count(), 0, 'a day of virtual time takes a while');
-  assert.equal(await page.locator('.fingerprint .computing').textContent(), 'computing…');
+  // It shows how far it has got, and that figure grows.
+  const progress = page.locator('.fingerprint [role="progressbar"]');
+  const first = Number(await progress.getAttribute('aria-valuenow'));
+  await page.waitForFunction((f) => Number(document.querySelector('.fingerprint [role="progressbar"]')?.getAttribute('aria-valuenow')) > f, first, { timeout: 10000 });
+  const later = Number(await progress.getAttribute('aria-valuenow'));
+  assert.match(await progress.textContent(), new RegExp(`^computing… ${later}%$`));
   // Meanwhile the page plays: the clock moves and frames keep coming.
   await page.click('#play');
   const { worst: gap } = await longestFrameGap(page, 1000);
