@@ -56,6 +56,14 @@ pub fn playback(p: &PlaybackProps) -> Html {
         })
     };
     let end = p.horizon.max(now).max(1);
+    // At the start the clock reads "0s / 0s", not "0us / 1us".
+    let clock = |t: Micros| {
+        if t <= 1 {
+            "0s".to_string()
+        } else {
+            Rounded(t).to_string()
+        }
+    };
     html! {
         // A region landmark around the toolbar: everything on the page sits in one.
         <section aria-label="Playback">
@@ -73,8 +81,8 @@ pub fn playback(p: &PlaybackProps) -> Html {
             </label>
             <input id="timeline" class="timeline" type="range" min="0" max={end.to_string()} step="1"
                 value={now.to_string()} oninput={on_slider} aria-label="Timeline"
-                aria-valuetext={format!("{} of {}", Rounded(now), Rounded(end))} />
-            <output class="clock" for="timeline">{ format!("{} / {}", Rounded(now), Rounded(end)) }</output>
+                aria-valuetext={format!("{} of {}", clock(now), clock(end))} />
+            <output class="clock" for="timeline">{ format!("{} / {}", clock(now), clock(end)) }</output>
             <button id="reset" onclick={send_with(&d, || Msg::Reset)} title="Restart with the same seed (R)">{ "⟲ Reset" }</button>
         </div>
         </section>

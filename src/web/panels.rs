@@ -48,6 +48,9 @@ pub fn narration(p: &NarrationProps) -> Html {
     html! {
         <section class="narration" aria-label="Narration">
             <div class="chips" role="group" aria-label="Show kinds of events">{ for chips }</div>
+            if p.lines.is_empty() {
+                <p class="hint narration-empty">{ "Nothing has happened yet. Press ▶ Play (Space) or Step (→) to start: the first election comes within a fraction of a simulated second. Click a node to crash, pause or isolate it." }</p>
+            }
             <ol class="lines" aria-live="polite" aria-relevant="additions">{ for lines }</ol>
         </section>
     }

@@ -55,8 +55,21 @@ pub fn load() -> Loaded {
         notices,
         speed,
         embed: flag("embed"),
-        autoplay: flag("autoplay"),
+        // A first visit (the bare address) plays, as RaftScope does, so the first
+        // election happens within seconds; a shared link keeps its own choice, and a
+        // reader who asked for less motion presses Play.
+        autoplay: flag("autoplay") || (q.trim_start_matches('?').is_empty() && !reduced_motion()),
     }
+}
+
+fn reduced_motion() -> bool {
+    web_sys::window()
+        .and_then(|w| {
+            w.match_media("(prefers-reduced-motion: reduce)")
+                .ok()
+                .flatten()
+        })
+        .is_some_and(|mq| mq.matches())
 }
 
 pub fn query(config: &SimConfig, speed: usize, embed: bool) -> String {

@@ -37,3 +37,25 @@ test('when the wasm cannot load the page says so instead of staying blank', asyn
   assert.match(await alert.textContent(), /^The simulator could not start: .+ Reload the page to try again\.$/);
   await page.close();
 });
+
+test('a first visit plays and shows an election within seconds; asking for less motion gets a hint instead', async () => {
+  const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  const started = Date.now();
+  await page.goto(server.url);
+  await page.locator('[data-node-id="1"]').waitFor({ timeout: 20000 });
+  assert.equal(await page.locator('#play').getAttribute('aria-label'), 'Pause', 'the bare address plays');
+  await page.waitForFunction(() => document.querySelectorAll('[data-role="leader"]').length === 1, null, { timeout: 15000 });
+  console.log(`first visit: a leader on screen ${Date.now() - started} ms after the page was asked for`);
+  await page.close();
+
+  const calm = await browser.newPage({ viewport: { width: 1920, height: 1080 }, reducedMotion: 'reduce' });
+  await calm.goto(server.url);
+  await calm.locator('[data-node-id="1"]').waitFor({ timeout: 20000 });
+  assert.equal(await calm.locator('#play').getAttribute('aria-label'), 'Play');
+  assert.match(await calm.locator('.narration-empty').textContent(), /Press ▶ Play \(Space\)/);
+  assert.equal(await calm.locator('.playback .clock').textContent(), '0s / 0s');
+  await calm.keyboard.press('Space');
+  await calm.locator('.narration .lines li').first().waitFor({ timeout: 15000 });
+  assert.equal(await calm.locator('.narration-empty').count(), 0, 'the hint goes once something happens');
+  await calm.close();
+});
