@@ -5,6 +5,7 @@
 
 pub mod algo;
 pub mod config;
+pub mod fit;
 pub mod frame;
 pub mod lab;
 pub mod run;

@@ -215,6 +215,8 @@ impl Summary {
             final_term: leader.map(|(_, t)| t),
             storage: run.view().storage.map(|mut s| {
                 s.recent.clear();
+                s.last_refused = None;
+                s.last_lost = None;
                 s
             }),
             halted: s.halted.as_ref().map(|(_, text)| text.clone()),

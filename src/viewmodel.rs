@@ -17,9 +17,43 @@ use crate::sim::{
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
-/// Drawing space of the cluster view (SVG viewBox units).
+/// The cluster drawing's size, in user units, when its stage has room for it. On a
+/// larger stage a user unit is more than a CSS pixel and everything grows with it; on
+/// a smaller one it is exactly one CSS pixel and the circle shrinks instead, so text
+/// set in user units never renders below its size in CSS pixels.
 pub const CLUSTER_W: f64 = 1000.0;
 pub const CLUSTER_H: f64 = 760.0;
+/// Height of that strip, in user units: two lines of text.
+pub const STORAGE_STRIP_H: f64 = 48.0;
+
+/// Where the cluster is drawn on the page, in CSS pixels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Stage {
+    pub w: f64,
+    pub h: f64,
+}
+
+impl Default for Stage {
+    fn default() -> Stage {
+        Stage {
+            w: CLUSTER_W,
+            h: CLUSTER_H,
+        }
+    }
+}
+
+impl Stage {
+    /// CSS pixels per user unit: at least one.
+    pub fn unit(&self) -> f64 {
+        (self.w / CLUSTER_W).min(self.h / CLUSTER_H).max(1.0)
+    }
+
+    /// The drawing's size in user units.
+    pub fn drawing(&self) -> (f64, f64) {
+        let u = self.unit();
+        ((self.w / u).max(200.0), (self.h / u).max(160.0))
+    }
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Layout {
@@ -28,64 +62,234 @@ pub struct Layout {
     pub node_r: f64,
     /// For ring algorithms: the ring order (clockwise) and which way messages travel.
     pub ring: Option<(Vec<NodeId>, RingKind)>,
+    /// The drawing's width and height in user units (the SVG's viewBox).
+    pub size: (f64, f64),
+    /// Centre of the circle the candidates sit on; a coordination service sits here.
+    pub centre: (f64, f64),
+    /// Radii of that circle (an ellipse on a wide, short stage): across, down.
+    pub radii: (f64, f64),
+    /// Shortest distance between neighbours, centre to centre.
+    pub spacing: f64,
+    /// The lowest point text may reach (the storage strip's top, or the bottom).
+    pub floor: f64,
+    /// Where the shared storage is drawn.
+    pub storage_at: (f64, f64),
+    /// The storage is a strip along the bottom (a narrow stage), not a corner box.
+    pub storage_strip: bool,
 }
 
-/// Centre of the circle the candidates sit on; a coordination service sits here.
-pub const CLUSTER_CENTRE: (f64, f64) = (CLUSTER_W / 2.0, CLUSTER_H / 2.0 + 10.0);
-/// Where the shared storage is drawn: a corner, outside the circle of candidates.
-pub const STORAGE_AT: (f64, f64) = (CLUSTER_W - 108.0, CLUSTER_H - 82.0);
-
 impl Layout {
-    /// Where node `id` is drawn. The storage has its corner; anything else without a
+    /// Where node `id` is drawn. The storage has its place; anything else without a
     /// seat on the circle (an algorithm's coordination service) sits in the middle.
     pub fn pos(&self, id: NodeId) -> (f64, f64) {
         if id == crate::sim::storage::STORAGE {
-            return STORAGE_AT;
+            return self.storage_at;
         }
         self.centers
             .get((id as usize).wrapping_sub(1))
             .copied()
-            .unwrap_or(CLUSTER_CENTRE)
+            .unwrap_or(self.centre)
     }
 }
 
 /// Nodes on a circle, n1 at the top, clockwise; node size shrinks as the ring fills.
 pub fn circle_layout(n: usize) -> Layout {
     let order: Vec<NodeId> = (1..=n as NodeId).collect();
-    ordered_layout(&order)
+    ordered_layout(&order, Stage::default(), false, false)
 }
 
-/// Nodes on a circle in the given clockwise order, the first at the top.
-pub fn ordered_layout(order: &[NodeId]) -> Layout {
+/// Nodes on a circle in the given clockwise order, the first at the top, fitted to
+/// the stage: a large stage gets the full-size drawing scaled up, a small one a
+/// smaller circle of smaller nodes with text at its full size. A wide, short stage
+/// (an embed) stretches the circle into an ellipse up to half again as wide.
+pub fn ordered_layout(order: &[NodeId], stage: Stage, storage: bool, service: bool) -> Layout {
+    if !storage {
+        return fitted(order, stage, false, false, service);
+    }
+    // The storage goes in a corner or in a strip along the bottom, whichever leaves
+    // the nodes larger (the corner on a tie).
+    let corner = fitted(order, stage, true, false, service);
+    let strip = fitted(order, stage, true, true, service);
+    // Larger nodes first, then more room between neighbours on average.
+    let mean_gap = |l: &Layout| {
+        let c = &l.centers;
+        (0..c.len())
+            .map(|k| {
+                let (a, b) = (c[k], c[(k + 1) % c.len()]);
+                (a.0 - b.0).hypot(a.1 - b.1)
+            })
+            .sum::<f64>()
+            / c.len().max(1) as f64
+    };
+    let size = |l: &Layout| (l.node_r, mean_gap(l));
+    if size(&strip) > size(&corner) {
+        strip
+    } else {
+        corner
+    }
+}
+
+fn fitted(
+    order: &[NodeId],
+    stage: Stage,
+    storage: bool,
+    storage_strip: bool,
+    service: bool,
+) -> Layout {
     let n = order.len();
-    let (cx, cy) = CLUSTER_CENTRE;
-    let ring = 300.0;
-    let node_r = (ring * std::f64::consts::PI / n.max(3) as f64 * 0.62).clamp(22.0, 62.0);
-    let mut centers = vec![(cx, cy); n];
-    for (k, &id) in order.iter().enumerate() {
-        let a = -std::f64::consts::FRAC_PI_2 + 2.0 * std::f64::consts::PI * k as f64 / n as f64;
-        if let Some(c) = centers.get_mut(id as usize - 1) {
-            *c = (cx + ring * a.cos(), cy + ring * a.sin());
+    let (w, h) = stage.drawing();
+    // The circle's room: the strip, when there is one, sits below it.
+    let room_h = if storage_strip {
+        h - STORAGE_STRIP_H - 8.0
+    } else {
+        h
+    };
+    let centre = (
+        w / 2.0,
+        room_h / 2.0 + if room_h >= 600.0 { 10.0 } else { 0.0 },
+    );
+    let per_node = std::f64::consts::PI / n.max(3) as f64 * 0.62;
+    // Room above a node for a leader's crown and below it for its log strip and a
+    // caption line (46); beside it, for its caption, 60. A small stage sets two short
+    // caption lines under a node: 52 below.
+    let small = w < 600.0;
+    let margin_v = |r: f64| if small { r + 52.0 } else { r + 46.0 };
+    let margin_h = |r: f64| if small { r + 12.0 } else { 60.0 };
+    // A corner box for the storage leaves no room to stretch into.
+    let stretch = if storage && !storage_strip { 1.0 } else { 1.5 };
+    let (mut rx, mut ry) = (300.0f64, 300.0f64);
+    for _ in 0..6 {
+        let r = (ry.min(rx) * per_node).clamp(22.0, 62.0);
+        let (room_x, room_y) = (w / 2.0 - margin_h(r), room_h / 2.0 - margin_v(r));
+        ry = 300.0f64.min(room_y).min(room_x * 1.15).max(40.0);
+        // Stretched only as far as the full-size circle's 300 units, or further for a
+        // crowded circle on a wide stage: its top and bottom neighbours then stand far
+        // enough apart for their captions.
+        let widest: f64 = if n >= 13 { 405.0 } else { 300.0 };
+        rx = room_x.min(ry.max(widest.min(ry * stretch))).max(40.0);
+    }
+    let (cx, cy) = centre;
+    let storage_at = if storage_strip {
+        (w / 2.0, h - STORAGE_STRIP_H / 2.0 - 4.0)
+    } else {
+        (w - 108.0, h - 82.0)
+    };
+    let place = |rx: f64, ry: f64| {
+        let mut centers = vec![(cx, cy); n];
+        for (&id, (x, y)) in order.iter().zip(ellipse_points(n, rx, ry)) {
+            if let Some(c) = centers.get_mut(id as usize - 1) {
+                *c = (cx + x, cy + y);
+            }
+        }
+        let spacing = neighbour_spacing(order, &centers);
+        // Never wider than 42% of the distance between neighbours, so nodes never
+        // touch; with a coordination service in the middle, small enough to leave it
+        // room.
+        let mut node_r = (ry.min(rx) * per_node)
+            .clamp(22.0, 62.0)
+            .min(spacing * 0.42);
+        if service {
+            node_r = node_r.min((ry.min(rx) - 65.0).max(16.0));
+        }
+        (centers, spacing, node_r)
+    };
+    // A corner box for the storage must not sit on a node: the circle shrinks until
+    // it clears the box (a stage shorter than the full-size drawing).
+    let (box_w, box_h) = crate::fit::STORAGE_BOX;
+    let clear_of_box = |centers: &[(f64, f64)], r: f64| {
+        let (bx, by) = (storage_at.0 - box_w / 2.0, storage_at.1 - box_h / 2.0);
+        centers
+            .iter()
+            .all(|&(x, y)| x + r + 10.0 < bx || y + r + 10.0 < by)
+    };
+    let (mut centers, mut spacing, mut node_r) = place(rx, ry);
+    if storage && !storage_strip {
+        for _ in 0..20 {
+            if clear_of_box(&centers, node_r) {
+                break;
+            }
+            rx *= 0.96;
+            ry *= 0.96;
+            (centers, spacing, node_r) = place(rx, ry);
         }
     }
     Layout {
         centers,
         node_r,
         ring: None,
+        size: (w, h),
+        centre,
+        radii: (rx, ry),
+        spacing,
+        storage_at,
+        storage_strip,
+        floor: if storage_strip {
+            h - STORAGE_STRIP_H - 8.0
+        } else {
+            h
+        },
     }
 }
 
-/// The layout a run is drawn with: ring algorithms place nodes in ring order, so the
-/// ring's direction and neighbours are what the eye sees.
-pub fn layout_for(cfg: &SimConfig) -> Layout {
+/// `n` points spaced evenly along an ellipse (by length, not by angle: on a flat
+/// ellipse equal angles crowd its ends), the first at the top, clockwise.
+fn ellipse_points(n: usize, rx: f64, ry: f64) -> Vec<(f64, f64)> {
+    const STEPS: usize = 720;
+    let at = |i: usize| {
+        let a = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * i as f64 / STEPS as f64;
+        (rx * a.cos(), ry * a.sin())
+    };
+    let mut run = vec![0.0; STEPS + 1];
+    for i in 1..=STEPS {
+        let (a, b) = (at(i - 1), at(i));
+        run[i] = run[i - 1] + (a.0 - b.0).hypot(a.1 - b.1);
+    }
+    let total = run[STEPS];
+    let mut i = 0;
+    (0..n)
+        .map(|k| {
+            let target = total * k as f64 / n as f64;
+            while i < STEPS && run[i + 1] < target {
+                i += 1;
+            }
+            let span = (run[i + 1] - run[i]).max(f64::EPSILON);
+            let f = ((target - run[i]) / span).clamp(0.0, 1.0);
+            let (a, b) = (at(i), at(i + 1));
+            (a.0 + (b.0 - a.0) * f, a.1 + (b.1 - a.1) * f)
+        })
+        .collect()
+}
+
+/// The shortest distance between neighbours on the ring.
+fn neighbour_spacing(order: &[NodeId], centers: &[(f64, f64)]) -> f64 {
+    if order.len() < 2 {
+        return 600.0;
+    }
+    let at = |id: NodeId| centers[id as usize - 1];
+    (0..order.len())
+        .map(|k| {
+            let (a, b) = (at(order[k]), at(order[(k + 1) % order.len()]));
+            ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt()
+        })
+        .fold(f64::MAX, f64::min)
+}
+
+/// The layout a run is drawn with on a stage: ring algorithms place nodes in ring
+/// order, so the ring's direction and neighbours are what the eye sees.
+pub fn layout_for(cfg: &SimConfig, stage: Stage) -> Layout {
+    let storage = cfg.storage != crate::sim::StorageMode::Off;
+    let service = cfg.algo.service.is_some();
     match &cfg.algo.ring {
         Some(ring) => {
             let order = (ring.order)(&cfg.setup());
-            let mut l = ordered_layout(&order);
+            let mut l = ordered_layout(&order, stage, storage, service);
             l.ring = Some((order, ring.kind));
             l
         }
-        None => circle_layout(cfg.nodes as usize),
+        None => {
+            let order: Vec<NodeId> = (1..=cfg.nodes).collect();
+            ordered_layout(&order, stage, storage, service)
+        }
     }
 }
 

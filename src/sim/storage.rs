@@ -91,6 +91,12 @@ pub struct StorageView {
     pub lost_updates: u64,
     /// Newest last.
     pub recent: Vec<WriteOutcome>,
+    /// Kept apart from `recent`, which a busy leader scrolls past within a fraction of
+    /// a second: the moments fencing exists for stay on screen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_refused: Option<WriteOutcome>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_lost: Option<WriteOutcome>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -140,8 +146,12 @@ impl Storage {
                 v.highest_token = Some(v.highest_token.map_or(t, |h| h.max(t)));
             }
             v.holds = Some(outcome.clone());
+            if outcome.lost_update {
+                v.last_lost = Some(outcome.clone());
+            }
         } else {
             v.rejected += 1;
+            v.last_refused = Some(outcome.clone());
         }
         v.recent.push(outcome.clone());
         if v.recent.len() > RECENT {
@@ -173,6 +183,17 @@ mod tests {
                 (s.view().rejected, s.view().lost_updates),
                 if fenced { (1, 0) } else { (0, 1) }
             );
+            // The verdict that matters stays, however many writes follow it.
+            for w in 4..40 {
+                s.receive(w, 2, Some(5), w);
+            }
+            let kept = if fenced {
+                &s.view().last_refused
+            } else {
+                &s.view().last_lost
+            };
+            assert_eq!(kept.as_ref().map(|o| o.write), Some(3));
+            assert!(!s.view().recent.iter().any(|o| o.write == 3));
         }
     }
 

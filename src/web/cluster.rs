@@ -3,19 +3,17 @@
 use super::message_layer::{MessageLayer, RingTone, TimerRing};
 use electionscope::algo::Algo;
 use electionscope::algo::descriptor::RingKind;
+use electionscope::fit::{self, Fit, service_box as service_geometry};
 use electionscope::sim::RoleCategory;
 use electionscope::sim::action::Percent;
 use electionscope::sim::storage::WriteOutcome;
 use electionscope::sim::{NodeId, StorageView};
-use electionscope::viewmodel::{
-    CLUSTER_CENTRE, CLUSTER_H, CLUSTER_W, Layout, MsgVm, NodeVm, STORAGE_AT,
-};
-
-/// Node radius below which the circle is crowded (14 nodes and more): smaller
-/// type, and captions set outward on two lines.
-const DENSE_R: f64 = 42.0;
+use electionscope::viewmodel::{Layout, MsgVm, NodeVm, Stage};
+use gloo_events::EventListener;
 use std::collections::BTreeSet;
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -32,12 +30,91 @@ pub struct ClusterProps {
     pub algo: Algo,
     /// The shared storage leaders write to, when the run has one.
     pub storage: Option<StorageView>,
+    /// What of the nodes' text fits, and where captions go.
+    pub fit: Rc<Fit>,
+    /// The drawing's stage changed size (CSS pixels).
+    pub on_stage: Callback<Stage>,
+    /// The stage's height is the space the page gives it (the embed); otherwise it
+    /// follows from its width and the window's height.
+    pub fill: bool,
+}
+
+/// Held for the component's life: dropping them would detach the callbacks.
+type StageWatch = (
+    web_sys::ResizeObserver,
+    Closure<dyn FnMut(js_sys::Array)>,
+    Option<EventListener>,
+);
+
+/// The stage for a wrapper of this size: a narrow one (a phone) gets a taller-than-wide
+/// one (room for captions under the nodes), a wide
+/// one the drawing's own proportions, and neither is taller than 72% of the window
+/// (the 62% the projector layout leaves it, past 1000 px of height), so the controls
+/// stay on screen.
+fn stage_for(wrap: &web_sys::Element, fill: bool) -> Option<Stage> {
+    let rect = wrap.get_bounding_client_rect();
+    let w = rect.width().floor();
+    if w < 50.0 {
+        return None;
+    }
+    let h = if fill {
+        rect.height().floor()
+    } else {
+        let window_h = web_sys::window()?.inner_height().ok()?.as_f64()?;
+        let aspect = if w < 600.0 { 1.2 } else { 0.76 };
+        let share = if window_h >= 1000.0 { 0.62 } else { 0.72 };
+        (w * aspect).min(window_h * share).max(240.0).floor()
+    };
+    (h >= 50.0).then_some(Stage { w, h })
 }
 
 const GROUP_NAMES: [&str; 6] = ["A", "B", "C", "D", "E", "F"];
 
 #[function_component(Cluster)]
 pub fn cluster(p: &ClusterProps) -> Html {
+    let wrap_ref = use_node_ref();
+    {
+        let (wrap_ref, on_stage, fill) = (wrap_ref.clone(), p.on_stage.clone(), p.fill);
+        use_effect_with(fill, move |&fill| {
+            let mut keep: Option<StageWatch> = None;
+            if let Some(wrap) = wrap_ref.cast::<web_sys::Element>() {
+                let last = Rc::new(std::cell::Cell::new(None::<Stage>));
+                let report = Rc::new(move || {
+                    if let Some(stage) = stage_for(&wrap, fill)
+                        && last.get() != Some(stage)
+                    {
+                        last.set(Some(stage));
+                        on_stage.emit(stage);
+                    }
+                });
+                report();
+                let on_resize = {
+                    let report = report.clone();
+                    Closure::<dyn FnMut(js_sys::Array)>::new(move |_: js_sys::Array| report())
+                };
+                // The window's height bounds the stage too, and a window grown only in
+                // height does not resize the wrapper.
+                let on_window = web_sys::window().map(|w| {
+                    let report = report.clone();
+                    EventListener::new(&w, "resize", move |_| report())
+                });
+                if let (Ok(observer), Some(el)) = (
+                    web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()),
+                    wrap_ref.cast::<web_sys::Element>(),
+                ) {
+                    observer.observe(&el);
+                    keep = Some((observer, on_resize, on_window));
+                }
+            }
+            move || {
+                if let Some((observer, _, _)) = keep {
+                    observer.disconnect();
+                }
+            }
+        });
+    }
+    let fit = &p.fit;
+    let (view_w, view_h) = p.layout.size;
     let group_of = |id: NodeId| -> Option<usize> {
         p.partition.as_ref()?.iter().position(|g| g.contains(&id))
     };
@@ -107,12 +184,14 @@ pub fn cluster(p: &ClusterProps) -> Html {
             ..n.clone()
         };
         html! {
-            <Node key={n.id} {vm} selected={p.selected == Some(n.id)} picked={p.split.contains(&n.id)} on_select={on_node} />
+            <Node key={n.id} {vm} caption={fit.caption(n.id).cloned()} name_font={fit.name_font} short_name={fit.short_name} badge={fit.badge}
+                layout={p.layout.clone()} selected={p.selected == Some(n.id)} picked={p.split.contains(&n.id)} on_select={on_node} />
         }
     });
     html! {
-        <div class="cluster-wrap">
-        <svg class="cluster" viewBox={format!("0 0 {CLUSTER_W} {CLUSTER_H}")} role="group"
+        <div class={classes!("cluster-wrap", p.fill.then_some("fill"))} ref={wrap_ref}
+             data-hides-text={fit.hides_text().to_string()}>
+        <svg class="cluster" viewBox={format!("0 0 {} {}", px(view_w), px(view_h))} role="group"
              aria-label="Cluster: nodes on a circle with the messages travelling between them">
             <defs>
                 <marker id="cut-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
@@ -127,10 +206,10 @@ pub fn cluster(p: &ClusterProps) -> Html {
             <g class="cuts">{ for cuts }</g>
             <g class="nodes">{ for nodes }</g>
             if let Some(s) = p.storage.clone() {
-                <StorageBox view={s} />
+                <StorageBox view={s} at={p.layout.storage_at} strip={p.layout.storage_strip.then_some(view_w)} />
             }
         </svg>
-        <MessageLayer msgs={p.msgs.clone()} algo={p.algo} rings={Rc::new(rings)} />
+        <MessageLayer msgs={p.msgs.clone()} algo={p.algo} rings={Rc::new(rings)} size={p.layout.size} />
         </div>
     }
 }
@@ -144,6 +223,13 @@ pub fn px(v: f64) -> String {
 #[derive(Properties, PartialEq)]
 pub struct NodeProps {
     pub vm: NodeVm,
+    /// Where its caption goes, if it has room (see `electionscope::fit`).
+    pub caption: Option<fit::Caption>,
+    pub name_font: f64,
+    pub short_name: bool,
+    pub badge: bool,
+    /// For a coordination service's box, which fits inside the circle.
+    pub layout: Rc<Layout>,
     pub selected: bool,
     pub picked: bool,
     pub on_select: Callback<NodeId>,
@@ -183,11 +269,9 @@ pub fn node(p: &NodeProps) -> Html {
         (false, _) => n.category.class(),
     }
     .to_string();
-    let dense = r < DENSE_R;
-    let cell_w = (2.0 * r / 8.0).clamp(6.0, 12.0);
-    let strip_x = n.x - cell_w * n.log.len() as f64 / 2.0;
-    // Crowded, the log sits right under its node, clear of its neighbours' captions.
-    let strip_y = n.y + r + if dense { 9.0 } else { 30.0 };
+    let dense = r < fit::DENSE_R;
+    let crown = fit::crown_at(&p.layout, n);
+    let (strip_x, strip_y, cell_w) = fit::log_strip(n);
     let log = n.log.iter().enumerate().map(|(i, c)| {
         let class = classes!("entry", c.committed.then_some("committed"), c.noop.then_some("noop"), format!("term-{}", c.term % 8));
         html! {
@@ -196,74 +280,36 @@ pub fn node(p: &NodeProps) -> Html {
             </g>
         }
     });
-    let vote = match (n.role.as_str(), n.voted_for) {
-        ("crashed", _) => String::new(),
-        (_, Some(v)) if v == id => format!("{} self", n.vote_word),
-        (_, Some(v)) => format!("{} n{v}", n.vote_word),
-        _ => String::new(),
-    };
     if n.service {
         return service_box(p, role_class);
     }
-    let (term, vote_line) = if n.term_label.is_empty() {
-        let caption = if n.role == "crashed" {
-            String::new()
-        } else {
-            n.caption.clone().unwrap_or_default()
-        };
-        (caption, String::new())
-    } else {
-        // A node looking for a leader shows its proposal where a vote would be.
-        let proposal = n.caption.clone().filter(|_| n.shows_proposal);
-        (
-            n.term_label.clone(),
-            proposal.unwrap_or_else(|| vote.clone()),
-        )
-    };
-    // Beyond about 16 nodes neighbours sit closer than a one-line caption is wide:
-    // the caption goes on two short lines above the top and bottom nodes (clear of
-    // the log strip under them) and outward beside the others.
-    let caption_lines: Vec<String> = if dense {
-        [term, vote_line]
-            .into_iter()
-            .filter(|l| !l.is_empty())
-            .collect()
-    } else {
-        vec![match (term.is_empty(), vote_line.is_empty()) {
-            (_, true) => term.clone(),
-            (true, false) => vote_line.clone(),
-            (false, false) => format!("{term} · {vote_line}"),
-        }]
-    };
-    let term_text = if dense {
-        let (dx, dy) = (n.x - CLUSTER_CENTRE.0, n.y - CLUSTER_CENTRE.1);
-        let d = (dx * dx + dy * dy).sqrt().max(1.0);
-        let (ux, uy) = (dx / d, dy / d);
-        let shown = caption_lines.len() as f64;
-        let (x, y, anchor) = if !(-0.55..=0.85).contains(&uy) {
-            let top = n.y - r - if n.leads { 34.0 } else { 8.0 };
-            (n.x, top - (shown - 1.0) * 13.0, "middle")
-        } else {
-            let x = n.x + ux.signum() * (r + 14.0);
-            (
-                x,
-                n.y - (shown - 1.0) * 6.5 + 4.0,
-                if ux > 0.0 { "start" } else { "end" },
-            )
-        };
-        // One text element a line, with a space between them outside any text (not
-        // drawn): assistive technology then reads two lines as words, not run together.
-        let texts = caption_lines
-            .iter()
-            .enumerate()
-            .map(|(i, l)| {
-                html! { <><text class="term" x={px(x)} y={px(y + 13.0 * i as f64)} style={format!("text-anchor:{anchor}")}>{ l.clone() }</text>{ " " }</> }
-            });
+    let caption_lines: Vec<String> = p
+        .caption
+        .as_ref()
+        .map(|c| c.lines.clone())
+        .unwrap_or_default();
+    // One text element a line, with a space between them outside any text (not drawn):
+    // assistive technology then reads two lines as words, not run together.
+    let term_text = p.caption.as_ref().map(|c| {
+        let texts = c.lines.iter().enumerate().map(|(i, l)| {
+            html! { <><text class="term" x={px(c.x)} y={px(c.y + c.line_height() * i as f64)}
+                style={format!("text-anchor:{};font-size:{}px", c.anchor.css(), c.font)}>{ l.clone() }</text>{ " " }</> }
+        });
         html! { <>{ for texts }</> }
+    });
+    let shown_name = if p.short_name {
+        n.name.trim_start_matches('n').to_string()
     } else {
-        let text = caption_lines[0].clone();
-        html! { <text class="term" x={px(n.x)} y={px(n.y + r + 20.0)}>{ text }</text> }
+        n.name.clone()
     };
+    // The name sits above the centre with the role word under it, or alone in the
+    // middle when the word is left out.
+    let name_y = if p.badge {
+        n.y - 2.0
+    } else {
+        n.y + p.name_font * 0.36
+    };
+    let name_style = format!("font-size:{:.1}px", p.name_font);
     let badge = if paused {
         "PAUSED".to_string()
     } else {
@@ -278,14 +324,27 @@ pub fn node(p: &NodeProps) -> Html {
     });
     // The accessible name starts with the words drawn, in the order drawn (WCAG 2.5.3,
     // label in name: a voice-control user says what they see), then what is not drawn.
-    let drawn: Vec<String> = [n.name.clone(), badge.clone()]
+    let drawn: Vec<String> = [shown_name.clone()]
         .into_iter()
+        .chain(p.badge.then(|| badge.clone()))
         .chain(drift.clone())
         .chain(caption_lines.iter().filter(|l| !l.is_empty()).cloned())
         .chain((n.log_hidden > 0).then(|| format!("+{}", n.log_hidden)))
         .collect();
     let unsaid = [
-        (!badge.eq_ignore_ascii_case(&n.role)).then(|| n.role.clone()),
+        (p.short_name).then(|| n.name.clone()),
+        p.caption
+            .is_none()
+            .then(|| {
+                let (term, vote) = fit::caption_parts(n);
+                [term, vote]
+                    .into_iter()
+                    .filter(|l| !l.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .filter(|l| !l.is_empty()),
+        (!p.badge || !badge.eq_ignore_ascii_case(&n.role)).then(|| n.role.clone()),
         n.leads.then(|| "leads".to_string()),
         n.leader
             .filter(|l| *l != id)
@@ -313,10 +372,12 @@ pub fn node(p: &NodeProps) -> Html {
                 <circle class="leader-ring" cx={px(n.x)} cy={px(n.y)} r={px(r - 5.0)} />
             }
             if n.leads {
-                <text class="crown" x={px(n.x)} y={px(n.y - r - 12.0)} aria-hidden="true">{ "★" }</text>
+                <text class="crown" x={px(crown.0)} y={px(crown.1 + fit::CROWN_TEXT * 0.36)} aria-hidden="true">{ "★" }</text>
             }
-            <text class="name" x={px(n.x)} y={px(n.y - 2.0)}>{ n.name.clone() }</text>{ gap() }
-            <text class="badge" x={px(n.x)} y={px(n.y + 16.0)}>{ badge }</text>{ gap() }
+            <text class="name" x={px(n.x)} y={px(name_y)} style={name_style}>{ shown_name }</text>{ gap() }
+            if p.badge {
+                <text class="badge" x={px(n.x)} y={px(n.y + 16.0)}>{ badge }</text>{ gap() }
+            }
             if n.role == "crashed" {
                 <path class="dead" d={format!("M{:.1},{:.1} L{:.1},{:.1} M{:.1},{:.1} L{:.1},{:.1}", n.x - r * 0.6, n.y - r * 0.6, n.x + r * 0.6, n.y + r * 0.6, n.x + r * 0.6, n.y - r * 0.6, n.x - r * 0.6, n.y + r * 0.6)} />
             }
@@ -341,53 +402,108 @@ pub fn node(p: &NodeProps) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct StorageBoxProps {
     pub view: StorageView,
+    pub at: (f64, f64),
+    /// On a narrow stage: a strip this wide under the circle instead of a corner box.
+    pub strip: Option<f64>,
 }
 
-/// The shared storage in its corner: whether it fences, the highest token it has
-/// accepted, whose data it holds, and its latest verdicts, a refused write in red and
-/// a lost update flagged, each with a symbol as well as a colour.
+/// The shared storage: whether it fences, the highest token it has accepted, whose
+/// data it holds, and the verdict that matters: the last write it refused (fencing
+/// at work) or the last lost update (its absence), each with a symbol as well as a
+/// colour, kept on screen however many writes follow.
 #[function_component(StorageBox)]
 fn storage_box(p: &StorageBoxProps) -> Html {
     let v = &p.view;
-    let (w, h) = (196.0, 150.0);
-    let (x, y) = (STORAGE_AT.0 - w / 2.0, STORAGE_AT.1 - h / 2.0);
+    let highest = v
+        .highest_token
+        .map_or("no token yet".to_string(), |t| format!("highest token {t}"));
     let token = |t: Option<u64>| t.map_or("no token".to_string(), |t| format!("token {t}"));
-    let verdict = |o: &WriteOutcome| -> (&'static str, String) {
-        let what = format!("#{} n{} {}", o.write, o.from, token(o.token));
-        match (o.accepted, o.lost_update) {
-            (false, _) => ("refused", format!("✕ {what} refused")),
-            (true, true) => ("lost", format!("⚠ {what} stale")),
-            (true, false) => ("ok", format!("✓ {what}")),
+    let below = |o: &WriteOutcome| match (o.token, v.highest_token) {
+        (Some(t), Some(h)) => format!("token {t} < highest {h}"),
+        _ => token(o.token),
+    };
+    // (class, first line, second line)
+    let verdict: Option<(&str, String, String)> = if let Some(o) = &v.last_lost {
+        Some((
+            "lost",
+            format!("⚠ #{} from n{} lost update", o.write, o.from),
+            below(o),
+        ))
+    } else if let Some(o) = &v.last_refused {
+        Some((
+            "refused",
+            format!("✕ #{} from n{} refused", o.write, o.from),
+            below(o),
+        ))
+    } else {
+        v.recent.last().map(|o| {
+            (
+                "ok",
+                format!("✓ latest #{} from n{}", o.write, o.from),
+                token(o.token),
+            )
+        })
+    };
+    let counts = if v.lost_updates > 0 {
+        format!("{} taken · {} lost", v.accepted, v.lost_updates)
+    } else {
+        format!("{} taken · {} refused", v.accepted, v.rejected)
+    };
+    let mode = if v.fenced { "fencing on" } else { "no fencing" };
+    let label = format!(
+        "Storage, {mode}: {highest}, {} writes accepted, {} refused, {} lost updates{}",
+        v.accepted,
+        v.rejected,
+        v.lost_updates,
+        verdict
+            .as_ref()
+            .map(|(_, a, b)| format!("; {a}, {b}"))
+            .unwrap_or_default()
+    );
+    let body = if let Some(width) = p.strip {
+        let (w, h) = (width - 16.0, electionscope::viewmodel::STORAGE_STRIP_H);
+        let (x, y) = (p.at.0 - w / 2.0, p.at.1 - h / 2.0);
+        let second = verdict
+            .as_ref()
+            .map(|(class, a, b)| (*class, format!("{a}: {b}")))
+            .unwrap_or(("ok", "no writes yet".to_string()));
+        html! {
+            <>
+                <rect class="box" x={px(x)} y={px(y)} width={px(w)} height={px(h)} rx="8" />
+                <text class="line" x={px(x + 8.0)} y={px(y + 19.0)}>
+                    <tspan class="title">{ "STORAGE" }</tspan>{ format!(" {mode} · {highest}") }
+                </text>
+                <text class={classes!("verdict", second.0)} x={px(x + 8.0)} y={px(y + 39.0)}>{ second.1 }</text>
+            </>
+        }
+    } else {
+        let (w, h) = (196.0, 150.0);
+        let (x, y) = (p.at.0 - w / 2.0, p.at.1 - h / 2.0);
+        html! {
+            <>
+                <rect class="box" x={px(x)} y={px(y)} width={px(w)} height={px(h)} rx="8" />
+                <text class="title" x={px(x + 10.0)} y={px(y + 20.0)}>{ "STORAGE" }</text>
+                <text class="mode" x={px(x + w - 10.0)} y={px(y + 20.0)}>{ mode }</text>
+                <text class="line" x={px(x + 10.0)} y={px(y + 41.0)}>{ highest }</text>
+                <text class="line" x={px(x + 10.0)} y={px(y + 59.0)}>{
+                    v.holds.as_ref().map_or("holds nothing yet".to_string(), |o| format!("holds #{} from n{}", o.write, o.from))
+                }</text>
+                <text class="verdict" x={px(x + 10.0)} y={px(y + 77.0)}>{ counts }</text>
+                <line class="rule" x1={px(x + 8.0)} x2={px(x + w - 8.0)} y1={px(y + 87.0)} y2={px(y + 87.0)} />
+                if let Some((class, first, second)) = verdict {
+                    <text class={classes!("verdict", class)} x={px(x + 10.0)} y={px(y + 106.0)}>{ first }</text>
+                    <text class={classes!("verdict", "why", class)} x={px(x + 10.0)} y={px(y + 124.0)}>{ second }</text>
+                }
+            </>
         }
     };
-    let recent = v.recent.iter().rev().take(3).enumerate().map(|(k, o)| {
-        let (class, text) = verdict(o);
-        html! {
-            <text key={o.write} class={classes!("verdict", class)} x={px(x + 10.0)} y={px(y + 92.0 + 17.0 * k as f64)}>{ text }</text>
-        }
-    });
     html! {
-        <g id="storage" class={classes!("storage", v.fenced.then_some("fenced"), (v.lost_updates > 0).then_some("alarm"))}
+        <g id="storage" class={classes!("storage", v.fenced.then_some("fenced"), (v.lost_updates > 0).then_some("alarm"), p.strip.is_some().then_some("strip"))}
            data-highest-token={v.highest_token.map(|t| t.to_string())}
            data-accepted={v.accepted.to_string()} data-rejected={v.rejected.to_string()}
            data-lost-updates={v.lost_updates.to_string()}
-           role="img" aria-label={format!("Storage, {}: highest token {}, {} writes accepted, {} refused, {} lost updates",
-               if v.fenced { "fencing on" } else { "no fencing" },
-               v.highest_token.map_or("none".into(), |t| t.to_string()), v.accepted, v.rejected, v.lost_updates)}>
-            <rect class="box" x={px(x)} y={px(y)} width={px(w)} height={px(h)} rx="8" />
-            <text class="title" x={px(x + 10.0)} y={px(y + 20.0)}>{ "STORAGE" }</text>
-            <text class="mode" x={px(x + w - 10.0)} y={px(y + 20.0)}>{ if v.fenced { "fencing on" } else { "no fencing" } }</text>
-            <text class="line" x={px(x + 10.0)} y={px(y + 42.0)}>{ format!("highest {}", v.highest_token.map_or("token: none".into(), |t| format!("token {t}"))) }</text>
-            <text class="line" x={px(x + 10.0)} y={px(y + 62.0)}>{
-                v.holds.as_ref().map_or("holds nothing yet".to_string(), |o| format!("holds #{} from n{}", o.write, o.from))
-            }</text>
-            if v.lost_updates > 0 {
-                <text class="verdict lost" x={px(x + w - 10.0)} y={px(y + 42.0)} text-anchor="end">{ format!("{} lost", v.lost_updates) }</text>
-            } else if v.rejected > 0 {
-                <text class="verdict refused" x={px(x + w - 10.0)} y={px(y + 42.0)} text-anchor="end">{ format!("{} refused", v.rejected) }</text>
-            }
-            <line class="rule" x1={px(x + 8.0)} x2={px(x + w - 8.0)} y1={px(y + 74.0)} y2={px(y + 74.0)} />
-            { for recent }
+           role="img" aria-label={label}>
+            { body }
         </g>
     }
 }
@@ -412,44 +528,38 @@ fn service_box(p: &NodeProps, role_class: String) -> Html {
             }
         })
     };
-    const MAX_LINES: usize = 14;
-    let lines: Vec<String> = n
-        .fields
-        .iter()
-        .take(MAX_LINES)
-        .map(|(k, v)| {
-            if v.is_empty() {
-                k.clone()
-            } else {
-                format!("{k}: {v}")
-            }
-        })
-        .collect();
-    let w = 350.0;
-    let h = 44.0 + 16.0 * lines.len() as f64;
-    let (x, y) = (n.x - w / 2.0, n.y - h / 2.0);
-    let paused = n.paused_until.is_some();
     let role_attr = role_class.clone();
-    let status = match (n.role.as_str(), paused) {
-        ("crashed", _) => "DOWN",
-        (_, true) => "PAUSED",
-        _ => "SERVICE",
+    let status = fit::service_status(n);
+    let all = fit::service_lines(n);
+    let geometry = service_geometry(&p.layout, n, status);
+    let fit::Rect(x, y, right, bottom) = geometry.rect;
+    let (w, h) = (right - x, bottom - y);
+    // Starts with the words drawn, as a node's does, then says in full what a small
+    // box cut or left out.
+    let drawn: Vec<String> = std::iter::once(n.name.clone())
+        .chain(geometry.status.map(|(word, ..)| word.to_string()))
+        .chain(geometry.lines.iter().cloned())
+        .collect();
+    let label = if geometry.lines == all {
+        format!("{}. Press Enter for actions.", drawn.join(" "))
+    } else {
+        format!(
+            "{} (in full: {status}; {}). Press Enter for actions.",
+            drawn.join(" "),
+            all.join("; ")
+        )
     };
-    // Starts with the words drawn, as a node's does.
-    let label = format!(
-        "{} {status} {}. Press Enter for actions.",
-        n.name,
-        lines.join(" ")
-    );
     html! {
         <g class={classes!("node", "service", role_class.clone(), p.selected.then_some("selected"))}
            data-node-id={id.to_string()} data-role={role_attr} data-term="0" data-service="true" tabindex="0" role="button" aria-label={label} {onclick} {onkeydown}>
             <rect class="body" x={px(x)} y={px(y)} width={px(w)} height={px(h)} rx="10" />
-            <text class="service-name" x={px(x + 12.0)} y={px(y + 22.0)}>{ n.name.clone() }</text>{ " " }
-            <text class="service-status" x={px(x + w - 12.0)} y={px(y + 22.0)}>{ status }</text>{ " " }
-            { for lines.into_iter().enumerate().map(|(k, line)| html! {
+            <text class="service-name" x={px(geometry.name_at.0)} y={px(geometry.name_at.1)} style={format!("font-size:{}px", geometry.name_font)}>{ n.name.clone() }</text>{ " " }
+            if let Some((word, sx, sy, right_aligned)) = geometry.status {
+                <text class="service-status" x={px(sx)} y={px(sy)} style={(!right_aligned).then_some("text-anchor:start")}>{ word }</text>{ " " }
+            }
+            { for geometry.lines.iter().enumerate().map(|(k, line)| html! {
                 // The trailing space separates the lines' words for assistive technology.
-                <text key={k} class="service-line" x={px(x + 12.0)} y={px(y + 44.0 + 16.0 * k as f64)}>{ line }{ " " }</text>
+                <text key={k} class="service-line" x={px(x + 12.0)} y={px(geometry.lines_y + fit::SERVICE_LINE * k as f64)}>{ line.clone() }{ " " }</text>
             }) }
             if n.role == "crashed" {
                 <path class="dead" d={format!("M{:.1},{:.1} L{:.1},{:.1} M{:.1},{:.1} L{:.1},{:.1}", x, y, x + w, y + h, x + w, y, x, y + h)} />

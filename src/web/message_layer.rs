@@ -8,7 +8,7 @@
 
 use electionscope::algo::Algo;
 use electionscope::sim::MsgClass;
-use electionscope::viewmodel::{CLUSTER_H, CLUSTER_W, MsgVm};
+use electionscope::viewmodel::MsgVm;
 use gloo_events::EventListener;
 use std::cell::RefCell;
 use std::f64::consts::TAU;
@@ -21,6 +21,9 @@ use yew::prelude::*;
 /// Term labels are unreadable in a crowd of dots.
 const LABEL_LIMIT: usize = 120;
 const DOT_RADIUS: f64 = 9.0;
+/// Labels on dots are set at the cluster's smallest text size (user units, each at
+/// least a CSS pixel).
+const LABEL_TEXT: f64 = electionscope::fit::MIN_TEXT;
 
 /// Colours come from the stylesheet's custom properties, so light and dark themes and
 /// any host-page override apply to the canvas too.
@@ -181,6 +184,8 @@ struct Painter {
     algo: Algo,
     rings: Rc<Vec<TimerRing>>,
     sprites: Option<Sprites>,
+    /// The drawing's size in user units (the SVG's viewBox).
+    drawing: (f64, f64),
 }
 
 /// A node's election timer, drawn as a ring that drains clockwise from the top. It
@@ -222,8 +227,12 @@ impl Painter {
         let ctx: CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
         ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0).ok()?;
         ctx.clear_rect(0.0, 0.0, pw as f64, ph as f64);
-        let s = (w / CLUSTER_W).min(h / CLUSTER_H);
-        let (ox, oy) = ((w - CLUSTER_W * s) / 2.0, (h - CLUSTER_H * s) / 2.0);
+        let (dw, dh) = self.drawing;
+        if dw <= 0.0 || dh <= 0.0 {
+            return Some(());
+        }
+        let s = (w / dw).min(h / dh);
+        let (ox, oy) = ((w - dw * s) / 2.0, (h - dh * s) / 2.0);
         ctx.set_transform(dpr * s, 0.0, 0.0, dpr * s, dpr * ox, dpr * oy)
             .ok()?;
         ctx.set_global_alpha(0.55);
@@ -293,18 +302,29 @@ impl Painter {
         if labelled {
             ctx.set_transform(dpr * s, 0.0, 0.0, dpr * s, dpr * ox, dpr * oy)
                 .ok()?;
-            ctx.set_font("700 10px system-ui, sans-serif");
+            ctx.set_font(&format!("700 {LABEL_TEXT}px system-ui, sans-serif"));
             ctx.set_text_align("center");
             for m in live() {
                 let Some(term) = m.term else { continue };
+                let text = (self.algo.message_label)(term);
+                // A label wider than its dot (a Paxos ballot from round 10, `59.1`)
+                // gets a pill of the dot's colour behind it, not a cut-off number.
+                let wide = text.chars().count() as f64 * LABEL_TEXT * 0.6 + 4.0;
+                if wide > 2.0 * DOT_RADIUS {
+                    ctx.set_fill_style_str(&pal.by_class[class_index(m.class)]);
+                    ctx.begin_path();
+                    let (l, t) = (m.x - wide / 2.0, m.y - DOT_RADIUS);
+                    ctx.round_rect_with_f64(l, t, wide, 2.0 * DOT_RADIUS, DOT_RADIUS)
+                        .ok()?;
+                    ctx.fill();
+                }
                 let ink = if m.class == MsgClass::Reply {
                     pal.ink.as_str()
                 } else {
                     "#fff"
                 };
                 ctx.set_fill_style_str(ink);
-                let text = (self.algo.message_label)(term);
-                ctx.fill_text(&text, m.x, m.y + 3.5).ok()?;
+                ctx.fill_text(&text, m.x, m.y + LABEL_TEXT * 0.36).ok()?;
             }
         }
         ctx.set_global_alpha(1.0);
@@ -324,6 +344,8 @@ pub struct MessageLayerProps {
     pub msgs: Rc<Vec<MsgVm>>,
     pub algo: Algo,
     pub rings: Rc<Vec<TimerRing>>,
+    /// The drawing's size in user units (the SVG's viewBox).
+    pub size: (f64, f64),
 }
 
 #[function_component(MessageLayer)]
@@ -383,19 +405,21 @@ pub fn message_layer(p: &MessageLayerProps) -> Html {
         let canvas_ref = canvas_ref.clone();
         let painter = painter.clone();
         use_effect_with(
-            (p.msgs.clone(), p.algo, p.rings.clone()),
-            move |(msgs, algo, rings)| {
+            (p.msgs.clone(), p.algo, p.rings.clone(), p.size),
+            move |(msgs, algo, rings, size)| {
                 if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
                     let mut p = painter.borrow_mut();
                     p.msgs = msgs.clone();
                     p.algo = *algo;
                     p.rings = rings.clone();
+                    p.drawing = *size;
                     p.paint(&canvas);
                 }
             },
         );
     }
     html! {
-        <canvas ref={canvas_ref} class="msg-layer" aria-hidden="true" data-inflight={p.msgs.len().to_string()} />
+        <canvas ref={canvas_ref} class="msg-layer" aria-hidden="true" data-inflight={p.msgs.len().to_string()}
+            data-label-font={LABEL_TEXT.to_string()} />
     }
 }

@@ -50,14 +50,22 @@ pub fn app() -> Html {
     effects::use_address_bar(&model);
     effects::use_shortcuts(&model);
 
+    // The cluster's stage as the page lays it out; the drawing is fitted to it.
+    let stage = use_state(viewmodel::Stage::default);
+    let on_stage = {
+        let stage = stage.setter();
+        use_callback((), move |s, _| stage.set(s))
+    };
     let layout = use_memo(
         (
             model.config().algo,
             model.config().nodes,
             model.config().settings.clone(),
             model.config().seed,
+            model.config().storage,
+            *stage,
         ),
-        |_| viewmodel::layout_for(model.config()),
+        |(.., stage)| viewmodel::layout_for(model.config(), *stage),
     );
     // The built-in scenario's description, parsed once per choice; another algorithm's
     // scenario is said to be one, so the caption describes what actually runs.
@@ -122,10 +130,16 @@ pub fn app() -> Html {
     let nodes = Rc::new(viewmodel::nodes(view, &layout, algo));
     let msgs = Rc::new(viewmodel::messages(view, trace, &layout));
     let banner = viewmodel::banner(view, trace, algo);
+    let fit = Rc::new(electionscope::fit::Fit::of(
+        &layout,
+        &nodes,
+        view.storage.is_some(),
+    ));
+    let hides_text = fit.hides_text();
     let cluster = html! {
         <Cluster nodes={nodes} msgs={msgs} layout={layout.clone()} partition={view.partition.clone()} cuts={view.cuts.clone()}
             selected={model.selected} split={model.split.clone()} on_node={on_node}
-            algo={algo} storage={view.storage.clone()} />
+            algo={algo} storage={view.storage.clone()} on_stage={on_stage} fill={model.embed} fit={fit} />
     };
     let fingerprint = html! {
         <span class="fingerprint" title={format!("Trace hash of this seed and scenario over {}: the CLI prints the same for `electionscope run --json` with these settings", electionscope::sim::Human(pane.config.duration))}>
@@ -203,7 +217,13 @@ pub fn app() -> Html {
                     if let Some(state) = model.selected.and_then(|n| view.nodes.get(n as usize - 1)) {
                         <NodeActions dispatch={model.dispatcher()} state={state.clone()} nodes={view.nodes.len()} {algo} />
                     } else {
-                        <p class="hint panel">{ "Click a node (or press 1–9) to crash, pause, isolate or write to it." }</p>
+                        <p class="hint panel">{
+                            if hides_text {
+                                "Tap a node (or press 1–9) for its role, term and vote, and to crash, pause, isolate or write to it: the drawing leaves out what does not fit."
+                            } else {
+                                "Click a node (or press 1–9) to crash, pause, isolate or write to it."
+                            }
+                        }</p>
                     }
                     <Narration lines={lines} shown={model.shown.clone()} on_toggle={on_toggle_category} on_seek={on_seek.clone()} />
                 </aside>

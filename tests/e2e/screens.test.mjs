@@ -59,3 +59,72 @@ test('a first visit plays and shows an election within seconds; asking for less 
   assert.equal(await calm.locator('.narration-empty').count(), 0, 'the hint goes once something happens');
   await calm.close();
 });
+
+// Every piece of text in the cluster drawing, as rendered: its font size in CSS px
+// (computed size times the drawing's scale), its box, whether it stays inside the
+// drawing and off every other piece of text.
+async function clusterText(page) {
+  return page.evaluate(() => {
+    const svg = document.querySelector('svg.cluster');
+    const frame = svg.getBoundingClientRect();
+    const texts = [...svg.querySelectorAll('text')].filter((t) => t.textContent.trim() && t.getBBox().width > 0);
+    return {
+      frame: { left: frame.left, top: frame.top, right: frame.right, bottom: frame.bottom },
+      texts: texts.map((t) => {
+        const r = t.getBoundingClientRect();
+        return {
+          text: t.textContent.trim(), cls: t.getAttribute('class'),
+          px: t.getScreenCTM().a * parseFloat(getComputedStyle(t).fontSize),
+          box: { left: r.left, top: r.top, right: r.right, bottom: r.bottom, height: r.height },
+        };
+      }),
+      labelPx: svg.getScreenCTM().a * Number(document.querySelector('.msg-layer').dataset.labelFont),
+    };
+  });
+}
+
+const VIEWS = [
+  { name: '1920x1080', viewport: { width: 1920, height: 1080 }, dpr: 1, embed: false },
+  { name: '1920x1080 at 150% zoom', viewport: { width: 1280, height: 720 }, dpr: 1.5, embed: false },
+  { name: '640x400 embed', viewport: { width: 640, height: 400 }, dpr: 1, embed: true },
+  { name: '360x740 phone', viewport: { width: 360, height: 740 }, dpr: 1, embed: false },
+];
+const RUNS = ['?algo=raft&nodes=5&seed=7&storage=fenced', '?algo=zab&nodes=25&seed=7', '?algo=zk-recipe&nodes=5&seed=7', '?algo=paxos&nodes=9&seed=3&storage=unfenced'];
+
+test('every piece of text in the cluster renders at 11 CSS px or more, inside the drawing and off other text, and grows with zoom', async () => {
+  const nameAt = {};
+  for (const view of VIEWS) {
+    for (const run of RUNS) {
+      const page = await browser.newPage({ viewport: view.viewport, deviceScaleFactor: view.dpr });
+      await page.goto(server.url + run + '&speed=1' + (view.embed ? '&embed=1' : ''));
+      await page.locator('[data-node-id="1"]').waitFor({ timeout: 20000 });
+      await page.click('#play');
+      await page.waitForTimeout(1500);
+      await page.click('#play');
+      const { frame, texts, labelPx } = await clusterText(page);
+      const where = `${run} at ${view.name}`;
+      assert.ok(texts.length >= 5, `${where}: text is drawn (${texts.length})`);
+      for (const t of texts) {
+        assert.ok(t.px >= 10.95, `${where}: "${t.text}" (${t.cls}) renders at ${t.px.toFixed(1)} px`);
+        assert.ok(t.box.height >= 11, `${where}: "${t.text}" is ${t.box.height.toFixed(1)} px tall`);
+        assert.ok(t.box.left >= frame.left - 1 && t.box.right <= frame.right + 1 && t.box.top >= frame.top - 1 && t.box.bottom <= frame.bottom + 1,
+          `${where}: "${t.text}" leaves the drawing`);
+      }
+      assert.ok(labelPx >= 10.95, `${where}: labels on dots render at ${labelPx.toFixed(1)} px`);
+      // Text boxes include line spacing: a third of the smaller height may touch.
+      for (let i = 0; i < texts.length; i++) {
+        for (let j = i + 1; j < texts.length; j++) {
+          const [a, b] = [texts[i].box, texts[j].box];
+          const dx = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+          const dy = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+          const slack = Math.min(a.height, b.height) / 3;
+          assert.ok(!(dx > 1 && dy > slack), `${where}: "${texts[i].text}" overlaps "${texts[j].text}"`);
+        }
+      }
+      if (run.includes('raft')) nameAt[view.name] = texts.find((t) => t.cls === 'name').px * view.dpr;
+      await page.close();
+    }
+  }
+  console.log('node name in device px:', JSON.stringify(nameAt));
+  assert.ok(nameAt['1920x1080 at 150% zoom'] > nameAt['1920x1080'], 'zooming in makes the text larger on the screen');
+});
