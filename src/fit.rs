@@ -110,6 +110,14 @@ fn one_line(term: &str, vote: &str) -> String {
     }
 }
 
+/// A label on a message dot of this radius, set at `font`: the width of the pill
+/// drawn behind it when it is wider than the dot (a Paxos ballot from round 10 on,
+/// `59.1`), so no digit is cut off.
+pub fn label_pill(label: &str, font: f64, dot_r: f64) -> Option<f64> {
+    let wide = text_w(label, font, 0.6) + 4.0;
+    (wide > 2.0 * dot_r).then_some(wide)
+}
+
 /// Size of a leader's star.
 pub const CROWN_TEXT: f64 = 20.0;
 
@@ -501,6 +509,21 @@ fn candidates(layout: &Layout, n: &NodeVm, one: &str, two: &[String]) -> Vec<Cap
         side(-out, MIN_TEXT),
     ]);
     list
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_label_wider_than_its_dot_gets_a_pill_that_holds_it() {
+        assert_eq!(label_pill("7", MIN_TEXT, 9.0), None);
+        assert_eq!(label_pill("12", MIN_TEXT, 9.0), None);
+        for ballot in ["59.1", "10.25", "123.4"] {
+            let w = label_pill(ballot, MIN_TEXT, 9.0).expect("a pill");
+            assert!(w >= text_w(ballot, MIN_TEXT, 0.6), "{ballot}: {w}");
+        }
+    }
 }
 
 /// The box a caption covers, from its lines' estimated widths.

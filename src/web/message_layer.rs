@@ -309,8 +309,7 @@ impl Painter {
                 let text = (self.algo.message_label)(term);
                 // A label wider than its dot (a Paxos ballot from round 10, `59.1`)
                 // gets a pill of the dot's colour behind it, not a cut-off number.
-                let wide = text.chars().count() as f64 * LABEL_TEXT * 0.6 + 4.0;
-                if wide > 2.0 * DOT_RADIUS {
+                if let Some(wide) = electionscope::fit::label_pill(&text, LABEL_TEXT, DOT_RADIUS) {
                     ctx.set_fill_style_str(&pal.by_class[class_index(m.class)]);
                     ctx.begin_path();
                     let (l, t) = (m.x - wide / 2.0, m.y - DOT_RADIUS);

@@ -89,7 +89,7 @@ const VIEWS = [
   { name: '640x400 embed', viewport: { width: 640, height: 400 }, dpr: 1, embed: true },
   { name: '360x740 phone', viewport: { width: 360, height: 740 }, dpr: 1, embed: false },
 ];
-const RUNS = ['?algo=raft&nodes=5&seed=7&storage=fenced', '?algo=zab&nodes=25&seed=7', '?algo=zk-recipe&nodes=5&seed=7', '?algo=paxos&nodes=9&seed=3&storage=unfenced'];
+const RUNS = ['?algo=raft&nodes=5&seed=7&storage=fenced', '?algo=zab&nodes=25&seed=7', '?algo=zab&nodes=9&seed=7', '?algo=zk-recipe&nodes=5&seed=7', '?algo=paxos&nodes=9&seed=3&storage=unfenced'];
 
 test('every piece of text in the cluster renders at 11 CSS px or more, inside the drawing and off other text, and grows with zoom', async () => {
   const nameAt = {};
@@ -111,6 +111,14 @@ test('every piece of text in the cluster renders at 11 CSS px or more, inside th
           `${where}: "${t.text}" leaves the drawing`);
       }
       assert.ok(labelPx >= 10.95, `${where}: labels on dots render at ${labelPx.toFixed(1)} px`);
+      // A role word stays inside its circle (ZAB's FOLLOWING at 25 nodes spilled out).
+      const spills = await page.evaluate(() => [...document.querySelectorAll('svg.cluster .node:not(.service)')].flatMap((g) => {
+        const badge = g.querySelector('.badge'); const body = g.querySelector('.body');
+        if (!badge || !badge.textContent.trim()) return [];
+        const [b, c] = [badge.getBoundingClientRect(), body.getBoundingClientRect()];
+        return b.left >= c.left && b.right <= c.right ? [] : [`${g.dataset.nodeId}: ${badge.textContent}`];
+      }));
+      assert.deepEqual(spills, [], `${where}: role words spill out of their circles`);
       // Text boxes include line spacing: a third of the smaller height may touch.
       for (let i = 0; i < texts.length; i++) {
         for (let j = i + 1; j < texts.length; j++) {
