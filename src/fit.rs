@@ -511,21 +511,6 @@ fn candidates(layout: &Layout, n: &NodeVm, one: &str, two: &[String]) -> Vec<Cap
     list
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_label_wider_than_its_dot_gets_a_pill_that_holds_it() {
-        assert_eq!(label_pill("7", MIN_TEXT, 9.0), None);
-        assert_eq!(label_pill("12", MIN_TEXT, 9.0), None);
-        for ballot in ["59.1", "10.25", "123.4"] {
-            let w = label_pill(ballot, MIN_TEXT, 9.0).expect("a pill");
-            assert!(w >= text_w(ballot, MIN_TEXT, 0.6), "{ballot}: {w}");
-        }
-    }
-}
-
 /// The box a caption covers, from its lines' estimated widths.
 pub fn caption_rect(c: &Caption) -> Rect {
     let w = c
@@ -541,4 +526,19 @@ pub fn caption_rect(c: &Caption) -> Rect {
     let top = c.y - c.font * 0.8;
     let bottom = c.y + (c.lines.len() as f64 - 1.0) * c.line_height() + c.font * 0.25;
     Rect(l - 2.0, top, rgt + 2.0, bottom)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_label_wider_than_its_dot_gets_a_pill_that_holds_it() {
+        assert_eq!(label_pill("7", MIN_TEXT, 9.0), None);
+        assert_eq!(label_pill("12", MIN_TEXT, 9.0), None);
+        for ballot in ["59.1", "10.25", "123.4"] {
+            let w = label_pill(ballot, MIN_TEXT, 9.0).expect("a pill");
+            assert!(w >= text_w(ballot, MIN_TEXT, 0.6), "{ballot}: {w}");
+        }
+    }
 }
