@@ -14,9 +14,10 @@ fn eventful(algo: Algo, seed: u64) -> Box<dyn electionscope::run::Run> {
             seed,
             nodes: 5,
             scenario: Some(
-                "at 1s crash leader\nat 2s partition n1,n2 | n3,n4,n5\nat 3s heal\n\
+                "at 0.8s write leader\nat 1s crash leader\nat 2s partition n1,n2 | n3,n4,n5\nat 3s heal\n\
                  at 3.5s restart n1\nat 3.5s restart n2\nat 3.5s restart n3\n\
-                 at 3.5s restart n4\nat 3.5s restart n5\nat 4s timeout n1\n"
+                 at 3.5s restart n4\nat 3.5s restart n5\nat 4s timeout n1\n\
+                 at 5s write leader\n"
                     .into(),
             ),
             ..SimConfig::default()
@@ -121,6 +122,42 @@ fn descriptors_agree_with_their_engines() {
                 cfg.algo, algo,
                 "{} is listed under {}",
                 scenario.name, algo.name
+            );
+        }
+    }
+}
+
+#[test]
+fn every_message_colour_an_engine_draws_is_in_its_legend() {
+    for algo in Algo::all() {
+        let mut seen = std::collections::BTreeSet::new();
+        for seed in 1..=16 {
+            let run = eventful(algo, seed);
+            for e in run.trace() {
+                if let EventKind::Send { msg } = &e.kind {
+                    seen.insert(format!("{:?}", msg.class));
+                }
+            }
+        }
+        let listed: std::collections::BTreeSet<String> = algo
+            .messages
+            .iter()
+            .map(|(c, _)| format!("{c:?}"))
+            .collect();
+        for class in &seen {
+            assert!(
+                listed.contains(class),
+                "{}: its engine sends {class} messages, which its legend does not list",
+                algo.name
+            );
+        }
+        // And the legend lists nothing the engine never draws (sixteen eventful runs
+        // show every kind: a vote refused, a heartbeat, an announcement...).
+        for class in &listed {
+            assert!(
+                seen.contains(class),
+                "{}: its legend lists {class}, which no run drew",
+                algo.name
             );
         }
     }

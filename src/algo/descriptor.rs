@@ -5,7 +5,7 @@
 
 use crate::settings::{Setting, Setup};
 use crate::sim::erased::{self, AnySimulation};
-use crate::sim::{Action, Algorithm, KernelConfig, Micros, NodeId, RoleCategory};
+use crate::sim::{Action, Algorithm, KernelConfig, Micros, MsgClass, NodeId, RoleCategory};
 
 /// How an algorithm builds its typed config from the run's settings.
 pub trait Configure: Algorithm {
@@ -132,6 +132,9 @@ pub struct Descriptor {
     pub vote_word: &'static str,
     /// The label of the timer whose ring drains around a node (`election`).
     pub countdown_timer: &'static str,
+    /// The message colours this algorithm's dots use, each with what it means here:
+    /// the legend lists exactly these.
+    pub messages: &'static [(MsgClass, &'static str)],
     /// What the legend says about this algorithm's drawing.
     pub legend: &'static str,
     pub ring: Option<Ring>,

@@ -317,6 +317,16 @@ mod cli {
                         })
                         .collect();
                     let scenarios: Vec<&str> = a.scenarios.iter().map(|b| b.name).collect();
+                    let messages: Vec<serde_json::Value> = a
+                        .messages
+                        .iter()
+                        .map(|(class, meaning)| {
+                            serde_json::json!({
+                                "class": electionscope::viewmodel::msg_class_name(*class),
+                                "meaning": meaning,
+                            })
+                        })
+                        .collect();
                     serde_json::json!({
                         "name": a.name,
                         "title": a.title,
@@ -325,6 +335,7 @@ mod cli {
                         "service": a.service,
                         "settings": settings,
                         "scenarios": scenarios,
+                        "messages": messages,
                     })
                 })
                 .collect();

@@ -237,7 +237,7 @@ pub fn app() -> Html {
                     latency={view.latency} drop_ppm={view.drop_ppm} />
                 <SetupPanel dispatch={model.dispatcher()} config={pane.config.clone()} />
             </div>
-            <Legend {algo} storage={pane.config.storage != electionscope::sim::StorageMode::Off} />
+            <Legend {algo} storage={pane.config.storage != electionscope::sim::StorageMode::Off} logs={view.nodes.iter().any(|n| !n.view.log.is_empty())} />
             if model.help {
                 <Help on_close={close_help} />
             }
@@ -249,26 +249,40 @@ pub fn app() -> Html {
 struct LegendProps {
     algo: Algo,
     storage: bool,
+    /// Some node draws a log strip.
+    logs: bool,
 }
 
+/// This algorithm's legend: its own message colours with its own words, then what
+/// every run draws the same way (a dropped message, a cut link).
 #[function_component(Legend)]
 fn legend(p: &LegendProps) -> Html {
-    let item = |class: &str, text: &str| html! { <li><svg viewBox="-10 -10 20 20" class={classes!("msg", class.to_string())}><circle r="8" /></svg>{ text.to_string() }</li> };
+    let dot = |class: &str, text: String| html! { <li data-class={class.to_string()}><svg viewBox="-10 -10 20 20" class={classes!("msg", class.to_string())} aria-hidden="true"><circle r="8" /></svg>{ text }</li> };
+    let own = p
+        .algo
+        .messages
+        .iter()
+        .map(|(class, text)| dot(viewmodel::msg_class_name(*class), text.to_string()));
+    let timer = p.algo.countdown_timer;
     html! {
         <section class="legend" aria-label="Legend">
             <ul>
-                { item("vote-request", "vote request") }
-                { item("vote-granted", "vote granted") }
-                { item("vote-denied", "vote denied") }
-                { item("heartbeat", "heartbeat") }
-                { item("append", "append with entries") }
-                { item("reply", "reply") }
-                { item("announce", "leader announcement") }
-                { item("write", "write to the storage") }
+                { for own }
+                if p.storage {
+                    { dot("write", "write to the storage".to_string()) }
+                }
+                <li data-class="dropped"><svg viewBox="-10 -10 20 20" class="msg dying" aria-hidden="true"><circle r="8" /><path class="msg-x" d="M-5,-5 L5,5 M5,-5 L-5,5" /></svg>{ "dropped on the network (red ✕, fades)" }</li>
+                <li data-class="cut"><svg viewBox="0 0 24 10" class="cut" aria-hidden="true"><line x1="1" y1="5" x2="23" y2="5" /></svg>{ "cut link (red dashes)" }</li>
             </ul>
-            <p>{ "The ring around a node drains until its election timeout. The strip under a node is its log: filled = committed, outlined = not yet, striped = a leader's no-op. " }{ p.algo.legend }</p>
+            <p>
+                { format!("The ring around a node drains until its {timer} timer runs out. ") }
+                if p.logs {
+                    { "The strip under a node is its log: filled = committed, outlined = not yet, striped = a leader's no-op. " }
+                }
+                { p.algo.legend }
+            </p>
             if p.storage {
-                <p>{ "Leaders write to the shared storage (bottom right) with their leadership number as a fencing token; with fencing on it refuses any token below the highest it has taken." }</p>
+                <p>{ "Leaders write to the shared storage with their leadership number as a fencing token; with fencing on it refuses any token below the highest it has taken." }</p>
             }
         </section>
     }

@@ -3,7 +3,7 @@
 // what shows before the app has started.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openPage } from './harness.mjs';
+import { serveDist, launch, openPage, cli } from './harness.mjs';
 
 let server; let browser;
 before(async () => { server = await serveDist(); browser = await launch(); });
@@ -135,4 +135,35 @@ test('every piece of text in the cluster renders at 11 CSS px or more, inside th
   }
   console.log('node name in device px:', JSON.stringify(nameAt));
   assert.ok(nameAt['1920x1080 at 150% zoom'] > nameAt['1920x1080'], 'zooming in makes the text larger on the screen');
+});
+
+test('each algorithm has its own legend, and no colour means two things', async () => {
+  const algorithms = JSON.parse(cli(['algorithms', '--json']));
+  const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  for (const algo of algorithms) {
+    await page.goto(`${server.url}?algo=${algo.name}&nodes=5&seed=1`);
+    await page.locator('[data-node-id="1"]').waitFor({ timeout: 20000 });
+    const items = await page.locator('.legend li').evaluateAll((lis) => lis.map((li) => ({
+      cls: li.dataset.class, text: li.textContent.trim(),
+      fill: getComputedStyle(li.querySelector('circle, line')).getPropertyValue(li.dataset.class === 'cut' ? 'stroke' : 'fill'),
+    })));
+    const own = items.filter((i) => !['dropped', 'cut'].includes(i.cls));
+    assert.deepEqual(own.map((i) => [i.cls, i.text]), algo.messages.map((m) => [m.class, m.meaning]), `${algo.name}: the legend lists its own messages`);
+    if (algo.name !== 'raft') {
+      assert.doesNotMatch(await page.locator('.legend').textContent(), /append with entries|AppendEntries/, `${algo.name}: no Raft words`);
+    }
+    // One colour, one meaning: message colours differ from each other and from the
+    // red of a dropped message or a cut link (which share one meaning: lost).
+    const rgb = (c) => c.match(/\d+(\.\d+)?/g).slice(0, 3).map(Number);
+    const far = (a, b) => Math.hypot(...rgb(a).map((v, k) => v - rgb(b)[k])) > 60;
+    const red = items.find((i) => i.cls === 'dropped').fill;
+    assert.equal(items.find((i) => i.cls === 'cut').fill, red, 'dropped and cut share the red of loss');
+    for (let i = 0; i < own.length; i++) {
+      assert.ok(far(own[i].fill, red), `${algo.name}: ${own[i].text} (${own[i].fill}) looks like the red of loss (${red})`);
+      for (let j = i + 1; j < own.length; j++) {
+        assert.ok(far(own[i].fill, own[j].fill), `${algo.name}: ${own[i].text} and ${own[j].text} share a colour`);
+      }
+    }
+  }
+  await page.close();
 });

@@ -3,7 +3,7 @@
 use super::*;
 use crate::algo::descriptor::{self, Builtin, Configure, Descriptor};
 use crate::settings::Setup;
-use crate::sim::RoleCategory;
+use crate::sim::{MsgClass, RoleCategory};
 
 impl Configure for HirschbergSinclair {
     fn configure(setup: &Setup<'_>) -> HsConfig {
@@ -29,6 +29,13 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     message_label: descriptor::plain_number,
     vote_word: "voted",
     countdown_timer: "election",
+    messages: &[
+        (MsgClass::VoteRequest, "probe"),
+        (MsgClass::VoteGranted, "reply: no higher id on the way"),
+        (MsgClass::VoteDenied, "outranked"),
+        (MsgClass::Announce, "elected"),
+        (MsgClass::Heartbeat, "heartbeat"),
+    ],
     legend: crate::algo::ring::LEGEND,
     ring: Some(descriptor::Ring {
         kind: descriptor::RingKind::Bidirectional,

@@ -3,7 +3,7 @@
 use super::*;
 use crate::algo::descriptor::{self, Builtin, Configure, Descriptor, SplitBrain, SplitBrainCase};
 use crate::settings::{Choice, Setting, SettingKind, Setup, Value};
-use crate::sim::RoleCategory;
+use crate::sim::{MsgClass, RoleCategory};
 
 const fn lease_timing(
     key: &'static str,
@@ -108,6 +108,14 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     message_label: descriptor::plain_number,
     vote_word: "voted",
     countdown_timer: "election",
+    messages: &[
+        (MsgClass::VoteRequest, "acquire"),
+        (MsgClass::VoteGranted, "granted"),
+        (MsgClass::VoteDenied, "conflict: held by another"),
+        (MsgClass::Heartbeat, "renew"),
+        (MsgClass::Reply, "lease record"),
+        (MsgClass::Other, "get"),
+    ],
     legend: "Numbers on messages are lease tokens (the revision a lease was granted at). The ring drains until the lease a node saw runs out by its own clock, or, on the leader, until its renew deadline. The box in the middle is the lock service: holder, renewTime, leaseTransitions and revision.",
     ring: None,
     roles: &[

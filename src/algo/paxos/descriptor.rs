@@ -3,7 +3,7 @@
 use super::*;
 use crate::algo::descriptor::{self, Builtin, Configure, Descriptor, SplitBrain};
 use crate::settings::{Setting, SettingKind, Setup, Value};
-use crate::sim::RoleCategory;
+use crate::sim::{MsgClass, RoleCategory};
 
 /// A pre-empted proposer waits a random time before retrying. Off, duelling
 /// proposers can pre-empt each other indefinitely.
@@ -63,6 +63,14 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     message_label,
     vote_word: "promised",
     countdown_timer: "election",
+    messages: &[
+        (MsgClass::VoteRequest, "Prepare (phase 1a)"),
+        (MsgClass::VoteGranted, "Promise"),
+        (MsgClass::VoteDenied, "Nack: a higher ballot was promised"),
+        (MsgClass::Append, "Accept (phase 2a)"),
+        (MsgClass::Reply, "Accepted"),
+        (MsgClass::Heartbeat, "leader heartbeat"),
+    ],
     legend: "Numbers on messages are ballots (round.node); a node's caption is the ballot it promised.",
     ring: None,
     roles: &[

@@ -3,7 +3,7 @@
 use super::*;
 use crate::algo::descriptor::{self, Builtin, Configure, Descriptor, SplitBrain, SplitBrainCase};
 use crate::settings::{Setting, SettingKind, Setup, Value};
-use crate::sim::RoleCategory;
+use crate::sim::{MsgClass, RoleCategory};
 
 /// ZAB has no election timeout: the same range is its syncLimit.
 pub const SYNC_LIMIT: Setting = Setting {
@@ -72,6 +72,15 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     message_label: descriptor::plain_number,
     vote_word: "voted",
     countdown_timer: "sync",
+    messages: &[
+        (MsgClass::VoteRequest, "Notification (a vote while LOOKING)"),
+        (MsgClass::VoteGranted, "FollowerInfo, AckEpoch"),
+        (MsgClass::Announce, "NewEpoch"),
+        (MsgClass::Append, "NewLeader, Proposal"),
+        (MsgClass::Reply, "Ack"),
+        (MsgClass::Heartbeat, "Ping"),
+        (MsgClass::Other, "Commit"),
+    ],
     legend: "Numbers on messages are epochs. For ZAB the ring drains until a follower gives up on its leader and goes LOOKING. Servers are LOOKING (voting: the caption shows the proposed leader and its zxid), FOLLOWING or LEADING; the star appears only once a leader has established its epoch with a quorum.",
     ring: None,
     roles: &[

@@ -3,7 +3,7 @@
 use super::*;
 use crate::algo::descriptor::{self, Builtin, Configure, Descriptor, SplitBrain, SplitBrainCase};
 use crate::settings::{Choice, Setting, SettingKind, Setup, Value};
-use crate::sim::RoleCategory;
+use crate::sim::{MsgClass, RoleCategory};
 
 /// A client that sends nothing for this long loses its session, and with it its znode.
 pub const SESSION_TIMEOUT: Setting = Setting {
@@ -81,6 +81,15 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     message_label: descriptor::plain_number,
     vote_word: "voted",
     countdown_timer: "election",
+    messages: &[
+        (MsgClass::VoteRequest, "create a znode"),
+        (MsgClass::VoteGranted, "znode created"),
+        (MsgClass::VoteDenied, "session expired"),
+        (MsgClass::Announce, "watch event"),
+        (MsgClass::Reply, "children, exists replies"),
+        (MsgClass::Heartbeat, "session ping"),
+        (MsgClass::Other, "connect, list, exists"),
+    ],
     legend: "Numbers on messages are znode sequence numbers. The box in the middle is the zk service with its znodes, watches, sessions and counters; the lowest znode's owner leads, and each other client watches its predecessor (or the leader, with the herd option).",
     ring: None,
     roles: &[
