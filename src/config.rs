@@ -348,7 +348,9 @@ pub enum Problem {
 }
 
 /// Query keys that belong to the page (embedding, playback), not to the simulation.
-pub const FRONTEND_KEYS: &[&str] = &["embed", "autoplay", "speed", "t"];
+pub const FRONTEND_KEYS: &[&str] = &[
+    "embed", "autoplay", "speed", "t", "caption", "scrubber", "loop", "theme",
+];
 
 /// The decoded `key=value` pairs of a query string, in order.
 pub fn query_pairs(query: &str) -> Vec<(String, String)> {

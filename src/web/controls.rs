@@ -38,6 +38,15 @@ pub struct PlaybackProps {
     pub horizon: Micros,
 }
 
+/// A clock reading: at the start "0s", not "0us" or "1us".
+pub fn clock(t: Micros) -> String {
+    if t <= 1 {
+        "0s".to_string()
+    } else {
+        Rounded(t).to_string()
+    }
+}
+
 #[function_component(Playback)]
 pub fn playback(p: &PlaybackProps) -> Html {
     let d = p.dispatch.clone();
@@ -56,14 +65,7 @@ pub fn playback(p: &PlaybackProps) -> Html {
         })
     };
     let end = p.horizon.max(now).max(1);
-    // At the start the clock reads "0s / 0s", not "0us / 1us".
-    let clock = |t: Micros| {
-        if t <= 1 {
-            "0s".to_string()
-        } else {
-            Rounded(t).to_string()
-        }
-    };
+
     html! {
         // A region landmark around the toolbar: everything on the page sits in one.
         <section aria-label="Playback">

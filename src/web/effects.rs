@@ -142,14 +142,17 @@ pub fn use_animation(model: &UseReducerHandle<Model>) {
     let frames: FrameSlot = use_mut_ref(|| None);
     {
         let (frames, dispatch) = (frames.clone(), model.dispatcher());
-        use_effect_with(model.playing && *visible, move |run_loop| {
-            if *run_loop {
-                schedule_frames(frames.clone(), dispatch);
-            }
-            move || {
-                frames.borrow_mut().take();
-            }
-        });
+        use_effect_with(
+            model.playing && *visible && model.in_view,
+            move |run_loop| {
+                if *run_loop {
+                    schedule_frames(frames.clone(), dispatch);
+                }
+                move || {
+                    frames.borrow_mut().take();
+                }
+            },
+        );
     }
 }
 
@@ -186,15 +189,61 @@ pub fn use_fingerprint(model: &UseReducerHandle<Model>) {
 pub fn use_address_bar(model: &UseReducerHandle<Model>) {
     let written = use_mut_ref(|| None);
     {
-        let key = (model.config().clone(), model.speed, model.embed);
+        let key = (
+            model.config().clone(),
+            model.speed,
+            model.embed.then(|| model.embed_options.clone()),
+        );
         use_effect_with(key, move |key| {
             let first = written.borrow().is_none();
             *written.borrow_mut() = Some(());
             if !first {
-                url::replace(&key.0, key.1, key.2);
+                url::replace(&key.0, key.1, key.2.as_ref());
             }
         });
     }
+}
+
+/// An embed plays only while at least half of it is on screen: scrolled into view it
+/// starts (with `autoplay`), scrolled away it pauses, so the reader sees the moment
+/// the author linked. The observer's implicit root is the top-level viewport, so
+/// this holds inside an iframe on another site too.
+#[hook]
+pub fn use_in_view(model: &UseReducerHandle<Model>) {
+    let embed = model.embed;
+    let dispatch = model.dispatcher();
+    use_effect_with(embed, move |&embed| {
+        let mut keep = None;
+        if embed
+            && let Some(root) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.document_element())
+        {
+            let on_change = wasm_bindgen::closure::Closure::<dyn FnMut(js_sys::Array)>::new(
+                move |entries: js_sys::Array| {
+                    let seen = entries.iter().any(|e| {
+                        wasm_bindgen::JsCast::dyn_into::<web_sys::IntersectionObserverEntry>(e)
+                            .is_ok_and(|e| e.intersection_ratio() >= 0.5)
+                    });
+                    dispatch.dispatch(Msg::InView(seen));
+                },
+            );
+            let options = web_sys::IntersectionObserverInit::new();
+            options.set_threshold(&js_sys::Array::of2(&0.0.into(), &0.5.into()));
+            if let Ok(observer) = web_sys::IntersectionObserver::new_with_options(
+                wasm_bindgen::JsCast::unchecked_ref(on_change.as_ref()),
+                &options,
+            ) {
+                observer.observe(&root);
+                keep = Some((observer, on_change));
+            }
+        }
+        move || {
+            if let Some((observer, _)) = keep {
+                observer.disconnect();
+            }
+        }
+    });
 }
 
 /// Keyboard shortcuts, except while typing in a form field. One listener for the

@@ -25,8 +25,8 @@ const DOT_RADIUS: f64 = 9.0;
 /// least a CSS pixel).
 const LABEL_TEXT: f64 = electionscope::fit::MIN_TEXT;
 
-/// Colours come from the stylesheet's custom properties, so light and dark themes and
-/// any host-page override apply to the canvas too.
+/// Colours come from the stylesheet's custom properties, so light and dark themes, a
+/// theme the link asks for and any host-page override apply to the canvas too.
 struct Palette {
     by_class: [String; 9],
     outline: String,
@@ -40,8 +40,13 @@ struct Palette {
 impl Palette {
     fn read(canvas: &HtmlCanvasElement) -> Option<Palette> {
         let style = web_sys::window()?.get_computed_style(canvas).ok()??;
+        // A property holds `light-dark(..)`, which a canvas cannot parse: the canvas's
+        // own `color`, set to the property, is resolved by the browser for the theme
+        // in force.
+        let probe = canvas.style();
         let var = |name: &str| {
-            let v = style.get_property_value(name).unwrap_or_default();
+            let _ = probe.set_property("color", &format!("var({name})"));
+            let v = style.get_property_value("color").unwrap_or_default();
             let v = v.trim();
             if v.is_empty() {
                 "#888".to_string()
@@ -49,7 +54,7 @@ impl Palette {
                 v.to_string()
             }
         };
-        Some(Palette {
+        let palette = Palette {
             by_class: [
                 var("--m-vote"),
                 var("--m-grant"),
@@ -66,7 +71,9 @@ impl Palette {
             held: var("--paused"),
             ink: var("--ink"),
             rings: [var("--follower"), var("--candidate"), var("--pre")],
-        })
+        };
+        let _ = probe.remove_property("color");
+        Some(palette)
     }
 }
 

@@ -36,19 +36,31 @@ pub fn start() {
 pub fn app() -> Html {
     let model = use_reducer(|| {
         let loaded = url::load();
-        Model::new(
+        // A theme the link asks for overrides the reader's system setting (the host
+        // page's theme, for an embed).
+        if let Some(theme) = loaded.embed_options.theme
+            && let Some(root) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.document_element())
+        {
+            let _ = root.set_attribute("data-theme", theme.name());
+        }
+        let mut model = Model::new(
             loaded.config,
             loaded.notices,
             loaded.speed,
             loaded.embed,
             loaded.autoplay,
-        )
+        );
+        model.embed_options = loaded.embed_options;
+        model
     });
 
     effects::use_animation(&model);
     effects::use_fingerprint(&model);
     effects::use_address_bar(&model);
     effects::use_shortcuts(&model);
+    effects::use_in_view(&model);
 
     // The cluster's stage as the page lays it out; the drawing is fitted to it.
     let stage = use_state(viewmodel::Stage::default);
@@ -114,7 +126,7 @@ pub fn app() -> Html {
         let d = model.dispatcher();
         let key = (model.config().clone(), model.speed);
         use_callback(key, move |_: MouseEvent, (cfg, speed)| {
-            let link = url::full_link(cfg, *speed, false);
+            let link = url::full_link(cfg, *speed, None);
             if let Some(w) = web_sys::window() {
                 let _ = w.navigator().clipboard().write_text(&link);
             }
@@ -160,20 +172,54 @@ pub fn app() -> Html {
 
     if model.embed {
         let latest = viewmodel::narration(trace, &model.shown, 1);
+        let options = &model.embed_options;
+        let caption = match &options.caption {
+            Some(url::Caption::Text(t)) => Some(t.clone()),
+            Some(url::Caption::Scenario) => (*scenario_text)
+                .clone()
+                .or_else(|| Some(format!("{} with {} nodes.", algo.title, pane.config.nodes))),
+            None => None,
+        };
+        let end = pane.config.duration;
+        let on_scrub = {
+            let d = model.dispatcher();
+            Callback::from(move |e: InputEvent| {
+                let v: electionscope::sim::Micros = e
+                    .target_dyn_into::<web_sys::HtmlInputElement>()
+                    .and_then(|i| i.value().parse().ok())
+                    .unwrap_or(0);
+                d.dispatch(Msg::Seek(v));
+            })
+        };
+        let ended = !model.playing && view.now >= end;
         return html! {
             <main class="app embed">
                 <h1 class="visually-hidden">{ format!("ElectionScope: {}", algo.title) }</h1>
                 { for notices }
+                if let Some(text) = caption {
+                    <p class="embed-caption">{ text }</p>
+                }
                 <Banner banner={banner} />
                 <div class="stage">{ cluster }</div>
-                <p class="embed-line" aria-live="polite">{ latest.first().map(|l| l.text.clone()).unwrap_or_else(|| "Press play.".into()) }</p>
+                <p class="embed-line" aria-live="polite">{
+                    if ended {
+                        format!("The end ({}). Press ⟲ to watch again.", electionscope::sim::time::Rounded(end))
+                    } else {
+                        latest.first().map(|l| l.text.clone()).unwrap_or_else(|| "Press play.".into())
+                    }
+                }</p>
+                if options.scrubber {
+                    <input id="timeline" class="timeline embed-scrubber" type="range" min="0" max={end.to_string()} step="1"
+                        value={view.now.min(end).to_string()} oninput={on_scrub} aria-label="Timeline"
+                        aria-valuetext={format!("{} of {}", electionscope::sim::time::Rounded(view.now), electionscope::sim::time::Rounded(end))} />
+                }
                 <div class="embed-bar">
                     <button id="play" class="primary" onclick={send(&model, || Msg::TogglePlay)} aria-label={if model.playing { "Pause" } else { "Play" }} title={if model.playing { "Pause (Space)" } else { "Play (Space)" }}>{ if model.playing { "❚❚" } else { "▶" } }</button>
                     <button id="step" onclick={send(&model, || Msg::Step)} aria-label="Step">{ "›" }</button>
                     <button id="reset" onclick={send(&model, || Msg::Reset)} aria-label="Reset">{ "⟲" }</button>
-                    <span class="clock">{ electionscope::sim::time::Rounded(view.now).to_string() }</span>
+                    <span class="clock">{ format!("{} / {}", controls::clock(view.now), controls::clock(end)) }</span>
                     { fingerprint }
-                    <a class="open-full" href={url::full_link(&pane.config, model.speed, false)} target="_blank" rel="noopener">{ "ElectionScope ↗" }</a>
+                    <a class="open-full" href={url::full_link(&pane.config, model.speed, None)} target="_blank" rel="noopener">{ "ElectionScope ↗" }</a>
                 </div>
             </main>
         };

@@ -90,6 +90,10 @@ pub struct Model {
     pub shown: Vec<Category>,
     pub help: bool,
     pub toast: Option<String>,
+    /// What the embed's link asked for (caption, scrubber, loop, theme).
+    pub embed_options: super::url::EmbedOptions,
+    /// The page is scrolled into view (an embed plays only then).
+    pub in_view: bool,
 }
 
 impl PartialEq for Model {
@@ -123,6 +127,8 @@ pub enum Msg {
     Fingerprint(u64, String),
     /// The fingerprint job of generation `.0` has simulated `.1` percent of its run.
     FingerprintProgress(u64, u8),
+    /// The page was scrolled into (true) or out of view.
+    InView(bool),
 }
 
 impl Model {
@@ -154,6 +160,8 @@ impl Model {
                 .collect(),
             help: false,
             toast: None,
+            embed_options: Default::default(),
+            in_view: true,
         }
     }
 
@@ -201,6 +209,8 @@ impl Model {
         let (version, generation) = (self.version, self.generation);
         *self = Model {
             shown: std::mem::take(&mut self.shown),
+            embed_options: std::mem::take(&mut self.embed_options),
+            in_view: self.in_view,
             ..fresh
         };
         self.version = version + 1;
@@ -226,9 +236,14 @@ impl Reducible for Model {
                     return self;
                 }
                 let speed = SPEEDS[m.speed];
-                let Some(target) = m.pacer.target(ts, m.now(), speed) else {
+                let Some(mut target) = m.pacer.target(ts, m.now(), speed) else {
                     return Rc::new(m);
                 };
+                // An embed ends at its link's duration: it stops there, or starts again.
+                let end = m.embed.then_some(m.config().duration);
+                if let Some(end) = end {
+                    target = target.min(end);
+                }
                 let mut reached = true;
                 let mut now = target;
                 m.each_run(|run| {
@@ -236,6 +251,16 @@ impl Reducible for Model {
                     now = now.min(run.now());
                 });
                 m.pacer.settle(target, reached, now, speed);
+                if let Some(end) = end
+                    && now >= end
+                {
+                    if m.embed_options.loop_at_end {
+                        m.each_run(|run| run.seek(0));
+                    } else {
+                        m.playing = false;
+                    }
+                    m.pacer.reset();
+                }
             }
             Msg::TogglePlay => {
                 m.playing = !m.playing;
@@ -317,6 +342,10 @@ impl Reducible for Model {
                     return self; // a fingerprint of settings no longer shown
                 }
                 m.panes[0].fingerprint = Some(hash);
+            }
+            Msg::InView(seen) => {
+                m.in_view = seen;
+                m.pacer.reset();
             }
             Msg::FingerprintProgress(generation, percent) => {
                 if generation != m.generation {

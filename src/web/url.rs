@@ -9,6 +9,65 @@ pub struct Loaded {
     pub speed: usize,
     pub embed: bool,
     pub autoplay: bool,
+    pub embed_options: EmbedOptions,
+}
+
+/// What a documentation author can ask of the embed, all in its link.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EmbedOptions {
+    /// `caption=1`: the scenario's description; any other text: that text.
+    pub caption: Option<Caption>,
+    /// `scrubber=1`: a time slider under the cluster.
+    pub scrubber: bool,
+    /// `loop=1`: start again at the end of `duration` (else stop there).
+    pub loop_at_end: bool,
+    /// `theme=light|dark`: the host page's theme, not the reader's system setting.
+    pub theme: Option<Theme>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Caption {
+    Scenario,
+    Text(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Theme {
+    Light,
+    Dark,
+}
+
+impl Theme {
+    pub fn name(self) -> &'static str {
+        match self {
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+}
+
+impl EmbedOptions {
+    fn query(&self) -> String {
+        let mut q = String::new();
+        match &self.caption {
+            Some(Caption::Scenario) => q.push_str("&caption=1"),
+            Some(Caption::Text(t)) => {
+                q.push_str("&caption=");
+                q.push_str(&String::from(js_sys::encode_uri_component(t)));
+            }
+            None => {}
+        }
+        if self.scrubber {
+            q.push_str("&scrubber=1");
+        }
+        if self.loop_at_end {
+            q.push_str("&loop=1");
+        }
+        if let Some(t) = self.theme {
+            q.push_str(&format!("&theme={}", t.name()));
+        }
+        q
+    }
 }
 
 fn search() -> String {
@@ -50,10 +109,33 @@ pub fn load() -> Loaded {
             }
         }
     };
+    let theme = match get("theme").as_deref() {
+        None | Some("") | Some("auto") => None,
+        Some("light") => Some(Theme::Light),
+        Some("dark") => Some(Theme::Dark),
+        Some(other) => {
+            notices.push(format!(
+                "theme: '{other}' is not light or dark; following the system's"
+            ));
+            None
+        }
+    };
+    let caption = get("caption").and_then(|c| match c.trim() {
+        "" | "0" | "off" | "no" | "false" => None,
+        "1" | "on" | "yes" | "true" => Some(Caption::Scenario),
+        text => Some(Caption::Text(text.chars().take(300).collect())),
+    });
+    let embed_options = EmbedOptions {
+        caption,
+        scrubber: flag("scrubber"),
+        loop_at_end: flag("loop"),
+        theme,
+    };
     Loaded {
         config,
         notices,
         speed,
+        embed_options,
         embed: flag("embed"),
         // A first visit (the bare address) plays, as RaftScope does, so the first
         // election happens within seconds; a shared link keeps its own choice, and a
@@ -72,20 +154,21 @@ fn reduced_motion() -> bool {
         .is_some_and(|mq| mq.matches())
 }
 
-pub fn query(config: &SimConfig, speed: usize, embed: bool) -> String {
+pub fn query(config: &SimConfig, speed: usize, embed: Option<&EmbedOptions>) -> String {
     let mut q = config.to_query();
     if speed != DEFAULT_SPEED {
         q.push_str(&format!("&speed={}", SPEEDS[speed]));
     }
-    if embed {
+    if let Some(options) = embed {
         q.push_str("&embed=1");
+        q.push_str(&options.query());
     }
     q
 }
 
 /// Rewrites the address without reloading, so a copied or bookmarked link reproduces
 /// the run.
-pub fn replace(config: &SimConfig, speed: usize, embed: bool) {
+pub fn replace(config: &SimConfig, speed: usize, embed: Option<&EmbedOptions>) {
     let Some(w) = web_sys::window() else { return };
     let path = w.location().pathname().unwrap_or_default();
     if let Ok(h) = w.history() {
@@ -94,7 +177,7 @@ pub fn replace(config: &SimConfig, speed: usize, embed: bool) {
     }
 }
 
-pub fn full_link(config: &SimConfig, speed: usize, embed: bool) -> String {
+pub fn full_link(config: &SimConfig, speed: usize, embed: Option<&EmbedOptions>) -> String {
     let Some(w) = web_sys::window() else {
         return String::new();
     };

@@ -167,3 +167,75 @@ test('each algorithm has its own legend, and no colour means two things', async 
   }
   await page.close();
 });
+
+test('the embed: caption, scrubber, stop or loop at the end of its duration, the host page theme', async () => {
+  const open = async (query, options = {}) => {
+    const page = await browser.newPage({ viewport: { width: 640, height: 400 }, ...options });
+    const problems = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(server.url + query);
+    await page.locator('[data-node-id="1"]').waitFor({ timeout: 20000 });
+    return { page, problems };
+  };
+  // The scenario's description as caption, or the author's own words.
+  let { page, problems } = await open('?algo=raft&scenario=leader-crash&embed=1&caption=1');
+  assert.match(await page.locator('.embed-caption').textContent(), /.{20,}/);
+  const described = await page.locator('.embed-caption').textContent();
+  await page.goto(server.url + '?algo=raft&embed=1&caption=Watch%20n1%20lose%20its%20lease');
+  await page.locator('[data-node-id="1"]').waitFor();
+  assert.equal(await page.locator('.embed-caption').textContent(), 'Watch n1 lose its lease');
+  console.log(`caption=1 shows: ${described}`);
+  // A scrubber moves time.
+  await page.goto(server.url + '?algo=raft&nodes=5&seed=7&duration=4s&embed=1&scrubber=1');
+  await page.locator('#timeline').fill('2000000');
+  await page.waitForFunction(() => document.querySelector('.embed-bar .clock').textContent.startsWith('2s'));
+  assert.equal(await page.locator('.embed-bar .clock').textContent(), '2s / 4s');
+  // It stops at the end of its duration and says so...
+  await page.goto(server.url + '?algo=raft&nodes=5&seed=7&duration=1s&speed=1&autoplay=1&embed=1');
+  await page.locator('#play[aria-label="Play"]').waitFor({ timeout: 10000 });
+  assert.equal(await page.locator('.embed-bar .clock').textContent(), '1s / 1s');
+  assert.match(await page.locator('.embed-line').textContent(), /^The end \(1s\)/);
+  // ...or, with loop=1, starts again.
+  await page.goto(server.url + '?algo=raft&nodes=5&seed=7&duration=500ms&speed=1&autoplay=1&embed=1&loop=1');
+  await page.waitForFunction(() => parseFloat(document.querySelector('.embed-bar .clock').textContent) >= 300, null, { timeout: 10000 });
+  await page.waitForFunction(() => parseFloat(document.querySelector('.embed-bar .clock').textContent) < 200, null, { timeout: 10000 });
+  assert.equal(await page.locator('#play').getAttribute('aria-label'), 'Pause', 'still playing after the loop');
+  assert.deepEqual(problems, []);
+  await page.close();
+  // The theme the link names wins over the reader's system setting.
+  ({ page } = await open('?algo=raft&embed=1&theme=dark', { colorScheme: 'light' }));
+  const dark = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+  await page.close();
+  ({ page } = await open('?algo=raft&embed=1&theme=light', { colorScheme: 'dark' }));
+  const light = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+  await page.goto(server.url + '?algo=raft&embed=1&theme=purple');
+  await page.locator('[data-node-id="1"]').waitFor();
+  assert.match(await page.locator('.notice').textContent(), /theme: 'purple' is not light or dark/);
+  await page.close();
+  const lum = (c) => c.match(/\d+/g).slice(0, 3).map(Number).reduce((a, b) => a + b, 0) / 3;
+  console.log(`theme=dark on a light system: ${dark}; theme=light on a dark system: ${light}`);
+  assert.ok(lum(dark) < 60, `theme=dark is dark (${dark})`);
+  assert.ok(lum(light) > 200, `theme=light is light (${light})`);
+});
+
+test('an embed plays only while it is on screen in its host page', async () => {
+  const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
+  await page.setContent(`<body style="margin:0"><h1>Docs</h1><div style="height:2000px">Reading...</div>
+    <iframe id="demo" src="${server.url}?algo=raft&nodes=5&seed=7&speed=1&autoplay=1&embed=1" width="640" height="400"></iframe>
+    <div style="height:2000px"></div></body>`);
+  const frame = await (await page.locator('#demo').elementHandle()).contentFrame();
+  await frame.locator('[data-node-id="1"]').waitFor({ timeout: 20000 });
+  const clock = () => frame.locator('.embed-bar .clock').textContent();
+  await page.waitForTimeout(1500);
+  assert.match(await clock(), /^0s \//, 'out of view, it waits');
+  await page.locator('#demo').scrollIntoViewIfNeeded();
+  await frame.waitForFunction(() => !document.querySelector('.embed-bar .clock').textContent.startsWith('0s'), null, { timeout: 10000 });
+  // Scrolled away, it pauses where it was.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.waitForTimeout(300);
+  const left = await clock();
+  await page.waitForTimeout(1000);
+  assert.equal(await clock(), left, 'out of view again, it holds still');
+  console.log(`embed paused off screen at ${left}`);
+  await page.close();
+});
