@@ -274,6 +274,37 @@ fn neighbour_spacing(order: &[NodeId], centers: &[(f64, f64)]) -> f64 {
         .fold(f64::MAX, f64::min)
 }
 
+/// The classic partition demonstrations, as the side of the split that holds the
+/// leader: a minority (it cannot commit; the others elect a new leader) or a majority
+/// (it carries on; the others cannot elect). Counted over the candidates, led by the
+/// leader (or n1 when there is none); a coordination service stays with the
+/// majority.
+pub fn leader_side(
+    nodes: NodeId,
+    service: Option<NodeId>,
+    leader: Option<NodeId>,
+    majority: bool,
+) -> Vec<NodeId> {
+    let candidates: Vec<NodeId> = (1..=nodes).filter(|&x| Some(x) != service).collect();
+    let c = candidates.len();
+    let size = if majority {
+        c / 2 + 1
+    } else {
+        (c.saturating_sub(1) / 2).max(1)
+    };
+    let mut ids: Vec<NodeId> = leader
+        .into_iter()
+        .filter(|l| candidates.contains(l))
+        .collect();
+    ids.extend(candidates.iter().copied().filter(|&x| Some(x) != leader));
+    ids.truncate(size);
+    if majority {
+        ids.extend(service);
+    }
+    ids.sort_unstable();
+    ids
+}
+
 /// The layout a run is drawn with on a stage: ring algorithms place nodes in ring
 /// order, so the ring's direction and neighbours are what the eye sees.
 pub fn layout_for(cfg: &SimConfig, stage: Stage) -> Layout {
@@ -1148,6 +1179,23 @@ mod tests {
         }
         r.advance(t);
         r
+    }
+
+    #[test]
+    fn the_leaders_side_is_a_minority_or_a_majority_of_the_candidates() {
+        assert_eq!(leader_side(5, None, Some(3), false), vec![1, 3]);
+        assert_eq!(leader_side(5, None, Some(3), true), vec![1, 2, 3]);
+        assert_eq!(leader_side(4, None, None, false), vec![1]);
+        assert_eq!(leader_side(4, None, Some(4), true), vec![1, 2, 4]);
+        // zk (n6) is no candidate and stays with the majority.
+        assert_eq!(leader_side(6, Some(6), Some(5), false), vec![1, 5]);
+        assert_eq!(leader_side(6, Some(6), Some(5), true), vec![1, 2, 5, 6]);
+        for n in 3..=25 {
+            for majority in [false, true] {
+                let side = leader_side(n, None, Some(n), majority).len() as u32;
+                assert_eq!(2 * side > n, majority, "n={n}: {side} on the leader's side");
+            }
+        }
     }
 
     #[test]

@@ -211,7 +211,6 @@ pub fn network_panel(p: &NetworkProps) -> Html {
         Some((s, label)) if *s == x => label.clone(),
         _ => format!("n{x}"),
     };
-    let candidates = n - p.service.is_some() as NodeId;
     let chips = (1..=n).map(|id| {
         let on = p.split.contains(&id);
         let d = d.clone();
@@ -230,27 +229,18 @@ pub fn network_panel(p: &NetworkProps) -> Html {
             d.dispatch(Msg::ClearSplit);
         })
     };
-    // Minority/majority: the leader's side is the minority, the classic demonstration.
-    // Counted over the candidates; a coordination service stays with the majority.
-    let minority = {
-        let size = (candidates as usize).saturating_sub(1) / 2;
-        let mut ids: Vec<NodeId> = Vec::new();
-        if let Some(l) = leader {
-            ids.push(l);
-        }
-        ids.extend((1..=candidates).filter(|x| Some(*x) != leader));
-        ids.truncate(size.max(1));
-        ids.sort();
-        ids
+    let service_id = p.service.as_ref().map(|(id, _)| *id);
+    let preset = |majority: bool| {
+        let side = electionscope::viewmodel::leader_side(n, service_id, leader, majority);
+        let label = format!(
+            "{} {} | rest",
+            if majority { "Majority" } else { "Minority" },
+            side.iter().map(|&x| name(x)).collect::<Vec<_>>().join(",")
+        );
+        (side, label)
     };
-    let minority_label = format!(
-        "Minority {} | rest",
-        minority
-            .iter()
-            .map(|&x| name(x))
-            .collect::<Vec<_>>()
-            .join(",")
-    );
+    let (minority, minority_label) = preset(false);
+    let (majority, majority_label) = preset(true);
     let on_drop = {
         let d = d.clone();
         Callback::from(move |e: Event| {
@@ -284,12 +274,15 @@ pub fn network_panel(p: &NetworkProps) -> Html {
             <div class="chips" role="group" aria-label="Nodes for one side of a partition">{ for chips }</div>
             <div class="buttons">
                 <button id="split" disabled={p.split.is_empty() || p.split.len() == n as usize} onclick={split}>{ "Split picked | rest" }</button>
-                <button id="isolate-leader" disabled={leader.is_none()} onclick={send_with(&p.dispatch, || Msg::Act(Action::Isolate { target: Target::Leader }))}>{ "Isolate leader" }</button>
-                <button id="minority" disabled={n < 3} onclick={send_with(&p.dispatch, move || Msg::Act(Action::Partition { groups: vec![minority.clone()] }))}>{ minority_label }</button>
-                <button id="heal" onclick={send_with(&p.dispatch, || Msg::Act(Action::Heal))}>{ "Heal" }</button>
+                <button id="isolate-leader" disabled={leader.is_none()} aria-keyshortcuts="L" title="Isolate the leader (L)" onclick={send_with(&p.dispatch, || Msg::Act(Action::Isolate { target: Target::Leader }))}>{ "Isolate leader" }</button>
+                <button id="minority" disabled={n < 3} aria-keyshortcuts="M" title="The leader's side is a minority (M)" onclick={send_with(&p.dispatch, move || Msg::Act(Action::Partition { groups: vec![minority.clone()] }))}>{ minority_label }</button>
+                <button id="majority" disabled={n < 3} aria-keyshortcuts="Shift+M" title="The leader's side is a majority (Shift+M)" onclick={send_with(&p.dispatch, move || Msg::Act(Action::Partition { groups: vec![majority.clone()] }))}>{ majority_label }</button>
+                <button id="heal" aria-keyshortcuts="H" title="Heal the network (H)" onclick={send_with(&p.dispatch, || Msg::Act(Action::Heal))}>{ "Heal" }</button>
             </div>
             <p class="state">{ match groups { Some(g) => format!("Partitioned: {g}"), None => "Fully connected".to_string() } }
                 { if p.cuts == 0 { String::new() } else { format!(" · {} one-way cut(s)", p.cuts) } }</p>
+            <details class="network-more">
+            <summary>{ format!("Loss {} · latency {}–{}", Percent(p.drop_ppm), Rounded(lo), Rounded(hi)) }</summary>
             <label class="slider">
                 <span>{ format!("Message loss {}", Percent(p.drop_ppm)) }</span>
                 <input type="range" min="0" max="50" step="1" value={(p.drop_ppm / 10_000).to_string()} onchange={on_drop} aria-label="Message loss, percent" />
@@ -302,6 +295,7 @@ pub fn network_panel(p: &NetworkProps) -> Html {
                 <span>{ format!("Latency max {}", Rounded(hi)) }</span>
                 <input type="range" min="1" max="200" step="1" value={(hi / MS).to_string()} onchange={on_latency(false)} aria-label="Maximum latency, ms" />
             </label>
+            </details>
         </section>
     }
 }
@@ -456,6 +450,11 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("T", "force the selected node's election timeout"),
     ("W", "client write to the selected node (or the leader)"),
     ("I  /  H", "isolate the selected node / heal the network"),
+    ("L", "isolate the leader"),
+    (
+        "M  /  Shift+M",
+        "split the network: the leader's side a minority / a majority",
+    ),
     ("R  /  N", "reset with the same seed / new seed"),
     ("Esc", "close / deselect"),
     ("?", "this help"),

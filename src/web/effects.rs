@@ -91,6 +91,20 @@ fn keyboard(model: &UseReducerHandle<Model>, e: &KeyboardEvent) -> Option<Msg> {
             }
         }
         "h" | "H" => Msg::Act(Action::Heal),
+        "l" | "L" => Msg::Act(Action::Isolate {
+            target: Target::Leader,
+        }),
+        "m" | "M" => {
+            let view = model.view();
+            let service = view.nodes.iter().find(|n| n.service).map(|n| n.id);
+            let side = electionscope::viewmodel::leader_side(
+                view.nodes.len() as u32,
+                service,
+                view.leader.map(|(l, _)| l),
+                shift,
+            );
+            Msg::Act(Action::Partition { groups: vec![side] })
+        }
         "w" | "W" => Msg::Act(Action::Write {
             target: sel_or_leader,
         }),

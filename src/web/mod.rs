@@ -257,7 +257,9 @@ pub fn app() -> Html {
                 <section class="scenario-text" aria-label="Scenario">{ text }</section>
             }
             <Banner banner={banner} />
-            <main>
+            // The side column is no taller than the drawing, so the playback bar under
+            // them stays on a projector's screen.
+            <main style={format!("--stage-h:{}px", stage.h.round() + 2.0)}>
                 <div class="stage">{ cluster }</div>
                 <aside class="side">
                     if let Some(state) = model.selected.and_then(|n| view.nodes.get(n as usize - 1)) {
@@ -271,6 +273,9 @@ pub fn app() -> Html {
                             }
                         }</p>
                     }
+                    <NetworkPanel dispatch={model.dispatcher()} nodes={view.nodes.len()} service={view.nodes.iter().find(|n| n.service).map(|n| (n.id, n.name.clone()))} leader={view.leader.map(|(l, _)| l)}
+                    split={model.split.clone()} partition={view.partition.clone()} cuts={view.cuts.len()}
+                    latency={view.latency} drop_ppm={view.drop_ppm} />
                     <Narration lines={lines} shown={model.shown.clone()} on_toggle={on_toggle_category} on_seek={on_seek.clone()} />
                 </aside>
             </main>
@@ -278,9 +283,6 @@ pub fn app() -> Html {
             <Stats stats={stats} />
             <Lamport vm={lamport} on_seek={on_seek} {algo} />
             <div class="panels">
-                <NetworkPanel dispatch={model.dispatcher()} nodes={view.nodes.len()} service={view.nodes.iter().find(|n| n.service).map(|n| (n.id, n.name.clone()))} leader={view.leader.map(|(l, _)| l)}
-                    split={model.split.clone()} partition={view.partition.clone()} cuts={view.cuts.len()}
-                    latency={view.latency} drop_ppm={view.drop_ppm} />
                 <SetupPanel dispatch={model.dispatcher()} config={pane.config.clone()} />
             </div>
             <Legend {algo} storage={pane.config.storage != electionscope::sim::StorageMode::Off} logs={view.nodes.iter().any(|n| !n.view.log.is_empty())} />

@@ -239,3 +239,37 @@ test('an embed plays only while it is on screen in its host page', async () => {
   console.log(`embed paused off screen at ${left}`);
   await page.close();
 });
+
+test('on a 1920x1080 projector the cluster, playback and network presets share one screen, and presets have keys', async () => {
+  const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  await page.goto(server.url + '?algo=raft&nodes=5&seed=7&storage=fenced');
+  await page.locator('[data-node-id="1"]').waitFor({ timeout: 20000 });
+  await page.keyboard.press('Space');
+  await page.waitForFunction(() => document.querySelectorAll('[data-role="leader"]').length === 1, null, { timeout: 15000 });
+  await page.keyboard.press('Space');
+  const onScreen = async () => page.evaluate(() => ['svg.cluster', '#play', '#timeline', '#isolate-leader', '#minority', '#majority', '#heal']
+    .map((sel) => { const r = document.querySelector(sel).getBoundingClientRect(); return [sel, r.top >= 0 && r.bottom <= innerHeight && r.height > 0]; })
+    .filter(([, ok]) => !ok).map(([sel]) => sel));
+  assert.deepEqual(await onScreen(), [], 'everything a teacher uses is on the first screen');
+  const leader = await page.locator('[data-role="leader"]').getAttribute('data-node-id');
+  await page.click('#minority');
+  assert.equal(await page.evaluate(() => scrollY), 0, 'a preset does not scroll the cluster away');
+  assert.deepEqual(await onScreen(), []);
+  const state = () => page.locator('.panel[aria-label="Network"] .state').textContent();
+  assert.match(await state(), new RegExp(`^Partitioned: (n\\d+,)?n${leader}(,n\\d+)? \\| `), 'the leader is in the two-node minority');
+  // The same from the keyboard: H heals, Shift+M puts the leader in a majority, L isolates it.
+  await page.keyboard.press('h');
+  assert.equal(await state(), 'Fully connected');
+  await page.keyboard.press('Shift+M');
+  const majority = (await state()).match(/^Partitioned: ([^|]+) \|/)[1].split(',');
+  assert.equal(majority.length, 3, `the leader's side is a majority: ${majority}`);
+  assert.ok(majority.includes(`n${leader}`));
+  await page.keyboard.press('h');
+  await page.keyboard.press('m');
+  assert.equal((await state()).match(/^Partitioned: ([^|]+) \|/)[1].split(',').length, 2);
+  await page.keyboard.press('h');
+  await page.keyboard.press('l');
+  assert.match(await state(), new RegExp(`n${leader}`));
+  assert.match(await page.locator('.narration .lines').textContent(), /isolat|splits/);
+  await page.close();
+});
