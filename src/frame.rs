@@ -125,8 +125,8 @@ impl DisplayCache {
         trace: &VecDeque<TraceEvent>,
         playing: bool,
         wall_ms: f64,
+        window: Micros,
     ) -> Rc<LamportVm> {
-        let window = viewmodel::lamport_window(view.nodes.len());
         let previous = self.lamport.take();
         let refresh = previous.as_ref().is_none_or(|(_, at)| {
             !playing
@@ -218,14 +218,32 @@ mod tests {
         let mut run = build(&SimConfig::default(), 10_000).unwrap();
         run.advance(SEC);
         let mut cache = DisplayCache::default();
-        let a = cache.lamport(&run.view(), run.trace(), false, 0.0);
-        let b = cache.lamport(&run.view(), run.trace(), false, 16.0);
+        let a = cache.lamport(
+            &run.view(),
+            run.trace(),
+            false,
+            0.0,
+            viewmodel::lamport_window(5),
+        );
+        let b = cache.lamport(
+            &run.view(),
+            run.trace(),
+            false,
+            16.0,
+            viewmodel::lamport_window(5),
+        );
         assert!(
             Rc::ptr_eq(&a, &b),
             "nothing moved: the page can skip the diagram"
         );
         run.advance(SEC + 300 * MS);
-        let c = cache.lamport(&run.view(), run.trace(), false, 32.0);
+        let c = cache.lamport(
+            &run.view(),
+            run.trace(),
+            false,
+            32.0,
+            viewmodel::lamport_window(5),
+        );
         assert!(!Rc::ptr_eq(&b, &c));
     }
 }

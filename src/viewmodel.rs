@@ -1132,14 +1132,38 @@ fn lamport_tile(
     }
     // Ticks at round intervals: about eight across the window.
     let step = [
-        1_000u64, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000, 2_000_000,
-        5_000_000, 10_000_000,
+        1_000u64,
+        5_000,
+        10_000,
+        20_000,
+        50_000,
+        100_000,
+        200_000,
+        500_000,
+        1_000_000,
+        2_000_000,
+        5_000_000,
+        10_000_000,
+        30_000_000,
+        60_000_000,
+        300_000_000,
+        600_000_000,
+        1_800_000_000,
+        3_600_000_000,
+        10_800_000_000,
+        21_600_000_000,
     ]
     .into_iter()
     .find(|s| g.window / s <= 8)
     .unwrap_or(g.window);
     let ticks = (t0.div_ceil(step)..t1.div_ceil(step))
-        .map(|k| (g.x(t0, k * step), format!("{}", Human(k * step))))
+        .map(|k| {
+            let label = match k * step {
+                0 => "0s".to_string(),
+                t => Human(t).to_string(),
+            };
+            (g.x(t0, k * step), label)
+        })
         .collect();
     let settled = now >= t1 && arrows.iter().all(|a| !a.in_flight);
     LamportTile {

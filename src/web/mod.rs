@@ -108,6 +108,15 @@ pub fn app() -> Html {
         let d = model.dispatcher();
         use_callback((), move |t, _| d.dispatch(Msg::Seek(t)))
     };
+    let on_lamport_zoom = {
+        let d = model.dispatcher();
+        use_callback((), move |step: Option<i8>, _| {
+            d.dispatch(match step {
+                Some(step) => Msg::LamportZoom(step),
+                None => Msg::LamportFit,
+            })
+        })
+    };
     let on_toggle_category = {
         let d = model.dispatcher();
         use_callback((), move |c, _| d.dispatch(Msg::ToggleCategory(c)))
@@ -233,9 +242,10 @@ pub fn app() -> Html {
         view.nodes.len(),
         wall_ms,
     );
-    let lamport = display
-        .borrow_mut()
-        .lamport(view, trace, model.playing, wall_ms);
+    let lamport =
+        display
+            .borrow_mut()
+            .lamport(view, trace, model.playing, wall_ms, model.lamport_window());
     let stats = viewmodel::stats(view, run.stats(), algo);
     html! {
         <div class="app">
@@ -281,7 +291,8 @@ pub fn app() -> Html {
             </main>
             <Playback dispatch={model.dispatcher()} playing={model.playing} speed={model.speed} now={pane.now()} horizon={pane.horizon} />
             <Stats stats={stats} />
-            <Lamport vm={lamport} on_seek={on_seek} {algo} />
+            <Lamport vm={lamport} on_seek={on_seek} {algo} on_zoom={on_lamport_zoom} fit={model.lamport_fit}
+                zoom={model.lamport_zoom} />
             <div class="panels">
                 <SetupPanel dispatch={model.dispatcher()} config={pane.config.clone()} />
             </div>

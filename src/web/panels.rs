@@ -119,6 +119,10 @@ pub fn stats(p: &StatsProps) -> Html {
 pub struct LamportProps {
     pub vm: Rc<LamportVm>,
     pub on_seek: Callback<Micros>,
+    /// Zoom in (`Some(-1)`), out (`Some(1)`), or fit the whole run (`None`).
+    pub on_zoom: Callback<Option<i8>>,
+    pub zoom: i8,
+    pub fit: bool,
     /// For naming terms in tooltips (`term 3`, `ballot 2.n5`, or nothing).
     pub algo: Algo,
 }
@@ -215,8 +219,23 @@ pub fn lamport(p: &LamportProps) -> Html {
             </div>
         }
     });
+    let zoom = |step: Option<i8>| {
+        let cb = p.on_zoom.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(step))
+    };
+    let range = super::controls::clock(vm.end.saturating_sub(vm.start));
+    let (min, max) = (
+        *super::state::LAMPORT_ZOOM.start(),
+        *super::state::LAMPORT_ZOOM.end(),
+    );
     html! {
-        <section class="lamport" aria-label="Space-time diagram">
+        <section class="lamport" aria-label="Space-time diagram" data-start={vm.start.to_string()} data-end={vm.end.to_string()}>
+            <div class="lamport-bar" role="toolbar" aria-label="Space-time diagram zoom">
+                <span class="lamport-range" aria-live="polite">{ format!("Showing {range}") }</span>
+                <button id="lamport-in" title="Zoom in: a shorter stretch of time" aria-label="Zoom in" disabled={!p.fit && p.zoom <= min} onclick={zoom(Some(-1))}>{ "+" }</button>
+                <button id="lamport-out" title="Zoom out: a longer stretch of time" aria-label="Zoom out" disabled={!p.fit && p.zoom >= max} onclick={zoom(Some(1))}>{ "−" }</button>
+                <button id="lamport-fit" aria-pressed={p.fit.to_string()} title="Fit the whole run so far" onclick={zoom(None)}>{ "Whole run" }</button>
+            </div>
             <div class="lamport-plot" ref={plot_ref} {onclick} tabindex="0" aria-label="Space-time diagram; once focused, scrolling moves in time">
                 <svg ref={svg_ref} viewBox={format!("0 0 {LAMPORT_W} {:.1}", vm.height)} role="img"
                      aria-label="Space-time diagram: one lane per node, arrows from send to delivery. Click to jump there; then scroll, or Shift+scroll, to move in time.">

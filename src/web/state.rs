@@ -94,6 +94,10 @@ pub struct Model {
     pub embed_options: super::url::EmbedOptions,
     /// The page is scrolled into view (an embed plays only then).
     pub in_view: bool,
+    /// The space-time diagram's window: the cluster's usual one times 2^zoom.
+    pub lamport_zoom: i8,
+    /// The diagram shows the whole run so far (zoom then does not apply).
+    pub lamport_fit: bool,
 }
 
 impl PartialEq for Model {
@@ -129,6 +133,32 @@ pub enum Msg {
     FingerprintProgress(u64, u8),
     /// The page was scrolled into (true) or out of view.
     InView(bool),
+    /// The space-time diagram: zoom in (-1) or out (+1), or fit the whole run.
+    LamportZoom(i8),
+    LamportFit,
+}
+
+/// How far the space-time diagram zooms: a quarter to 64 times its usual window.
+pub const LAMPORT_ZOOM: std::ops::RangeInclusive<i8> = -2..=6;
+
+impl Model {
+    /// The space-time diagram's window of virtual time. Fitting the whole run rounds
+    /// up to a power of two of the usual window, so the scale (and the tiles drawn at
+    /// it) changes only each time the run doubles, not every frame.
+    pub fn lamport_window(&self) -> Micros {
+        let base = electionscope::viewmodel::lamport_window(self.view().nodes.len());
+        if self.lamport_fit {
+            let mut w = base;
+            while w < self.now() {
+                w *= 2;
+            }
+            w
+        } else if self.lamport_zoom >= 0 {
+            base << self.lamport_zoom
+        } else {
+            base >> self.lamport_zoom.unsigned_abs()
+        }
+    }
 }
 
 impl Model {
@@ -162,6 +192,8 @@ impl Model {
             toast: None,
             embed_options: Default::default(),
             in_view: true,
+            lamport_zoom: 0,
+            lamport_fit: false,
         }
     }
 
@@ -211,6 +243,8 @@ impl Model {
             shown: std::mem::take(&mut self.shown),
             embed_options: std::mem::take(&mut self.embed_options),
             in_view: self.in_view,
+            lamport_zoom: self.lamport_zoom,
+            lamport_fit: self.lamport_fit,
             ..fresh
         };
         self.version = version + 1;
@@ -343,6 +377,18 @@ impl Reducible for Model {
                 }
                 m.panes[0].fingerprint = Some(hash);
             }
+            Msg::LamportZoom(step) => {
+                // From a fitted view, zooming starts at the window it shows.
+                if m.lamport_fit {
+                    let base = electionscope::viewmodel::lamport_window(m.view().nodes.len());
+                    let shown = m.lamport_window();
+                    m.lamport_zoom = (shown / base.max(1)).max(1).ilog2() as i8;
+                    m.lamport_fit = false;
+                }
+                m.lamport_zoom =
+                    (m.lamport_zoom + step).clamp(*LAMPORT_ZOOM.start(), *LAMPORT_ZOOM.end());
+            }
+            Msg::LamportFit => m.lamport_fit = !m.lamport_fit,
             Msg::InView(seen) => {
                 m.in_view = seen;
                 m.pacer.reset();

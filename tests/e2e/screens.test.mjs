@@ -273,3 +273,28 @@ test('on a 1920x1080 projector the cluster, playback and network presets share o
   assert.match(await page.locator('.narration .lines').textContent(), /isolat|splits/);
   await page.close();
 });
+
+test('the space-time diagram zooms in and out and fits the whole run, so a 2 s to 6 s partition fits on screen', async () => {
+  const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  await page.goto(server.url + '?algo=raft&nodes=5&seed=7&speed=10&scenario=' + encodeURIComponent('at 2s partition n1,n2 | n3,n4,n5\nat 6s heal'));
+  await page.locator('[data-node-id="1"]').waitFor({ timeout: 20000 });
+  await page.click('#play');
+  await page.waitForFunction(() => parseFloat(document.querySelector('.playback .clock').textContent) >= 7 && document.querySelector('.playback .clock').textContent.match(/^[\d.]+s /), null, { timeout: 20000 });
+  await page.click('#play');
+  const span = () => page.locator('.lamport').evaluate((e) => [Number(e.dataset.start), Number(e.dataset.end)]);
+  const [s0, now] = await span();
+  assert.equal(now - s0, 1000000, 'a second by default');
+  await page.click('#lamport-fit');
+  const [start, end] = await span();
+  assert.ok(start === 0 && end === 8000000, `the whole run: ${start}..${end} at ${now}`);
+  // The partition's start and end both fall in the drawn ticks.
+  const ticks = await page.locator('.lamport .tick text').allTextContents();
+  assert.ok(ticks.includes('2s') && ticks.includes('6s'), `ticks ${ticks}`);
+  assert.equal(await page.locator('.lamport-range').textContent(), 'Showing 8s');
+  await page.click('#lamport-in');
+  assert.deepEqual(await span(), [now - 4000000, now], 'zooming in from the whole run halves it');
+  await page.click('#lamport-out');
+  await page.click('#lamport-out');
+  assert.deepEqual(await span(), [0, 16000000]);
+  await page.close();
+});
