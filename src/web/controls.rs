@@ -300,72 +300,96 @@ pub fn network_panel(p: &NetworkProps) -> Html {
     }
 }
 
-#[function_component(SetupPanel)]
-pub fn setup_panel(p: &SetupProps) -> Html {
-    let d = p.dispatch.clone();
-    let cfg = p.config.clone();
-    let change = move |key: &'static str| {
-        let (d, cfg) = (d.clone(), cfg.clone());
-        Callback::from(move |e: Event| {
-            let mut c: SimConfig = cfg.clone();
-            let v = input_value(&e);
-            let switch = key == "stonith"
-                || registry::setting(key)
-                    .is_some_and(|s| matches!(s.kind, SettingKind::Switch { .. }));
-            let v = match switch {
-                true => {
-                    let checked = e
-                        .target()
-                        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-                        .is_some_and(|i| i.checked());
-                    if checked { "on".into() } else { "off".into() }
+/// A setup change from a form control: `key` takes the control's value (a switch its
+/// checked state), a new algorithm starts free play, a scenario applies its own
+/// settings, and the run restarts with the result.
+fn setup_change(
+    d: &UseReducerDispatcher<Model>,
+    cfg: &SimConfig,
+    key: &'static str,
+) -> Callback<Event> {
+    let (d, cfg) = (d.clone(), cfg.clone());
+    Callback::from(move |e: Event| {
+        let mut c: SimConfig = cfg.clone();
+        let v = input_value(&e);
+        let switch = key == "stonith"
+            || registry::setting(key).is_some_and(|s| matches!(s.kind, SettingKind::Switch { .. }));
+        let v = match switch {
+            true => {
+                let checked = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+                    .is_some_and(|i| i.checked());
+                if checked { "on".into() } else { "off".into() }
+            }
+            false => v,
+        };
+        if c.set(key, &v).is_err() {
+            return;
+        }
+        // A scenario is written for one algorithm; a new algorithm starts free play.
+        if key == "algo" && c.algo != cfg.algo {
+            c.scenario = None;
+        }
+        // Choosing a scenario applies its own settings (e.g. split-vote uses 4 nodes).
+        if key == "scenario" && !v.is_empty() {
+            if let Ok(sc) = electionscope::scenario::load(&v) {
+                if sc.configure(&mut c).is_err() {
+                    return;
                 }
-                false => v,
-            };
-            if c.set(key, &v).is_err() {
-                return;
             }
-            // A scenario is written for one algorithm; a new algorithm starts free play.
-            if key == "algo" && c.algo != cfg.algo {
-                c.scenario = None;
-            }
-            // Choosing a scenario applies its own settings (e.g. split-vote uses 4 nodes).
-            if key == "scenario" && !v.is_empty() {
-                if let Ok(sc) = electionscope::scenario::load(&v) {
-                    if sc.configure(&mut c).is_err() {
-                        return;
-                    }
-                }
-            }
-            d.dispatch(Msg::Configure(c));
-        })
-    };
-    let c = &p.config;
+        }
+        d.dispatch(Msg::Configure(c));
+    })
+}
+
+/// The scenario menu's options: free play, the algorithm's own scenarios, and what a
+/// link may run besides (another algorithm's scenario, said to be one, or its own
+/// text).
+fn scenario_options(c: &SimConfig) -> Html {
     let scenario_name = c.scenario.clone().unwrap_or_default();
     html! {
-        <section class="panel" aria-label="Setup">
-            <h2>{ "Setup" }</h2>
-            <label class="row">
+        <>
+            <option value="" selected={scenario_name.is_empty()}>{ "(free play)" }</option>
+            { for c.algo.scenarios.iter().map(|b| html! { <option value={b.name} selected={scenario_name == b.name}>{ b.title }</option> }) }
+            if let Some((owner, b)) = electionscope::algo::registry::scenarios().find(|(a, b)| b.name == scenario_name && *a != c.algo) {
+                <option value={b.name} selected=true>{ format!("{} (written for {})", b.title, owner.title) }</option>
+            }
+            if !scenario_name.is_empty() && electionscope::scenario::builtin(&scenario_name).is_none() {
+                <option value={scenario_name.clone()} selected=true>{ "(a scenario from the link)" }</option>
+            }
+        </>
+    }
+}
+
+/// The algorithm and scenario menus, at the top of the page where a phone shows them
+/// first; the setup panel with the other settings is further down.
+#[function_component(QuickPicker)]
+pub fn quick_picker(p: &SetupProps) -> Html {
+    let c = &p.config;
+    html! {
+        <section class="quick" aria-label="Algorithm and scenario">
+            <label>
                 <span>{ "Algorithm" }</span>
-                <select id="algo" onchange={change("algo")}>
+                <select id="algo" onchange={setup_change(&p.dispatch, c, "algo")}>
                     { for Algo::all().map(|a| html! { <option value={a.name} selected={a == c.algo}>{ a.title }</option> }) }
                 </select>
             </label>
-            <label class="row">
+            <label>
                 <span>{ "Scenario" }</span>
-                <select id="scenario" onchange={change("scenario")}>
-                    <option value="" selected={scenario_name.is_empty()}>{ "(free play)" }</option>
-                    { for c.algo.scenarios.iter().map(|b| html! { <option value={b.name} selected={scenario_name == b.name}>{ b.title }</option> }) }
-                    // A link may run another algorithm's scenario on this one (Raft on
-                    // Bully's partition, say): the menu shows what actually runs.
-                    if let Some((owner, b)) = electionscope::algo::registry::scenarios().find(|(a, b)| b.name == scenario_name && *a != c.algo) {
-                        <option value={b.name} selected=true>{ format!("{} (written for {})", b.title, owner.title) }</option>
-                    }
-                    if !scenario_name.is_empty() && electionscope::scenario::builtin(&scenario_name).is_none() {
-                        <option value={scenario_name.clone()} selected=true>{ "(a scenario from the link)" }</option>
-                    }
-                </select>
+                <select id="scenario" onchange={setup_change(&p.dispatch, c, "scenario")}>{ scenario_options(c) }</select>
             </label>
+        </section>
+    }
+}
+
+#[function_component(SetupPanel)]
+pub fn setup_panel(p: &SetupProps) -> Html {
+    let change = |key: &'static str| setup_change(&p.dispatch, &p.config, key);
+    let c = &p.config;
+    html! {
+        <section class="panel" aria-label="Setup">
+            <h2>{ "Setup" }</h2>
             <label class="row">
                 <span>{ format!("Nodes: {}", c.nodes) }</span>
                 <input id="nodes" type="range" min={MIN_NODES.to_string()} max={MAX_NODES.to_string()} value={c.nodes.to_string()} onchange={change("nodes")} />
@@ -469,6 +493,10 @@ pub fn help(p: &HelpProps) -> Html {
                 <table>
                     { for SHORTCUTS.iter().map(|(k, v)| html! { <tr><th><kbd>{ *k }</kbd></th><td>{ *v }</td></tr> }) }
                 </table>
+                <h3 class="subhead">{ "Words" }</h3>
+                <dl class="glossary">
+                    { for super::glossary::WORDS.iter().map(|(w, m)| html! { <><dt>{ *w }</dt><dd>{ *m }</dd></> }) }
+                </dl>
                 <p>{ "Click a node for its actions. Click a narration time or the space-time diagram to jump there; acting from the past starts a new branch." }</p>
                 <button id="help-close" class="primary" onclick={p.on_close.clone()}>{ "Close" }</button>
             </div>

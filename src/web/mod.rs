@@ -5,16 +5,18 @@
 mod cluster;
 mod controls;
 mod effects;
+mod glossary;
 mod message_layer;
 mod panels;
 mod state;
 mod url;
 
 use cluster::Cluster;
-use controls::{Help, NetworkPanel, NodeActions, Playback, SetupPanel};
+use controls::{Help, NetworkPanel, NodeActions, Playback, QuickPicker, SetupPanel};
 use electionscope::algo::Algo;
 use electionscope::frame::DisplayCache;
 use electionscope::viewmodel;
+use glossary::Jargon;
 use panels::{Banner, Lamport, Narration, Stats, send};
 use state::{Model, Msg};
 use std::cell::RefCell;
@@ -259,6 +261,7 @@ pub fn app() -> Html {
                     <button id="help" onclick={send(&model, || Msg::Help(true))} aria-keyshortcuts="?">{ "? Help" }</button>
                 </div>
             </header>
+            <QuickPicker dispatch={model.dispatcher()} config={pane.config.clone()} />
             { for notices }
             if let Some(t) = &model.toast {
                 <p class="toast" role="status" onclick={send(&model, || Msg::Toast(None))}>{ t }</p>
@@ -333,6 +336,17 @@ fn legend(p: &LegendProps) -> Html {
                 <li data-class="dropped"><svg viewBox="-10 -10 20 20" class="msg dying" aria-hidden="true"><circle r="8" /><path class="msg-x" d="M-5,-5 L5,5 M5,-5 L-5,5" /></svg>{ "dropped on the network (red ✕, fades)" }</li>
                 <li data-class="cut"><svg viewBox="0 0 24 10" class="cut" aria-hidden="true"><line x1="1" y1="5" x2="23" y2="5" /></svg>{ "cut link (red dashes)" }</li>
             </ul>
+            <p class="words">
+                { "Words: " }
+                if let Some(word) = p.algo.leadership {
+                    <Jargon {word} />{ " " }
+                }
+                <Jargon word="quorum" />{ " " }
+                <Jargon word="split brain" />{ " " }
+                <Jargon word="fencing token" />{ " " }
+                <Jargon word="STONITH" />{ " " }
+                <Jargon word="leaderless" />
+            </p>
             <p>
                 { format!("The ring around a node drains until its {timer} timer runs out. ") }
                 if p.logs {

@@ -1,6 +1,7 @@
 //! Narration, the monitor banner, the stats strip and the space-time diagram.
 
 use super::cluster::px;
+use super::glossary::Jargon;
 use super::state::{Model, Msg};
 use electionscope::algo::Algo;
 use electionscope::sim::guard::Thousands;
@@ -95,18 +96,19 @@ pub fn stats(p: &StatsProps) -> Html {
     let item = |label: &str, value: String, id: &str| {
         html! { <div class="stat" id={id.to_string()}><span class="label">{ label.to_string() }</span><span class="value">{ value }</span></div> }
     };
-    let defined = |label: &str, value: String, id: &str, definition: &str| {
-        html! { <div class="stat" id={id.to_string()} title={definition.to_string()}><span class="label">{ label.to_string() }</span><span class="value">{ value }</span></div> }
+    // A label that is a word of the glossary opens its meaning on a tap or a key.
+    let defined = |word: &'static str, value: String, id: &str| {
+        html! { <div class="stat" id={id.to_string()}><span class="label"><Jargon word={word} /></span><span class="value">{ value }</span></div> }
     };
     let msgs: Vec<String> = s.messages.iter().map(|(k, v)| format!("{k} {v}")).collect();
     html! {
         <section class="stats" aria-label="Statistics">
             { item("time", s.time.clone(), "stat-time") }
             if let Some((word, value)) = &s.term {
-                <>{ item(word, value.clone(), "stat-term") }</>
+                <>{ defined(word, value.clone(), "stat-term") }</>
             }
             { item("leader", s.leader.clone(), "stat-leader") }
-            { defined("leaderless", s.leaderless.clone(), "stat-leaderless", "Total time with no leader that a majority follows (the leader shown beside it)") }
+            { defined("leaderless", s.leaderless.clone(), "stat-leaderless") }
             { item("elections", s.elections.to_string(), "stat-elections") }
             { item("dropped", s.dropped.to_string(), "stat-dropped") }
             { item("violations", s.violations.to_string(), "stat-violations") }

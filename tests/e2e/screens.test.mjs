@@ -298,3 +298,42 @@ test('the space-time diagram zooms in and out and fits the whole run, so a 2 s t
   assert.deepEqual(await span(), [0, 16000000]);
   await page.close();
 });
+
+test('on a phone the scenario choice is near the top and every word the page uses opens its meaning by tap or key', async () => {
+  const page = await browser.newPage({ viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true });
+  await page.goto(server.url + '?algo=raft&nodes=5&seed=7&storage=fenced&stonith=on');
+  await page.locator('[data-node-id="1"]').waitFor({ timeout: 20000 });
+  const box = await page.locator('#scenario').boundingBox();
+  assert.ok(box.y + box.height < 740 / 3, `the scenario menu is in the top third (at ${box.y})`);
+  assert.ok(box.x >= 0 && box.x + box.width <= 360, 'and fits the width');
+  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(scrollWidth <= 360, `nothing is wider than the phone (${scrollWidth})`);
+  // Tap the stats strip's TERM: its meaning opens; tap again: it closes.
+  const term = page.locator('#stat-term .jargon-word');
+  await term.tap();
+  const def = page.locator('#stat-term .jargon-def');
+  assert.match(await def.textContent(), /election counter/);
+  const r = await def.boundingBox();
+  assert.ok(r.x >= 0 && r.x + r.width <= 361, `the meaning fits the screen (${r.x}..${r.x + r.width})`);
+  await term.tap();
+  assert.equal(await def.count(), 0);
+  // By keyboard: focus the word, Enter opens, Escape closes.
+  await page.locator('#stat-leaderless .jargon-word').focus();
+  await page.keyboard.press('Enter');
+  assert.match(await page.locator('#stat-leaderless .jargon-def').textContent(), /majority follows/);
+  await page.keyboard.press('Escape');
+  assert.equal(await page.locator('#stat-leaderless .jargon-def').count(), 0);
+  // Every word the issue names is explained in the legend's word list or the help.
+  await page.locator('.legend').scrollIntoViewIfNeeded();
+  for (const word of ['quorum', 'fencing token', 'STONITH']) {
+    await page.locator('.legend .jargon-word', { hasText: word }).tap();
+    assert.ok((await page.locator('.legend .jargon-def').last().textContent()).length > 40, word);
+    await page.locator('.legend .jargon-word', { hasText: word }).tap();
+  }
+  await page.click('#help');
+  const glossary = await page.locator('.glossary dt').allTextContents();
+  for (const word of ['term', 'quorum', 'fencing token', 'lease', 'epoch', 'ballot', 'znode', 'STONITH']) {
+    assert.ok(glossary.includes(word), `help explains ${word}`);
+  }
+  await page.close();
+});

@@ -161,6 +161,7 @@ test('the space-time diagram slides finished tiles without redrawing them; click
   // Clicking the middle of the diagram jumps to the instant drawn there (the plot spans
   // x 44..992 of 1000 units over the last second).
   const now = Number(await page.locator('#timeline').inputValue());
+  await page.locator('.lamport-plot').scrollIntoViewIfNeeded();
   const box = await page.locator('.lamport-plot > svg').boundingBox();
   await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
   const expected = now - 1e6 + ((500 - 44) / 948) * 1e6;
