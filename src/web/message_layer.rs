@@ -165,11 +165,14 @@ impl Sprites {
             web_sys::window()?.create_image_bitmap_with_html_canvas_element(&canvas)
         {
             let slot = bitmap.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(made) = wasm_bindgen_futures::JsFuture::from(promise).await {
-                    *slot.borrow_mut() = made.dyn_into::<ImageBitmap>().ok();
-                }
+            // A plain promise callback, not a future: an async executor would cost
+            // the bundle several kilobytes for this one wait. It runs once per sheet
+            // (a new scale or theme), so leaking the closure is fine.
+            let made = Closure::once(move |made: wasm_bindgen::JsValue| {
+                *slot.borrow_mut() = made.dyn_into::<ImageBitmap>().ok();
             });
+            let _ = promise.then(&made);
+            made.forget();
         }
         Some(Sprites {
             canvas,

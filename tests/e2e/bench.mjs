@@ -1,7 +1,10 @@
 // Measures the visualizer's quality bars in headless Chromium. Not a test: it prints
 // figures. Run after `trunk build --release --offline`:   node tests/e2e/bench.mjs
+// `--throttle 4` slows the CPU four times (Chromium's Emulation.setCPUThrottlingRate,
+// a slow laptop) for the frame measurements; `--frames-only` skips the rest.
 //   - frame times (requestAnimationFrame timestamps) while playing: 5 nodes, and
 //     25 nodes with 200+ messages in flight; main-thread work per frame (CDP metrics)
+//   - start-up: from the wasm arriving to the first node drawn, for long links
 //   - CPU used over 10 s while paused, and while the tab is hidden and playing
 //   - the release bundle's gzipped size
 import { readdir, readFile } from 'node:fs/promises';
@@ -18,6 +21,10 @@ async function metrics(cdp) {
   return Object.fromEntries(metrics.map((m) => [m.name, m.value]));
 }
 
+const arg = (name) => { const i = process.argv.indexOf(name); return i < 0 ? undefined : process.argv[i + 1] ?? ''; };
+const THROTTLE = Number(arg('--throttle') ?? 1);
+const FRAMES_ONLY = process.argv.includes('--frames-only');
+
 async function frames(browser, base, name, query, seconds = 6) {
   const page = await browser.newPage();
   await page.setViewportSize({ width: 1440, height: 1000 });
@@ -25,6 +32,7 @@ async function frames(browser, base, name, query, seconds = 6) {
   await page.locator('[data-node-id="1"]').waitFor();
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
+  if (THROTTLE !== 1) await cdp.send('Emulation.setCPUThrottlingRate', { rate: THROTTLE });
   await page.click('#play');
   await page.waitForTimeout(2000); // warm up: elections settle, messages fill the wire
   const before = await metrics(cdp);
@@ -33,7 +41,7 @@ async function frames(browser, base, name, query, seconds = 6) {
     const start = performance.now();
     function tick(t) {
       stamps.push(t);
-      inflight.push(Number(document.querySelector('canvas.msg-layer')?.dataset.inflight ?? 0));
+      inflight.push(Number(document.querySelector('.msg-layer')?.dataset.inflight ?? 0));
       if (t - start < ms) requestAnimationFrame(tick); else done({ stamps, inflight });
     }
     requestAnimationFrame(tick);
@@ -47,7 +55,7 @@ async function frames(browser, base, name, query, seconds = 6) {
   const layout = ((after.LayoutDuration - before.LayoutDuration) + (after.RecalcStyleDuration - before.RecalcStyleDuration)) * 1000 / n;
   await page.close();
   return {
-    name, frames: n,
+    name, cpu_throttle: THROTTLE, frames: n,
     frame_ms: { p50: r2(pct(deltas, 50)), p95: r2(pct(deltas, 95)), p99: r2(pct(deltas, 99)), max: r2(Math.max(...deltas)) },
     // A frame is missed when its interval spans more than one display refresh (60 Hz:
     // 16.7 ms, and rAF timestamps jitter by a few tenths of a millisecond around it).
@@ -92,6 +100,30 @@ async function cpu(browser, base) {
   return { paused_cpu_ms_over_10s: paused, playing_cpu_ms_over_10s: playing, hidden_playing_cpu_ms_over_10s: hidden, hidden_by: method, visibility_when_measured: hiddenState };
 }
 
+// From the wasm's arrival to the first node on screen, for links whose fingerprint
+// simulates a long run (it runs between frames, so it must not delay the drawing).
+async function startup(browser, base, query) {
+  const page = await browser.newPage();
+  await page.addInitScript(() => {
+    new MutationObserver((_, obs) => {
+      if (document.querySelector('[data-node-id]')) { window.__drawn = performance.now(); obs.disconnect(); }
+    }).observe(document, { childList: true, subtree: true });
+  });
+  await page.goto(base + query);
+  await page.locator('[data-node-id="1"]').waitFor({ timeout: 60000 });
+  const t = await page.evaluate(() => {
+    const wasm = performance.getEntriesByType('resource').find((e) => e.name.endsWith('.wasm'));
+    return { wasm_arrived_ms: wasm.responseEnd, first_node_ms: window.__drawn };
+  });
+  // Controls answer while the fingerprint runs: time a click on Help to its dialog.
+  const asked = Date.now();
+  await page.click('#help');
+  await page.locator('[role="dialog"]').waitFor();
+  const answered = Date.now() - asked;
+  await page.close();
+  return { query, wasm_to_first_node_ms: r1(t.first_node_ms - t.wasm_arrived_ms), click_to_dialog_ms: answered };
+}
+
 async function bundle() {
   const dist = join(ROOT, 'dist');
   const files = (await readdir(dist)).filter((f) => /\.(wasm|js|css|html)$/.test(f));
@@ -116,9 +148,15 @@ try {
       '?algo=raft&nodes=25&seed=1&latency=100-150ms&heartbeat=25ms&election-timeout=1-2s&speed=1'),
     twenty_five_nodes_400: await frames(browser, server.url, '25 nodes, about 400 messages',
       '?algo=raft&nodes=25&seed=1&latency=150-250ms&heartbeat=20ms&election-timeout=1-2s&speed=1'),
-    idle: await cpu(browser, server.url),
-    bundle: await bundle(),
   };
+  if (!FRAMES_ONLY) {
+    out.startup = [
+      await startup(browser, server.url, '?algo=raft&nodes=5&seed=7&duration=1440m'),
+      await startup(browser, server.url, '?algo=zab&nodes=25&seed=7&duration=60m'),
+    ];
+    out.idle = await cpu(browser, server.url);
+    out.bundle = await bundle();
+  }
   console.log(JSON.stringify(out, null, 2));
 } finally {
   await browser.close(); await server.close();
