@@ -153,16 +153,41 @@ pub fn app() -> Html {
     let nodes = Rc::new(viewmodel::nodes(view, &layout, algo));
     let msgs = Rc::new(viewmodel::messages(view, trace, &layout));
     let banner = viewmodel::banner(view, trace, algo);
-    let fit = Rc::new(electionscope::fit::Fit::of(
-        &layout,
-        &nodes,
-        view.storage.is_some(),
-    ));
+    // Placing captions compares every caption with every node and box: redone only
+    // when something it reads changes (the layout, a caption, a crown, a log's
+    // length, a role word, a pause, a service's lines), not on each frame a timer
+    // ring moves.
+    type FitKey = (String, String, bool, usize, String, (usize, usize), bool);
+    let fit_key: Vec<FitKey> = nodes
+        .iter()
+        .map(|n| {
+            let (term, vote) = electionscope::fit::caption_parts(n);
+            let paused = n.paused_until.is_some();
+            let widest = n.fields.iter().map(|(k, v)| k.len() + v.len()).max();
+            let lines = (n.fields.len(), widest.unwrap_or(0));
+            (
+                term,
+                vote,
+                n.leads,
+                n.log.len(),
+                n.badge.clone(),
+                lines,
+                paused,
+            )
+        })
+        .collect();
+    let fit = {
+        let nodes = nodes.clone();
+        use_memo(
+            (layout.clone(), fit_key, view.storage.is_some()),
+            move |(layout, _, storage)| electionscope::fit::Fit::of(layout, &nodes, *storage),
+        )
+    };
     let hides_text = fit.hides_text();
     let cluster = html! {
         <Cluster nodes={nodes} msgs={msgs} layout={layout.clone()} partition={view.partition.clone()} cuts={view.cuts.clone()}
             selected={model.selected} split={model.split.clone()} on_node={on_node}
-            algo={algo} storage={view.storage.clone()} on_stage={on_stage} fill={model.embed} fit={fit} />
+            algo={algo} storage={view.storage.clone()} on_stage={on_stage} fill={model.embed} fit={fit.clone()} />
     };
     let fingerprint = html! {
         <span class="fingerprint" title={format!("Trace hash of this seed and scenario over {}: the CLI prints the same for `electionscope run --json` with these settings", electionscope::sim::Human(pane.config.duration))}>
