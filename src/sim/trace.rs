@@ -148,7 +148,9 @@ impl TraceHasher {
             kind: &event.kind,
             text: &event.text,
         };
-        let bytes = serde_json::to_vec(&hashed).expect("trace events always serialize");
+        // Serialising plain structs into a Vec cannot fail. Not `expect`: formatting
+        // its error would link serde_json's error messages into the page's bundle.
+        let bytes = serde_json::to_vec(&hashed).unwrap_or_default();
         for b in bytes.iter().chain(b"\n") {
             self.0 ^= *b as u64;
             self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
