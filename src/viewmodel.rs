@@ -111,16 +111,8 @@ pub fn ordered_layout(order: &[NodeId], stage: Stage, storage: bool, service: bo
     let corner = fitted(order, stage, true, false, service);
     let strip = fitted(order, stage, true, true, service);
     // Larger nodes first, then more room between neighbours on average.
-    let mean_gap = |l: &Layout| {
-        let c = &l.centers;
-        (0..c.len())
-            .map(|k| {
-                let (a, b) = (c[k], c[(k + 1) % c.len()]);
-                (a.0 - b.0).hypot(a.1 - b.1)
-            })
-            .sum::<f64>()
-            / c.len().max(1) as f64
-    };
+    let mean_gap =
+        |l: &Layout| neighbour_gaps(order, &l.centers).sum::<f64>() / order.len().max(1) as f64;
     let size = |l: &Layout| (l.node_r, mean_gap(l));
     if size(&strip) > size(&corner) {
         strip
@@ -265,13 +257,19 @@ fn neighbour_spacing(order: &[NodeId], centers: &[(f64, f64)]) -> f64 {
     if order.len() < 2 {
         return 600.0;
     }
+    neighbour_gaps(order, centers).fold(f64::MAX, f64::min)
+}
+
+/// The distance from each node to the next one round the ring.
+fn neighbour_gaps<'a>(
+    order: &'a [NodeId],
+    centers: &'a [(f64, f64)],
+) -> impl Iterator<Item = f64> + 'a {
     let at = |id: NodeId| centers[id as usize - 1];
-    (0..order.len())
-        .map(|k| {
-            let (a, b) = (at(order[k]), at(order[(k + 1) % order.len()]));
-            ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt()
-        })
-        .fold(f64::MAX, f64::min)
+    (0..order.len()).map(move |k| {
+        let (a, b) = (at(order[k]), at(order[(k + 1) % order.len()]));
+        (a.0 - b.0).hypot(a.1 - b.1)
+    })
 }
 
 /// The classic partition demonstrations, as the side of the split that holds the

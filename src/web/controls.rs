@@ -11,7 +11,7 @@ use electionscope::sim::{Action, MS, Micros, NodeId, NodeState, NodeStatus, Stor
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-fn input_value(e: &Event) -> String {
+pub fn input_value(e: &Event) -> String {
     e.target()
         .and_then(|t| {
             t.dyn_into::<web_sys::HtmlInputElement>()

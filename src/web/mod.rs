@@ -220,10 +220,8 @@ pub fn app() -> Html {
         let on_scrub = {
             let d = model.dispatcher();
             Callback::from(move |e: InputEvent| {
-                let v: electionscope::sim::Micros = e
-                    .target_dyn_into::<web_sys::HtmlInputElement>()
-                    .and_then(|i| i.value().parse().ok())
-                    .unwrap_or(0);
+                let v: electionscope::sim::Micros =
+                    controls::input_value(&e.into()).parse().unwrap_or(0);
                 d.dispatch(Msg::Seek(v));
             })
         };
