@@ -9,12 +9,12 @@ use super::algorithm::{
     Timer,
 };
 use super::guard::Limit;
+use super::queue::{EventQueue, TimerTable};
 use super::rng::{SimRng, Stream};
 use super::storage::StorageView;
 use super::time::Micros;
 use super::trace::{DropReason, EventKind, Fact, TraceEvent};
 use super::world::{AlgorithmTraits, KernelEvent, LeaderRecord, World};
-use std::collections::BTreeMap;
 
 pub use super::world::{
     ClusterView, KernelConfig, NodeState, NodeStatus, Stats, TimedFinding, TimerView,
@@ -55,9 +55,9 @@ pub struct Simulation<A: Algorithm> {
     world: World,
     algo: A::Config,
     /// Node events, in the world's one sequence with its kernel events.
-    queue: BTreeMap<(Micros, u64), NodeEvent<A>>,
+    queue: EventQueue<NodeEvent<A>>,
     slots: Vec<Slot<A>>,
-    timers: Vec<BTreeMap<A::Timer, TimerState>>,
+    timers: Vec<TimerTable<A::Timer, TimerState>>,
     next_generation: u64,
     /// Inputs that reached a paused node, replayed in order when it resumes.
     held: Vec<Vec<NodeEvent<A>>>,
@@ -93,9 +93,9 @@ impl<A: Algorithm> Simulation<A> {
                 .map(|&id| SimRng::new(seed, Stream::Node(id)))
                 .collect(),
             monitor: A::Monitor::new(n),
-            timers: vec![BTreeMap::new(); total],
+            timers: (0..total).map(|_| TimerTable::default()).collect(),
             held: vec![Vec::new(); total],
-            queue: BTreeMap::new(),
+            queue: EventQueue::default(),
             next_generation: 0,
             slots,
             algo,
@@ -290,8 +290,8 @@ impl<A: Algorithm> Simulation<A> {
     // ----- the event loop -----
 
     fn next_key(&self) -> Option<(Micros, u64)> {
-        let kernel = self.world.queue.keys().next().copied();
-        let node = self.queue.keys().next().copied();
+        let kernel = self.world.queue.first_key();
+        let node = self.queue.first_key();
         match (kernel, node) {
             (Some(k), Some(n)) => Some(k.min(n)),
             (k, n) => k.or(n),
@@ -300,7 +300,7 @@ impl<A: Algorithm> Simulation<A> {
 
     fn pop_next(&mut self) -> Option<(Micros, Next<A>)> {
         let key = self.next_key()?;
-        if self.world.queue.keys().next() == Some(&key) {
+        if self.world.queue.first_key() == Some(key) {
             let (_, e) = self.world.queue.pop_first()?;
             Some((key.0, Next::Kernel(e)))
         } else {
@@ -311,7 +311,7 @@ impl<A: Algorithm> Simulation<A> {
 
     fn push_node_event(&mut self, at: Micros, event: NodeEvent<A>) {
         let seq = self.world.seq();
-        self.queue.insert((at, seq), event);
+        self.queue.push(at, seq, event);
     }
 
     fn handle_kernel(&mut self, event: KernelEvent) {

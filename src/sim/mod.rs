@@ -9,6 +9,7 @@ pub mod guard;
 pub mod kernel;
 mod narration;
 pub mod network;
+mod queue;
 pub mod rng;
 pub mod storage;
 pub mod time;

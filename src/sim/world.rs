@@ -11,6 +11,7 @@ use super::action::Action;
 use super::algorithm::{Finding, MsgClass, NodeId, NodeView, Severity};
 use super::guard::{Budget, Guard, Limit};
 use super::network::Network;
+use super::queue::EventQueue;
 use super::rng::{SimRng, Stream};
 use super::storage::{Defences, Storage, StorageMode, StorageView};
 use super::time::Micros;
@@ -199,7 +200,7 @@ pub(super) struct World {
     pub(super) next_seq: u64,
     pub(super) trace_seq: u64,
     pub(super) processed: u64,
-    pub(super) queue: BTreeMap<(Micros, u64), KernelEvent>,
+    pub(super) queue: EventQueue<KernelEvent>,
     /// Per node: running or paused (true), or crashed.
     pub(super) up: Vec<bool>,
     /// Per node: frozen until then (a long GC pause).
@@ -267,7 +268,7 @@ impl World {
             next_seq: 0,
             trace_seq: 0,
             processed: 0,
-            queue: BTreeMap::new(),
+            queue: EventQueue::default(),
             in_flight: BTreeMap::new(),
             next_msg_id: 1,
             next_write: 1,
@@ -295,7 +296,7 @@ impl World {
 
     pub(super) fn push(&mut self, at: Micros, event: KernelEvent) {
         let seq = self.seq();
-        self.queue.insert((at, seq), event);
+        self.queue.push(at, seq, event);
     }
 
     pub(super) fn is_up_index(&self, i: usize) -> bool {
