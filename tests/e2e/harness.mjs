@@ -5,6 +5,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
+import { inflateSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 
 export const ROOT = normalize(join(dirname(fileURLToPath(import.meta.url)), '..', '..'));
@@ -64,4 +65,38 @@ export function cli(args) {
   const bin = process.env.ELECTIONSCOPE_CLI ?? candidates.find((p) => { try { execFileSync(p, ['--version']); return true; } catch { return false; } });
   if (!bin) throw new Error('the electionscope CLI is not built: run `cargo build --release`');
   return execFileSync(bin, args, { encoding: 'utf8' });
+}
+
+/// The RGBA pixels of a PNG screenshot (8-bit RGB or RGBA, not interlaced: what
+/// Chromium writes), so a test can count what is on screen without an image library.
+export function pngPixels(png) {
+  let pos = 8; let width = 0; let height = 0; let channels = 4; const idat = [];
+  while (pos < png.length) {
+    const len = png.readUInt32BE(pos); const type = png.toString('ascii', pos + 4, pos + 8);
+    const body = png.subarray(pos + 8, pos + 8 + len);
+    if (type === 'IHDR') {
+      width = body.readUInt32BE(0); height = body.readUInt32BE(4);
+      if (body[8] !== 8 || body[12] !== 0 || ![2, 6].includes(body[9])) throw new Error('unsupported PNG');
+      channels = body[9] === 6 ? 4 : 3;
+    }
+    if (type === 'IDAT') idat.push(body);
+    pos += 12 + len;
+  }
+  const raw = inflateSync(Buffer.concat(idat));
+  const stride = width * channels; const out = Buffer.alloc(width * height * 4); const prev = Buffer.alloc(stride); const row = Buffer.alloc(stride);
+  for (let y = 0; y < height; y++) {
+    const filter = raw[y * (stride + 1)]; const src = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
+    for (let x = 0; x < stride; x++) {
+      const a = x >= channels ? row[x - channels] : 0; const b = prev[x]; const c = x >= channels ? prev[x - channels] : 0;
+      const p = a + b - c; const pa = Math.abs(p - a); const pb = Math.abs(p - b); const pc = Math.abs(p - c);
+      const predict = [0, a, b, (a + b) >> 1, pa <= pb && pa <= pc ? a : pb <= pc ? b : c][filter];
+      row[x] = (src[x] + predict) & 255;
+    }
+    for (let x = 0; x < width; x++) {
+      for (let k = 0; k < 3; k++) out[(y * width + x) * 4 + k] = row[x * channels + k];
+      out[(y * width + x) * 4 + 3] = channels === 4 ? row[x * channels + 3] : 255;
+    }
+    row.copy(prev);
+  }
+  return { width, height, data: out };
 }

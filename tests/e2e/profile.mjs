@@ -5,7 +5,7 @@
 import { serveDist, launch } from './harness.mjs';
 
 const query = process.argv[2] ?? '?algo=raft&nodes=25&seed=1&latency=100-150ms&heartbeat=25ms&election-timeout=1-2s&speed=1';
-const server = await serveDist();
+const server = await serveDist(process.env.DIST ?? undefined);
 const browser = await launch();
 try {
   const page = await browser.newPage();

@@ -3,7 +3,7 @@
 // what shows before the app has started.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openPage, cli } from './harness.mjs';
+import { serveDist, launch, openPage, cli, pngPixels } from './harness.mjs';
 
 let server; let browser;
 before(async () => { server = await serveDist(); browser = await launch(); });
@@ -335,5 +335,33 @@ test('on a phone the scenario choice is near the top and every word the page use
   for (const word of ['term', 'quorum', 'fencing token', 'lease', 'epoch', 'ballot', 'znode', 'STONITH']) {
     assert.ok(glossary.includes(word), `help explains ${word}`);
   }
+  await page.close();
+});
+
+test('messages in flight are painted by the paint worker and show on screen', async () => {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  await page.goto(server.url + '?algo=raft&nodes=25&seed=1&latency=100-150ms&heartbeat=25ms&election-timeout=1-2s&speed=1');
+  await page.locator('[data-node-id="1"]').waitFor();
+  await page.click('#play');
+  await page.waitForTimeout(2500);
+  await page.click('#play');
+  await page.waitForTimeout(300);
+  const inflight = Number(await page.locator('.msg-layer').getAttribute('data-inflight'));
+  assert.ok(inflight > 100, `a busy wire to draw (${inflight} messages)`);
+  const worker = await page.evaluate(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/paint-worker.js')));
+  assert.ok(worker, 'the canvas is painted by static/paint-worker.js');
+  const clip = await page.locator('.msg-layer').boundingBox();
+  const shown = pngPixels(await page.screenshot({ clip }));
+  await page.addStyleTag({ content: '.msg-layer { visibility: hidden !important; }' });
+  await page.waitForTimeout(100);
+  const hidden = pngPixels(await page.screenshot({ clip }));
+  let painted = 0;
+  for (let i = 0; i < shown.data.length; i += 4) {
+    const d = Math.abs(shown.data[i] - hidden.data[i]) + Math.abs(shown.data[i + 1] - hidden.data[i + 1]) + Math.abs(shown.data[i + 2] - hidden.data[i + 2]);
+    if (d > 40) painted++;
+  }
+  // Each dot covers about 250 px at this size; overlapping dots and rings aside, a
+  // few hundred messages paint tens of thousands of pixels.
+  assert.ok(painted > inflight * 40, `${painted} px painted for ${inflight} messages`);
   await page.close();
 });
