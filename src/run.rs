@@ -6,6 +6,7 @@ use crate::config::SimConfig;
 use crate::scenario::{self, ScenarioError};
 use crate::sim::erased::AnySimulation;
 use crate::sim::kernel::{Stats, TimedFinding};
+use crate::sim::moment::MomentMark;
 use crate::sim::time::Rounded;
 use crate::sim::timeline::TraceSink;
 use crate::sim::{
@@ -30,6 +31,8 @@ pub trait Run {
     fn seek(&mut self, t: Micros);
     fn view(&self) -> ClusterView;
     fn trace(&self) -> &VecDeque<TraceEvent>;
+    /// The key moments of this branch so far.
+    fn moments(&self) -> &[MomentMark];
     fn trace_hash(&self) -> String;
     fn stats(&self) -> &Stats;
     fn set_sink(&mut self, sink: Option<TraceSink>);
@@ -68,6 +71,9 @@ impl Run for Configured {
     }
     fn trace(&self) -> &VecDeque<TraceEvent> {
         self.timeline.trace()
+    }
+    fn moments(&self) -> &[MomentMark] {
+        self.timeline.moments()
     }
     fn trace_hash(&self) -> String {
         self.timeline.sim().trace_hash()
@@ -170,6 +176,8 @@ pub struct Summary {
     pub final_term: Option<u64>,
     /// The shared storage's tally, when the run had one.
     pub storage: Option<crate::sim::StorageView>,
+    /// How many times each key moment happened (by its key, `split-vote`).
+    pub moments: BTreeMap<String, u64>,
     /// Why the kernel stopped the run early (a runaway engine), if it did.
     pub halted: Option<String>,
     pub trace_hash: String,
@@ -218,6 +226,10 @@ impl Summary {
                 s.last_refused = None;
                 s.last_lost = None;
                 s
+            }),
+            moments: run.moments().iter().fold(BTreeMap::new(), |mut n, m| {
+                *n.entry(m.moment.key().to_string()).or_insert(0) += 1;
+                n
             }),
             halted: s.halted.as_ref().map(|(_, text)| text.clone()),
             trace_hash: run.trace_hash(),
@@ -303,6 +315,16 @@ impl Summary {
             );
         }
         line(&mut out, format!("warnings:          {}", self.warnings));
+        if !self.moments.is_empty() {
+            let told: Vec<String> = crate::sim::Moment::ALL
+                .iter()
+                .filter_map(|m| {
+                    let n = self.moments.get(m.key())?;
+                    Some(format!("{n} {}", m.label()))
+                })
+                .collect();
+            line(&mut out, format!("key moments:       {}", told.join(", ")));
+        }
         if let Some(s) = &self.storage {
             line(
                 &mut out,

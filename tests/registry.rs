@@ -4,7 +4,7 @@
 use electionscope::algo::Algo;
 use electionscope::config::SimConfig;
 use electionscope::run::{build, resolve};
-use electionscope::sim::{EventKind, RoleCategory, SEC};
+use electionscope::sim::{EventKind, Moment, RoleCategory, SEC};
 
 /// A run with crashes, a partition and loss, long enough to pass through every role.
 fn eventful(algo: Algo, seed: u64) -> Box<dyn electionscope::run::Run> {
@@ -161,4 +161,118 @@ fn every_message_colour_an_engine_draws_is_in_its_legend() {
             );
         }
     }
+}
+
+/// Every moment the runs of `algo` mark: sixteen eventful runs and each of its
+/// built-in scenarios, for ten seconds.
+fn moments_of(algo: Algo) -> std::collections::BTreeSet<Moment> {
+    let mut seen = std::collections::BTreeSet::new();
+    for seed in 1..=16 {
+        seen.extend(eventful(algo, seed).moments().iter().map(|m| m.moment));
+    }
+    for builtin in algo.scenarios {
+        let cfg = resolve(
+            SimConfig {
+                algo,
+                scenario: Some(builtin.text.into()),
+                ..SimConfig::default()
+            },
+            &[],
+        )
+        .expect("a built-in scenario resolves");
+        let mut run = build(&cfg, 0).expect("builds");
+        run.advance(10 * SEC);
+        seen.extend(run.moments().iter().map(|m| m.moment));
+    }
+    seen
+}
+
+#[test]
+fn every_moment_an_engine_marks_is_declared_and_every_declared_one_happens() {
+    let mut everywhere = std::collections::BTreeSet::new();
+    for algo in Algo::all() {
+        let seen = moments_of(algo);
+        for m in &seen {
+            assert!(
+                Moment::KERNEL.contains(m) || algo.moments.contains(m),
+                "{}: its engine marks {m:?}, which its descriptor does not list",
+                algo.name
+            );
+        }
+        for m in algo.moments {
+            assert!(
+                seen.contains(m),
+                "{}: it lists the moment {m:?}, which none of its runs marked",
+                algo.name
+            );
+        }
+        assert!(
+            seen.contains(&Moment::LeaderElected),
+            "{}: no leader elected",
+            algo.name
+        );
+        everywhere.extend(seen);
+    }
+    // The kernel's own moments each happen somewhere: in the split-brain scenarios
+    // (stale leaders, refused writes, lost updates, power-offs), partitions and
+    // crashes (a lost quorum).
+    for m in Moment::KERNEL {
+        if m == Moment::Livelock {
+            continue; // its own test below
+        }
+        assert!(everywhere.contains(&m), "no run marked {m:?}");
+    }
+}
+
+fn moments_in(algo: Algo, scenario: &str, until: u64) -> Vec<Moment> {
+    let cfg = resolve(
+        SimConfig {
+            algo,
+            scenario: Some(scenario.into()),
+            ..SimConfig::default()
+        },
+        &[],
+    )
+    .expect("valid scenario");
+    let mut run = build(&cfg, 0).expect("builds");
+    run.advance(until * SEC);
+    run.moments().iter().map(|m| m.moment).collect()
+}
+
+fn builtin(algo: Algo, name: &str) -> &'static str {
+    algo.scenarios
+        .iter()
+        .find(|b| b.name == name)
+        .map(|b| b.text)
+        .expect("a built-in scenario")
+}
+
+#[test]
+fn a_livelock_is_marked_once_and_a_working_majority_is_not_one() {
+    let paxos = Algo::parse("paxos").unwrap();
+    let duel = moments_in(paxos, builtin(paxos, "paxos-duel-no-backoff"), 10);
+    let livelocks = duel.iter().filter(|m| **m == Moment::Livelock).count();
+    assert_eq!(livelocks, 1, "duelling proposers without backoff: {duel:?}");
+    // With backoff the duel settles: no livelock.
+    let settled = moments_in(paxos, builtin(paxos, "paxos-duel"), 10);
+    assert!(!settled.contains(&Moment::Livelock), "{settled:?}");
+    // A cut-off minority campaigns for ever beside a leader the majority follows.
+    let raft = Algo::parse("raft").unwrap();
+    let minority = moments_in(raft, builtin(raft, "minority-partition"), 10);
+    assert!(minority.iter().filter(|m| **m == Moment::StepDown).count() >= 2);
+    assert!(!minority.contains(&Moment::Livelock), "{minority:?}");
+}
+
+#[test]
+fn losing_a_majority_is_marked_each_time_it_is_lost() {
+    let raft = Algo::parse("raft").unwrap();
+    let script = "set nodes 5\nat 1s crash n1\nat 1.1s crash n2\nat 1.2s crash n3\n\
+                  at 2s restart n3\nat 3s partition n1,n2 | n3,n4,n5\nat 3.5s crash n4\n\
+                  at 4s heal\n";
+    let marks = moments_in(raft, script, 5);
+    let lost = marks.iter().filter(|m| **m == Moment::QuorumLost).count();
+    // The third crash loses it; the restart regains it; with n1, n2 still down, the
+    // crash of n4 leaves n3 and n5: lost again. The partition itself cut nobody
+    // running off a majority (n1 and n2 are down), so it marks nothing.
+    assert_eq!(lost, 2, "{marks:?}");
 }

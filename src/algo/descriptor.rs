@@ -132,6 +132,9 @@ pub struct Descriptor {
     pub vote_word: &'static str,
     /// The label of the timer whose ring drains around a node (`election`).
     pub countdown_timer: &'static str,
+    /// The key moments this algorithm's engine marks itself, beyond the kernel's
+    /// (`Moment::KERNEL`): the slider's markers and the lessons' stops.
+    pub moments: &'static [crate::sim::Moment],
     /// The message colours this algorithm's dots use, each with what it means here:
     /// the legend lists exactly these.
     pub messages: &'static [(MsgClass, &'static str)],

@@ -80,10 +80,23 @@ pub enum NoteKind {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Effect<M, T> {
-    Send { to: NodeId, msg: M },
-    SetTimer { timer: T, after: Micros },
-    CancelTimer { timer: T },
-    Note { kind: NoteKind, text: String },
+    Send {
+        to: NodeId,
+        msg: M,
+    },
+    SetTimer {
+        timer: T,
+        after: Micros,
+    },
+    CancelTimer {
+        timer: T,
+    },
+    Note {
+        kind: NoteKind,
+        text: String,
+    },
+    /// The next note tells this key moment (see `Context::note_moment`).
+    Moment(super::moment::Moment),
 }
 
 /// The node's window on the world during one step.
@@ -150,6 +163,24 @@ impl<'a, M: Clone, T> Context<'a, M, T> {
             kind,
             text: text.into(),
         });
+    }
+
+    /// A note that tells a key moment of this algorithm (one its descriptor lists):
+    /// lessons stop at it and the time slider marks it.
+    pub fn note_moment(
+        &mut self,
+        kind: NoteKind,
+        moment: super::moment::Moment,
+        text: impl Into<String>,
+    ) {
+        self.moment_for_next_note(moment);
+        self.note(kind, text);
+    }
+
+    /// The next note of this step tells `moment` (for a note written further on,
+    /// e.g. by the function that starts the next round).
+    pub fn moment_for_next_note(&mut self, moment: super::moment::Moment) {
+        self.effects.push(Effect::Moment(moment));
     }
 
     /// Uniform draw from this node's own seeded stream.

@@ -3,6 +3,7 @@
 //! off every other leader before a node is promoted.
 
 use super::algorithm::{Finding, MsgClass, NodeId, NoteKind, Severity};
+use super::moment::Moment;
 use super::storage::{STORAGE, WRITE_EVERY};
 use super::time::Micros;
 use super::trace::{DropReason, EventKind, Fact};
@@ -172,6 +173,7 @@ impl World {
         );
         if outcome.lost_update {
             let (t, h) = (token.unwrap_or(0), highest.unwrap_or(0));
+            self.next_moment = Some(Moment::LostUpdate);
             self.report(Finding {
                 severity: Severity::Violation,
                 invariant: "Lost update".into(),

@@ -9,6 +9,7 @@ use super::algorithm::{
     Timer,
 };
 use super::guard::Limit;
+use super::moment::Moment;
 use super::queue::{EventQueue, TimerTable};
 use super::rng::{SimRng, Stream};
 use super::storage::StorageView;
@@ -63,6 +64,8 @@ pub struct Simulation<A: Algorithm> {
     held: Vec<Vec<NodeEvent<A>>>,
     node_rngs: Vec<SimRng>,
     monitor: A::Monitor,
+    /// The moment the engine said its next note tells (see `Context::note_moment`).
+    note_moment: Option<Moment>,
 }
 
 /// The next event of either queue.
@@ -97,6 +100,7 @@ impl<A: Algorithm> Simulation<A> {
             held: vec![Vec::new(); total],
             queue: EventQueue::default(),
             next_generation: 0,
+            note_moment: None,
             slots,
             algo,
             world,
@@ -321,7 +325,10 @@ impl<A: Algorithm> Simulation<A> {
                 self.world.emit(EventKind::Boot { node: id }, text);
                 self.step_node(id, Input::Start { recovered: false });
             }
-            KernelEvent::Resume { node, until } => self.resume(node, Some(until)),
+            KernelEvent::Resume { node, until } => {
+                self.resume(node, Some(until));
+                self.world.check_quorum();
+            }
             KernelEvent::Action(action) => self.apply_action(action),
             KernelEvent::AppWrite { node, generation } => self.world.app_write(node, generation),
             KernelEvent::StorageDeliver {
@@ -429,6 +436,8 @@ impl<A: Algorithm> Simulation<A> {
         for effect in effects {
             self.apply_effect(id, effect);
         }
+        // A moment with no note after it in its step tells nothing.
+        self.note_moment = None;
         self.observe_view(i, new_view);
         self.run_monitor(id);
     }
@@ -465,9 +474,16 @@ impl<A: Algorithm> Simulation<A> {
             Effect::Note { kind, text } => {
                 if kind == NoteKind::ElectionStart {
                     self.world.stats.elections += 1;
+                    self.world.count_election();
                 }
+                let told = self.note_moment.take();
+                let default = (kind == NoteKind::StepDown).then_some(Moment::StepDown);
+                // The kernel's livelock count outranks what the engine says.
+                let kernel = self.world.next_moment.take();
+                self.world.next_moment = kernel.or(told).or(default);
                 self.world.emit(EventKind::Note { node: id, kind }, text);
             }
+            Effect::Moment(moment) => self.note_moment = Some(moment),
         }
     }
 
@@ -614,6 +630,11 @@ impl<A: Algorithm> Simulation<A> {
     // ----- actions on nodes -----
 
     fn apply_action(&mut self, action: Action) {
+        self.apply_action_to_node(action);
+        self.world.check_quorum();
+    }
+
+    fn apply_action_to_node(&mut self, action: Action) {
         let Some(n) = self.world.target_of(&action) else {
             return;
         };

@@ -7,6 +7,7 @@ pub mod erased;
 mod faults;
 pub mod guard;
 pub mod kernel;
+pub mod moment;
 mod narration;
 pub mod network;
 mod queue;
@@ -25,6 +26,7 @@ pub use algorithm::{
 };
 pub use guard::{Budget, Halt};
 pub use kernel::{ClusterView, KernelConfig, NodeState, NodeStatus, Simulation, Stats};
+pub use moment::{Moment, MomentMark};
 pub use storage::{Defences, StorageMode, StorageView};
 pub use time::{Human, MS, Micros, SEC};
 pub use timeline::Timeline;

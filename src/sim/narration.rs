@@ -5,6 +5,7 @@
 
 use super::action::Action;
 use super::algorithm::{NodeId, NodeView};
+use super::moment::Moment;
 use super::storage::STORAGE;
 use super::trace::{DropReason, EventKind, Fact, TraceEvent};
 use super::world::World;
@@ -26,12 +27,19 @@ impl World {
 
     /// A trace event that carries a kernel fact.
     pub(super) fn emit_fact(&mut self, kind: EventKind, text: String, fact: Option<Fact>) {
+        let moment = self.next_moment.take().or(match fact {
+            Some(Fact::Won { .. }) => Some(Moment::LeaderElected),
+            Some(Fact::PoweredOff { .. }) => Some(Moment::PoweredOff),
+            Some(Fact::WriteRefused { .. }) => Some(Moment::WriteRefused),
+            None => None,
+        });
         let event = TraceEvent {
             seq: self.trace_seq,
             time: self.now,
             kind,
             text,
             fact,
+            moment,
         };
         self.trace_seq += 1;
         self.hasher.absorb(&event);
@@ -70,6 +78,66 @@ impl World {
                 term: view.term,
             }),
         );
+    }
+
+    /// An election started. Three rounds' worth (three per candidate) with no leader
+    /// that a majority follows is a livelock: the note that reaches it tells that
+    /// moment, once per leaderless stretch.
+    pub(super) fn count_election(&mut self) {
+        // Campaigns beside a leader that a majority follows (a cut-off minority's)
+        // are not a livelock: the cluster works.
+        if !self.leaderless_now {
+            self.elections_since_leader = 0;
+            self.livelock_marked = false;
+            return;
+        }
+        self.elections_since_leader += 1;
+        let rounds = 3 * self.cluster.len() as u64;
+        if self.elections_since_leader >= rounds && !self.livelock_marked {
+            self.livelock_marked = true;
+            self.next_moment = Some(Moment::Livelock);
+        }
+    }
+
+    /// After a fault or a repair: whether some group of running candidates that can
+    /// all reach one another holds a majority. Losing that is a moment, told on the
+    /// event that caused it (the action's own line).
+    pub(super) fn check_quorum(&mut self) {
+        let running: Vec<NodeId> = self
+            .cluster
+            .iter()
+            .copied()
+            .filter(|&n| self.is_running(n as usize - 1))
+            .collect();
+        let majority = self.cluster.len() / 2 + 1;
+        let mut seen = vec![false; running.len()];
+        let mut largest = 0;
+        for start in 0..running.len() {
+            if seen[start] {
+                continue;
+            }
+            seen[start] = true;
+            let mut group = vec![start];
+            let mut k = 0;
+            while k < group.len() {
+                let a = running[group[k]];
+                for (j, &b) in running.iter().enumerate() {
+                    if !seen[j] && self.net.connected(a, b) && self.net.connected(b, a) {
+                        seen[j] = true;
+                        group.push(j);
+                    }
+                }
+                k += 1;
+            }
+            largest = largest.max(group.len());
+        }
+        let quorum = largest >= majority;
+        if self.quorum && !quorum {
+            if let Some(last) = self.out.last_mut() {
+                last.moment.get_or_insert(Moment::QuorumLost);
+            }
+        }
+        self.quorum = quorum;
     }
 
     /// A message that did not arrive, and why.

@@ -8,6 +8,7 @@
 
 use super::action::Action;
 use super::erased::AnySimulation;
+use super::moment::MomentMark;
 use super::time::{Micros, SEC};
 use super::trace::TraceEvent;
 use std::collections::VecDeque;
@@ -47,7 +48,12 @@ pub struct Timeline {
     trace_cap: usize,
     sink: Option<TraceSink>,
     replaying: bool,
+    /// Every key moment of this branch so far, in order (the slider's markers).
+    moments: Vec<MomentMark>,
 }
+
+/// More markers than a slider can show apart; a run that makes more keeps the first.
+const MAX_MOMENTS: usize = 10_000;
 
 impl Timeline {
     /// `trace_cap` bounds the window of recent trace events kept for display.
@@ -67,6 +73,7 @@ impl Timeline {
             trace_cap,
             sink: None,
             replaying: false,
+            moments: Vec::new(),
             sim,
         }
     }
@@ -82,6 +89,11 @@ impl Timeline {
 
     pub fn trace(&self) -> &VecDeque<TraceEvent> {
         &self.trace
+    }
+
+    /// The key moments of this branch up to the furthest instant it has reached.
+    pub fn moments(&self) -> &[MomentMark] {
+        &self.moments
     }
 
     pub fn actions(&self) -> &[RecordedAction] {
@@ -100,6 +112,16 @@ impl Timeline {
         for e in events {
             if let Some(sink) = self.sink.as_mut() {
                 sink(&e);
+            }
+            if let Some(moment) = e.moment
+                && self.moments.len() < MAX_MOMENTS
+            {
+                self.moments.push(MomentMark {
+                    time: e.time,
+                    seq: e.seq,
+                    moment,
+                    text: e.text.clone(),
+                });
             }
             if self.trace_cap > 0 {
                 if self.trace.len() == self.trace_cap {
@@ -240,6 +262,8 @@ impl Timeline {
         {
             self.actions.truncate(self.applied);
             self.snapshots.retain(|s| s.time <= now);
+            let upto = self.sim.trace_seq();
+            self.moments.retain(|m| m.seq < upto);
             self.refresh_next_snapshot();
         }
         self.actions.push(RecordedAction {

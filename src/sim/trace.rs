@@ -98,6 +98,9 @@ pub struct TraceEvent {
     /// refused write), so that none of them reads the English `text`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fact: Option<Fact>,
+    /// The key moment this event tells, if any (derived like `fact`: not hashed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moment: Option<super::moment::Moment>,
 }
 
 /// Kernel facts consumers need, attached to the event that narrates them.
@@ -173,7 +176,7 @@ mod tests {
     }
 
     #[test]
-    fn the_fingerprint_covers_the_narration_but_not_the_derived_fact() {
+    fn the_fingerprint_covers_the_narration_but_not_the_derived_fact_or_moment() {
         let won = TraceEvent {
             seq: 7,
             time: 1_000,
@@ -184,9 +187,11 @@ mod tests {
             },
             text: "n2 is leader in term 3".into(),
             fact: Some(Fact::Won { node: 2, term: 3 }),
+            moment: Some(super::super::moment::Moment::LeaderElected),
         };
         let bare = TraceEvent {
             fact: None,
+            moment: None,
             ..won.clone()
         };
         assert_eq!(hash(&won), hash(&bare));
@@ -201,6 +206,7 @@ mod tests {
             line.contains(r#""fact":{"type":"won","node":2,"term":3}"#),
             "{line}"
         );
+        assert!(line.contains(r#""moment":"leader-elected""#), "{line}");
         assert!(!serde_json::to_string(&bare).unwrap().contains("fact"));
     }
 }

@@ -5,6 +5,7 @@
 
 use super::action::Target;
 use super::algorithm::{Finding, NodeId, Severity};
+use super::moment::Moment;
 use super::time::Micros;
 use super::trace::EventKind;
 use super::world::{TimedFinding, World};
@@ -103,6 +104,7 @@ impl World {
                 &labelled,
                 self.traits.one_leader_per_term,
             );
+            self.next_moment = Some(Moment::StaleLeader);
             self.report(finding);
         }
         self.claimants = if claimants.len() >= 2 {

@@ -10,6 +10,7 @@
 use super::action::Action;
 use super::algorithm::{Finding, MsgClass, NodeId, NodeView, Severity};
 use super::guard::{Budget, Guard, Limit};
+use super::moment::Moment;
 use super::network::Network;
 use super::queue::EventQueue;
 use super::rng::{SimRng, Stream};
@@ -234,6 +235,14 @@ pub(super) struct World {
     pub(super) out: Vec<TraceEvent>,
     pub(super) keep_trace: bool,
     pub(super) guard: Guard,
+    /// The key moment the next trace event tells (set just before it is emitted).
+    pub(super) next_moment: Option<Moment>,
+    /// Elections started since a leader last won, and whether this leaderless
+    /// stretch has been marked a livelock.
+    pub(super) elections_since_leader: u64,
+    pub(super) livelock_marked: bool,
+    /// Some running, connected group of candidates holds a majority.
+    pub(super) quorum: bool,
 }
 
 impl World {
@@ -279,6 +288,10 @@ impl World {
             hasher: TraceHasher::default(),
             out: Vec::new(),
             keep_trace: true,
+            next_moment: None,
+            elections_since_leader: 0,
+            livelock_marked: false,
+            quorum: true,
         }
     }
 

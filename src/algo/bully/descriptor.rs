@@ -3,7 +3,7 @@
 use super::*;
 use crate::algo::descriptor::{self, Builtin, Configure, Descriptor, SplitBrainCase};
 use crate::settings::Setup;
-use crate::sim::{MsgClass, RoleCategory};
+use crate::sim::{Moment, MsgClass, RoleCategory};
 
 impl Configure for Bully {
     fn configure(setup: &Setup<'_>) -> BullyConfig {
@@ -32,6 +32,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     message_label: descriptor::plain_number,
     vote_word: "voted",
     countdown_timer: "election",
+    moments: &[Moment::StepDown],
     messages: &[
         (MsgClass::VoteRequest, "Election: is any higher node alive?"),
         (MsgClass::VoteDenied, "Answer: a higher node is alive"),

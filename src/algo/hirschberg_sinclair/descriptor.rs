@@ -3,7 +3,7 @@
 use super::*;
 use crate::algo::descriptor::{self, Builtin, Configure, Descriptor};
 use crate::settings::Setup;
-use crate::sim::{MsgClass, RoleCategory};
+use crate::sim::{Moment, MsgClass, RoleCategory};
 
 impl Configure for HirschbergSinclair {
     fn configure(setup: &Setup<'_>) -> HsConfig {
@@ -29,6 +29,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     message_label: descriptor::plain_number,
     vote_word: "voted",
     countdown_timer: "election",
+    moments: &[Moment::StepDown],
     messages: &[
         (MsgClass::VoteRequest, "probe"),
         (MsgClass::VoteGranted, "reply: no higher id on the way"),

@@ -3,7 +3,7 @@
 use super::*;
 use crate::algo::descriptor::{self, Builtin, Configure, Descriptor, SplitBrain, SplitBrainCase};
 use crate::settings::{Choice, Setting, SettingKind, Setup, Value};
-use crate::sim::{MsgClass, RoleCategory};
+use crate::sim::{Moment, MsgClass, RoleCategory};
 
 const fn lease_timing(
     key: &'static str,
@@ -108,6 +108,11 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     message_label: descriptor::plain_number,
     vote_word: "voted",
     countdown_timer: "election",
+    moments: &[
+        Moment::LeaseExpired,
+        Moment::LeaseTakeover,
+        Moment::StepDown,
+    ],
     messages: &[
         (MsgClass::VoteRequest, "acquire"),
         (MsgClass::VoteGranted, "granted"),

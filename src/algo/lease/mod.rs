@@ -23,6 +23,7 @@ mod invariants;
 pub use descriptor::DESCRIPTOR;
 pub use invariants::LeaseMonitor;
 
+use crate::sim::Moment;
 use crate::sim::time::Rounded;
 use crate::sim::{
     Algorithm, Context, Input, MS, Message, Micros, MsgClass, NodeId, NodeView, NoteKind, SEC,
@@ -550,8 +551,9 @@ impl Lease {
         s.lease.holder = None;
         s.expired_holder = Some(h);
         s.revision += 1;
-        ctx.note(
+        ctx.note_moment(
             NoteKind::Info,
+            Moment::LeaseExpired,
             format!(
                 "the lease service expires n{h}'s lease: no renewal for {} by the service's own clock (revision {})",
                 Rounded(quiet),
@@ -741,8 +743,9 @@ impl Lease {
                 self.request(ctx, Request::Acquire);
             }
             Some(h) if client && seen_for >= lease.lease_duration => {
-                ctx.note(
+                ctx.note_moment(
                     NoteKind::ElectionStart,
+                    Moment::LeaseExpired,
                     format!(
                         "n{me} sees n{h}'s lease expire by its own clock (observed {} ago, leaseDuration {}) and tries to acquire it",
                         Rounded(seen_for),
@@ -787,6 +790,10 @@ impl Lease {
         } else {
             c.role = Role::Leader;
             c.token = lease.token;
+            // The first holder acquires; every later one takes the lease over.
+            if lease.transitions > 0 {
+                ctx.moment_for_next_note(Moment::LeaseTakeover);
+            }
             ctx.note(
                 NoteKind::Leader,
                 format!(

@@ -3,7 +3,7 @@
 use super::*;
 use crate::algo::descriptor::{self, Builtin, Configure, Descriptor, SplitBrain};
 use crate::settings::{Setting, SettingKind, Setup, Value};
-use crate::sim::{MsgClass, RoleCategory};
+use crate::sim::{Moment, MsgClass, RoleCategory};
 
 /// A pre-empted proposer waits a random time before retrying. Off, duelling
 /// proposers can pre-empt each other indefinitely.
@@ -63,6 +63,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     message_label,
     vote_word: "promised",
     countdown_timer: "election",
+    moments: &[Moment::Preempted, Moment::StepDown],
     messages: &[
         (MsgClass::VoteRequest, "Prepare (phase 1a)"),
         (MsgClass::VoteGranted, "Promise"),

@@ -10,6 +10,7 @@ mod invariants;
 pub use descriptor::DESCRIPTOR;
 pub use invariants::PaxosMonitor;
 
+use crate::sim::Moment;
 use crate::sim::time::Rounded;
 use crate::sim::{
     Algorithm, Context, Input, LogEntryView, Message, Micros, MsgClass, NodeId, NodeView, NoteKind,
@@ -641,8 +642,9 @@ impl Paxos {
             self.role = Role::Waiting;
             self.preempted_by = Some(by);
             ctx.set_timer(PaxosTimer::Backoff, wait);
-            ctx.note(
+            ctx.note_moment(
                 kind,
+                Moment::Preempted,
                 format!(
                     "{lost} was pre-empted by {by} ({how}); n{me} backs off {} before retrying, unless n{} takes the lead meanwhile",
                     Rounded(wait),
@@ -653,12 +655,14 @@ impl Paxos {
         } else {
             let me = self.me;
             let why = if was == Role::Leader {
-                ctx.note(
+                ctx.note_moment(
                     kind,
+                    Moment::Preempted,
                     format!("n{me} steps down: {lost} was pre-empted by {by} ({how})"),
                 );
                 format!("with no backoff, n{me} retries at once")
             } else {
+                ctx.moment_for_next_note(Moment::Preempted);
                 format!(
                     "{lost} was pre-empted by {by} ({how}); with no backoff, n{me} retries at once"
                 )

@@ -3,7 +3,7 @@
 use super::*;
 use crate::algo::descriptor::{self, Builtin, Configure, Descriptor, SplitBrainCase};
 use crate::settings::{Setting, SettingKind, Setup, Value};
-use crate::sim::{MsgClass, RoleCategory};
+use crate::sim::{Moment, MsgClass, RoleCategory};
 
 /// Campaign only after a majority says it would vote (Raft thesis §9.6, etcd).
 pub const PREVOTE: Setting = Setting {
@@ -60,6 +60,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     message_label: descriptor::plain_number,
     vote_word: "voted",
     countdown_timer: "election",
+    moments: &[Moment::SplitVote, Moment::StepDown],
     messages: &[
         (MsgClass::VoteRequest, "RequestVote"),
         (MsgClass::VoteGranted, "vote granted"),

@@ -8,6 +8,7 @@ mod invariants;
 pub use descriptor::DESCRIPTOR;
 pub use invariants::RaftMonitor;
 
+use crate::sim::Moment;
 use crate::sim::time::Rounded;
 use crate::sim::{
     Algorithm, Context, Input, LogEntryView, Message, Micros, MsgClass, NodeId, NodeView, NoteKind,
@@ -427,6 +428,9 @@ impl Raft {
     }
 
     fn start_election(&mut self, ctx: &mut Ctx, why: String) {
+        // A candidate that heard from a majority and still did not win: the votes
+        // split between candidates (a minority that heard from few is not a split).
+        let split = self.role == Role::Candidate && self.votes.len() >= self.majority();
         self.role = Role::Candidate;
         self.term += 1;
         self.voted_for = Some(self.me);
@@ -434,10 +438,12 @@ impl Raft {
         self.leader_contact = None;
         self.votes.clear();
         self.votes.insert(self.me, true);
-        ctx.note(
-            NoteKind::ElectionStart,
-            format!("{why} and starts an election for term {}", self.term),
-        );
+        let text = format!("{why} and starts an election for term {}", self.term);
+        if split {
+            ctx.note_moment(NoteKind::ElectionStart, Moment::SplitVote, text);
+        } else {
+            ctx.note(NoteKind::ElectionStart, text);
+        }
         self.reset_election_timer(ctx);
         ctx.broadcast(RaftMsg::Vote {
             term: self.term,

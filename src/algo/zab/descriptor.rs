@@ -3,7 +3,7 @@
 use super::*;
 use crate::algo::descriptor::{self, Builtin, Configure, Descriptor, SplitBrain, SplitBrainCase};
 use crate::settings::{Setting, SettingKind, Setup, Value};
-use crate::sim::{MsgClass, RoleCategory};
+use crate::sim::{Moment, MsgClass, RoleCategory};
 
 /// ZAB has no election timeout: the same range is its syncLimit.
 pub const SYNC_LIMIT: Setting = Setting {
@@ -72,6 +72,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     message_label: descriptor::plain_number,
     vote_word: "voted",
     countdown_timer: "sync",
+    moments: &[Moment::StepDown],
     messages: &[
         (MsgClass::VoteRequest, "Notification (a vote while LOOKING)"),
         (MsgClass::VoteGranted, "FollowerInfo, AckEpoch"),

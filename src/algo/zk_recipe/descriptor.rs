@@ -3,7 +3,7 @@
 use super::*;
 use crate::algo::descriptor::{self, Builtin, Configure, Descriptor, SplitBrain, SplitBrainCase};
 use crate::settings::{Choice, Setting, SettingKind, Setup, Value};
-use crate::sim::{MsgClass, RoleCategory};
+use crate::sim::{Moment, MsgClass, RoleCategory};
 
 /// A client that sends nothing for this long loses its session, and with it its znode.
 pub const SESSION_TIMEOUT: Setting = Setting {
@@ -81,6 +81,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor {
     message_label: descriptor::plain_number,
     vote_word: "voted",
     countdown_timer: "election",
+    moments: &[Moment::HerdBurst, Moment::StepDown],
     messages: &[
         (MsgClass::VoteRequest, "create a znode"),
         (MsgClass::VoteGranted, "znode created"),

@@ -17,6 +17,7 @@ mod invariants;
 pub use descriptor::DESCRIPTOR;
 pub use invariants::ZkMonitor;
 
+use crate::sim::Moment;
 use crate::sim::time::Rounded;
 use crate::sim::{
     Algorithm, Context, Input, MS, Message, Micros, MsgClass, NodeId, NodeView, NoteKind, Timer,
@@ -728,14 +729,16 @@ impl ZkService {
                     names.join(", ")
                 ),
             };
-            ctx.note(
-                NoteKind::Info,
-                format!(
-                    "{who} expired (nothing heard for {}): zk deletes {} and {notified}",
-                    Rounded(silent),
-                    znode_name(seq)
-                ),
+            let text = format!(
+                "{who} expired (nothing heard for {}): zk deletes {} and {notified}",
+                Rounded(silent),
+                znode_name(seq)
             );
+            if watchers.len() >= 2 {
+                ctx.note_moment(NoteKind::Info, Moment::HerdBurst, text);
+            } else {
+                ctx.note(NoteKind::Info, text);
+            }
         }
     }
 
