@@ -77,10 +77,13 @@ impl Pacer {
     }
 }
 
+/// The categories shown, and whether only key moments are.
+type NarrationFilter = (Vec<Category>, bool);
+
 /// The narration and diagram last built, reused while they would read the same.
 #[derive(Clone, Debug, Default)]
 pub struct DisplayCache {
-    narration: Option<(Rc<Vec<Line>>, Vec<Category>, f64)>,
+    narration: Option<(Rc<Vec<Line>>, NarrationFilter, f64)>,
     /// The diagram and the wall time its unfinished tiles were last redrawn.
     lamport: Option<(Rc<LamportVm>, f64)>,
 }
@@ -91,7 +94,7 @@ impl DisplayCache {
     pub fn narration(
         &mut self,
         trace: &VecDeque<TraceEvent>,
-        shown: &[Category],
+        (shown, moments_only): (&[Category], bool),
         playing: bool,
         nodes: usize,
         wall_ms: f64,
@@ -102,7 +105,11 @@ impl DisplayCache {
             NARRATION_REFRESH_MS
         };
         if let Some((lines, was_shown, at)) = &self.narration {
-            if playing && was_shown == shown && wall_ms - at < every {
+            if playing
+                && was_shown.0 == shown
+                && was_shown.1 == moments_only
+                && wall_ms - at < every
+            {
                 return lines.clone();
             }
         }
@@ -111,8 +118,8 @@ impl DisplayCache {
         } else {
             NARRATION_LINES
         };
-        let lines = Rc::new(viewmodel::narration(trace, shown, limit));
-        self.narration = Some((lines.clone(), shown.to_vec(), wall_ms));
+        let lines = Rc::new(viewmodel::narration(trace, shown, moments_only, limit));
+        self.narration = Some((lines.clone(), (shown.to_vec(), moments_only), wall_ms));
         lines
     }
 
@@ -197,19 +204,19 @@ mod tests {
             .filter(|c| c.on_by_default())
             .collect();
         let mut cache = DisplayCache::default();
-        let first = cache.narration(run.trace(), &shown, true, 5, 0.0);
+        let first = cache.narration(run.trace(), (&shown, false), true, 5, 0.0);
         assert!(first.len() <= NARRATION_LINES_PLAYING);
         run.advance(2 * SEC);
-        let soon = cache.narration(run.trace(), &shown, true, 5, 150.0);
+        let soon = cache.narration(run.trace(), (&shown, false), true, 5, 150.0);
         assert!(Rc::ptr_eq(&first, &soon), "within 200 ms the same lines");
-        let later = cache.narration(run.trace(), &shown, true, 5, 250.0);
+        let later = cache.narration(run.trace(), (&shown, false), true, 5, 250.0);
         assert!(!Rc::ptr_eq(&first, &later), "after 200 ms, rebuilt");
-        let big = cache.narration(run.trace(), &shown, true, 25, 450.0);
+        let big = cache.narration(run.trace(), (&shown, false), true, 25, 450.0);
         assert!(Rc::ptr_eq(&later, &big), "big clusters wait 500 ms");
-        let paused = cache.narration(run.trace(), &shown, false, 25, 451.0);
+        let paused = cache.narration(run.trace(), (&shown, false), false, 25, 451.0);
         assert!(!Rc::ptr_eq(&big, &paused), "paused: always fresh");
         let fewer = &shown[1..];
-        let refiltered = cache.narration(run.trace(), fewer, true, 25, 452.0);
+        let refiltered = cache.narration(run.trace(), (fewer, false), true, 25, 452.0);
         assert!(!Rc::ptr_eq(&paused, &refiltered), "a new filter: rebuilt");
     }
 

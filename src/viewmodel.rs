@@ -721,6 +721,8 @@ pub struct Line {
     pub category: Category,
     pub text: String,
     pub violation: bool,
+    /// The key moment this line tells, if any.
+    pub moment: Option<crate::sim::Moment>,
 }
 
 pub fn category(e: &TraceEvent) -> Option<Category> {
@@ -754,14 +756,25 @@ pub fn category(e: &TraceEvent) -> Option<Category> {
     })
 }
 
-/// The newest `limit` narration lines among `shown` categories, newest first.
-pub fn narration(trace: &VecDeque<TraceEvent>, shown: &[Category], limit: usize) -> Vec<Line> {
+/// The newest `limit` narration lines among `shown` categories, newest first; with
+/// `moments_only`, the lines that tell a key moment, whatever their category (a
+/// leader's election is told by its role change, which is otherwise not narrated).
+pub fn narration(
+    trace: &VecDeque<TraceEvent>,
+    shown: &[Category],
+    moments_only: bool,
+    limit: usize,
+) -> Vec<Line> {
     trace
         .iter()
         .rev()
         .filter_map(|e| {
-            let c = category(e)?;
-            shown.contains(&c).then(|| Line {
+            let c = match (category(e), moments_only) {
+                (_, true) if e.moment.is_none() => return None,
+                (c, true) => c.unwrap_or(Category::Leader),
+                (c, false) => c?,
+            };
+            (moments_only || shown.contains(&c)).then(|| Line {
                 seq: e.seq,
                 time: e.time,
                 category: c,
@@ -773,6 +786,7 @@ pub fn narration(trace: &VecDeque<TraceEvent>, shown: &[Category], limit: usize)
                         ..
                     } | EventKind::Halted(_)
                 ),
+                moment: e.moment,
             })
         })
         .take(limit)

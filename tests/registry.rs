@@ -276,3 +276,38 @@ fn losing_a_majority_is_marked_each_time_it_is_lost() {
     // running off a majority (n1 and n2 are down), so it marks nothing.
     assert_eq!(lost, 2, "{marks:?}");
 }
+
+#[test]
+fn a_branch_keeps_each_moment_once_and_acting_in_the_past_drops_the_old_future() {
+    let raft = Algo::parse("raft").unwrap();
+    let cfg = resolve(
+        SimConfig {
+            algo: raft,
+            seed: 1,
+            scenario: Some(builtin(raft, "leader-crash").into()),
+            ..SimConfig::default()
+        },
+        &[],
+    )
+    .expect("valid");
+    let mut run = build(&cfg, 100).expect("builds");
+    run.advance(4 * SEC);
+    let first: Vec<_> = run.moments().to_vec();
+    assert!(first.len() >= 2, "{first:?}");
+    run.seek(SEC / 2);
+    run.advance(4 * SEC);
+    assert_eq!(
+        run.moments(),
+        &first[..],
+        "forward again: the same moments, once"
+    );
+    // Acting before the crash forks a branch: moments after that instant go.
+    run.seek(SEC);
+    run.act(electionscope::sim::Action::Heal);
+    assert!(
+        run.moments().iter().all(|m| m.time <= SEC),
+        "{:?}",
+        run.moments()
+    );
+    assert!(!run.moments().is_empty());
+}

@@ -139,12 +139,26 @@ fn narration_is_newest_first_and_filtered() {
             },
         )],
     );
-    let all = narration(r.trace(), &Category::ALL, 1_000);
+    let all = narration(r.trace(), &Category::ALL, false, 1_000);
     assert!(all.windows(2).all(|w| w[0].seq > w[1].seq));
-    let faults = narration(r.trace(), &[Category::Fault], 1_000);
+    let faults = narration(r.trace(), &[Category::Fault], false, 1_000);
     assert!(faults.iter().any(|l| l.text.contains("crashes")));
     assert!(faults.iter().all(|l| l.category == Category::Fault));
-    assert_eq!(narration(r.trace(), &Category::ALL, 5).len(), 5);
+    assert_eq!(narration(r.trace(), &Category::ALL, false, 5).len(), 5);
+    // Key moments only: whatever the categories shown, every line tells one, and the
+    // leaders elected before and after the crash are among them (told by role
+    // changes, which the categories never list).
+    let moments = narration(r.trace(), &[], true, 1_000);
+    assert!(moments.iter().all(|l| l.moment.is_some()));
+    let elected = moments
+        .iter()
+        .filter(|l| l.moment == Some(electionscope::sim::Moment::LeaderElected))
+        .count();
+    assert_eq!(elected, 2, "{moments:?}");
+    assert!(
+        all.iter()
+            .all(|l| l.moment != Some(electionscope::sim::Moment::LeaderElected))
+    );
 }
 
 #[test]
@@ -179,7 +193,7 @@ fn lease_renewals_are_narrated_with_the_messages_not_the_faults() {
         .filter(|c| c.on_by_default())
         .collect();
     let renewals = |shown: &[Category]| {
-        narration(r.trace(), shown, 10_000)
+        narration(r.trace(), shown, false, 10_000)
             .iter()
             .filter(|l| l.text.contains("renews (renewTime"))
             .count()
@@ -187,7 +201,7 @@ fn lease_renewals_are_narrated_with_the_messages_not_the_faults() {
     assert_eq!(renewals(&default), 0, "renewals hidden by default");
     assert!(renewals(&[Category::Message]) >= 10);
     assert!(
-        narration(r.trace(), &default, 10_000)
+        narration(r.trace(), &default, false, 10_000)
             .iter()
             .any(|l| l.text.contains("acquires the lease")),
         "the story itself stays"

@@ -113,8 +113,11 @@ impl Timeline {
             if let Some(sink) = self.sink.as_mut() {
                 sink(&e);
             }
+            // Going forward again after a seek back produces the same events with
+            // the same numbers: each moment is kept once.
             if let Some(moment) = e.moment
                 && self.moments.len() < MAX_MOMENTS
+                && self.moments.last().is_none_or(|m| m.seq < e.seq)
             {
                 self.moments.push(MomentMark {
                     time: e.time,

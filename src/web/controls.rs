@@ -7,7 +7,10 @@ use electionscope::config::{MAX_NODES, MIN_NODES, SimConfig};
 use electionscope::settings::{Setting, SettingKind, Value};
 use electionscope::sim::action::Percent;
 use electionscope::sim::time::Rounded;
-use electionscope::sim::{Action, MS, Micros, NodeId, NodeState, NodeStatus, StorageMode, Target};
+use electionscope::sim::{
+    Action, MS, Micros, MomentMark, NodeId, NodeState, NodeStatus, StorageMode, Target,
+};
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -36,6 +39,8 @@ pub struct PlaybackProps {
     pub speed: usize,
     pub now: Micros,
     pub horizon: Micros,
+    /// The key moments known so far, marked under the slider.
+    pub moments: Rc<Vec<MomentMark>>,
 }
 
 /// A clock reading: at the start "0s", not "0us" or "1us".
@@ -65,6 +70,20 @@ pub fn playback(p: &PlaybackProps) -> Html {
         })
     };
     let end = p.horizon.max(now).max(1);
+    let on_mark = {
+        let d = d.clone();
+        Callback::from(move |t: Micros| d.dispatch(Msg::Seek(t)))
+    };
+    let prev = p.moments.iter().rev().find(|k| k.time < now);
+    let next = p.moments.iter().find(|k| k.time > now);
+    let describe = |k: Option<&MomentMark>, word: &str| match k {
+        Some(k) => format!(
+            "{word} key moment: {} at {} (",
+            k.moment.label(),
+            clock(k.time)
+        ),
+        None => format!("{word} key moment ("),
+    };
 
     html! {
         // A region landmark around the toolbar: everything on the page sits in one.
@@ -81,13 +100,61 @@ pub fn playback(p: &PlaybackProps) -> Html {
                     { for SPEEDS.iter().enumerate().map(|(i, s)| html! { <option value={i.to_string()} selected={i == p.speed}>{ format!("{s}×") }</option> }) }
                 </select>
             </label>
-            <input id="timeline" class="timeline" type="range" min="0" max={end.to_string()} step="1"
-                value={now.to_string()} oninput={on_slider} aria-label="Timeline"
-                aria-valuetext={format!("{} of {}", clock(now), clock(end))} />
+            <button id="prev-moment" class="moment-jump" onclick={send_with(&d, || Msg::PrevMoment)} disabled={prev.is_none() && now == 0}
+                title={format!("{}<)", describe(prev, "Previous"))} aria-keyshortcuts="<" aria-label="Previous key moment">{ "◆‹" }</button>
+            <button id="next-moment" class="moment-jump" onclick={send_with(&d, || Msg::NextMoment)}
+                title={format!("{}>)", describe(next, "Next"))} aria-keyshortcuts=">" aria-label="Next key moment">{ "›◆" }</button>
+            <div class="timeline-track" style={format!("--end: {end}")}>
+                <input id="timeline" class="timeline" type="range" min="0" max={end.to_string()} step="1"
+                    value={now.to_string()} oninput={on_slider} aria-label="Timeline"
+                    aria-valuetext={format!("{} of {}", clock(now), clock(end))} />
+                <MomentMarks moments={p.moments.clone()} on_seek={on_mark} />
+            </div>
             <output class="clock" for="timeline">{ format!("{} / {}", clock(now), clock(end)) }</output>
             <button id="reset" onclick={send_with(&d, || Msg::Reset)} title="Restart with the same seed (R)">{ "⟲ Reset" }</button>
         </div>
         </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct MomentMarksProps {
+    pub moments: Rc<Vec<MomentMark>>,
+    pub on_seek: Callback<Micros>,
+}
+
+/// Markers this far apart (in virtual time, as a share of the span the moments
+/// cover) at most: a Paxos duel marks thousands, which would be one smear.
+const MARK_BUCKETS: u64 = 160;
+
+/// The key moments under the slider, each a button that jumps there. Positioned by
+/// CSS against the track's `--end`, so the markers are not re-rendered as the end
+/// grows while playing.
+#[function_component(MomentMarks)]
+pub fn moment_marks(p: &MomentMarksProps) -> Html {
+    let span = p.moments.last().map_or(1, |k| k.time.max(1));
+    let bucket = (span / MARK_BUCKETS).max(1);
+    let mut last_bucket = None;
+    let marks = p.moments.iter().filter(move |k| {
+        // The first of each bucket, and every moment of trouble in it.
+        let b = k.time / bucket;
+        let first = last_bucket != Some(b);
+        last_bucket = Some(b);
+        first || k.moment.is_trouble()
+    });
+    let marks = marks.map(|k| {
+        let t = k.time;
+        let cb = p.on_seek.clone();
+        let label = format!("{}: {} — {}", clock(t), k.moment.label(), k.text);
+        html! {
+            <button class={classes!("moment-mark", k.moment.is_trouble().then_some("trouble"))}
+                data-moment={k.moment.key()} data-time={t.to_string()} style={format!("--t: {t}")}
+                title={label.clone()} aria-label={label} tabindex="-1"
+                onclick={Callback::from(move |_| cb.emit(t))} />
+        }
+    });
+    html! {
+        <div class="moment-marks" role="group" aria-label="Key moments (◆‹ and ›◆ move between them)">{ for marks }</div>
     }
 }
 
@@ -467,6 +534,10 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("←  /  Shift+←", "back 10ms / 100ms"),
     ("Shift+→", "forward 100ms"),
     ("Home / End", "start / latest instant"),
+    (
+        "<  /  >",
+        "previous / next key moment (a leader elected, a split vote, a refused write…)",
+    ),
     ("+  /  −", "faster / slower"),
     ("1 … 9", "select node n1 … n9"),
     ("C", "crash or restart the selected node"),

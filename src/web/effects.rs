@@ -76,6 +76,8 @@ fn keyboard(model: &UseReducerHandle<Model>, e: &KeyboardEvent) -> Option<Msg> {
         "ArrowRight" if shift => Msg::SeekBy(10 * NUDGE),
         "ArrowRight" | "." => Msg::Step,
         "ArrowLeft" => Msg::SeekBy(if shift { -10 * NUDGE } else { -NUDGE }),
+        ">" => Msg::NextMoment,
+        "<" => Msg::PrevMoment,
         "Home" => Msg::Seek(0),
         "End" => Msg::Seek(model.horizon()),
         "+" | "=" | "]" => Msg::Faster,

@@ -123,6 +123,10 @@ pub fn app() -> Html {
         let d = model.dispatcher();
         use_callback((), move |c, _| d.dispatch(Msg::ToggleCategory(c)))
     };
+    let on_moments_only = {
+        let d = model.dispatcher();
+        use_callback((), move |_: (), _| d.dispatch(Msg::ToggleMomentsOnly))
+    };
     let new_seed = {
         let d = model.dispatcher();
         use_callback((), move |_: MouseEvent, _| {
@@ -207,7 +211,7 @@ pub fn app() -> Html {
         .map(|n| html! { <p class="notice" role="status">{ n }</p> });
 
     if model.embed {
-        let latest = viewmodel::narration(trace, &model.shown, 1);
+        let latest = viewmodel::narration(trace, &model.shown, false, 1);
         let options = &model.embed_options;
         let caption = match &options.caption {
             Some(url::Caption::Text(t)) => Some(t.clone()),
@@ -262,7 +266,7 @@ pub fn app() -> Html {
     let wall_ms = effects::wall_now();
     let lines = display.borrow_mut().narration(
         trace,
-        &model.shown,
+        (&model.shown, model.moments_only),
         model.playing,
         view.nodes.len(),
         wall_ms,
@@ -312,10 +316,11 @@ pub fn app() -> Html {
                     <NetworkPanel dispatch={model.dispatcher()} nodes={view.nodes.len()} service={view.nodes.iter().find(|n| n.service).map(|n| (n.id, n.name.clone()))} leader={view.leader.map(|(l, _)| l)}
                     split={model.split.clone()} partition={view.partition.clone()} cuts={view.cuts.len()}
                     latency={view.latency} drop_ppm={view.drop_ppm} />
-                    <Narration lines={lines} shown={model.shown.clone()} on_toggle={on_toggle_category} on_seek={on_seek.clone()} />
+                    <Narration lines={lines} shown={model.shown.clone()} on_toggle={on_toggle_category} on_seek={on_seek.clone()}
+                        moments_only={model.moments_only} on_moments_only={on_moments_only} />
                 </aside>
             </main>
-            <Playback dispatch={model.dispatcher()} playing={model.playing} speed={model.speed} now={pane.now()} horizon={pane.horizon} />
+            <Playback dispatch={model.dispatcher()} playing={model.playing} speed={model.speed} now={pane.now()} horizon={pane.horizon} moments={pane.moments.clone()} />
             <Stats stats={stats} />
             <Lamport vm={lamport} on_seek={on_seek} {algo} on_zoom={on_lamport_zoom} fit={model.lamport_fit}
                 zoom={model.lamport_zoom} />

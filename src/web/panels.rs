@@ -21,6 +21,9 @@ pub struct NarrationProps {
     pub shown: Vec<Category>,
     pub on_toggle: Callback<Category>,
     pub on_seek: Callback<Micros>,
+    /// Only the lines that tell a key moment.
+    pub moments_only: bool,
+    pub on_moments_only: Callback<()>,
 }
 
 /// Newest first; an aria-live region so screen readers hear what happens.
@@ -34,22 +37,39 @@ pub fn narration(p: &NarrationProps) -> Html {
                 aria-pressed={on.to_string()} onclick={Callback::from(move |_| cb.emit(c))}>{ c.name() }</button>
         }
     });
+    let moments_chip = {
+        let cb = p.on_moments_only.clone();
+        let on = p.moments_only;
+        html! {
+            <button id="moments-only" class={classes!("chip", "moments-chip", on.then_some("on"))} aria-pressed={on.to_string()}
+                title="Show only the key moments: a leader elected, a split vote, a refused write…"
+                onclick={Callback::from(move |_| cb.emit(()))}>{ "◆ key moments only" }</button>
+        }
+    };
     let lines = p.lines.iter().map(|l| {
         let t = l.time;
         let cb = p.on_seek.clone();
         html! {
-            <li key={l.seq} class={classes!(format!("cat-{}", l.category.name()), l.violation.then_some("violation"))}>
+            <li key={l.seq} class={classes!(format!("cat-{}", l.category.name()), l.violation.then_some("violation"), l.moment.map(|_| "moment"))}
+                data-moment={l.moment.map(|m| m.key())}>
                 <button class="when" title="Jump the timeline to this instant" onclick={Callback::from(move |_| cb.emit(t))}>
                     { Rounded(t).to_string() }
                 </button>
-                <span class="what">{ &l.text }</span>
+                <span class="what">
+                    if let Some(m) = l.moment {
+                        <span class={classes!("moment-tag", m.is_trouble().then_some("trouble"))}>{ format!("◆ {}", m.label()) }</span>{ " " }
+                    }
+                    { &l.text }
+                </span>
             </li>
         }
     });
     html! {
         <section class="narration" aria-label="Narration">
-            <div class="chips" role="group" aria-label="Show kinds of events">{ for chips }</div>
-            if p.lines.is_empty() {
+            <div class="chips" role="group" aria-label="Show kinds of events">{ for chips }{ moments_chip }</div>
+            if p.lines.is_empty() && p.moments_only {
+                <p class="hint narration-empty">{ "No key moment yet. Press ›◆ (or >) to run on to the next one." }</p>
+            } else if p.lines.is_empty() {
                 <p class="hint narration-empty">{ "Nothing has happened yet. Press ▶ Play (Space) or Step (→) to start: the first election comes within a fraction of a simulated second. Click a node to crash, pause or isolate it." }</p>
             }
             <ol class="lines" aria-live="polite" aria-relevant="additions">{ for lines }</ol>

@@ -5,6 +5,7 @@
 use electionscope::config::SimConfig;
 use electionscope::frame::{FRAME_EVENT_BUDGET, Pacer};
 use electionscope::run::{self, Run};
+use electionscope::sim::MomentMark;
 use electionscope::sim::{Action, ClusterView, MS, Micros, NodeId};
 use electionscope::viewmodel::Category;
 use std::cell::RefCell;
@@ -35,6 +36,9 @@ pub struct Pane {
     pub fingerprint: Option<String>,
     /// Share of the duration the fingerprint job has simulated, in percent.
     pub fingerprint_progress: u8,
+    /// The key moments of this branch so far (the slider's markers); a new list
+    /// only when one is added or a branch dropped some.
+    pub moments: Rc<Vec<MomentMark>>,
 }
 
 impl Pane {
@@ -57,6 +61,7 @@ impl Pane {
             horizon: 0,
             fingerprint: None,
             fingerprint_progress: 0,
+            moments: Rc::default(),
         };
         (pane, problem)
     }
@@ -69,6 +74,12 @@ impl Pane {
         let run = self.sim.0.borrow();
         self.view = Rc::new(run.view());
         self.horizon = self.horizon.max(self.view.now);
+        let moments = run.moments();
+        if moments.len() != self.moments.len()
+            || moments.last().map(|m| m.seq) != self.moments.last().map(|m| m.seq)
+        {
+            self.moments = Rc::new(moments.to_vec());
+        }
     }
 }
 
@@ -98,6 +109,8 @@ pub struct Model {
     pub lamport_zoom: i8,
     /// The diagram shows the whole run so far (zoom then does not apply).
     pub lamport_fit: bool,
+    /// The narration shows only the lines that tell a key moment.
+    pub moments_only: bool,
 }
 
 impl PartialEq for Model {
@@ -136,7 +149,17 @@ pub enum Msg {
     /// The space-time diagram: zoom in (-1) or out (+1), or fit the whole run.
     LamportZoom(i8),
     LamportFit,
+    /// Jump to the next key moment (simulating ahead if none is known yet) or back
+    /// to the previous one.
+    NextMoment,
+    PrevMoment,
+    ToggleMomentsOnly,
 }
+
+/// How far "next moment" simulates ahead looking for one, and the events it may
+/// handle doing so (a quiet stable cluster has none to find).
+const MOMENT_SEARCH: Micros = 120 * electionscope::sim::SEC;
+const MOMENT_SEARCH_EVENTS: u64 = 400_000;
 
 /// How far the space-time diagram zooms: a quarter to 64 times its usual window.
 pub const LAMPORT_ZOOM: std::ops::RangeInclusive<i8> = -2..=6;
@@ -194,6 +217,7 @@ impl Model {
             in_view: true,
             lamport_zoom: 0,
             lamport_fit: false,
+            moments_only: false,
         }
     }
 
@@ -245,6 +269,7 @@ impl Model {
             in_view: self.in_view,
             lamport_zoom: self.lamport_zoom,
             lamport_fit: self.lamport_fit,
+            moments_only: self.moments_only,
             ..fresh
         };
         self.version = version + 1;
@@ -389,6 +414,66 @@ impl Reducible for Model {
                     (m.lamport_zoom + step).clamp(*LAMPORT_ZOOM.start(), *LAMPORT_ZOOM.end());
             }
             Msg::LamportFit => m.lamport_fit = !m.lamport_fit,
+            Msg::ToggleMomentsOnly => m.moments_only = !m.moments_only,
+            Msg::NextMoment => {
+                m.playing = false;
+                m.pacer.reset();
+                let now = m.now();
+                let sim = m.panes[0].sim.clone();
+                let mut first = sim.0.borrow_mut();
+                let mut reached = m.panes[0].horizon;
+                let after =
+                    |run: &dyn Run| run.moments().iter().find(|k| k.time > now).map(|k| k.time);
+                let mut found = after(first.as_ref());
+                if found.is_none() {
+                    // Nothing known ahead: simulate on (from the end of what is known)
+                    // until one happens, then come back to `now` first so the jump
+                    // lands on the same branch.
+                    // Windows that double from 100 ms keep the slider's new end near
+                    // the moment found, not two minutes on.
+                    let horizon = m.panes[0].horizon.max(now);
+                    first.seek(horizon);
+                    let mut window = 100 * electionscope::sim::MS;
+                    let mut budget = MOMENT_SEARCH_EVENTS;
+                    while found.is_none() && window <= MOMENT_SEARCH && budget > 0 {
+                        let before = first.stats().messages_sent;
+                        let until = first.now() + window;
+                        let done = first.advance_within(until, budget);
+                        budget = budget.saturating_sub(first.stats().messages_sent - before);
+                        found = after(first.as_ref());
+                        if !done {
+                            break; // a storm: stop searching rather than freeze
+                        }
+                        window *= 2;
+                    }
+                    reached = reached.max(first.now());
+                }
+                if found.is_none() {
+                    m.toast = Some(format!(
+                        "No key moment in the next {} of simulated time: the cluster is quiet. Crash or partition something, then look again.",
+                        electionscope::sim::Human(first.now().saturating_sub(now))
+                    ));
+                }
+                let target = found.unwrap_or(now);
+                first.seek(target);
+                drop(first);
+                m.panes[0].horizon = reached;
+                for pane in &m.panes[1..] {
+                    pane.sim.0.borrow_mut().seek(target);
+                }
+            }
+            Msg::PrevMoment => {
+                m.playing = false;
+                m.pacer.reset();
+                let now = m.now();
+                let before = m.panes[0]
+                    .moments
+                    .iter()
+                    .rev()
+                    .find(|k| k.time < now)
+                    .map_or(0, |k| k.time);
+                m.each_run(|run| run.seek(before));
+            }
             Msg::InView(seen) => {
                 m.in_view = seen;
                 m.pacer.reset();

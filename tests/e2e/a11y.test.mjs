@@ -22,7 +22,7 @@ const STATES = [
   ['a leader elected, a node selected, every narration category on', '?algo=raft&nodes=5&seed=7&scenario=leader-crash', [FULL, PHONE], async (page) => {
     await page.keyboard.press('Shift+ArrowRight'); await page.keyboard.press('Shift+ArrowRight'); await page.keyboard.press('Shift+ArrowRight');
     await page.click('[data-node-id="2"]');
-    for (const chip of await page.locator('.narration .chip:not(.on)').all()) await chip.click();
+    for (const chip of await page.locator('.narration .chip[class*="cat-"]:not(.on)').all()) await chip.click();
   }],
   ['the help overlay', '?algo=raft&nodes=5&seed=7', [FULL, PHONE], async (page) => {
     await page.click('#help');
