@@ -16,6 +16,7 @@ pub mod storage;
 pub mod time;
 pub mod timeline;
 pub mod trace;
+pub mod vecmap;
 mod watch;
 mod world;
 
@@ -31,3 +32,4 @@ pub use storage::{Defences, StorageMode, StorageView};
 pub use time::{Human, MS, Micros, SEC};
 pub use timeline::Timeline;
 pub use trace::{EventKind, Fact, MsgRecord, TraceEvent};
+pub use vecmap::VecMap;

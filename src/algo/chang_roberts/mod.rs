@@ -19,11 +19,12 @@ mod invariants;
 pub use descriptor::DESCRIPTOR;
 pub use invariants::UniqueWinnerMonitor;
 
+use crate::sim::VecMap;
 use crate::sim::time::Rounded;
 use crate::sim::{
     Algorithm, Context, Input, MS, Message, Micros, MsgClass, NodeId, NodeView, NoteKind, Timer,
 };
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChangRobertsConfig {
@@ -327,7 +328,7 @@ pub struct ChangRoberts {
     passed_on: BTreeSet<NodeId>,
     /// Successors that failed to acknowledge: skipped until heard from again.
     suspected: BTreeSet<NodeId>,
-    pending: BTreeMap<u64, Pending>,
+    pending: VecMap<u64, Pending>,
     /// Timed-out hops (seq -> local send time), oldest dropped first.
     timed_out: VecDeque<(u64, Micros)>,
     next_seq: u64,
@@ -890,7 +891,7 @@ impl Algorithm for ChangRoberts {
             max_seen: me,
             passed_on: BTreeSet::new(),
             suspected: BTreeSet::new(),
-            pending: BTreeMap::new(),
+            pending: VecMap::new(),
             timed_out: VecDeque::new(),
             next_seq: 0,
             handled: Handled::default(),

@@ -8,13 +8,14 @@
 //! (a Violation only if they are equal, which "One holder per revision" explains).
 
 use super::{Grant, Lease, LeaseDisk};
+use crate::sim::VecMap;
 use crate::sim::{Finding, Monitor, NodeId, NodeSlotRef, Severity};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 #[derive(Clone, Debug, Default)]
 pub struct LeaseMonitor {
     /// Who was granted each token.
-    holders: BTreeMap<u64, NodeId>,
+    holders: VecMap<u64, NodeId>,
     /// The highest token granted so far.
     highest: u64,
     reported: BTreeSet<String>,

@@ -3,22 +3,23 @@
 //! even if those acceptors later accept the same instance again at a higher ballot.
 
 use super::{Ballot, Paxos, PaxosDisk, Role, Value};
+use crate::sim::VecMap;
 use crate::sim::{Finding, Monitor, NodeId, NodeSlotRef, Severity};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 #[derive(Clone, Debug, Default)]
 pub struct PaxosMonitor {
     majority: usize,
     /// Every (instance, ballot, value) ever accepted, and by whom.
-    acceptances: BTreeMap<(u64, Ballot, Value), BTreeSet<NodeId>>,
+    acceptances: VecMap<(u64, Ballot, Value), BTreeSet<NodeId>>,
     /// The first value seen chosen in each instance, and the ballot it was chosen at.
-    chosen: BTreeMap<u64, (Ballot, Value)>,
+    chosen: VecMap<u64, (Ballot, Value)>,
     /// Each acceptor's accepted state at its previous step, to spot new acceptances.
-    last_accepted: BTreeMap<NodeId, BTreeMap<u64, (Ballot, Value)>>,
+    last_accepted: VecMap<NodeId, VecMap<u64, (Ballot, Value)>>,
     /// The highest ballot each acceptor has ever promised.
-    promise_high: BTreeMap<NodeId, Ballot>,
+    promise_high: VecMap<NodeId, Ballot>,
     /// Who led each ballot.
-    leaders: BTreeMap<Ballot, NodeId>,
+    leaders: VecMap<Ballot, NodeId>,
     reported: BTreeSet<String>,
 }
 

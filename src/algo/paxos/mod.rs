@@ -11,13 +11,14 @@ pub use descriptor::DESCRIPTOR;
 pub use invariants::PaxosMonitor;
 
 use crate::sim::Moment;
+use crate::sim::VecMap;
 use crate::sim::time::Rounded;
 use crate::sim::{
     Algorithm, Context, Input, LogEntryView, Message, Micros, MsgClass, NodeId, NodeView, NoteKind,
     Timer,
 };
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -266,7 +267,7 @@ impl Role {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PaxosDisk {
     pub promised: Ballot,
-    pub accepted: BTreeMap<u64, (Ballot, Value)>,
+    pub accepted: VecMap<u64, (Ballot, Value)>,
     pub max_round: u64,
 }
 
@@ -286,7 +287,7 @@ pub struct Paxos {
     cfg: PaxosConfig,
     // Persistent.
     promised: Ballot,
-    accepted: BTreeMap<u64, (Ballot, Value)>,
+    accepted: VecMap<u64, (Ballot, Value)>,
     max_round: u64,
     // Volatile.
     role: Role,
@@ -294,10 +295,10 @@ pub struct Paxos {
     ballot: Ballot,
     leader: Option<NodeId>,
     /// Phase-1 answers for `ballot`: who promised, and what each had accepted.
-    promises: BTreeMap<NodeId, Vec<AcceptedEntry>>,
-    proposals: BTreeMap<u64, Proposal>,
+    promises: VecMap<NodeId, Vec<AcceptedEntry>>,
+    proposals: VecMap<u64, Proposal>,
     /// Instances this node knows are chosen, with the ballot of the leader that said so.
-    chosen: BTreeMap<u64, (Ballot, Value)>,
+    chosen: VecMap<u64, (Ballot, Value)>,
     next_instance: u64,
     /// The ballot that pre-empted this node's own, while it backs off.
     preempted_by: Option<Ballot>,
@@ -318,7 +319,7 @@ impl Paxos {
         self.promised
     }
 
-    pub fn accepted(&self) -> &BTreeMap<u64, (Ballot, Value)> {
+    pub fn accepted(&self) -> &VecMap<u64, (Ballot, Value)> {
         &self.accepted
     }
 
@@ -327,7 +328,7 @@ impl Paxos {
     }
 
     /// Instances this node has learned are chosen, and their values.
-    pub fn chosen(&self) -> BTreeMap<u64, Value> {
+    pub fn chosen(&self) -> VecMap<u64, Value> {
         self.chosen.iter().map(|(i, (_, v))| (*i, *v)).collect()
     }
 
@@ -425,7 +426,7 @@ impl Paxos {
 
         // The value accepted with the highest ballot in each instance, over a majority:
         // if anything was chosen there, it is this value (Paxos Made Simple, P2c).
-        let mut highest: BTreeMap<u64, (Ballot, Value)> = BTreeMap::new();
+        let mut highest: VecMap<u64, (Ballot, Value)> = VecMap::new();
         for entry in self.promises.values().flatten() {
             let slot = highest
                 .entry(entry.instance)
@@ -896,9 +897,9 @@ impl Algorithm for Paxos {
             role: Role::Follower,
             ballot: Ballot::NONE,
             leader: None,
-            promises: BTreeMap::new(),
-            proposals: BTreeMap::new(),
-            chosen: BTreeMap::new(),
+            promises: VecMap::new(),
+            proposals: VecMap::new(),
+            chosen: VecMap::new(),
             next_instance: 1,
             preempted_by: None,
             waiting_since: 0,

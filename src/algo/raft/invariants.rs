@@ -1,15 +1,16 @@
 //! Raft's safety properties (Figure 3 of the paper), checked after every step.
 
 use super::{Entry, Raft, RaftDisk, Role};
+use crate::sim::VecMap;
 use crate::sim::{Finding, Monitor, NodeId, NodeSlotRef, Severity};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 #[derive(Clone, Debug, Default)]
 pub struct RaftMonitor {
     /// Who led each term (Election Safety).
-    leaders: BTreeMap<u64, NodeId>,
+    leaders: VecMap<u64, NodeId>,
     /// The log each current leader had at its previous step (Leader Append-Only).
-    leader_logs: BTreeMap<NodeId, (u64, Vec<Entry>)>,
+    leader_logs: VecMap<NodeId, (u64, Vec<Entry>)>,
     /// Committed entries by index, with the term of the node that first saw them
     /// committed (State Machine Safety, Leader Completeness).
     committed: Vec<(Entry, u64)>,

@@ -4,15 +4,16 @@
 //! forget them across a crash), and the longest committed history seen so far.
 
 use super::{Txn, Zab, ZabDisk, hex};
+use crate::sim::VecMap;
 use crate::sim::{Finding, Monitor, NodeId, NodeSlotRef, Severity};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 #[derive(Clone, Debug, Default)]
 pub struct ZabMonitor {
     /// The first server established in each epoch.
-    leaders: BTreeMap<u64, NodeId>,
+    leaders: VecMap<u64, NodeId>,
     /// Per server: the highest acceptedEpoch and currentEpoch it ever had.
-    high: BTreeMap<NodeId, (u64, u64)>,
+    high: VecMap<NodeId, (u64, u64)>,
     /// The longest committed history any server has had; all others must be prefixes.
     committed: Vec<Txn>,
     /// Who first committed each position of `committed`.

@@ -13,12 +13,13 @@ mod invariants;
 pub use descriptor::DESCRIPTOR;
 pub use invariants::ZabMonitor;
 
+use crate::sim::VecMap;
 use crate::sim::time::Rounded;
 use crate::sim::{
     Algorithm, Context, Input, LogEntryView, MS, Message, Micros, MsgClass, NodeId, NodeView,
     NoteKind, SEC, Timer,
 };
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -359,14 +360,14 @@ pub struct ZabDisk {
 struct Lead {
     /// The epoch proposed in NEWEPOCH (0 until proposed).
     epoch: u64,
-    infos: BTreeMap<NodeId, u64>,
+    infos: VecMap<NodeId, u64>,
     epoch_acks: BTreeSet<NodeId>,
     /// Followers sent NEWLEADER: they take proposals and pings.
     synced: BTreeSet<NodeId>,
     newleader_acks: BTreeSet<NodeId>,
     /// The highest zxid each server is known to hold.
-    matched: BTreeMap<NodeId, Zxid>,
-    last_heard: BTreeMap<NodeId, Micros>,
+    matched: VecMap<NodeId, Zxid>,
+    last_heard: VecMap<NodeId, Micros>,
 }
 
 type Ctx<'a, 'b> = Context<'a, ZabMsg, ZabTimer>;
@@ -388,9 +389,9 @@ pub struct Zab {
     logical_clock: u64,
     proposal: Vote,
     /// Votes of LOOKING servers in this round (own included).
-    recv_set: BTreeMap<NodeId, (Vote, u64)>,
+    recv_set: VecMap<NodeId, (Vote, u64)>,
     /// Whom FOLLOWING and LEADING servers report as leader, and their state.
-    out_of_election: BTreeMap<NodeId, (NodeId, ServerState)>,
+    out_of_election: VecMap<NodeId, (NodeId, ServerState)>,
     notify_timeout: Micros,
     finalizing: bool,
     lead: Lead,
@@ -1472,8 +1473,8 @@ impl Algorithm for Zab {
             leader: None,
             logical_clock: 0,
             proposal: Vote::default(),
-            recv_set: BTreeMap::new(),
-            out_of_election: BTreeMap::new(),
+            recv_set: VecMap::new(),
+            out_of_election: VecMap::new(),
             notify_timeout: config.finalize_wait.max(MIN_NOTIFICATION_TIMEOUT),
             finalizing: false,
             lead: Lead::default(),

@@ -11,13 +11,14 @@
 //!   Warning, which fencing tokens exist for.
 
 use super::{ServiceDisk, ZkDisk, ZkRecipe, Znode, znode_name};
+use crate::sim::VecMap;
 use crate::sim::{Finding, Monitor, NodeId, NodeSlotRef, Severity};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 #[derive(Clone, Debug, Default)]
 pub struct ZkMonitor {
     /// Every znode ever seen, by sequence number: who owned it, on which session.
-    seen: BTreeMap<u64, Znode>,
+    seen: VecMap<u64, Znode>,
     reported: BTreeSet<String>,
 }
 
@@ -51,7 +52,7 @@ fn finding(nodes: Vec<NodeId>, terms: Vec<u64>, text: String) -> Finding {
 }
 
 /// The service's znodes, running or from its disk.
-fn service_znodes<'a>(nodes: &'a [NodeSlotRef<'_, ZkRecipe>]) -> Option<&'a BTreeMap<u64, Znode>> {
+fn service_znodes<'a>(nodes: &'a [NodeSlotRef<'_, ZkRecipe>]) -> Option<&'a VecMap<u64, Znode>> {
     nodes.iter().find_map(|slot| match slot {
         NodeSlotRef::Up(ZkRecipe::Service(s)) => Some(s.znodes()),
         NodeSlotRef::Down(ZkDisk::Service(d)) => {

@@ -18,12 +18,13 @@ pub use descriptor::DESCRIPTOR;
 pub use invariants::ZkMonitor;
 
 use crate::sim::Moment;
+use crate::sim::VecMap;
 use crate::sim::time::Rounded;
 use crate::sim::{
     Algorithm, Context, Input, MS, Message, Micros, MsgClass, NodeId, NodeView, NoteKind, Timer,
 };
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt;
 
 /// What each waiting candidate watches.
@@ -344,8 +345,8 @@ pub struct ServiceDisk {
     pub cversion: u64,
     pub next_seq: u64,
     pub next_session: u64,
-    pub sessions: BTreeMap<u64, (NodeId, u64)>,
-    pub znodes: BTreeMap<u64, Znode>,
+    pub sessions: VecMap<u64, (NodeId, u64)>,
+    pub znodes: VecMap<u64, Znode>,
 }
 
 #[derive(Clone, Debug)]
@@ -357,12 +358,12 @@ pub struct ZkService {
     cversion: u64,
     next_seq: u64,
     next_session: u64,
-    sessions: BTreeMap<u64, Session>,
-    znodes: BTreeMap<u64, Znode>,
+    sessions: VecMap<u64, Session>,
+    znodes: VecMap<u64, Znode>,
     /// One-shot watches: znode -> (client, session) to notify of its deletion.
-    watches: BTreeMap<u64, BTreeSet<(NodeId, u64)>>,
+    watches: VecMap<u64, BTreeSet<(NodeId, u64)>>,
     /// Sessions that expired, when, and whose they were (for "expired 400 ms ago").
-    expired: BTreeMap<u64, (NodeId, Micros)>,
+    expired: VecMap<u64, (NodeId, Micros)>,
     last_check: Micros,
     notifications: u64,
     /// Notifications sent for the newest deletion, and lists that followed it.
@@ -400,8 +401,8 @@ impl ZkService {
                 })
                 .collect(),
             znodes: disk.znodes.clone(),
-            watches: BTreeMap::new(),
-            expired: BTreeMap::new(),
+            watches: VecMap::new(),
+            expired: VecMap::new(),
             last_check: 0,
             notifications: 0,
             last_failure_notified: 0,
@@ -426,17 +427,17 @@ impl ZkService {
         }
     }
 
-    pub fn znodes(&self) -> &BTreeMap<u64, Znode> {
+    pub fn znodes(&self) -> &VecMap<u64, Znode> {
         &self.znodes
     }
 
     /// Live sessions: id -> owner.
-    pub fn sessions(&self) -> BTreeMap<u64, NodeId> {
+    pub fn sessions(&self) -> VecMap<u64, NodeId> {
         self.sessions.iter().map(|(&k, s)| (k, s.owner)).collect()
     }
 
     /// Watches registered now: znode -> clients.
-    pub fn watches(&self) -> BTreeMap<u64, Vec<NodeId>> {
+    pub fn watches(&self) -> VecMap<u64, Vec<NodeId>> {
         self.watches
             .iter()
             .map(|(&k, w)| (k, w.iter().map(|(n, _)| *n).collect()))
