@@ -8,6 +8,7 @@ pub mod config;
 pub mod fit;
 pub mod frame;
 pub mod lab;
+pub mod lesson;
 pub mod run;
 pub mod scenario;
 pub mod settings;

@@ -755,3 +755,73 @@ fn durations_take_hours() {
     assert!(!o.status.success());
     assert!(stderr(&o).contains("outside 1us to 24h"), "{}", stderr(&o));
 }
+
+#[test]
+fn lessons_are_listed_and_run_prints_each_checkpoint_with_the_runs_answers() {
+    let list = stdout(&cli(&["lessons"]));
+    for name in ["raft-majority", "split-vote", "zk-herd"] {
+        assert!(list.contains(name), "{list}");
+    }
+    let o = cli(&["run", "--lesson", "split-vote", "--seed", "3"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("(seed 3, 4 nodes, 3s)"), "{text}");
+    assert!(text.contains("Which node will lead?"), "{text}");
+    assert!(text.contains("choices: n1 / n2 / n3 / n4"), "{text}");
+    // The same answer as the library computes for that seed: the page uses it too.
+    let lesson = electionscope::lesson::Lesson::parse(
+        electionscope::lesson::builtin("split-vote").unwrap().text,
+    )
+    .unwrap();
+    let cfg = lesson
+        .config(&electionscope::config::SimConfig {
+            seed: 3,
+            ..Default::default()
+        })
+        .unwrap();
+    let answer = &lesson.resolve(&cfg).unwrap()[1]
+        .question
+        .clone()
+        .unwrap()
+        .answer;
+    assert!(
+        text.contains(&format!("answer:  {answer} (decided at")),
+        "{text}"
+    );
+    // JSON for tools.
+    let json: serde_json::Value = serde_json::from_str(&stdout(&cli(&[
+        "run", "--lesson", "zk-herd", "--seed", "1", "--json",
+    ])))
+    .unwrap();
+    assert!(json.as_array().is_some_and(|a| a.len() == 2), "{json}");
+    // A wrong lesson file names the line and column; an unknown name lists the lessons.
+    let dir = std::env::temp_dir().join(format!("es-lesson-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.lesson");
+    std::fs::write(&bad, "set algo raft\nat next leader-won say \"x\"\n").unwrap();
+    let o = cli(&["run", "--lesson", bad.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("lesson: line 2, column 9: unknown moment 'leader-won'"),
+        "{}",
+        stderr(&o)
+    );
+    let o = cli(&["run", "--lesson", "no-such-lesson"]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("raft-majority, split-vote, zk-herd"),
+        "{}",
+        stderr(&o)
+    );
+    let o = cli(&[
+        "run",
+        "--lesson",
+        "split-vote",
+        "--scenario",
+        "leader-crash",
+    ]);
+    assert!(
+        !o.status.success(),
+        "a lesson and a scenario at once are refused"
+    );
+}

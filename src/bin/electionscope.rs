@@ -55,6 +55,8 @@ mod cli {
         Lab(LabArgs),
         /// List the built-in scenarios.
         Scenarios,
+        /// List the built-in lessons (run one with `run --lesson NAME`).
+        Lessons,
         /// List the algorithms with their settings and built-in scenarios.
         Algorithms {
             /// Print one JSON array instead of text
@@ -116,6 +118,10 @@ mod cli {
         /// Write every trace event to FILE as JSON lines
         #[arg(long, value_name = "FILE")]
         trace: Option<std::path::PathBuf>,
+        /// A built-in lesson name or a lesson file: prints each checkpoint's caption
+        /// and the answers this run gives its questions
+        #[arg(long, conflicts_with = "scenario")]
+        lesson: Option<String>,
     }
 
     #[derive(Args)]
@@ -275,6 +281,14 @@ mod cli {
                 }
                 0
             }
+            Command::Lessons => {
+                let lessons = electionscope::lesson::BUILTINS;
+                let width = lessons.iter().map(|l| l.name.len()).max().unwrap_or(0);
+                for l in lessons {
+                    outln!("{:<width$}  {}", l.name, l.title);
+                }
+                0
+            }
             Command::Algorithms { json } => {
                 algorithms(json);
                 0
@@ -392,10 +406,72 @@ mod cli {
                 s.clone()
             });
         }
+        let lesson = match &a.lesson {
+            None => None,
+            Some(spec) => {
+                let text = match electionscope::lesson::builtin(spec) {
+                    Some(b) => b.text.to_string(),
+                    None => match std::fs::read_to_string(spec) {
+                        Ok(text) => text,
+                        Err(e) => {
+                            let names: Vec<&str> = electionscope::lesson::BUILTINS
+                                .iter()
+                                .map(|l| l.name)
+                                .collect();
+                            return fail(format!(
+                                "--lesson: '{spec}' is neither a built-in lesson ({}) nor a readable file: {e}",
+                                names.join(", ")
+                            ));
+                        }
+                    },
+                };
+                match electionscope::lesson::Lesson::parse(&text) {
+                    Ok(l) => {
+                        cfg.scenario = Some(l.scenario_text.clone());
+                        Some(l)
+                    }
+                    Err(e) => return fail(format!("lesson: {e}")),
+                }
+            }
+        };
         let cfg = match run::resolve(cfg, &o) {
             Ok(c) => c,
             Err(e) => return fail(e),
         };
+        if let Some(lesson) = &lesson {
+            let resolved = match lesson.resolve(&cfg) {
+                Ok(r) => r,
+                Err(e) => return fail(format!("lesson: {e}")),
+            };
+            if a.common.json {
+                outln!("{}", serde_json::to_string(&resolved).unwrap_or_default());
+                return 0;
+            }
+            outln!("{}", lesson.description);
+            outln!(
+                "(seed {}, {} nodes, {})",
+                cfg.seed,
+                cfg.nodes,
+                electionscope::sim::Human(cfg.duration)
+            );
+            for r in &resolved {
+                outln!();
+                outln!("at {} (line {}):", electionscope::sim::Human(r.at), r.line);
+                for line in r.caption.lines() {
+                    outln!("  {line}");
+                }
+                if let Some(q) = &r.question {
+                    outln!("  choices: {}", q.choices.join(" / "));
+                    outln!(
+                        "  answer:  {} (decided at {}: {})",
+                        q.answer,
+                        electionscope::sim::Human(q.decided_at),
+                        q.because
+                    );
+                }
+            }
+            return 0;
+        }
         for w in cfg.warnings() {
             eprintln!("electionscope: warning: {w}");
         }

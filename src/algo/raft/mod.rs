@@ -348,6 +348,11 @@ impl Raft {
 
     fn step_down_for_term(&mut self, ctx: &mut Ctx, from: NodeId, term: u64) {
         if self.role != Role::Follower {
+            // A candidate whose term ends without a winner after it heard from a
+            // majority saw a split vote, whether it times out or a higher term ends it.
+            if self.role == Role::Candidate && self.votes.len() >= self.majority() {
+                ctx.moment_for_next_note(Moment::SplitVote);
+            }
             ctx.note(
                 NoteKind::StepDown,
                 format!(
@@ -429,7 +434,8 @@ impl Raft {
 
     fn start_election(&mut self, ctx: &mut Ctx, why: String) {
         // A candidate that heard from a majority and still did not win: the votes
-        // split between candidates (a minority that heard from few is not a split).
+        // split between candidates (a minority that heard from few is not a split;
+        // `step_down_for_term` marks the same when a higher term ends the split).
         let split = self.role == Role::Candidate && self.votes.len() >= self.majority();
         self.role = Role::Candidate;
         self.term += 1;

@@ -1,0 +1,189 @@
+//! Lessons: the parser's errors name line and column; every built-in lesson resolves
+//! on many seeds; answers come from the run, not the lesson.
+
+use electionscope::config::SimConfig;
+use electionscope::lesson::{BUILTINS, Lesson, builtin};
+
+fn error_of(text: &str) -> (usize, usize, String) {
+    let e = Lesson::parse(text).expect_err("the lesson is wrong");
+    (e.line, e.column, e.message)
+}
+
+fn resolve(text: &str, seed: u64) -> Result<Vec<electionscope::lesson::Resolved>, String> {
+    let lesson = Lesson::parse(text).map_err(|e| e.to_string())?;
+    let config = lesson.config(&SimConfig {
+        seed,
+        ..SimConfig::default()
+    })?;
+    lesson.resolve(&config).map_err(|e| e.to_string())
+}
+
+#[test]
+fn parse_errors_name_the_line_the_column_and_what_was_expected() {
+    let (l, c, m) = error_of("set algo raft\nat next leader-won say \"x\"\n");
+    assert_eq!((l, c), (2, 9), "{m}");
+    assert!(
+        m.contains("unknown moment 'leader-won'") && m.contains("leader-elected"),
+        "{m}"
+    );
+
+    let (l, c, m) = error_of("at 1s say \"unfinished\n");
+    assert_eq!((l, c), (1, 11), "{m}");
+    assert!(m.contains("closing double quote"), "{m}");
+
+    let (l, c, m) = error_of("at 1s ask \"Who?\" winner\n");
+    assert_eq!((l, c), (1, 18), "{m}");
+    assert!(m.contains("unknown question 'winner'"), "{m}");
+
+    let (l, _, m) = error_of("at 1s ask \"Will it?\" happens leader-elected 3s\n");
+    assert_eq!(l, 1);
+    assert!(m.contains("expected 'within'"), "{m}");
+
+    let (l, c, m) = error_of("at 2s say \"b\"\nat 1s say \"a\"\n");
+    assert_eq!((l, c), (2, 4), "{m}");
+    assert!(m.contains("time goes backwards"), "{m}");
+
+    let (l, c, m) = error_of("at 1s say \"ok\" extra\n");
+    assert_eq!((l, c), (1, 16), "{m}");
+
+    // Scenario lines keep their own errors, at the lesson's line numbers.
+    let (l, c, m) = error_of("# intro\nat 1s say \"ok\"\nat 2s explode n1\n");
+    assert_eq!((l, c), (3, 7), "{m}");
+
+    let (_, _, m) = error_of("set algo raft\nat 1s crash n1\n");
+    assert!(m.contains("at least one checkpoint"), "{m}");
+
+    // A '#' inside a caption is text, not a comment.
+    let lesson = Lesson::parse("at 1s say \"write #3 is refused\" # a comment\n").unwrap();
+    assert_eq!(lesson.checkpoints[0].caption, "write #3 is refused");
+}
+
+#[test]
+fn a_question_the_run_cannot_decide_is_an_error_at_its_line() {
+    // No such node.
+    let e = resolve(
+        "set nodes 3\nat 1s ask \"n7?\" happens leader-elected among n1,n7 within 1s\n",
+        1,
+    )
+    .unwrap_err();
+    assert!(
+        e.starts_with("line 2") && e.contains("n7 does not exist"),
+        "{e}"
+    );
+    // No leader is elected after the last crash in a stable cluster: no next leader.
+    let e = resolve(
+        "set duration 2s\nat 1.5s ask \"Who leads next?\" leader\n",
+        1,
+    )
+    .unwrap_err();
+    assert!(
+        e.starts_with("line 2") && e.contains("no leader is elected after"),
+        "{e}"
+    );
+    // Looking past the end of the run.
+    let e = resolve(
+        "set duration 2s\nat 1s ask \"Soon?\" happens split-vote within 5s\n",
+        1,
+    )
+    .unwrap_err();
+    assert!(e.contains("past the end"), "{e}");
+    // A moment that never comes.
+    let e = resolve("set duration 2s\nat next lost-update say \"never\"\n", 1).unwrap_err();
+    assert!(
+        e.starts_with("line 2") && e.contains("no lost update happens"),
+        "{e}"
+    );
+    // Writes without a storage.
+    let e = resolve("at 1s ask \"Accepted?\" accepts\n", 1).unwrap_err();
+    assert!(e.contains("the storage is off"), "{e}");
+}
+
+#[test]
+fn every_builtin_lesson_resolves_on_forty_seeds_with_answers_among_the_choices() {
+    assert!(BUILTINS.len() >= 3);
+    for lesson in BUILTINS {
+        for seed in 1..=40 {
+            let resolved = resolve(lesson.text, seed)
+                .unwrap_or_else(|e| panic!("{} with seed {seed}: {e}", lesson.name));
+            assert!(!resolved.is_empty());
+            let mut last = 0;
+            for r in &resolved {
+                assert!(r.at >= last, "{}: checkpoints in order", lesson.name);
+                last = r.at;
+                if let Some(q) = &r.question {
+                    assert!(q.choices.contains(&q.answer), "{}: {q:?}", lesson.name);
+                    assert!(
+                        q.decided_at >= r.at,
+                        "{}: decided after it is asked",
+                        lesson.name
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn answers_are_computed_from_the_run_so_seeds_can_differ() {
+    let split = builtin("split-vote").unwrap();
+    let answers: std::collections::BTreeSet<String> = (1..=20)
+        .map(|seed| {
+            resolve(split.text, seed).unwrap()[1]
+                .question
+                .as_ref()
+                .unwrap()
+                .answer
+                .clone()
+        })
+        .collect();
+    assert!(
+        answers.len() >= 2,
+        "the next leader differs between seeds: {answers:?}"
+    );
+    // The checkpoint at the next split vote pauses exactly on it.
+    let r = resolve(split.text, 1).unwrap();
+    let q = r[1].question.as_ref().unwrap();
+    assert!(r[1].at > 10_000 && q.decided_at > r[1].at);
+    // The herd: every waiting client re-lists, so the count follows the cluster.
+    let herd = builtin("zk-herd").unwrap();
+    let five = resolve(herd.text, 1).unwrap();
+    let seven = resolve(
+        &herd
+            .text
+            .replace("set watch leader", "set watch leader\nset nodes 7"),
+        1,
+    )
+    .unwrap();
+    let count = |r: &[electionscope::lesson::Resolved]| {
+        r.iter()
+            .find_map(|c| c.question.as_ref())
+            .unwrap()
+            .answer
+            .parse::<u32>()
+            .unwrap()
+    };
+    assert!(
+        count(&seven) > count(&five),
+        "{} vs {}",
+        count(&seven),
+        count(&five)
+    );
+}
+
+#[test]
+fn the_readme_example_lesson_parses_and_resolves() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = readme
+        .split("## Lessons")
+        .nth(1)
+        .expect("README has a Lessons section");
+    let example = section
+        .split("```text\n")
+        .nth(1)
+        .and_then(|s| s.split("```").next())
+        .expect("an example lesson");
+    for seed in 1..=10 {
+        resolve(example, seed).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+    }
+}
