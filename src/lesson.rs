@@ -491,7 +491,9 @@ fn answer(
     config: &SimConfig,
     end: Micros,
 ) -> Result<Asked, String> {
-    let after = || trace.iter().filter(move |e| e.time > at);
+    // At 0 the pause comes before anything happens (the boots included); later, the
+    // events at the instant itself have happened when the run pauses there.
+    let after = || trace.iter().filter(move |e| e.time > at || at == 0);
     let past_end = |within: Micros| {
         (at + within > end).then(|| {
             format!(
@@ -666,6 +668,96 @@ pub const BUILTINS: &[BuiltinLesson] = &[
                at next leader-elected say \"The lowest znode leads. The others watch *the leader's* znode.\"\n\
                at 1s crash leader\n\
                at next herd-burst ask \"ZooKeeper deletes the leader's znode. How many clients will list /election in the next half second?\" count GetChildren within 500ms\n",
+    },
+    BuiltinLesson {
+        name: "fencing-tokens",
+        title: "Fencing tokens and a paused leader",
+        text: "# The leader freezes for 1.5s (a long GC pause), longer than the election\n\
+               # timeout. A new leader takes over; the old one wakes still believing it\n\
+               # leads and finishes its write. Every write carries its writer's term as a\n\
+               # fencing token, and the storage refuses any token below the highest.\n\
+               set algo raft\n\
+               set storage fenced\n\
+               at 1s pause leader for 1500ms\n\
+               at 1s say \"The leader *freezes* in the middle of a write to the shared storage.\"\n\
+               at next leader-elected ask \"A new leader in a *higher term*: its writes carry a higher token. The old leader will wake and finish its write with its old token. Will the storage refuse a write within 2 seconds?\" happens write-refused within 2s\n\
+               at next write-refused say \"*Refused*: the token is below the highest the storage has accepted. The deposed leader cannot overwrite newer data.\"\n",
+    },
+    BuiltinLesson {
+        name: "lost-update",
+        title: "Without fencing, a paused leader loses an update",
+        text: "# The same frozen leader, with no fencing: the storage takes every write. The\n\
+               # old leader's late write lands after its successor's and overwrites it.\n\
+               set algo raft\n\
+               set storage unfenced\n\
+               at 1s pause leader for 1500ms\n\
+               at 1s ask \"The leader freezes mid-write for 1.5s. Will an update be *lost* within 3 seconds?\" happens lost-update within 3s\n\
+               at next lost-update say \"A *lost update*: a write from a superseded leader overwrote newer data. Fencing tokens (or STONITH) prevent this.\"\n",
+    },
+    BuiltinLesson {
+        name: "stonith",
+        title: "STONITH: power the old leader off",
+        text: "# No fencing, but STONITH: before a new leader takes over, a power switch turns\n\
+               # off the node that still believes it leads.\n\
+               set algo raft\n\
+               set storage unfenced\n\
+               set stonith on\n\
+               at 1s pause leader for 1500ms\n\
+               at 1s ask \"The leader freezes for 1.5s. Will it be *powered off* before anyone else leads?\" happens powered-off within 2s\n\
+               at next powered-off say \"Shoot The Other Node In The Head: the frozen leader is off, so it can never finish its stale write.\"\n",
+    },
+    BuiltinLesson {
+        name: "paxos-duel",
+        title: "Paxos: duelling proposers without backoff",
+        text: "# Two proposers start phase 1 at the same instant and retry at once when\n\
+               # pre-empted, each with a higher ballot than the other's.\n\
+               set algo paxos\n\
+               set backoff none\n\
+               at 1s timeout n1\n\
+               at 1s timeout n2\n\
+               at 1s ask \"n1 and n2 both run phase 1 now, with *no backoff*. Will one of them be *pre-empted* by the other's higher ballot within a second?\" happens preempted within 1s\n\
+               at next preempted ask \"Pre-empted, it retries at once with a higher ballot, which pre-empts the other. How many Prepare messages go out in the next second? (With backoff, a handful.)\" count Prepare within 1s\n",
+    },
+    BuiltinLesson {
+        name: "zab-highest-zxid",
+        title: "ZAB: the highest zxid wins, not the highest id",
+        text: "# n4 is cut off while two writes commit without it. As the network heals the\n\
+               # leader n5 crashes. The vote order is (epoch, zxid, id).\n\
+               set algo zab\n\
+               at 1s partition n4 | n1,n2,n3,n5\n\
+               at 1.2s write leader\n\
+               at 1.4s write leader\n\
+               at 2s heal\n\
+               at 2s crash leader\n\
+               at 2s ask \"The leader crashes as the network heals. *n4* has the highest id left but missed two writes. Which node leads next?\" leader\n",
+    },
+    BuiltinLesson {
+        name: "ring-worst-case",
+        title: "Chang-Roberts: the worst case",
+        text: "# Ids decrease along the ring and everyone starts at once: each token travels\n\
+               # until a larger id swallows it.\n\
+               set algo ring\n\
+               set nodes 8\n\
+               set ring-order descending\n\
+               set latency 10-10ms\n\
+               at 0s ask \"Eight nodes, ids decreasing along the ring, all start at once. How many Election messages until a leader is known?\" count Election within 1s\n",
+    },
+    BuiltinLesson {
+        name: "lease-drift",
+        title: "A lease with clock drift",
+        text: "# Followers' clocks run 40% fast and the holder's 40% slow; then the holder is\n\
+               # cut off from the lease service. Leases tolerate clock offsets, not rates.\n\
+               set algo lease\n\
+               set storage unfenced\n\
+               at 1s drift n1 +40%\n\
+               at 1s drift n2 +40%\n\
+               at 1s drift n3 +40%\n\
+               at 1s drift n4 +40%\n\
+               at 1s drift n5 +40%\n\
+               at 1s drift leader -40%\n\
+               at 2s isolate leader\n\
+               at 2s ask \"The slow-clocked holder is cut off. Will two nodes believe they lead *at once* within 3 seconds?\" happens stale-leader within 3s\n\
+               at next lease-takeover say \"A fast follower saw the lease expire and *took it over*, while the slow holder still thinks it is valid.\"\n",
     },
 ];
 

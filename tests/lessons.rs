@@ -187,3 +187,34 @@ fn the_readme_example_lesson_parses_and_resolves() {
         resolve(example, seed).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
     }
 }
+
+/// What each built-in lesson teaches holds on every seed: the run gives the answer
+/// the lesson's point depends on (the answer is still computed, never stored).
+#[test]
+fn each_builtin_lesson_teaches_what_it_says_on_forty_seeds() {
+    let expected: &[(&str, usize, &str)] = &[
+        ("raft-majority", 0, "no"),
+        ("fencing-tokens", 0, "yes"),
+        ("lost-update", 0, "yes"),
+        ("stonith", 0, "yes"),
+        ("paxos-duel", 0, "yes"),
+        ("zab-highest-zxid", 0, "n3"),
+        ("ring-worst-case", 0, "36"),
+        ("lease-drift", 0, "yes"),
+    ];
+    for (name, k, answer) in expected {
+        let lesson = builtin(name).unwrap();
+        for seed in 1..=40 {
+            let resolved = resolve(lesson.text, seed).unwrap();
+            let asked: Vec<_> = resolved
+                .iter()
+                .filter_map(|r| r.question.as_ref())
+                .collect();
+            assert_eq!(
+                asked[*k].answer, *answer,
+                "{name} with seed {seed}: {:?}",
+                asked[*k]
+            );
+        }
+    }
+}
