@@ -216,6 +216,22 @@ fn duration(c: &mut Cursor<'_>, expected: &str) -> Result<Micros, ScenarioError>
     parse_duration(w).map_err(|e| err(c.line, column, format!("expected {expected}: {e}")))
 }
 
+/// `within <span>`, whose first word the caller has read: the span.
+fn within(
+    c: &mut Cursor<'_>,
+    (word, column): (&str, usize),
+    expected: &str,
+) -> Result<Micros, ScenarioError> {
+    if word != "within" {
+        return Err(err(
+            c.line,
+            column,
+            format!("expected 'within', found '{word}'"),
+        ));
+    }
+    duration(c, expected)
+}
+
 /// Parses one checkpoint line (`at ... say|ask ...`); None if it is a scenario line.
 fn checkpoint(line_no: usize, content: &str) -> Result<Option<Checkpoint>, ScenarioError> {
     let mut c = Cursor {
@@ -285,33 +301,19 @@ fn checkpoint(line_no: usize, content: &str) -> Result<Option<Checkpoint>, Scena
                     }
                     (w, column) = c.word("'within'")?;
                 }
-                if w != "within" {
-                    return Err(err(
-                        line_no,
-                        column,
-                        format!("expected 'within', found '{w}'"),
-                    ));
-                }
                 Question::Happens {
                     moment,
                     among: among.iter().map(|(n, _)| *n).collect(),
-                    within: duration(&mut c, "a time span like 3s")?,
+                    within: within(&mut c, (w, column), "a time span like 3s")?,
                     node_refs: among,
                 }
             }
             "count" => {
                 let (kind, _) = c.word("a message kind like RequestVote")?;
-                let (w, column) = c.word("'within'")?;
-                if w != "within" {
-                    return Err(err(
-                        line_no,
-                        column,
-                        format!("expected 'within', found '{w}'"),
-                    ));
-                }
+                let word = c.word("'within'")?;
                 Question::Count {
                     kind: kind.to_string(),
-                    within: duration(&mut c, "a time span like 500ms")?,
+                    within: within(&mut c, word, "a time span like 500ms")?,
                 }
             }
             other => {
