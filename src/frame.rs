@@ -33,6 +33,45 @@ pub const NARRATION_LINES_PLAYING: usize = 40;
 /// Clusters above this many nodes are "big" for the refresh rates above.
 pub const BIG_CLUSTER: usize = 9;
 
+/// Least wall time between full redraws of the page while playing, when nothing
+/// drawn as a picture changed (see [`same_picture`]): the statistics, narration and
+/// panels read the same at twice a second, and a full redraw is what costs a slow
+/// laptop its frames. What moves every frame (messages, timer rings, the clock, the
+/// space-time diagram) is drawn by components that follow the clock on their own.
+pub const PAGE_REFRESH_MS: f64 = 200.0;
+pub const PAGE_REFRESH_BIG_MS: f64 = 500.0;
+
+/// Whether the page is due a full redraw `since_ms` after the last one.
+pub fn page_refresh_due(nodes: usize, since_ms: f64) -> bool {
+    since_ms
+        >= if nodes > BIG_CLUSTER {
+            PAGE_REFRESH_BIG_MS
+        } else {
+            PAGE_REFRESH_MS
+        }
+}
+
+/// Two views draw the same cluster picture: the same nodes in the same states, the
+/// same network and storage. What moves continuously is left out (the instant,
+/// messages in flight, timers, local clocks); those are drawn every frame anyway.
+pub fn same_picture(a: &ClusterView, b: &ClusterView) -> bool {
+    a.nodes.len() == b.nodes.len()
+        && a.nodes.iter().zip(&b.nodes).all(|(x, y)| {
+            x.id == y.id
+                && x.status == y.status
+                && x.view == y.view
+                && x.drift_ppm == y.drift_ppm
+                && x.name == y.name
+        })
+        && a.partition == b.partition
+        && a.cuts == b.cuts
+        && a.drop_ppm == b.drop_ppm
+        && a.latency == b.latency
+        && a.leader == b.leader
+        && a.storage == b.storage
+        && a.halted == b.halted
+}
+
 /// Turns wall-clock frames into virtual time to advance.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Pacer {
@@ -252,5 +291,49 @@ mod tests {
             viewmodel::lamport_window(5),
         );
         assert!(!Rc::ptr_eq(&b, &c));
+    }
+
+    #[test]
+    fn the_picture_ignores_what_moves_every_frame_and_sees_a_role_change() {
+        let mut run = build(&SimConfig::default(), 10_000).unwrap();
+        run.advance(3 * SEC);
+        let a = run.view();
+        // A stable leader's heartbeats move the clock, the messages and the timers.
+        let mut later = None;
+        for ms in 1..200 {
+            run.advance(3 * SEC + ms * MS);
+            let b = run.view();
+            if b.now != a.now
+                && b.in_flight != a.in_flight
+                && b.nodes
+                    .iter()
+                    .zip(&a.nodes)
+                    .any(|(x, y)| x.timers != y.timers)
+            {
+                later = Some(b);
+                break;
+            }
+        }
+        let b = later.expect("heartbeats move messages and timers");
+        assert!(same_picture(&a, &b), "only what moves every frame changed");
+        run.act(crate::sim::Action::Crash {
+            target: crate::sim::Target::Leader,
+        });
+        let c = run.view();
+        assert!(!same_picture(&b, &c), "a crash changes the picture");
+        let mut d = b.clone();
+        d.partition = Some(vec![vec![1, 2], vec![3, 4, 5]]);
+        assert!(!same_picture(&b, &d), "a partition changes the picture");
+        let mut e = b.clone();
+        e.nodes[0].view.term += 1;
+        assert!(!same_picture(&b, &e), "a term changes the picture");
+    }
+
+    #[test]
+    fn big_clusters_refresh_the_page_less_often() {
+        assert!(!page_refresh_due(5, PAGE_REFRESH_MS - 1.0));
+        assert!(page_refresh_due(5, PAGE_REFRESH_MS));
+        assert!(!page_refresh_due(25, PAGE_REFRESH_MS));
+        assert!(page_refresh_due(25, PAGE_REFRESH_BIG_MS));
     }
 }

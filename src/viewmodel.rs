@@ -11,8 +11,8 @@ use crate::sim::storage::STORAGE;
 use crate::sim::time::Rounded;
 use crate::sim::trace::DropReason;
 use crate::sim::{
-    ClusterView, EventKind, Human, Micros, MsgClass, MsgRecord, NodeId, NoteKind, Severity,
-    TraceEvent,
+    ClusterView, EventKind, Human, Micros, MsgClass, MsgRecord, NodeId, NodeState, NoteKind,
+    Severity, TimedFinding, TraceEvent,
 };
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
@@ -435,6 +435,22 @@ pub fn role_class(algo: Algo, role: &str) -> &'static str {
 /// How long (virtual time) a dropped message stays visible as it dies.
 pub const DROP_FADE: Micros = 60_000;
 
+/// Share of its countdown timer (`algo.countdown_timer`) a running node has left at
+/// `now`, if it has that timer armed.
+pub fn timer_left(n: &NodeState, now: Micros, algo: Algo) -> Option<f64> {
+    n.timers
+        .iter()
+        .find(|t| t.label == algo.countdown_timer)
+        .filter(|_| n.status == NodeStatus::Up)
+        .map(|t| {
+            let span = t.fires_at.saturating_sub(t.set_at).max(1) as f64;
+            let left = (t.fires_at.saturating_sub(now) as f64 / span).clamp(0.0, 1.0);
+            // In steps of 1/48 of a turn: the ring still drains smoothly, and the
+            // painter's input changes only when a step does.
+            (left * TIMER_STEPS).ceil() / TIMER_STEPS
+        })
+}
+
 pub fn nodes(view: &ClusterView, layout: &Layout, algo: Algo) -> Vec<NodeVm> {
     let claimants: Vec<NodeId> = view
         .nodes
@@ -451,18 +467,7 @@ pub fn nodes(view: &ClusterView, layout: &Layout, algo: Algo) -> Vec<NodeVm> {
                 NodeStatus::Paused { until } => (n.view.role.clone(), Some(until)),
                 NodeStatus::Up => (n.view.role.clone(), None),
             };
-            let timer_left = n
-                .timers
-                .iter()
-                .find(|t| t.label == algo.countdown_timer)
-                .filter(|_| n.status == NodeStatus::Up)
-                .map(|t| {
-                    let span = t.fires_at.saturating_sub(t.set_at).max(1) as f64;
-                    let left = (t.fires_at.saturating_sub(view.now) as f64 / span).clamp(0.0, 1.0);
-                    // In steps of 1/48 of a turn: the ring still drains smoothly, but a
-                    // node is redrawn only when its step changes, not on every frame.
-                    (left * TIMER_STEPS).ceil() / TIMER_STEPS
-                });
+            let timer_left = timer_left(n, view.now, algo);
             let skip = n.view.log.len().saturating_sub(LOG_STRIP);
             NodeVm {
                 id: n.id,
@@ -599,8 +604,10 @@ pub struct Banner {
 }
 
 /// The banner: a halted run first (nothing else moves), then the newest violation;
-/// otherwise a live split-brain explained.
-pub fn banner(view: &ClusterView, trace: &VecDeque<TraceEvent>, algo: Algo) -> Option<Banner> {
+/// otherwise a live split-brain explained. Violations come from the run's findings
+/// (state that follows seeks and branches), not from a scan of the trace window,
+/// which this would otherwise repeat on every frame.
+pub fn banner(view: &ClusterView, findings: &[TimedFinding], algo: Algo) -> Option<Banner> {
     if let Some(why) = &view.halted {
         return Some(Banner {
             severity: Severity::Violation,
@@ -612,23 +619,22 @@ pub fn banner(view: &ClusterView, trace: &VecDeque<TraceEvent>, algo: Algo) -> O
             halted: true,
         });
     }
-    if let Some(e) = trace.iter().rev().find(|e| {
-        matches!(
-            &e.kind,
-            EventKind::Finding {
-                severity: Severity::Violation,
-                ..
-            }
-        )
-    }) {
-        if let EventKind::Finding { nodes, .. } = &e.kind {
-            return Some(Banner {
-                severity: Severity::Violation,
-                text: format!("At {}: {}", Rounded(e.time), e.text),
-                nodes: nodes.clone(),
-                halted: false,
-            });
-        }
+    if let Some(f) = findings
+        .iter()
+        .rev()
+        .find(|f| f.finding.severity == Severity::Violation)
+    {
+        return Some(Banner {
+            severity: Severity::Violation,
+            text: format!(
+                "At {}: SAFETY VIOLATION ({}): {}",
+                Rounded(f.at),
+                f.finding.invariant,
+                f.finding.text
+            ),
+            nodes: f.finding.nodes.clone(),
+            halted: false,
+        });
     }
     let leaders: Vec<(NodeId, u64)> = view
         .nodes

@@ -1,19 +1,22 @@
-// Paints the messages in flight and the election-timer rings on the cluster's canvas,
-// off the page's main thread.
+// Paints every canvas of the page off its main thread: the messages in flight and the
+// election-timer rings over the cluster, and the space-time diagram's arrows, role
+// marks and ticks.
 //
-// The page transfers its canvas here (transferControlToOffscreen) and posts one frame
-// of plain numbers per animation frame; everything it draws is decided by the app
-// (src/web/message_layer.rs): positions, sprites, label pills and colours. Painting on
-// the main thread cost about 2 ms a frame at 25 nodes, the clear and copy of the whole
-// bitmap plus a blit per dot, which at 4x CPU throttle was a quarter of the frame.
+// The page transfers each canvas here once (transferControlToOffscreen, with its kind)
+// and then posts one message per animation frame holding each canvas's part as plain
+// numbers (src/web/paint.rs); everything drawn is decided by the app
+// (src/web/message_layer.rs, src/web/diagram.rs). Painting on the main thread cost
+// about 2 ms a frame at 25 nodes (clearing, copying and committing the bitmaps), a
+// quarter of the frame at 4x CPU throttle; one message rather than one per canvas,
+// because waking this thread costs the page each time.
 'use strict';
 
 const DOT_RADIUS = 9;
 const DYING = 9;
 const HELD = 10;
 
-let canvas = null;
-let ctx = null;
+// Each canvas the page handed over, by kind, with its 2D context.
+const canvases = {};
 let palette = null;
 let sheet = null; // { bitmap, scale, cell }
 
@@ -55,7 +58,7 @@ function drawSheet(scale) {
   return { bitmap: c.transferToImageBitmap(), scale, cell };
 }
 
-function paint(f) {
+function paintCluster(canvas, ctx, f) {
   const pw = Math.round(f.w * f.dpr);
   const ph = Math.round(f.h * f.dpr);
   if (canvas.width !== pw || canvas.height !== ph) {
@@ -122,29 +125,190 @@ function paint(f) {
   }
 }
 
+// Tiles by their first instant: { t0, arrows, marks, ticks, labels }.
+const tiles = new Map();
+
+// Arrows: x1, y1, x2, y2, class, flags (1 in flight, 2 dropped), relative to the tile.
+const ARROW = 6;
+// Marks: x, y, role (0 follower, 1 leader, 2 candidate, 3 pre-candidate, 4 crashed).
+const MARK = 3;
+
+// Each tile is drawn once into its own bitmap (again when the scale or the theme
+// changes); a frame then only copies the bitmaps to where their tiles sit now. Redrawing
+// every arrow every frame cost this thread more than the page saved on a 2-core laptop.
+function drawTile(tile, kx, ky, height) {
+  // Arrows reach past their tile's slice (to their delivery), tick labels past its
+  // edges: the bitmap covers all of it, with a margin.
+  let lo = 0;
+  let hi = 0;
+  const a = tile.arrows;
+  for (let i = 0; i + ARROW - 1 < a.length; i += ARROW) {
+    lo = Math.min(lo, a[i], a[i + 2]);
+    hi = Math.max(hi, a[i], a[i + 2]);
+  }
+  for (const x of tile.ticks) hi = Math.max(hi, x);
+  for (let i = 0; i < tile.marks.length; i += MARK) hi = Math.max(hi, tile.marks[i]);
+  const margin = 30;
+  const left = Math.floor((lo * kx) - margin);
+  const w = Math.max(1, Math.ceil(hi * kx + margin) - left);
+  const h = Math.max(1, Math.ceil(height * ky));
+  const c = new OffscreenCanvas(w, h);
+  const g = c.getContext('2d');
+  const X = (x) => x * kx - left;
+
+  g.lineWidth = 1;
+  g.strokeStyle = palette.tick;
+  g.fillStyle = palette.muted;
+  g.font = `${10 * ky}px system-ui, sans-serif`;
+  g.textAlign = 'center';
+  tile.ticks.forEach((x, i) => {
+    const px = Math.round(X(x)) + 0.5;
+    g.globalAlpha = 0.6;
+    g.beginPath();
+    g.moveTo(px, 4 * ky);
+    g.lineTo(px, (height - 14) * ky);
+    g.stroke();
+    g.globalAlpha = 1;
+    g.fillText(tile.labels[i] ?? '', px, (height - 2) * ky);
+  });
+
+  // Arrows, one path per colour and dash, as the SVG did.
+  for (const inFlight of [false, true]) {
+    g.setLineDash(inFlight ? [4 * kx, 3 * kx] : []);
+    for (let cls = 0; cls <= 9; cls++) {
+      let any = false;
+      g.beginPath();
+      for (let i = 0; i + ARROW - 1 < a.length; i += ARROW) {
+        const dropped = (a[i + 5] & 2) !== 0;
+        const k = dropped ? 9 : a[i + 4];
+        if (k !== cls || ((a[i + 5] & 1) !== 0) !== inFlight) continue;
+        g.moveTo(X(a[i]), a[i + 1] * ky);
+        g.lineTo(X(a[i + 2]), a[i + 3] * ky);
+        any = true;
+      }
+      if (!any) continue;
+      g.strokeStyle = cls === 9 ? palette.danger : palette.byClass[cls] ?? palette.muted;
+      // Elections and appends stand out from heartbeats and replies.
+      g.lineWidth = (cls <= 2 || cls === 4 ? 1.8 : 1.3) * ky;
+      g.stroke();
+    }
+  }
+  g.setLineDash([]);
+
+  // Heads: a filled triangle where a message arrived, a cross where it died.
+  for (let i = 0; i + ARROW - 1 < a.length; i += ARROW) {
+    const flags = a[i + 5];
+    if (flags & 1 && !(flags & 2)) continue;
+    const x2 = X(a[i + 2]);
+    const y2 = a[i + 3] * ky;
+    if (flags & 2) {
+      const r = 3.5 * ky;
+      g.strokeStyle = palette.danger;
+      g.lineWidth = 2 * ky;
+      g.beginPath();
+      g.moveTo(x2 - r, y2 - r);
+      g.lineTo(x2 + r, y2 + r);
+      g.moveTo(x2 + r, y2 - r);
+      g.lineTo(x2 - r, y2 + r);
+      g.stroke();
+      continue;
+    }
+    const dx = x2 - X(a[i]);
+    const dy = y2 - a[i + 1] * ky;
+    const len = Math.max(Math.hypot(dx, dy), 1);
+    const [ux, uy] = [dx / len, dy / len];
+    const [bx, by] = [x2 - ux * 6 * ky, y2 - uy * 6 * ky];
+    const w2 = 2.6 * ky;
+    g.fillStyle = palette.byClass[a[i + 4]] ?? palette.muted;
+    g.beginPath();
+    g.moveTo(x2, y2);
+    g.lineTo(bx - uy * w2, by + ux * w2);
+    g.lineTo(bx + uy * w2, by - ux * w2);
+    g.fill();
+  }
+
+  // Role changes: a small bar on the node's lane in the role's colour.
+  const m = tile.marks;
+  for (let i = 0; i + MARK - 1 < m.length; i += MARK) {
+    g.fillStyle = palette.roles[m[i + 2]] ?? palette.roles[0];
+    g.beginPath();
+    g.roundRect(X(m[i] - 3), (m[i + 1] - 9) * ky, 6 * kx, 18 * ky, 2 * kx);
+    g.fill();
+  }
+  return { bitmap: c.transferToImageBitmap(), left, key: `${kx}:${ky}:${height}:${paletteVersion}` };
+}
+
+let paletteVersion = 0;
+
+function paintDiagram(canvas, ctx, f) {
+  const pw = Math.round(f.w * f.dpr);
+  const ph = Math.round(f.h * f.dpr);
+  if (canvas.width !== pw || canvas.height !== ph) {
+    canvas.width = pw;
+    canvas.height = ph;
+  }
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.clearRect(0, 0, pw, ph);
+  if (!palette || f.w <= 0 || f.h <= 0 || f.plotW <= 0 || f.height <= 0) return;
+  const kx = (f.w / f.plotW) * f.dpr;
+  const ky = (f.h / f.height) * f.dpr;
+  const key = `${kx}:${ky}:${f.height}:${paletteVersion}`;
+  for (const t0 of f.tiles) {
+    const tile = tiles.get(t0);
+    if (!tile) continue;
+    if (!tile.drawn || tile.drawn.key !== key) {
+      tile.drawn?.bitmap.close();
+      tile.drawn = drawTile(tile, kx, ky, f.height);
+    }
+    const x = Math.round((tile.t0 - f.start) * f.scale * kx) + tile.drawn.left;
+    ctx.drawImage(tile.drawn.bitmap, x, 0);
+  }
+}
+
 // Frames arrive once per page frame; if painting falls behind, only the newest one
 // is painted.
 let pending = null;
 let scheduled = false;
 function flush() {
   scheduled = false;
-  if (pending && ctx) paint(pending);
+  const f = pending;
   pending = null;
+  if (!f) return;
+  const cluster = canvases.cluster;
+  if (f.cluster && cluster) paintCluster(cluster.canvas, cluster.ctx, f.cluster);
+  const diagram = canvases.diagram;
+  if (f.diagram && diagram) paintDiagram(diagram.canvas, diagram.ctx, f.diagram);
 }
 
 onmessage = (e) => {
   const m = e.data;
   if (m.type === 'init') {
-    canvas = m.canvas;
-    ctx = canvas.getContext('2d');
+    canvases[m.kind] = { canvas: m.canvas, ctx: m.canvas.getContext('2d') };
+    if (m.kind === 'diagram') forgetTiles(new Set());
   } else if (m.type === 'palette') {
     palette = m.palette;
+    paletteVersion++;
     sheet = null;
+  } else if (m.type === 'tile') {
+    tiles.get(m.t0)?.drawn?.bitmap.close();
+    tiles.set(m.t0, { t0: m.t0, arrows: m.arrows, marks: m.marks, ticks: m.ticks, labels: m.labels ? m.labels.split('\n') : [] });
   } else if (m.type === 'frame') {
-    pending = m;
+    // Tiles no longer in view are forgotten.
+    if (m.diagram) forgetTiles(new Set(m.diagram.tiles));
+    // A part not in this frame keeps the last one's (nothing of it moved).
+    pending = { cluster: m.cluster ?? pending?.cluster, diagram: m.diagram ?? pending?.diagram };
   }
   if (!scheduled) {
     scheduled = true;
     setTimeout(flush, 0);
   }
 };
+
+function forgetTiles(keep) {
+  for (const [t0, tile] of tiles) {
+    if (!keep.has(t0)) {
+      tile.drawn?.bitmap.close();
+      tiles.delete(t0);
+    }
+  }
+}

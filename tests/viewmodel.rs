@@ -67,7 +67,12 @@ fn banner_explains_a_zk_leader_whose_session_expired_in_a_pause() {
         duration: 1500 * MS,
     });
     r.advance(2 * SEC);
-    let b = banner(&r.view(), r.trace(), Algo::parse("zk-recipe").unwrap()).expect("two leaders");
+    let b = banner(
+        &r.view(),
+        &r.stats().findings,
+        Algo::parse("zk-recipe").unwrap(),
+    )
+    .expect("two leaders");
     assert_eq!(b.severity, Severity::Warning);
     assert!(
         b.text.contains("znode #1") && b.text.contains("zk expired its session"),
@@ -89,7 +94,8 @@ fn banner_explains_a_stale_leader() {
             },
         )],
     );
-    let b = banner(&r.view(), r.trace(), Algo::parse("raft").unwrap()).expect("two leaders");
+    let b =
+        banner(&r.view(), &r.stats().findings, Algo::parse("raft").unwrap()).expect("two leaders");
     assert_eq!(b.severity, Severity::Warning);
     assert!(
         b.text.contains("both believe they lead") && b.text.contains("cannot commit"),
@@ -101,7 +107,7 @@ fn banner_explains_a_stale_leader() {
     assert_eq!(
         banner(
             &healthy.view(),
-            healthy.trace(),
+            &healthy.stats().findings,
             Algo::parse("raft").unwrap()
         ),
         None
@@ -118,7 +124,12 @@ fn banner_explains_an_overlapping_lease_by_the_holders_clock() {
     let mut r = build(&cfg, usize::MAX).unwrap();
     // After the drifting follower took over, before the slow holder gives up.
     r.advance(3 * SEC);
-    let b = banner(&r.view(), r.trace(), Algo::parse("lease").unwrap()).expect("two holders");
+    let b = banner(
+        &r.view(),
+        &r.stats().findings,
+        Algo::parse("lease").unwrap(),
+    )
+    .expect("two holders");
     assert_eq!(b.severity, Severity::Warning);
     assert!(
         b.text.contains("lease #1") && b.text.contains("own clock"),
@@ -245,4 +256,37 @@ fn leaderless_time_does_not_grow_while_the_majority_has_a_leader() {
     let view = r.view();
     let strip = stats(&view, r.stats(), cfg.algo);
     assert!(strip.leader.starts_with('n'), "{}", strip.leader);
+}
+
+#[test]
+fn the_banner_shows_the_newest_violation_and_forgets_it_when_time_goes_back_before_it() {
+    let mut cfg = SimConfig::default();
+    cfg.set("scenario", "raft-paused-leader").unwrap();
+    cfg.set("seed", "1").unwrap();
+    let cfg = electionscope::run::resolve(cfg, &[]).unwrap();
+    let mut r = build(&cfg, 20_000).unwrap();
+    let raft = Algo::parse("raft").unwrap();
+    r.advance(3 * SEC);
+    let lost = r
+        .stats()
+        .findings
+        .iter()
+        .find(|f| f.finding.severity == Severity::Violation)
+        .map(|f| f.at)
+        .expect("the frozen leader's late write is a lost update");
+    let b = banner(&r.view(), &r.stats().findings, raft).expect("a violation banner");
+    assert_eq!(b.severity, Severity::Violation);
+    assert!(
+        b.text.contains("SAFETY VIOLATION") && b.text.contains("Lost update"),
+        "{}",
+        b.text
+    );
+    r.seek(lost - MS);
+    let before = banner(&r.view(), &r.stats().findings, raft);
+    assert!(
+        before
+            .as_ref()
+            .is_none_or(|b| !b.text.contains("SAFETY VIOLATION")),
+        "{before:?}"
+    );
 }

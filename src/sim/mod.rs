@@ -26,7 +26,9 @@ pub use algorithm::{
     NodeSlotRef, NodeView, NoteKind, RoleCategory, Severity, Timer,
 };
 pub use guard::{Budget, Halt};
-pub use kernel::{ClusterView, KernelConfig, NodeState, NodeStatus, Simulation, Stats};
+pub use kernel::{
+    ClusterView, KernelConfig, NodeState, NodeStatus, Simulation, Stats, TimedFinding,
+};
 pub use moment::{Moment, MomentMark};
 pub use storage::{Defences, StorageMode, StorageView};
 pub use time::{Human, MS, Micros, SEC};

@@ -1,14 +1,13 @@
 //! The cluster drawn as SVG: nodes on a circle, messages in flight, partitions, cuts.
 
-use super::message_layer::{MessageLayer, RingTone, TimerRing};
+use super::message_layer::MessageLayer;
 use electionscope::algo::Algo;
 use electionscope::algo::descriptor::RingKind;
 use electionscope::fit::{self, Fit, service_box as service_geometry};
-use electionscope::sim::RoleCategory;
 use electionscope::sim::action::Percent;
 use electionscope::sim::storage::WriteOutcome;
 use electionscope::sim::{NodeId, StorageView};
-use electionscope::viewmodel::{Layout, MsgVm, NodeVm, Stage};
+use electionscope::viewmodel::{Layout, NodeVm, Stage};
 use gloo_events::EventListener;
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -19,7 +18,6 @@ use yew::prelude::*;
 #[derive(Properties, PartialEq)]
 pub struct ClusterProps {
     pub nodes: Rc<Vec<NodeVm>>,
-    pub msgs: Rc<Vec<MsgVm>>,
     pub layout: Rc<Layout>,
     pub partition: Option<Vec<Vec<NodeId>>>,
     pub cuts: Vec<(NodeId, NodeId)>,
@@ -157,26 +155,6 @@ pub fn cluster(p: &ClusterProps) -> Html {
             }
         })
     });
-    // Timer rings are painted on the canvas; without them a node's props change only
-    // when its state does, so Yew skips it on most frames.
-    let rings: Vec<TimerRing> = p
-        .nodes
-        .iter()
-        .filter_map(|n| {
-            let left = n.timer_left?;
-            Some(TimerRing {
-                x: n.x,
-                y: n.y,
-                r: n.r + 7.0,
-                left,
-                tone: match n.category {
-                    RoleCategory::Candidate => RingTone::Candidate,
-                    RoleCategory::PreCandidate => RingTone::PreCandidate,
-                    _ => RingTone::Follower,
-                },
-            })
-        })
-        .collect();
     let nodes = p.nodes.iter().map(|n| {
         let on_node = p.on_node.clone();
         let vm = NodeVm {
@@ -209,7 +187,7 @@ pub fn cluster(p: &ClusterProps) -> Html {
                 <StorageBox view={s} at={p.layout.storage_at} strip={p.layout.storage_strip.then_some(view_w)} />
             }
         </svg>
-        <MessageLayer msgs={p.msgs.clone()} algo={p.algo} rings={Rc::new(rings)} size={p.layout.size} />
+        <MessageLayer algo={p.algo} layout={p.layout.clone()} />
         </div>
     }
 }

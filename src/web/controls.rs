@@ -37,10 +37,6 @@ pub struct PlaybackProps {
     pub dispatch: UseReducerDispatcher<Model>,
     pub playing: bool,
     pub speed: usize,
-    pub now: Micros,
-    pub horizon: Micros,
-    /// The key moments known so far, marked under the slider.
-    pub moments: Rc<Vec<MomentMark>>,
 }
 
 /// A clock reading: at the start "0s", not "0us" or "1us".
@@ -54,8 +50,12 @@ pub fn clock(t: Micros) -> String {
 
 #[function_component(Playback)]
 pub fn playback(p: &PlaybackProps) -> Html {
+    // The slider and clock follow every frame: read from the live model, not props.
+    let live = use_context::<super::Live>().expect("the app provides the live model");
+    let pane = live.0.pane();
+    let (now, horizon, moments) = (pane.now(), pane.horizon, pane.moments.clone());
     let d = p.dispatch.clone();
-    let (playing, now) = (p.playing, p.now);
+    let playing = p.playing;
     let on_slider = {
         let d = d.clone();
         Callback::from(move |e: InputEvent| {
@@ -69,13 +69,13 @@ pub fn playback(p: &PlaybackProps) -> Html {
             d.dispatch(Msg::SetSpeed(input_value(&e).parse().unwrap_or(3)))
         })
     };
-    let end = p.horizon.max(now).max(1);
+    let end = horizon.max(now).max(1);
     let on_mark = {
         let d = d.clone();
         Callback::from(move |t: Micros| d.dispatch(Msg::Seek(t)))
     };
-    let prev = p.moments.iter().rev().find(|k| k.time < now);
-    let next = p.moments.iter().find(|k| k.time > now);
+    let prev = moments.iter().rev().find(|k| k.time < now);
+    let next = moments.iter().find(|k| k.time > now);
     let describe = |k: Option<&MomentMark>, word: &str| match k {
         Some(k) => format!(
             "{word} key moment: {} at {} (",
@@ -108,12 +108,46 @@ pub fn playback(p: &PlaybackProps) -> Html {
                 <input id="timeline" class="timeline" type="range" min="0" max={end.to_string()} step="1"
                     value={now.to_string()} oninput={on_slider} aria-label="Timeline"
                     aria-valuetext={format!("{} of {}", clock(now), clock(end))} />
-                <MomentMarks moments={p.moments.clone()} on_seek={on_mark} />
+                <MomentMarks {moments} on_seek={on_mark} />
             </div>
             <output class="clock" for="timeline">{ format!("{} / {}", clock(now), clock(end)) }</output>
             <button id="reset" onclick={send_with(&d, || Msg::Reset)} title="Restart with the same seed (R)">{ "⟲ Reset" }</button>
         </div>
         </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct EmbedEndProps {
+    /// The link's duration: where the embed stops.
+    pub end: Micros,
+}
+
+/// The embed's clock, redrawn every frame from the live model.
+#[function_component(LiveClock)]
+pub fn live_clock(p: &EmbedEndProps) -> Html {
+    let live = use_context::<super::Live>().expect("the app provides the live model");
+    let now = live.0.now();
+    html! { <span class="clock">{ format!("{} / {}", clock(now), clock(p.end)) }</span> }
+}
+
+/// The embed's time slider, redrawn every frame from the live model.
+#[function_component(EmbedScrubber)]
+pub fn embed_scrubber(p: &EmbedEndProps) -> Html {
+    let live = use_context::<super::Live>().expect("the app provides the live model");
+    let now = live.0.now();
+    let end = p.end;
+    let on_scrub = {
+        let d = live.0.dispatcher();
+        Callback::from(move |e: InputEvent| {
+            let v: Micros = input_value(&e.into()).parse().unwrap_or(0);
+            d.dispatch(Msg::Seek(v));
+        })
+    };
+    html! {
+        <input id="timeline" class="timeline embed-scrubber" type="range" min="0" max={end.to_string()} step="1"
+            value={now.min(end).to_string()} oninput={on_scrub} aria-label="Timeline"
+            aria-valuetext={format!("{} of {}", Rounded(now), Rounded(end))} />
     }
 }
 

@@ -10,15 +10,14 @@
 //! The canvas maps the SVG's viewBox the same way the SVG does (`xMidYMid meet`), so
 //! dots sit exactly on the lines between nodes.
 
+use super::paint::{Hub, Transfer, object, watch};
 use electionscope::algo::Algo;
 use electionscope::sim::MsgClass;
-use electionscope::viewmodel::MsgVm;
-use gloo_events::EventListener;
+use electionscope::sim::{ClusterView, RoleCategory};
+use electionscope::viewmodel::{self, Layout, MsgVm};
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
-use wasm_bindgen::prelude::Closure;
-use web_sys::{HtmlCanvasElement, ResizeObserver, Worker};
+use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 /// Term labels are unreadable in a crowd of dots.
@@ -28,15 +27,13 @@ const DOT_RADIUS: f64 = 9.0;
 /// Labels on dots are set at the cluster's smallest text size (user units, each at
 /// least a CSS pixel).
 const LABEL_TEXT: f64 = electionscope::fit::MIN_TEXT;
-/// Where Trunk copies the painter (`index.html` names it).
-const WORKER_URL: &str = "paint-worker.js";
 /// Sprite cells after the nine message classes (the worker's sheet has the same).
 const DYING: f32 = 9.0;
 const HELD: f32 = 10.0;
 
 /// Colours come from the stylesheet's custom properties, so light and dark themes, a
 /// theme the link asks for and any host-page override apply to the canvas too.
-fn palette(canvas: &HtmlCanvasElement) -> Option<JsValue> {
+pub(super) fn palette(canvas: &HtmlCanvasElement) -> Option<JsValue> {
     let style = web_sys::window()?.get_computed_style(canvas).ok()??;
     // A property holds `light-dark(..)`, which a canvas cannot parse: the canvas's
     // own `color`, set to the property, is resolved by the browser for the theme in
@@ -76,20 +73,26 @@ fn palette(canvas: &HtmlCanvasElement) -> Option<JsValue> {
         ("ink", var("--ink")),
         // Election-timer rings: follower, candidate, pre-candidate.
         ("rings", list(&["--follower", "--candidate", "--pre"])),
+        // The space-time diagram's role marks, ticks and dropped messages.
+        (
+            "roles",
+            list(&[
+                "--follower",
+                "--leader",
+                "--candidate",
+                "--pre",
+                "--crashed",
+            ]),
+        ),
+        ("muted", var("--muted")),
+        ("tick", var("--line")),
+        ("danger", var("--danger")),
     ]);
     let _ = probe.remove_property("color");
     Some(palette)
 }
 
-fn object(fields: &[(&str, JsValue)]) -> JsValue {
-    let o = js_sys::Object::new();
-    for (k, v) in fields {
-        let _ = js_sys::Reflect::set(&o, &JsValue::from_str(k), v);
-    }
-    o.into()
-}
-
-fn class_index(c: MsgClass) -> f32 {
+pub(super) fn class_index(c: MsgClass) -> f32 {
     match c {
         MsgClass::VoteRequest => 0.0,
         MsgClass::VoteGranted => 1.0,
@@ -105,12 +108,9 @@ fn class_index(c: MsgClass) -> f32 {
 
 #[derive(Default)]
 struct Painter {
-    worker: Option<Worker>,
     /// CSS pixels of the canvas box, kept by a ResizeObserver so painting never forces
     /// a layout.
     size: (f64, f64),
-    /// The theme's colours have been sent to the worker.
-    palette_sent: bool,
     msgs: Rc<Vec<MsgVm>>,
     /// The algorithm, whose descriptor labels a message's leadership number.
     algo: Algo,
@@ -140,28 +140,7 @@ pub enum RingTone {
 }
 
 impl Painter {
-    /// Starts the worker and hands it the canvas; None where the browser has no
-    /// OffscreenCanvas or cannot start the worker (the page then shows no dots).
-    fn start(canvas: &HtmlCanvasElement) -> Option<Worker> {
-        let worker = Worker::new(WORKER_URL).ok()?;
-        let offscreen = canvas.transfer_control_to_offscreen().ok()?;
-        let init = object(&[
-            ("type", "init".into()),
-            ("canvas", offscreen.clone().into()),
-        ]);
-        worker
-            .post_message_with_transfer(&init, &js_sys::Array::of1(&offscreen))
-            .ok()?;
-        Some(worker)
-    }
-
-    fn paint(&mut self, canvas: &HtmlCanvasElement) -> Option<()> {
-        let worker = self.worker.as_ref()?;
-        if !self.palette_sent {
-            let msg = object(&[("type", "palette".into()), ("palette", palette(canvas)?)]);
-            worker.post_message(&msg).ok()?;
-            self.palette_sent = true;
-        }
+    fn paint(&self, canvas: &HtmlCanvasElement, hub: &Hub) -> Option<()> {
         let dpr = web_sys::window()?.device_pixel_ratio().max(1.0);
         let mut rings = Vec::with_capacity(self.rings.len() * 5);
         for ring in self.rings.iter().filter(|r| r.left > 0.0) {
@@ -211,101 +190,92 @@ impl Painter {
                 texts.push_str(&text);
             }
         }
-        let floats = |v: &[f32]| -> JsValue { js_sys::Float32Array::from(v).into() };
+        let mut buffers = Transfer::default();
         let frame = object(&[
-            ("type", "frame".into()),
             ("w", self.size.0.into()),
             ("h", self.size.1.into()),
             ("dpr", dpr.into()),
             ("dw", self.drawing.0.into()),
             ("dh", self.drawing.1.into()),
-            ("dots", floats(&dots)),
-            ("rings", floats(&rings)),
-            ("labels", floats(&labels)),
+            ("dots", buffers.floats(&dots)),
+            ("rings", buffers.floats(&rings)),
+            ("labels", buffers.floats(&labels)),
             ("texts", texts.into()),
             ("font", LABEL_TEXT.into()),
         ]);
-        worker.post_message(&frame).ok()
+        hub.stage("cluster", canvas, frame, buffers);
+        Some(())
     }
 }
 
-/// Held for the component's life: dropping them would detach the callbacks.
-type Watchers = (
-    ResizeObserver,
-    Closure<dyn FnMut(js_sys::Array)>,
-    Option<EventListener>,
-);
-
 #[derive(Properties, PartialEq)]
 pub struct MessageLayerProps {
-    pub msgs: Rc<Vec<MsgVm>>,
     pub algo: Algo,
-    pub rings: Rc<Vec<TimerRing>>,
-    /// The drawing's size in user units (the SVG's viewBox).
-    pub size: (f64, f64),
+    /// Where nodes sit; its size is the drawing's in user units (the SVG's viewBox).
+    pub layout: Rc<Layout>,
+}
+
+/// The timer rings of the running nodes at the live model's instant.
+fn timer_rings(view: &ClusterView, layout: &Layout, algo: Algo) -> Vec<TimerRing> {
+    view.nodes
+        .iter()
+        .filter_map(|n| {
+            let left = viewmodel::timer_left(n, view.now, algo)?;
+            let (x, y) = layout.pos(n.id);
+            Some(TimerRing {
+                x,
+                y,
+                r: layout.node_r + 7.0,
+                left,
+                tone: match algo.category(&n.view.role) {
+                    RoleCategory::Candidate => RingTone::Candidate,
+                    RoleCategory::PreCandidate => RingTone::PreCandidate,
+                    _ => RingTone::Follower,
+                },
+            })
+        })
+        .collect()
 }
 
 #[function_component(MessageLayer)]
 pub fn message_layer(p: &MessageLayerProps) -> Html {
+    // Messages and rings move every frame: drawn from the live model, not the page's.
+    let live = use_context::<super::Live>().expect("the app provides the live model");
+    let (msgs, rings) = {
+        let pane = live.0.pane();
+        let run = pane.sim.0.borrow();
+        (
+            Rc::new(viewmodel::messages(&pane.view, run.trace(), &p.layout)),
+            Rc::new(timer_rings(&pane.view, &p.layout, p.algo)),
+        )
+    };
+    let hub = use_context::<Hub>().expect("the app provides the painter");
     let canvas_ref = use_node_ref();
     let painter = use_mut_ref(Painter::default);
-    // Size and theme watchers live as long as the component.
+    // The canvas goes to the worker once; size and theme watchers live as long as the
+    // component.
     {
-        let canvas_ref = canvas_ref.clone();
-        let painter = painter.clone();
+        let (canvas_ref, painter, hub) = (canvas_ref.clone(), painter.clone(), hub.clone());
         use_effect_with((), move |_| {
             let canvas: Option<HtmlCanvasElement> = canvas_ref.cast();
-            let mut keep: Option<Watchers> = None;
-            if let Some(canvas) = canvas {
-                painter.borrow_mut().worker = Painter::start(&canvas);
-                let on_resize = {
-                    let painter = painter.clone();
-                    let canvas = canvas.clone();
-                    Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
-                        let Some(entry) = entries
-                            .get(0)
-                            .dyn_into::<web_sys::ResizeObserverEntry>()
-                            .ok()
-                        else {
-                            return;
-                        };
-                        let rect = entry.content_rect();
-                        let mut p = painter.borrow_mut();
-                        p.size = (rect.width(), rect.height());
-                        p.paint(&canvas);
-                    })
-                };
-                let theme = web_sys::window()
-                    .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
-                    .map(|mq| {
-                        let painter = painter.clone();
-                        let canvas = canvas.clone();
-                        EventListener::new(&mq, "change", move |_| {
-                            let mut p = painter.borrow_mut();
-                            p.palette_sent = false;
-                            p.paint(&canvas);
-                        })
-                    });
-                if let Ok(observer) = ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
-                    observer.observe(&canvas);
-                    keep = Some((observer, on_resize, theme));
-                }
-            }
-            move || {
-                if let Some((observer, _, _)) = keep {
-                    observer.disconnect();
-                }
-                if let Some(worker) = painter.borrow_mut().worker.take() {
-                    worker.terminate();
-                }
-            }
+            let watchers = canvas.and_then(|canvas| {
+                hub.attach("cluster", &canvas)?;
+                let hub2 = hub.clone();
+                watch(&canvas.clone(), &hub, move |size| {
+                    let mut p = painter.borrow_mut();
+                    if let Some(size) = size {
+                        p.size = size;
+                    }
+                    p.paint(&canvas, &hub2);
+                })
+            });
+            move || drop(watchers)
         });
     }
     {
-        let canvas_ref = canvas_ref.clone();
-        let painter = painter.clone();
+        let (canvas_ref, painter) = (canvas_ref.clone(), painter.clone());
         use_effect_with(
-            (p.msgs.clone(), p.algo, p.rings.clone(), p.size),
+            (msgs.clone(), p.algo, rings, p.layout.size),
             move |(msgs, algo, rings, size)| {
                 if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
                     let mut p = painter.borrow_mut();
@@ -313,13 +283,13 @@ pub fn message_layer(p: &MessageLayerProps) -> Html {
                     p.algo = *algo;
                     p.rings = rings.clone();
                     p.drawing = *size;
-                    p.paint(&canvas);
+                    p.paint(&canvas, &hub);
                 }
             },
         );
     }
     html! {
-        <canvas ref={canvas_ref} class="msg-layer" aria-hidden="true" data-inflight={p.msgs.len().to_string()}
+        <canvas ref={canvas_ref} class="msg-layer" aria-hidden="true" data-inflight={msgs.len().to_string()}
             data-label-font={LABEL_TEXT.to_string()} />
     }
 }

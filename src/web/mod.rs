@@ -4,20 +4,23 @@
 
 mod cluster;
 mod controls;
+mod diagram;
 mod effects;
 mod glossary;
 mod message_layer;
+mod paint;
 mod panels;
 mod state;
 mod url;
 
 use cluster::Cluster;
 use controls::{Help, NetworkPanel, NodeActions, Playback, QuickPicker, SetupPanel};
+use diagram::Lamport;
 use electionscope::algo::Algo;
 use electionscope::frame::DisplayCache;
 use electionscope::viewmodel;
 use glossary::Jargon;
-use panels::{Banner, Lamport, Narration, Stats, send};
+use panels::{Banner, Narration, Stats, send};
 use state::{Model, Msg};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -63,6 +66,51 @@ pub fn app() -> Html {
     effects::use_address_bar(&model);
     effects::use_shortcuts(&model);
     effects::use_in_view(&model);
+
+    // Every frame changes the model; the page under it redraws only when `page` moves.
+    // What follows the clock (messages, rings, the time slider, the space-time diagram)
+    // reads the model from this context, so it redraws every frame without the page.
+    // A handle reads the newest state whenever it is dereferenced, so the numbers that
+    // decide a redraw are copied when the props are made.
+    // One worker paints every canvas on the page.
+    let hub = use_memo((), |_| paint::Hub::start());
+    html! {
+        <ContextProvider<paint::Hub> context={(*hub).clone()}>
+        <ContextProvider<Live> context={Live(model.clone(), model.version)}>
+            <Page page={model.page} {model} />
+        </ContextProvider<Live>>
+        </ContextProvider<paint::Hub>>
+    }
+}
+
+/// The model as of this frame, for the components that follow the clock, with the
+/// version it had when this frame's props were made.
+#[derive(Clone)]
+pub struct Live(pub UseReducerHandle<Model>, u64);
+
+impl PartialEq for Live {
+    fn eq(&self, other: &Self) -> bool {
+        self.1 == other.1
+    }
+}
+
+/// The model's handle, and its `page` when these props were made: the page redraws
+/// only when that changes.
+#[derive(Properties)]
+struct PageProps {
+    model: UseReducerHandle<Model>,
+    page: u64,
+}
+
+impl PartialEq for PageProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.page == other.page
+    }
+}
+
+#[function_component(Page)]
+fn page(p: &PageProps) -> Html {
+    let model = p.model.clone();
 
     // The cluster's stage as the page lays it out; the drawing is fitted to it.
     let stage = use_state(viewmodel::Stage::default);
@@ -155,8 +203,7 @@ pub fn app() -> Html {
     let view = &pane.view;
     let algo = pane.config.algo;
     let nodes = Rc::new(viewmodel::nodes(view, &layout, algo));
-    let msgs = Rc::new(viewmodel::messages(view, trace, &layout));
-    let banner = viewmodel::banner(view, trace, algo);
+    let banner = viewmodel::banner(view, &run.stats().findings, algo);
     // Placing captions compares every caption with every node and box: redone only
     // when something it reads changes (the layout, a caption, a crown, a log's
     // length, a role word, a pause, a service's lines), not on each frame a timer
@@ -189,7 +236,7 @@ pub fn app() -> Html {
     };
     let hides_text = fit.hides_text();
     let cluster = html! {
-        <Cluster nodes={nodes} msgs={msgs} layout={layout.clone()} partition={view.partition.clone()} cuts={view.cuts.clone()}
+        <Cluster nodes={nodes} layout={layout.clone()} partition={view.partition.clone()} cuts={view.cuts.clone()}
             selected={model.selected} split={model.split.clone()} on_node={on_node}
             algo={algo} storage={view.storage.clone()} on_stage={on_stage} fill={model.embed} fit={fit.clone()} />
     };
@@ -221,14 +268,6 @@ pub fn app() -> Html {
             None => None,
         };
         let end = pane.config.duration;
-        let on_scrub = {
-            let d = model.dispatcher();
-            Callback::from(move |e: InputEvent| {
-                let v: electionscope::sim::Micros =
-                    controls::input_value(&e.into()).parse().unwrap_or(0);
-                d.dispatch(Msg::Seek(v));
-            })
-        };
         let ended = !model.playing && view.now >= end;
         return html! {
             <main class="app embed">
@@ -247,15 +286,13 @@ pub fn app() -> Html {
                     }
                 }</p>
                 if options.scrubber {
-                    <input id="timeline" class="timeline embed-scrubber" type="range" min="0" max={end.to_string()} step="1"
-                        value={view.now.min(end).to_string()} oninput={on_scrub} aria-label="Timeline"
-                        aria-valuetext={format!("{} of {}", electionscope::sim::time::Rounded(view.now), electionscope::sim::time::Rounded(end))} />
+                    <controls::EmbedScrubber {end} />
                 }
                 <div class="embed-bar">
                     <button id="play" class="primary" onclick={send(&model, || Msg::TogglePlay)} aria-label={if model.playing { "Pause" } else { "Play" }} title={if model.playing { "Pause (Space)" } else { "Play (Space)" }}>{ if model.playing { "❚❚" } else { "▶" } }</button>
                     <button id="step" onclick={send(&model, || Msg::Step)} aria-label="Step">{ "›" }</button>
                     <button id="reset" onclick={send(&model, || Msg::Reset)} aria-label="Reset">{ "⟲" }</button>
-                    <span class="clock">{ format!("{} / {}", controls::clock(view.now), controls::clock(end)) }</span>
+                    <controls::LiveClock {end} />
                     { fingerprint }
                     <a class="open-full" href={url::full_link(&pane.config, model.speed, None)} target="_blank" rel="noopener">{ "ElectionScope ↗" }</a>
                 </div>
@@ -271,10 +308,6 @@ pub fn app() -> Html {
         view.nodes.len(),
         wall_ms,
     );
-    let lamport =
-        display
-            .borrow_mut()
-            .lamport(view, trace, model.playing, wall_ms, model.lamport_window());
     let stats = viewmodel::stats(view, run.stats(), algo);
     html! {
         <div class="app">
@@ -320,9 +353,9 @@ pub fn app() -> Html {
                         moments_only={model.moments_only} on_moments_only={on_moments_only} />
                 </aside>
             </main>
-            <Playback dispatch={model.dispatcher()} playing={model.playing} speed={model.speed} now={pane.now()} horizon={pane.horizon} moments={pane.moments.clone()} />
+            <Playback dispatch={model.dispatcher()} playing={model.playing} speed={model.speed} />
             <Stats stats={stats} />
-            <Lamport vm={lamport} on_seek={on_seek} {algo} on_zoom={on_lamport_zoom} fit={model.lamport_fit}
+            <Lamport on_seek={on_seek} {algo} on_zoom={on_lamport_zoom} fit={model.lamport_fit}
                 zoom={model.lamport_zoom} />
             <div class="panels">
                 <SetupPanel dispatch={model.dispatcher()} config={pane.config.clone()} />

@@ -3,7 +3,7 @@
 //! state: writing the URL and computing the fingerprint are effects (`web/mod.rs`).
 
 use electionscope::config::SimConfig;
-use electionscope::frame::{FRAME_EVENT_BUDGET, Pacer};
+use electionscope::frame::{FRAME_EVENT_BUDGET, Pacer, page_refresh_due, same_picture};
 use electionscope::run::{self, Run};
 use electionscope::sim::MomentMark;
 use electionscope::sim::{Action, ClusterView, MS, Micros, NodeId};
@@ -92,6 +92,12 @@ pub struct Model {
     pub speed: usize,
     pacer: Pacer,
     pub version: u64,
+    /// Bumped when the page as a whole must be redrawn: on anything but a frame, and on
+    /// a frame that changed the picture or came long enough after the last redraw
+    /// (see `frame::same_picture`). Between them only what follows the clock redraws.
+    pub page: u64,
+    /// Wall time (a frame's timestamp) of the last full redraw while playing.
+    page_at: f64,
     /// Bumped whenever the panes are rebuilt: what effects that follow a run key on.
     pub generation: u64,
     pub embed: bool,
@@ -203,6 +209,8 @@ impl Model {
             speed: speed.min(SPEEDS.len() - 1),
             pacer: Pacer::default(),
             version: 0,
+            page: 0,
+            page_at: 0.0,
             generation: 0,
             embed,
             selected: None,
@@ -262,7 +270,7 @@ impl Model {
             .into_iter()
             .collect();
         let fresh = Model::new(config, notices, self.speed, self.embed, false);
-        let (version, generation) = (self.version, self.generation);
+        let (version, generation, page) = (self.version, self.generation, self.page);
         *self = Model {
             shown: std::mem::take(&mut self.shown),
             embed_options: std::mem::take(&mut self.embed_options),
@@ -273,6 +281,7 @@ impl Model {
             ..fresh
         };
         self.version = version + 1;
+        self.page = page + 1;
         self.generation = generation + 1;
     }
 
@@ -320,6 +329,16 @@ impl Reducible for Model {
                     }
                     m.pacer.reset();
                 }
+                let (picture, moments) = (m.view().clone(), m.pane().moments.clone());
+                m.refresh();
+                let changed = !m.playing
+                    || !Rc::ptr_eq(&moments, &m.pane().moments)
+                    || !same_picture(&picture, m.view());
+                if changed || page_refresh_due(m.view().nodes.len(), ts - m.page_at) {
+                    m.page += 1;
+                    m.page_at = ts;
+                }
+                return Rc::new(m);
             }
             Msg::TogglePlay => {
                 m.playing = !m.playing;
@@ -486,6 +505,7 @@ impl Reducible for Model {
             }
         }
         m.refresh();
+        m.page += 1;
         Rc::new(m)
     }
 }

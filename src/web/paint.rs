@@ -1,0 +1,201 @@
+//! One worker paints every canvas of the page (`static/paint-worker.js`): the
+//! messages and timer rings over the cluster, and the space-time diagram's arrows.
+//!
+//! Components hand their canvas over once (`attach`), then stage their part of each
+//! frame as plain numbers; the parts go to the worker in one message at the end of the
+//! render. On a slow laptop every message to a sleeping worker cost the page about a
+//! millisecond of waking it, so one message a frame rather than one per canvas.
+
+use super::message_layer::palette;
+use gloo_events::EventListener;
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::Closure;
+use web_sys::{HtmlCanvasElement, ResizeObserver, Worker};
+
+/// Where Trunk copies the painter (`index.html` names it).
+const WORKER_URL: &str = "paint-worker.js";
+
+pub fn object(fields: &[(&str, JsValue)]) -> JsValue {
+    let o = js_sys::Object::new();
+    for (k, v) in fields {
+        let _ = js_sys::Reflect::set(&o, &JsValue::from_str(k), v);
+    }
+    o.into()
+}
+
+/// Typed arrays for a message to the worker, whose buffers move to it rather than
+/// being copied.
+#[derive(Default)]
+pub struct Transfer(Vec<JsValue>);
+
+impl Transfer {
+    /// A Float32Array copy of `v` out of the wasm memory, handed over with the message.
+    pub fn floats(&mut self, v: &[f32]) -> JsValue {
+        let array = js_sys::Float32Array::from(v);
+        self.0.push(array.buffer().into());
+        array.into()
+    }
+
+    pub fn doubles(&mut self, v: &[f64]) -> JsValue {
+        let array = js_sys::Float64Array::from(v);
+        self.0.push(array.buffer().into());
+        array.into()
+    }
+}
+
+#[derive(Default)]
+struct HubState {
+    worker: Option<Worker>,
+    /// The theme's colours have been sent.
+    palette_sent: bool,
+    /// This frame's parts, by canvas, and the buffers they carry.
+    parts: Vec<(&'static str, JsValue)>,
+    buffers: Vec<JsValue>,
+    flush_queued: bool,
+}
+
+/// The page's painter: shared by the components that draw on canvases (a context).
+#[derive(Clone, Default)]
+pub struct Hub(Rc<RefCell<HubState>>);
+
+impl PartialEq for Hub {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Hub {
+    /// Starts the worker; without one (no OffscreenCanvas, or it cannot load) the
+    /// canvases stay blank and everything else works.
+    pub fn start() -> Hub {
+        let hub = Hub::default();
+        hub.0.borrow_mut().worker = Worker::new(WORKER_URL).ok();
+        hub
+    }
+
+    /// Hands `canvas` to the worker as the one it paints `kind` on.
+    pub fn attach(&self, kind: &str, canvas: &HtmlCanvasElement) -> Option<()> {
+        let state = self.0.borrow();
+        let worker = state.worker.as_ref()?;
+        let offscreen = canvas.transfer_control_to_offscreen().ok()?;
+        let init = object(&[
+            ("type", "init".into()),
+            ("kind", kind.into()),
+            ("canvas", offscreen.clone().into()),
+        ]);
+        worker
+            .post_message_with_transfer(&init, &js_sys::Array::of1(&offscreen))
+            .ok()
+    }
+
+    /// Sends a message now (a tile of the diagram: once, not every frame).
+    pub fn send(&self, message: &JsValue, buffers: Transfer) -> Option<()> {
+        let state = self.0.borrow();
+        let transfer: js_sys::Array = buffers.0.into_iter().collect();
+        state
+            .worker
+            .as_ref()?
+            .post_message_with_transfer(message, &transfer)
+            .ok()
+    }
+
+    /// This frame's picture for the canvas `kind`, sent with the others' once the
+    /// render is over. `canvas` lends its computed style for the theme's colours.
+    pub fn stage(
+        &self,
+        kind: &'static str,
+        canvas: &HtmlCanvasElement,
+        part: JsValue,
+        buffers: Transfer,
+    ) {
+        let mut state = self.0.borrow_mut();
+        if state.worker.is_none() {
+            return;
+        }
+        if !state.palette_sent
+            && let Some(colours) = palette(canvas)
+        {
+            let msg = object(&[("type", "palette".into()), ("palette", colours)]);
+            if let Some(worker) = &state.worker {
+                let _ = worker.post_message(&msg);
+            }
+            state.palette_sent = true;
+        }
+        state.parts.retain(|(k, _)| *k != kind);
+        state.parts.push((kind, part));
+        state.buffers.extend(buffers.0);
+        if !state.flush_queued {
+            state.flush_queued = true;
+            let hub = self.clone();
+            let flush = Closure::once_into_js(move || hub.flush());
+            if let Some(window) = web_sys::window() {
+                window.queue_microtask(flush.unchecked_ref());
+            }
+        }
+    }
+
+    fn flush(&self) {
+        let mut state = self.0.borrow_mut();
+        state.flush_queued = false;
+        let parts = std::mem::take(&mut state.parts);
+        let transfer: js_sys::Array = std::mem::take(&mut state.buffers).into_iter().collect();
+        let mut fields = vec![("type", JsValue::from("frame"))];
+        fields.extend(parts);
+        if let Some(worker) = &state.worker {
+            let _ = worker.post_message_with_transfer(&object(&fields), &transfer);
+        }
+    }
+
+    /// The theme changed: the colours go again with the next frame.
+    pub fn theme_changed(&self) {
+        self.0.borrow_mut().palette_sent = false;
+    }
+}
+
+/// Held for a canvas component's life: dropping them detaches the callbacks.
+pub struct Watchers(
+    ResizeObserver,
+    #[allow(dead_code)] Closure<dyn FnMut(js_sys::Array)>,
+    #[allow(dead_code)] Option<EventListener>,
+);
+
+impl Drop for Watchers {
+    fn drop(&mut self) {
+        self.0.disconnect();
+    }
+}
+
+/// Calls `repaint` with the canvas's CSS size whenever it changes, and whenever the
+/// system theme does (after telling the hub): painting never has to measure, which
+/// would force a layout.
+pub fn watch(
+    canvas: &HtmlCanvasElement,
+    hub: &Hub,
+    repaint: impl Fn(Option<(f64, f64)>) + 'static,
+) -> Option<Watchers> {
+    let repaint = Rc::new(repaint);
+    let on_resize = {
+        let repaint = repaint.clone();
+        Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+            if let Ok(entry) = entries.get(0).dyn_into::<web_sys::ResizeObserverEntry>() {
+                let rect = entry.content_rect();
+                repaint(Some((rect.width(), rect.height())));
+            }
+        })
+    };
+    let theme = web_sys::window()
+        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+        .map(|mq| {
+            let hub = hub.clone();
+            EventListener::new(&mq, "change", move |_| {
+                hub.theme_changed();
+                repaint(None);
+            })
+        });
+    let observer = ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok()?;
+    observer.observe(canvas);
+    Some(Watchers(observer, on_resize, theme))
+}
