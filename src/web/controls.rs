@@ -108,7 +108,19 @@ pub fn playback(p: &PlaybackProps) -> Html {
                 <input id="timeline" class="timeline" type="range" min="0" max={end.to_string()} step="1"
                     value={now.to_string()} oninput={on_slider} aria-label="Timeline"
                     aria-valuetext={format!("{} of {}", clock(now), clock(end))} />
-                <MomentMarks {moments} on_seek={on_mark} />
+                <MomentMarks {moments} on_seek={on_mark.clone()} />
+                if let Some(lesson) = &live.0.lesson {
+                    <div class="checkpoint-marks" role="group" aria-label="Lesson checkpoints">
+                        { for lesson.checkpoints.iter().enumerate().map(|(i, c)| {
+                            let (at, on_mark) = (c.at, on_mark.clone());
+                            html! {
+                                <button class="checkpoint-mark" data-checkpoint={i.to_string()} style={format!("--t:{at}")}
+                                    title={format!("Checkpoint {} at {}", i + 1, clock(at))} aria-label={format!("Checkpoint {}", i + 1)}
+                                    onclick={Callback::from(move |_: MouseEvent| on_mark.emit(at))} />
+                            }
+                        }) }
+                    </div>
+                }
             </div>
             <output class="clock" for="timeline">{ format!("{} / {}", clock(now), clock(end)) }</output>
             <button id="reset" onclick={send_with(&d, || Msg::Reset)} title="Restart with the same seed (R)">{ "⟲ Reset" }</button>

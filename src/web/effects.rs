@@ -209,12 +209,18 @@ pub fn use_address_bar(model: &UseReducerHandle<Model>) {
             model.config().clone(),
             model.speed,
             model.embed.then(|| model.embed_options.clone()),
+            model.lesson.as_ref().map(|l| l.name.clone()),
         );
         use_effect_with(key, move |key| {
             let first = written.borrow().is_none();
             *written.borrow_mut() = Some(());
             if !first {
-                url::replace(&key.0, key.1, key.2.as_ref());
+                url::replace(url::Link {
+                    config: &key.0,
+                    speed: key.1,
+                    embed: key.2.as_ref(),
+                    lesson: key.3.as_deref(),
+                });
             }
         });
     }

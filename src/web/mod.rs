@@ -7,6 +7,7 @@ mod controls;
 mod diagram;
 mod effects;
 mod glossary;
+mod lesson;
 mod message_layer;
 mod paint;
 mod panels;
@@ -58,6 +59,12 @@ pub fn app() -> Html {
             loaded.autoplay,
         );
         model.embed_options = loaded.embed_options;
+        if let Some(name) = &loaded.lesson {
+            match state::LessonState::start(name, model.config()) {
+                Ok(lesson) => model.lesson = Some(lesson),
+                Err(e) => model.notices.push(e),
+            }
+        }
         model
     });
 
@@ -187,9 +194,18 @@ fn page(p: &PageProps) -> Html {
     };
     let copy = {
         let d = model.dispatcher();
-        let key = (model.config().clone(), model.speed);
-        use_callback(key, move |_: MouseEvent, (cfg, speed)| {
-            let link = url::full_link(cfg, *speed, None);
+        let key = (
+            model.config().clone(),
+            model.speed,
+            model.lesson.as_ref().map(|l| l.name.clone()),
+        );
+        use_callback(key, move |_: MouseEvent, (cfg, speed, lesson)| {
+            let link = url::full_link(url::Link {
+                config: cfg,
+                speed: *speed,
+                embed: None,
+                lesson: lesson.as_deref(),
+            });
             if let Some(w) = web_sys::window() {
                 let _ = w.navigator().clipboard().write_text(&link);
             }
@@ -273,11 +289,17 @@ fn page(p: &PageProps) -> Html {
             <main class="app embed">
                 <h1 class="visually-hidden">{ format!("ElectionScope: {}", algo.title) }</h1>
                 { for notices }
-                if let Some(text) = caption {
+                if model.lesson.is_none() && let Some(text) = caption {
                     <p class="embed-caption">{ text }</p>
                 }
                 <Banner banner={banner} />
-                <div class="stage">{ cluster }</div>
+                // A lesson's panel sits beside the drawing, which keeps its height.
+                <div class="embed-row">
+                    <div class="stage">{ cluster }</div>
+                    if let Some(lesson) = &model.lesson {
+                        <lesson::LessonPanel lesson={lesson.clone()} dispatch={model.dispatcher()} now={pane.now()} playing={model.playing} compact=true />
+                    }
+                </div>
                 <p class="embed-line" aria-live="polite">{
                     if ended {
                         format!("The end ({}). Press ⟲ to watch again.", electionscope::sim::time::Rounded(end))
@@ -294,7 +316,7 @@ fn page(p: &PageProps) -> Html {
                     <button id="reset" onclick={send(&model, || Msg::Reset)} aria-label="Reset">{ "⟲" }</button>
                     <controls::LiveClock {end} />
                     { fingerprint }
-                    <a class="open-full" href={url::full_link(&pane.config, model.speed, None)} target="_blank" rel="noopener">{ "ElectionScope ↗" }</a>
+                    <a class="open-full" href={url::full_link(url::Link { config: &pane.config, speed: model.speed, embed: None, lesson: model.lesson.as_ref().map(|l| l.name.as_str()) })} target="_blank" rel="noopener">{ "ElectionScope ↗" }</a>
                 </div>
             </main>
         };
@@ -326,7 +348,9 @@ fn page(p: &PageProps) -> Html {
             if let Some(t) = &model.toast {
                 <p class="toast" role="status" onclick={send(&model, || Msg::Toast(None))}>{ t }</p>
             }
-            if let Some(text) = (*scenario_text).clone() {
+            if let Some(lesson) = &model.lesson {
+                <lesson::LessonPanel lesson={lesson.clone()} dispatch={model.dispatcher()} now={pane.now()} playing={model.playing} />
+            } else if let Some(text) = (*scenario_text).clone() {
                 <section class="scenario-text" aria-label="Scenario">{ text }</section>
             }
             <Banner banner={banner} />

@@ -4,6 +4,7 @@
 
 use electionscope::config::SimConfig;
 use electionscope::frame::{FRAME_EVENT_BUDGET, Pacer, page_refresh_due, same_picture};
+use electionscope::lesson::{Lesson, Resolved};
 use electionscope::run::{self, Run};
 use electionscope::sim::MomentMark;
 use electionscope::sim::{Action, ClusterView, MS, Micros, NodeId};
@@ -83,6 +84,90 @@ impl Pane {
     }
 }
 
+/// A lesson on the page: its checkpoints as this run resolved them, and how far the
+/// viewer got.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LessonState {
+    pub name: String,
+    pub title: String,
+    pub description: String,
+    pub checkpoints: Rc<Vec<Resolved>>,
+    /// The checkpoint on show (the run paused there), if any.
+    pub showing: Option<usize>,
+    /// The viewer's answer to each question, by checkpoint.
+    pub answers: Vec<Option<String>>,
+    /// The run has reached the instant that decides each question.
+    pub decided: Vec<bool>,
+    /// Playing on to the instant that decides this checkpoint's question.
+    pub revealing: Option<usize>,
+}
+
+impl LessonState {
+    /// The built-in lesson `name` on `config` (the lesson's own lines already applied):
+    /// its checkpoints resolved by running it.
+    pub fn start(name: &str, config: &SimConfig) -> Result<LessonState, String> {
+        let builtin = electionscope::lesson::builtin(name).ok_or_else(|| {
+            let names: Vec<&str> = electionscope::lesson::BUILTINS
+                .iter()
+                .map(|l| l.name)
+                .collect();
+            format!(
+                "lesson: there is no lesson '{name}'; the lessons are {}",
+                names.join(", ")
+            )
+        })?;
+        let lesson = Lesson::parse(builtin.text).map_err(|e| format!("lesson {name}: {e}"))?;
+        let checkpoints = lesson
+            .resolve(config)
+            .map_err(|e| format!("lesson {name}: {e}"))?;
+        let n = checkpoints.len();
+        Ok(LessonState {
+            name: name.to_string(),
+            title: builtin.title.to_string(),
+            description: lesson.description,
+            // A checkpoint at the start shows before anything runs.
+            showing: checkpoints.first().filter(|c| c.at == 0).map(|_| 0),
+            checkpoints: Rc::new(checkpoints),
+            answers: vec![None; n],
+            decided: vec![false; n],
+            revealing: None,
+        })
+    }
+
+    /// The next instant after `now` where playing stops: a checkpoint, or the instant
+    /// that decides the question being revealed.
+    fn next_stop(&self, now: Micros) -> Option<(Micros, usize, bool)> {
+        let checkpoints = self
+            .checkpoints
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.at, i, false));
+        let reveal = self.revealing.and_then(|i| {
+            let at = self.checkpoints.get(i)?.question.as_ref()?.decided_at;
+            Some((at, i, true))
+        });
+        checkpoints
+            .chain(reveal)
+            .filter(|(at, ..)| *at > now)
+            .min_by_key(|(at, i, reveal)| (*at, !*reveal, *i))
+    }
+
+    /// Playing reached `stop`: pause there and show it.
+    fn reach(&mut self, (_, i, reveal): (Micros, usize, bool)) {
+        if reveal {
+            self.decided[i] = true;
+            self.revealing = None;
+        }
+        self.showing = Some(i);
+    }
+
+    /// The viewer moved in time: nothing is on show until playing reaches a stop.
+    fn left(&mut self) {
+        self.showing = None;
+        self.revealing = None;
+    }
+}
+
 #[derive(Clone)]
 pub struct Model {
     /// The simulations on the page; the first is the one drawn.
@@ -117,6 +202,8 @@ pub struct Model {
     pub lamport_fit: bool,
     /// The narration shows only the lines that tell a key moment.
     pub moments_only: bool,
+    /// The lesson being taken, if the page opened one.
+    pub lesson: Option<LessonState>,
 }
 
 impl PartialEq for Model {
@@ -160,6 +247,12 @@ pub enum Msg {
     NextMoment,
     PrevMoment,
     ToggleMomentsOnly,
+    /// Leave the lesson's checkpoint on show and play on (or show the next one at the
+    /// same instant).
+    LessonContinue,
+    /// The viewer's answer to the question at a checkpoint: play on to the instant
+    /// that decides it.
+    LessonAnswer(usize, String),
 }
 
 /// How far "next moment" simulates ahead looking for one, and the events it may
@@ -226,6 +319,7 @@ impl Model {
             lamport_zoom: 0,
             lamport_fit: false,
             moments_only: false,
+            lesson: None,
         }
     }
 
@@ -278,11 +372,25 @@ impl Model {
             lamport_zoom: self.lamport_zoom,
             lamport_fit: self.lamport_fit,
             moments_only: self.moments_only,
+            lesson: None,
             ..fresh
         };
         self.version = version + 1;
         self.page = page + 1;
         self.generation = generation + 1;
+    }
+
+    /// After a rebuild, the lesson that was open starts again on the new run (its
+    /// answers resolved afresh); a lesson that no longer resolves is closed with why.
+    fn restart_lesson(&mut self, lesson: Option<LessonState>) {
+        let Some(old) = lesson else { return };
+        match LessonState::start(&old.name, self.config()) {
+            Ok(fresh) => {
+                self.lesson = Some(fresh);
+                self.playing = false;
+            }
+            Err(e) => self.notices.push(e),
+        }
     }
 
     /// Runs `f` on every pane's simulation.
@@ -312,6 +420,11 @@ impl Reducible for Model {
                 if let Some(end) = end {
                     target = target.min(end);
                 }
+                // A lesson pauses exactly at its checkpoints.
+                let stop = m.lesson.as_ref().and_then(|l| l.next_stop(m.now()));
+                if let Some((at, ..)) = stop {
+                    target = target.min(at);
+                }
                 let mut reached = true;
                 let mut now = target;
                 m.each_run(|run| {
@@ -327,6 +440,14 @@ impl Reducible for Model {
                     } else {
                         m.playing = false;
                     }
+                    m.pacer.reset();
+                }
+                if let Some(stop) = stop
+                    && now >= stop.0
+                    && let Some(lesson) = &mut m.lesson
+                {
+                    lesson.reach(stop);
+                    m.playing = false;
                     m.pacer.reset();
                 }
                 let (picture, moments) = (m.view().clone(), m.pane().moments.clone());
@@ -362,10 +483,16 @@ impl Reducible for Model {
                 }
             }
             Msg::Seek(t) => {
+                if let Some(lesson) = &mut m.lesson {
+                    lesson.left();
+                }
                 m.each_run(|run| run.seek(t));
                 m.pacer.reset();
             }
             Msg::SeekBy(delta) => {
+                if let Some(lesson) = &mut m.lesson {
+                    lesson.left();
+                }
                 let t = (m.now() as i64 + delta).max(0) as Micros;
                 let t = t.min(m.horizon().max(t));
                 m.each_run(|run| run.seek(t));
@@ -383,13 +510,18 @@ impl Reducible for Model {
             }
             Msg::Reset => {
                 let cfg = m.config().clone();
+                let lesson = m.lesson.take();
                 m.rebuild(cfg);
+                m.restart_lesson(lesson);
                 return Rc::new(m);
             }
             Msg::NewSeed(seed) => {
                 let mut cfg = m.config().clone();
                 cfg.seed = seed;
+                let lesson = m.lesson.take();
                 m.rebuild(cfg);
+                // Another seed, another run: the lesson's answers are computed again.
+                m.restart_lesson(lesson);
                 return Rc::new(m);
             }
             Msg::Configure(cfg) => {
@@ -492,6 +624,44 @@ impl Reducible for Model {
                     .find(|k| k.time < now)
                     .map_or(0, |k| k.time);
                 m.each_run(|run| run.seek(before));
+            }
+            Msg::LessonContinue => {
+                let now = m.now();
+                if let Some(lesson) = &mut m.lesson {
+                    let after = lesson.showing.map_or(0, |i| i + 1);
+                    let same_instant = lesson
+                        .checkpoints
+                        .iter()
+                        .enumerate()
+                        .skip(after)
+                        .find(|(_, c)| c.at == now);
+                    match same_instant {
+                        Some((i, _)) => lesson.showing = Some(i),
+                        None => {
+                            lesson.showing = None;
+                            m.playing = true;
+                            m.pacer.reset();
+                        }
+                    }
+                }
+            }
+            Msg::LessonAnswer(i, choice) => {
+                if let Some(lesson) = &mut m.lesson
+                    && lesson.answers.get(i).is_some_and(|a| a.is_none())
+                {
+                    lesson.answers[i] = Some(choice);
+                    let decided_at = lesson.checkpoints[i]
+                        .question
+                        .as_ref()
+                        .map(|q| q.decided_at);
+                    if decided_at.is_some_and(|t| t > m.panes[0].now()) {
+                        lesson.revealing = Some(i);
+                        m.playing = true;
+                        m.pacer.reset();
+                    } else {
+                        lesson.decided[i] = true;
+                    }
+                }
             }
             Msg::InView(seen) => {
                 m.in_view = seen;

@@ -10,6 +10,8 @@ pub struct Loaded {
     pub embed: bool,
     pub autoplay: bool,
     pub embed_options: EmbedOptions,
+    /// `lesson=NAME`: a built-in lesson, whose own lines are applied to `config`.
+    pub lesson: Option<String>,
 }
 
 /// What a documentation author can ask of the embed, all in its link.
@@ -90,6 +92,35 @@ pub fn load() -> Loaded {
     if get("seed").is_none() {
         config.seed = electionscope::fresh_seed();
     }
+    // A lesson brings its own settings and scenario; the link adds the seed (and the
+    // embed's options).
+    let mut lesson = None;
+    if let Some(name) = get("lesson")
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty())
+    {
+        let parsed = match electionscope::lesson::builtin(&name) {
+            Some(b) => electionscope::lesson::Lesson::parse(b.text).map_err(|e| e.to_string()),
+            None => {
+                let names: Vec<&str> = electionscope::lesson::BUILTINS
+                    .iter()
+                    .map(|l| l.name)
+                    .collect();
+                Err(format!(
+                    "there is no lesson '{}'; the lessons are {}",
+                    name.chars().take(40).collect::<String>(),
+                    names.join(", ")
+                ))
+            }
+        };
+        match parsed.and_then(|l| l.config(&config)) {
+            Ok(with_lesson) => {
+                config = with_lesson;
+                lesson = Some(name);
+            }
+            Err(e) => notices.push(format!("lesson: {e}")),
+        }
+    }
     let flag =
         |k: &str| get(k).is_some_and(|v| matches!(v.as_str(), "" | "1" | "on" | "true" | "yes"));
     let speed = match get("speed") {
@@ -137,6 +168,7 @@ pub fn load() -> Loaded {
         speed,
         embed_options,
         embed: flag("embed"),
+        lesson,
         // A first visit (the bare address) plays, as RaftScope does, so the first
         // election happens within seconds; a shared link keeps its own choice, and a
         // reader who asked for less motion presses Play.
@@ -154,8 +186,27 @@ fn reduced_motion() -> bool {
         .is_some_and(|mq| mq.matches())
 }
 
-pub fn query(config: &SimConfig, speed: usize, embed: Option<&EmbedOptions>) -> String {
-    let mut q = config.to_query();
+/// Everything a link holds.
+#[derive(Clone, Copy)]
+pub struct Link<'a> {
+    pub config: &'a SimConfig,
+    pub speed: usize,
+    pub embed: Option<&'a EmbedOptions>,
+    /// A lesson's name stands for its settings and scenario.
+    pub lesson: Option<&'a str>,
+}
+
+pub fn query(link: Link) -> String {
+    let Link {
+        config,
+        speed,
+        embed,
+        lesson,
+    } = link;
+    let mut q = match lesson {
+        Some(name) => format!("lesson={name}&seed={}", config.seed),
+        None => config.to_query(),
+    };
     if speed != DEFAULT_SPEED {
         q.push_str(&format!("&speed={}", SPEEDS[speed]));
     }
@@ -168,16 +219,16 @@ pub fn query(config: &SimConfig, speed: usize, embed: Option<&EmbedOptions>) -> 
 
 /// Rewrites the address without reloading, so a copied or bookmarked link reproduces
 /// the run.
-pub fn replace(config: &SimConfig, speed: usize, embed: Option<&EmbedOptions>) {
+pub fn replace(link: Link) {
     let Some(w) = web_sys::window() else { return };
     let path = w.location().pathname().unwrap_or_default();
     if let Ok(h) = w.history() {
-        let url = format!("{path}?{}", query(config, speed, embed));
+        let url = format!("{path}?{}", query(link));
         let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
     }
 }
 
-pub fn full_link(config: &SimConfig, speed: usize, embed: Option<&EmbedOptions>) -> String {
+pub fn full_link(link: Link) -> String {
     let Some(w) = web_sys::window() else {
         return String::new();
     };
@@ -186,6 +237,6 @@ pub fn full_link(config: &SimConfig, speed: usize, embed: Option<&EmbedOptions>)
         "{}{}?{}",
         loc.origin().unwrap_or_default(),
         loc.pathname().unwrap_or_default(),
-        query(config, speed, embed)
+        query(link)
     )
 }
