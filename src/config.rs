@@ -349,7 +349,8 @@ pub enum Problem {
 
 /// Query keys that belong to the page (embedding, playback), not to the simulation.
 pub const FRONTEND_KEYS: &[&str] = &[
-    "embed", "autoplay", "speed", "t", "caption", "scrubber", "loop", "theme", "lesson",
+    "embed", "autoplay", "speed", "t", "caption", "scrubber", "loop", "theme", "lesson", "v",
+    "acts", "h",
 ];
 
 /// The decoded `key=value` pairs of a query string, in order.

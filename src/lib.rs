@@ -9,6 +9,7 @@ pub mod fit;
 pub mod frame;
 pub mod lab;
 pub mod lesson;
+pub mod link;
 pub mod run;
 pub mod scenario;
 pub mod settings;

@@ -8,7 +8,7 @@ use crate::sim::erased::AnySimulation;
 use crate::sim::kernel::{Stats, TimedFinding};
 use crate::sim::moment::MomentMark;
 use crate::sim::time::Rounded;
-use crate::sim::timeline::TraceSink;
+use crate::sim::timeline::{RecordedAction, TraceSink};
 use crate::sim::{
     Action, ClusterView, Human, KernelConfig, Micros, NodeId, Severity, Simulation, Timeline,
     TraceEvent,
@@ -34,6 +34,10 @@ pub trait Run {
     /// The key moments of this branch so far.
     fn moments(&self) -> &[MomentMark];
     fn trace_hash(&self) -> String;
+    /// What the user did on this branch, with where each happened.
+    fn actions(&self) -> &[RecordedAction];
+    /// A fresh run takes `actions` (from a link) and replays them as time passes.
+    fn load_actions(&mut self, actions: Vec<RecordedAction>) -> Result<(), String>;
     fn stats(&self) -> &Stats;
     fn set_sink(&mut self, sink: Option<TraceSink>);
 }
@@ -77,6 +81,12 @@ impl Run for Configured {
     }
     fn trace_hash(&self) -> String {
         self.timeline.sim().trace_hash()
+    }
+    fn actions(&self) -> &[RecordedAction] {
+        self.timeline.actions()
+    }
+    fn load_actions(&mut self, actions: Vec<RecordedAction>) -> Result<(), String> {
+        self.timeline.load_actions(actions)
     }
     fn stats(&self) -> &Stats {
         self.timeline.sim().stats()

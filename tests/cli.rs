@@ -825,3 +825,33 @@ fn lessons_are_listed_and_run_prints_each_checkpoint_with_the_runs_answers() {
         "a lesson and a scenario at once are refused"
     );
 }
+
+#[test]
+fn run_replays_a_links_actions_and_gives_the_fingerprint_the_page_computes() {
+    use electionscope::sim::{Action, MS, Target};
+    let cfg = electionscope::config::SimConfig {
+        seed: 11,
+        ..Default::default()
+    };
+    let mut run = electionscope::run::build(&cfg, 0).unwrap();
+    run.advance(900 * MS);
+    run.act(Action::Crash {
+        target: Target::Leader,
+    });
+    run.advance(cfg.duration);
+    let acts = electionscope::link::encode_actions(run.actions());
+    let o = cli(&["run", "--seed", "11", "--json", "--acts", &acts]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(summary["trace_hash"], run.trace_hash().as_str());
+    let plain: serde_json::Value =
+        serde_json::from_str(&stdout(&cli(&["run", "--seed", "11", "--json"]))).unwrap();
+    assert_ne!(plain["trace_hash"], summary["trace_hash"]);
+    let bad = cli(&["run", "--acts", "1~2~explode n1"]);
+    assert!(!bad.status.success());
+    assert!(
+        stderr(&bad).contains("--acts: action 1"),
+        "{}",
+        stderr(&bad)
+    );
+}

@@ -278,3 +278,57 @@ fn time_travel_restores_storage_stonith_and_services() {
         );
     }
 }
+
+#[test]
+fn actions_carried_by_a_link_rebuild_the_same_run_at_the_same_instant() {
+    use electionscope::link::{decode_actions, encode_actions};
+    for seed in 1..=40 {
+        let cfg = config(seed, None);
+        let mut original = build(&cfg, 20_000).unwrap();
+        // Three clicks, two of them in one instant, one on a whole leader.
+        original.advance(700 * MS);
+        original.act(Action::Crash {
+            target: Target::Leader,
+        });
+        original.act(Action::Write {
+            target: Target::Node(2),
+        });
+        original.advance(1_300 * MS + seed * 7);
+        original.act(Action::Restart {
+            target: Target::Node(1),
+        });
+        original.advance(2 * SEC);
+        let link = encode_actions(original.actions());
+        let mut opened = build(&cfg, 20_000).unwrap();
+        opened.load_actions(decode_actions(&link).unwrap()).unwrap();
+        opened.seek(2 * SEC);
+        assert_eq!(opened.trace_hash(), original.trace_hash(), "seed {seed}");
+        assert_eq!(opened.view(), original.view(), "seed {seed}");
+        // Without the actions the run is another one.
+        let plain = {
+            let mut r = build(&cfg, 20_000).unwrap();
+            r.advance(2 * SEC);
+            r.trace_hash()
+        };
+        assert_ne!(
+            plain,
+            original.trace_hash(),
+            "seed {seed}: the actions mattered"
+        );
+    }
+}
+
+#[test]
+fn actions_load_only_into_a_fresh_run_and_only_in_order() {
+    use electionscope::link::decode_actions;
+    let cfg = config(1, None);
+    let mut run = build(&cfg, 1_000).unwrap();
+    let out_of_order = decode_actions("50~2000000~heal;10~1000000~crash n1").unwrap();
+    let e = run.load_actions(out_of_order).unwrap_err();
+    assert!(e.contains("action 2"), "{e}");
+    run.advance(SEC);
+    let e = run
+        .load_actions(decode_actions("1~1~heal").unwrap())
+        .unwrap_err();
+    assert!(e.contains("fresh run"), "{e}");
+}

@@ -122,6 +122,10 @@ mod cli {
         /// and the answers this run gives its questions
         #[arg(long, conflicts_with = "scenario")]
         lesson: Option<String>,
+        /// A page link's actions (its `acts` value, decoded): what a user did, replayed
+        /// where it happened, so the fingerprint matches the page's
+        #[arg(long, value_name = "ACTIONS")]
+        acts: Option<String>,
     }
 
     #[derive(Args)]
@@ -479,6 +483,13 @@ mod cli {
             Ok(r) => r,
             Err(e) => return fail(e),
         };
+        if let Some(text) = &a.acts {
+            let loaded = electionscope::link::decode_actions(text)
+                .and_then(|actions| sim.load_actions(actions));
+            if let Err(e) = loaded {
+                return fail(format!("--acts: {e}"));
+            }
+        }
         let mut trace_error = None;
         if let Some(path) = &a.trace {
             match std::fs::File::create(path) {

@@ -100,6 +100,23 @@ impl Timeline {
         &self.actions
     }
 
+    /// Records `actions` as this branch's, to be replayed as time reaches each: a run
+    /// rebuilt from a link. Only before anything happened, and only in order.
+    pub fn load_actions(&mut self, actions: Vec<RecordedAction>) -> Result<(), String> {
+        if !self.actions.is_empty() || self.sim.processed() > 0 {
+            return Err("actions can only be loaded into a fresh run".into());
+        }
+        if let Some(k) = actions
+            .windows(2)
+            .position(|w| (w[1].time, w[1].processed) < (w[0].time, w[0].processed))
+        {
+            return Err(format!("action {} comes before the one ahead of it", k + 2));
+        }
+        self.actions = actions;
+        self.applied = 0;
+        Ok(())
+    }
+
     pub fn snapshot_count(&self) -> usize {
         self.snapshots.len()
     }

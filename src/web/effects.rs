@@ -179,8 +179,15 @@ pub fn use_fingerprint(model: &UseReducerHandle<Model>) {
     let fingerprint_timer = use_mut_ref(|| None);
     {
         let (config, dispatch) = (model.config().clone(), model.dispatcher());
-        use_effect_with(model.generation, move |&generation| {
-            match electionscope::run::build(&config, 0) {
+        // What the user did is part of the run: the fingerprint follows each action.
+        let actions = model.pane().sim.0.borrow().actions().to_vec();
+        use_effect_with((model.generation, actions), move |(generation, actions)| {
+            let generation = *generation;
+            let job = electionscope::run::build(&config, 0).and_then(|mut job| {
+                job.load_actions(actions.clone())?;
+                Ok(job)
+            });
+            match job {
                 Ok(job) => fingerprint_slice(
                     job,
                     generation,
@@ -210,6 +217,8 @@ pub fn use_address_bar(model: &UseReducerHandle<Model>) {
             model.speed,
             model.embed.then(|| model.embed_options.clone()),
             model.lesson.as_ref().map(|l| l.name.clone()),
+            // What the user did: a reload replays it.
+            model.pane().sim.0.borrow().actions().to_vec(),
         );
         use_effect_with(key, move |key| {
             let first = written.borrow().is_none();
@@ -220,6 +229,8 @@ pub fn use_address_bar(model: &UseReducerHandle<Model>) {
                     speed: key.1,
                     embed: key.2.as_ref(),
                     lesson: key.3.as_deref(),
+                    actions: &key.4,
+                    at: None,
                 });
             }
         });

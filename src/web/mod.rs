@@ -65,6 +65,7 @@ pub fn app() -> Html {
                 Err(e) => model.notices.push(e),
             }
         }
+        model.open_link(loaded.actions, loaded.at);
         model
     });
 
@@ -192,24 +193,28 @@ fn page(p: &PageProps) -> Html {
         let d = model.dispatcher();
         use_callback((), move |_: MouseEvent, _| d.dispatch(Msg::Help(false)))
     };
+    // The link holds the settings, what the user did, this instant and the run's
+    // hash here, read when clicked (a handle reads the newest state).
     let copy = {
-        let d = model.dispatcher();
-        let key = (
-            model.config().clone(),
-            model.speed,
-            model.lesson.as_ref().map(|l| l.name.clone()),
-        );
-        use_callback(key, move |_: MouseEvent, (cfg, speed, lesson)| {
-            let link = url::full_link(url::Link {
-                config: cfg,
-                speed: *speed,
-                embed: None,
-                lesson: lesson.as_deref(),
-            });
+        let model = model.clone();
+        Callback::from(move |_: MouseEvent| {
+            let pane = model.pane();
+            let link = {
+                let run = pane.sim.0.borrow();
+                let hash = run.trace_hash();
+                url::full_link(url::Link {
+                    config: &pane.config,
+                    speed: model.speed,
+                    embed: None,
+                    lesson: model.lesson.as_ref().map(|l| l.name.as_str()),
+                    actions: run.actions(),
+                    at: Some((run.now(), &hash)),
+                })
+            };
             if let Some(w) = web_sys::window() {
                 let _ = w.navigator().clipboard().write_text(&link);
             }
-            d.dispatch(Msg::Toast(Some(format!("Link copied: {link}"))));
+            model.dispatch(Msg::Toast(Some(format!("Link copied: {link}"))));
         })
     };
     let display: Rc<RefCell<DisplayCache>> = use_mut_ref(DisplayCache::default);
@@ -316,7 +321,7 @@ fn page(p: &PageProps) -> Html {
                     <button id="reset" onclick={send(&model, || Msg::Reset)} aria-label="Reset">{ "⟲" }</button>
                     <controls::LiveClock {end} />
                     { fingerprint }
-                    <a class="open-full" href={url::full_link(url::Link { config: &pane.config, speed: model.speed, embed: None, lesson: model.lesson.as_ref().map(|l| l.name.as_str()) })} target="_blank" rel="noopener">{ "ElectionScope ↗" }</a>
+                    <a class="open-full" href={url::full_link(url::Link { config: &pane.config, speed: model.speed, embed: None, lesson: model.lesson.as_ref().map(|l| l.name.as_str()), actions: run.actions(), at: None })} target="_blank" rel="noopener">{ "ElectionScope ↗" }</a>
                 </div>
             </main>
         };

@@ -7,7 +7,7 @@ use electionscope::frame::{FRAME_EVENT_BUDGET, Pacer, page_refresh_due, same_pic
 use electionscope::lesson::{Lesson, Resolved};
 use electionscope::run::{self, Run};
 use electionscope::sim::MomentMark;
-use electionscope::sim::{Action, ClusterView, MS, Micros, NodeId};
+use electionscope::sim::{Action, ClusterView, MS, Micros, NodeId, RecordedAction};
 use electionscope::viewmodel::Category;
 use std::cell::RefCell;
 use std::collections::BTreeSet;
@@ -380,6 +380,45 @@ impl Model {
         self.generation = generation + 1;
     }
 
+    /// Replays a link's actions and goes to its instant, paused; if the run's hash there
+    /// differs from the one the link was copied with, says so: this page's engines no
+    /// longer reproduce that run.
+    pub fn open_link(
+        &mut self,
+        actions: Vec<RecordedAction>,
+        at: Option<(Micros, Option<String>)>,
+    ) {
+        if !actions.is_empty() {
+            let mut problem = None;
+            self.each_run(|run| {
+                if let Err(e) = run.load_actions(actions.clone()) {
+                    problem = Some(e);
+                }
+            });
+            if let Some(e) = problem {
+                self.notices
+                    .push(format!("acts: {e}; showing the run without them"));
+            }
+        }
+        if let Some((t, hash)) = at {
+            self.each_run(|run| run.seek(t));
+            self.playing = false;
+            let reached = self.panes[0].sim.0.borrow().trace_hash();
+            if let Some(expected) = hash
+                && expected != reached
+            {
+                self.notices.push(format!(
+                    "This link's run does not reproduce here: at {} its hash was {expected}, this page's is {reached}. It was made by a version of ElectionScope whose engines behave differently.",
+                    electionscope::sim::time::Rounded(t)
+                ));
+            }
+            for pane in &mut self.panes {
+                pane.horizon = t;
+            }
+        }
+        self.refresh();
+    }
+
     /// After a rebuild, the lesson that was open starts again on the new run (its
     /// answers resolved afresh); a lesson that no longer resolves is closed with why.
     fn restart_lesson(&mut self, lesson: Option<LessonState>) {
@@ -504,8 +543,11 @@ impl Reducible for Model {
             Msg::Act(action) => {
                 m.each_run(|run| run.act(action.clone()));
                 // Acting in the past starts a new branch: its future is not known yet.
+                // The fingerprint covers what the user did: computed again.
                 for pane in &mut m.panes {
                     pane.horizon = pane.now();
+                    pane.fingerprint = None;
+                    pane.fingerprint_progress = 0;
                 }
             }
             Msg::Reset => {

@@ -2,6 +2,11 @@
 
 use super::state::{DEFAULT_SPEED, SPEEDS};
 use electionscope::config::{SimConfig, query_pairs};
+use electionscope::link::{LINK_VERSION, decode_actions, encode_actions};
+use electionscope::sim::{Micros, RecordedAction};
+
+/// The latest instant a link may ask for: a day of virtual time.
+const MAX_LINK_INSTANT: Micros = 24 * 3_600 * electionscope::sim::SEC;
 
 pub struct Loaded {
     pub config: SimConfig,
@@ -12,6 +17,11 @@ pub struct Loaded {
     pub embed_options: EmbedOptions,
     /// `lesson=NAME`: a built-in lesson, whose own lines are applied to `config`.
     pub lesson: Option<String>,
+    /// What the user did (`acts`), replayed as the run reaches each action.
+    pub actions: Vec<RecordedAction>,
+    /// `t` (and `h`): the instant the link was copied at, and the run's trace hash
+    /// there, which the page checks once it has reached it.
+    pub at: Option<(Micros, Option<String>)>,
 }
 
 /// What a documentation author can ask of the embed, all in its link.
@@ -162,7 +172,54 @@ pub fn load() -> Loaded {
         loop_at_end: flag("loop"),
         theme,
     };
+    // The link's format: a newer one may mean something this page cannot reproduce.
+    let version = get("v").map(|v| v.trim().parse::<u32>().map_err(|_| v));
+    let readable = match version {
+        None => true,
+        Some(Ok(v)) if v <= LINK_VERSION => true,
+        Some(Ok(v)) => {
+            notices.push(format!(
+                "This link was made in link format {v}; this page reads format {LINK_VERSION} and cannot reproduce what was done in it. Showing its settings only."
+            ));
+            false
+        }
+        Some(Err(v)) => {
+            notices.push(format!(
+                "v: '{}' is not a link format number; showing the link's settings only",
+                v.chars().take(20).collect::<String>()
+            ));
+            false
+        }
+    };
+    let actions = match get("acts").filter(|_| readable) {
+        None => Vec::new(),
+        Some(text) => decode_actions(&text).unwrap_or_else(|e| {
+            notices.push(format!(
+                "acts: {e}; showing the run without the link's actions"
+            ));
+            Vec::new()
+        }),
+    };
+    let at = match get("t").filter(|_| readable) {
+        None => None,
+        Some(t) => match t.trim().parse::<Micros>() {
+            Ok(t) if t <= config.duration.max(MAX_LINK_INSTANT) => {
+                let hash =
+                    get("h").filter(|h| h.len() <= 32 && h.chars().all(|c| c.is_ascii_hexdigit()));
+                Some((t, hash))
+            }
+            _ => {
+                notices.push(format!(
+                    "t: '{}' is not an instant this page can reach (microseconds, at most a day)",
+                    t.chars().take(20).collect::<String>()
+                ));
+                None
+            }
+        },
+    };
     Loaded {
+        actions,
+        at,
         config,
         notices,
         speed,
@@ -194,6 +251,10 @@ pub struct Link<'a> {
     pub embed: Option<&'a EmbedOptions>,
     /// A lesson's name stands for its settings and scenario.
     pub lesson: Option<&'a str>,
+    /// What the user did on this branch.
+    pub actions: &'a [RecordedAction],
+    /// The instant to open at, with the run's trace hash there.
+    pub at: Option<(Micros, &'a str)>,
 }
 
 pub fn query(link: Link) -> String {
@@ -202,11 +263,23 @@ pub fn query(link: Link) -> String {
         speed,
         embed,
         lesson,
+        actions,
+        at,
     } = link;
     let mut q = match lesson {
         Some(name) => format!("lesson={name}&seed={}", config.seed),
         None => config.to_query(),
     };
+    q.push_str(&format!("&v={LINK_VERSION}"));
+    if !actions.is_empty() {
+        q.push_str("&acts=");
+        q.push_str(&String::from(js_sys::encode_uri_component(
+            &encode_actions(actions),
+        )));
+    }
+    if let Some((t, hash)) = at {
+        q.push_str(&format!("&t={t}&h={hash}"));
+    }
     if speed != DEFAULT_SPEED {
         q.push_str(&format!("&speed={}", SPEEDS[speed]));
     }

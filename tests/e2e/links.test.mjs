@@ -1,0 +1,83 @@
+// Links that hold what the user did: the actions with their instants, the instant the
+// link was copied at and the run's hash there, under a format version.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveDist, launch, openPage } from './harness.mjs';
+
+let server; let browser;
+before(async () => { server = await serveDist(); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+const state = (page) => page.evaluate(() => ({
+  nodes: [...document.querySelectorAll('[data-node-id]')].map((e) => `${e.dataset.nodeId}:${e.dataset.role}:${e.dataset.term}`),
+  now: Number(document.querySelector('#timeline').value),
+}));
+const fingerprint = async (page) => {
+  await page.locator('#trace-hash').waitFor({ timeout: 60000 });
+  return page.locator('#trace-hash').textContent();
+};
+async function forward(page, times) {
+  for (let i = 0; i < times; i++) await page.keyboard.press('Shift+ArrowRight');
+}
+
+test('a copied link after three actions reproduces the same node states, instant and fingerprint', async () => {
+  const { page, problems } = await openPage(browser, server.url, '?algo=raft&nodes=5&seed=11');
+  await page.setViewportSize({ width: 1440, height: 1000 });
+  await page.locator('[data-node-id="1"]').waitFor();
+  const plain = await fingerprint(page);
+  await forward(page, 10);
+  await page.keyboard.press('c'); // crash the leader
+  await forward(page, 4);
+  await page.keyboard.press('w'); // a write to the (new) leader
+  await forward(page, 3);
+  await page.keyboard.press('l'); // isolate the leader
+  await forward(page, 3);
+  const before = await state(page);
+  const mine = await fingerprint(page);
+  assert.notEqual(mine, plain, 'the fingerprint covers what was done');
+  await page.click('#copy-link');
+  const toast = await page.locator('.toast').textContent();
+  const link = toast.replace(/^Link copied: /, '');
+  assert.match(link, /[?&]v=1&/);
+  assert.match(link, /&acts=[^&]+&t=\d+&h=[0-9a-f]+/);
+  assert.deepEqual(problems, []);
+  await page.close();
+
+  const { page: opened, problems: openedProblems } = await openPage(browser, '', link);
+  await opened.setViewportSize({ width: 1440, height: 1000 });
+  await opened.locator('[data-node-id="1"]').waitFor();
+  assert.deepEqual(await state(opened), before, 'the same nodes at the same instant');
+  assert.equal(await opened.locator('#play').getAttribute('aria-label'), 'Play', 'and it waits');
+  assert.equal(await fingerprint(opened), mine);
+  assert.equal(await opened.locator('.notice').count(), 0, 'no complaint about the link');
+  assert.deepEqual(openedProblems, []);
+  await opened.close();
+});
+
+test('a corrupt link says what is wrong and shows the settings; nothing throws', async () => {
+  const { page, problems } = await openPage(browser, server.url,
+    '?algo=raft&nodes=5&seed=3&v=1&acts=' + encodeURIComponent('1~x~crash n1;\u0000<script>alert(1)</script>') + '&t=soon');
+  await page.locator('[data-node-id="1"]').waitFor();
+  const notices = (await page.locator('.notice').allTextContents()).join('\n');
+  assert.match(notices, /acts: action 1 \('1~x~crash n1'\): 'x' is not a count of microseconds/);
+  assert.match(notices, /t: 'soon' is not an instant/);
+  assert.equal(await page.locator('script:not([src])').evaluateAll((s) => s.filter((e) => e.textContent.includes('alert')).length), 0);
+  await page.click('#play');
+  await page.waitForFunction(() => Number(document.querySelector('#timeline').value) > 0);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a link from another format, or whose run no longer reproduces, says so', async () => {
+  const { page, problems } = await openPage(browser, server.url, '?algo=raft&nodes=5&seed=3&v=9&acts=' + encodeURIComponent('5~1000000~crash n1') + '&t=2000000');
+  await page.locator('[data-node-id="1"]').waitFor();
+  assert.match(await page.locator('.notice').first().textContent(), /link format 9; this page reads format 1/);
+  assert.equal(await page.locator('#timeline').inputValue(), '0', 'its actions and instant are not applied');
+  await page.close();
+  const { page: other, problems: otherProblems } = await openPage(browser, server.url, '?algo=raft&nodes=5&seed=3&v=1&t=1000000&h=0123456789abcdef');
+  await other.locator('[data-node-id="1"]').waitFor();
+  assert.match(await other.locator('.notice').first().textContent(), /does not reproduce here: at 1s its hash was 0123456789abcdef/);
+  assert.equal(await other.locator('#timeline').inputValue(), '1000000');
+  assert.deepEqual([...problems, ...otherProblems], []);
+  await other.close();
+});
