@@ -8,7 +8,7 @@ use crate::sim::erased::AnySimulation;
 use crate::sim::kernel::{Stats, TimedFinding};
 use crate::sim::moment::MomentMark;
 use crate::sim::time::Rounded;
-use crate::sim::timeline::{RecordedAction, TraceSink};
+use crate::sim::timeline::{Branch, RecordedAction, TraceSink};
 use crate::sim::{
     Action, ClusterView, Human, KernelConfig, Micros, NodeId, Severity, Simulation, Timeline,
     TraceEvent,
@@ -38,6 +38,14 @@ pub trait Run {
     fn actions(&self) -> &[RecordedAction];
     /// A fresh run takes `actions` (from a link) and replays them as time passes.
     fn load_actions(&mut self, actions: Vec<RecordedAction>) -> Result<(), String>;
+    /// The futures left by acting in the past or undoing, oldest first.
+    fn branches(&self) -> &[Branch];
+    /// Goes to branch `i` (keeping this one); the instant it shows.
+    fn switch_branch(&mut self, i: usize) -> Option<Micros>;
+    /// Takes back the last action; the instant it had happened at.
+    fn undo(&mut self) -> Option<Micros>;
+    /// The furthest instant this branch has reached.
+    fn reached(&self) -> Micros;
     fn stats(&self) -> &Stats;
     fn set_sink(&mut self, sink: Option<TraceSink>);
 }
@@ -87,6 +95,18 @@ impl Run for Configured {
     }
     fn load_actions(&mut self, actions: Vec<RecordedAction>) -> Result<(), String> {
         self.timeline.load_actions(actions)
+    }
+    fn branches(&self) -> &[Branch] {
+        self.timeline.branches()
+    }
+    fn switch_branch(&mut self, i: usize) -> Option<Micros> {
+        self.timeline.switch_branch(i)
+    }
+    fn undo(&mut self) -> Option<Micros> {
+        self.timeline.undo()
+    }
+    fn reached(&self) -> Micros {
+        self.timeline.reached()
     }
     fn stats(&self) -> &Stats {
         self.timeline.sim().stats()

@@ -332,3 +332,118 @@ fn actions_load_only_into_a_fresh_run_and_only_in_order() {
         .unwrap_err();
     assert!(e.contains("fresh run"), "{e}");
 }
+
+#[test]
+fn acting_in_the_past_keeps_the_old_future_as_a_branch_to_return_to() {
+    for seed in 1..=20 {
+        let cfg = config(seed, None);
+        let mut run = build(&cfg, 20_000).unwrap();
+        run.advance(SEC);
+        run.act(Action::Crash {
+            target: Target::Node(1),
+        });
+        run.advance(3 * SEC);
+        let first = snapshot(run.as_ref());
+        // Back to 2 s, and another future: n1 restarts.
+        run.seek(2 * SEC);
+        run.act(Action::Restart {
+            target: Target::Node(1),
+        });
+        run.advance(3 * SEC);
+        let second = snapshot(run.as_ref());
+        assert_ne!(first, second, "seed {seed}: the two futures differ");
+        assert_eq!(run.branches().len(), 1);
+        assert_eq!(run.branches()[0].fork_at, 2 * SEC);
+        // Back to the first future, at the same instant, exactly as it was.
+        assert_eq!(run.switch_branch(0), Some(3 * SEC));
+        assert_eq!(
+            snapshot(run.as_ref()),
+            first,
+            "seed {seed}: the first future again"
+        );
+        assert_eq!(run.actions().len(), 1);
+        // And to the second again.
+        assert_eq!(run.switch_branch(0), Some(3 * SEC));
+        assert_eq!(
+            snapshot(run.as_ref()),
+            second,
+            "seed {seed}: the second future again"
+        );
+        assert_eq!(run.branches().len(), 1, "each future kept once");
+    }
+}
+
+#[test]
+fn undo_takes_back_the_last_action_and_keeps_what_it_made() {
+    let cfg = config(4, None);
+    let mut run = build(&cfg, 20_000).unwrap();
+    assert_eq!(run.undo(), None, "nothing to undo");
+    run.advance(SEC);
+    let before = snapshot(run.as_ref());
+    run.act(Action::Crash {
+        target: Target::Leader,
+    });
+    run.advance(2 * SEC);
+    let after = snapshot(run.as_ref());
+    assert_eq!(run.undo(), Some(SEC));
+    assert_eq!(snapshot(run.as_ref()), before, "just before the crash");
+    assert!(run.actions().is_empty());
+    assert_eq!(run.reached(), SEC);
+    // Playing on without the crash is another run; the crash's future is a branch.
+    run.advance(2 * SEC);
+    assert_ne!(snapshot(run.as_ref()), after);
+    assert_eq!(run.switch_branch(0), Some(2 * SEC));
+    assert_eq!(
+        snapshot(run.as_ref()),
+        after,
+        "the undone future is still there"
+    );
+}
+
+#[test]
+fn undo_twice_takes_back_two_actions_in_turn() {
+    let cfg = config(7, None);
+    let mut run = build(&cfg, 20_000).unwrap();
+    run.advance(SEC);
+    let at_one = snapshot(run.as_ref());
+    run.act(Action::Crash {
+        target: Target::Leader,
+    });
+    run.advance(2 * SEC);
+    let at_two = snapshot(run.as_ref());
+    run.act(Action::Write {
+        target: Target::Leader,
+    });
+    run.advance(3 * SEC);
+    assert_eq!(run.undo(), Some(2 * SEC));
+    assert_eq!(snapshot(run.as_ref()), at_two, "the crash is still there");
+    assert_eq!(run.actions().len(), 1);
+    assert_eq!(run.undo(), Some(SEC));
+    assert_eq!(snapshot(run.as_ref()), at_one);
+    assert_eq!(run.undo(), None);
+}
+
+#[test]
+fn undo_replays_earlier_actions_the_nearest_snapshot_predates() {
+    // Snapshots fall on whole seconds: undoing the write at 1.7 s restores the one at
+    // 1 s, before the crash at 1.5 s, which must come back.
+    let cfg = config(9, None);
+    let mut run = build(&cfg, 20_000).unwrap();
+    run.advance(1_500 * MS);
+    run.act(Action::Crash {
+        target: Target::Node(1),
+    });
+    run.advance(1_700 * MS);
+    let before_write = snapshot(run.as_ref());
+    run.act(Action::Write {
+        target: Target::Leader,
+    });
+    run.advance(2_500 * MS);
+    assert_eq!(run.undo(), Some(1_700 * MS));
+    assert_eq!(snapshot(run.as_ref()), before_write);
+    assert_eq!(
+        run.undo(),
+        Some(1_500 * MS),
+        "the crash is still there to undo"
+    );
+}

@@ -32,6 +32,6 @@ pub use kernel::{
 pub use moment::{Moment, MomentMark};
 pub use storage::{Defences, StorageMode, StorageView};
 pub use time::{Human, MS, Micros, SEC};
-pub use timeline::{RecordedAction, Timeline};
+pub use timeline::{Branch, RecordedAction, Timeline};
 pub use trace::{EventKind, Fact, MsgRecord, TraceEvent};
 pub use vecmap::VecMap;

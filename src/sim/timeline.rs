@@ -32,6 +32,21 @@ pub struct RecordedAction {
     pub action: Action,
 }
 
+/// A future the user left by acting in the past or undoing: kept so that they can go
+/// back to it.
+#[derive(Clone, Debug)]
+pub struct Branch {
+    /// Where it parted from the branch that replaced it.
+    pub fork_at: Micros,
+    pub actions: Vec<RecordedAction>,
+    /// The furthest instant it had reached.
+    pub reached: Micros,
+    moments: Vec<MomentMark>,
+}
+
+/// Branches kept at most; past this the oldest is forgotten.
+pub const MAX_BRANCHES: usize = 8;
+
 /// Receives trace events as they are produced (e.g. the CLI's `--trace` file).
 pub type TraceSink = Box<dyn FnMut(&TraceEvent)>;
 
@@ -50,6 +65,10 @@ pub struct Timeline {
     replaying: bool,
     /// Every key moment of this branch so far, in order (the slider's markers).
     moments: Vec<MomentMark>,
+    /// The furthest instant this branch has reached.
+    reached: Micros,
+    /// Futures left behind, oldest first.
+    branches: Vec<Branch>,
 }
 
 /// More markers than a slider can show apart; a run that makes more keeps the first.
@@ -74,6 +93,8 @@ impl Timeline {
             sink: None,
             replaying: false,
             moments: Vec::new(),
+            reached: 0,
+            branches: Vec::new(),
             sim,
         }
     }
@@ -249,6 +270,7 @@ impl Timeline {
             self.run_until(t, None); // no events left up to t: snapshots and the clock
         }
         self.collect();
+        self.reached = self.reached.max(self.sim.now());
         reached
     }
 
@@ -271,6 +293,7 @@ impl Timeline {
         }
         self.sim.step();
         self.collect();
+        self.reached = self.reached.max(self.sim.now());
         true
     }
 
@@ -280,6 +303,8 @@ impl Timeline {
         let now = self.sim.now();
         if self.applied < self.actions.len() || self.snapshots.last().is_some_and(|s| s.time > now)
         {
+            self.keep_as_branch(now);
+            self.reached = now;
             self.actions.truncate(self.applied);
             self.snapshots.retain(|s| s.time <= now);
             let upto = self.sim.trace_seq();
@@ -294,6 +319,100 @@ impl Timeline {
         self.sim.act(action);
         self.applied += 1;
         self.collect();
+    }
+
+    /// The furthest instant this branch has reached.
+    pub fn reached(&self) -> Micros {
+        self.reached
+    }
+
+    /// The futures left behind, oldest first.
+    pub fn branches(&self) -> &[Branch] {
+        &self.branches
+    }
+
+    fn keep_as_branch(&mut self, fork_at: Micros) {
+        if self.branches.len() == MAX_BRANCHES {
+            self.branches.remove(0);
+        }
+        self.branches.push(Branch {
+            fork_at,
+            actions: self.actions.clone(),
+            reached: self.reached,
+            moments: self.moments.clone(),
+        });
+    }
+
+    /// Goes back to the branch state of the newest snapshot at or before `t` (which
+    /// this branch shares with the one it replaces), with the trace window cut there.
+    fn restore_before(&mut self, t: Micros) {
+        self.snapshots.retain(|s| s.time <= t);
+        let last = self.snapshots.last().expect("the origin is never dropped");
+        self.sim = last.sim.clone();
+        self.applied = last.actions_applied;
+        self.refresh_next_snapshot();
+        let upto = self.sim.trace_seq();
+        while self.trace.back().is_some_and(|e| e.seq >= upto) {
+            self.trace.pop_back();
+        }
+    }
+
+    /// Makes branch `i` the current one (the current one is kept in its place among
+    /// the branches) and shows it at the same instant, or its end if it is shorter.
+    /// Returns the instant shown.
+    pub fn switch_branch(&mut self, i: usize) -> Option<Micros> {
+        if i >= self.branches.len() {
+            return None;
+        }
+        let now = self.sim.now();
+        let target = self.branches.remove(i);
+        // The two share everything before their first different action.
+        let same = self
+            .actions
+            .iter()
+            .zip(&target.actions)
+            .take_while(|(a, b)| a == b)
+            .count();
+        let part = [self.actions.get(same), target.actions.get(same)]
+            .into_iter()
+            .flatten()
+            .map(|a| a.time)
+            .min()
+            .unwrap_or(now.min(target.reached));
+        self.branches.push(Branch {
+            fork_at: part,
+            actions: std::mem::take(&mut self.actions),
+            reached: self.reached,
+            moments: std::mem::take(&mut self.moments),
+        });
+        self.actions = target.actions;
+        self.moments = target.moments;
+        self.reached = target.reached;
+        self.restore_before(part);
+        let shown = now.min(self.reached);
+        self.advance(shown);
+        self.reached = target.reached.max(shown);
+        Some(shown)
+    }
+
+    /// Takes back the last action applied: the run stands just before it, and the
+    /// future it made is kept as a branch. Returns the action's instant.
+    pub fn undo(&mut self) -> Option<Micros> {
+        let last = self.applied.checked_sub(1)?;
+        let a = self.actions[last].clone();
+        self.keep_as_branch(a.time);
+        self.actions.truncate(last);
+        self.moments.retain(|m| m.time < a.time);
+        self.restore_before(a.time);
+        // The snapshot may predate earlier actions: they come back first.
+        while let Some(earlier) = self.actions.get(self.applied).cloned() {
+            self.apply_recorded(earlier);
+        }
+        self.run_until(a.time, Some(a.processed));
+        self.sim.jump_clock(a.time);
+        self.collect();
+        self.reached = a.time;
+        Some(a.time)
     }
 
     /// Restores the state at instant `t`. Going forward just runs; going back restores

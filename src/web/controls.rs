@@ -54,8 +54,27 @@ pub fn playback(p: &PlaybackProps) -> Html {
     let live = use_context::<super::Live>().expect("the app provides the live model");
     let pane = live.0.pane();
     let (now, horizon, moments) = (pane.now(), pane.horizon, pane.moments.clone());
+    // What the user did on this branch, and the futures left behind.
+    let (can_undo, actions, branches) = {
+        let run = pane.sim.0.borrow();
+        let branches: Vec<(Micros, usize, Micros)> = run
+            .branches()
+            .iter()
+            .map(|b| (b.fork_at, b.actions.len(), b.reached))
+            .collect();
+        let applied = run.actions().iter().filter(|a| a.time <= now).count();
+        (applied > 0, run.actions().len(), branches)
+    };
     let d = p.dispatch.clone();
     let playing = p.playing;
+    let on_branch = {
+        let d = d.clone();
+        Callback::from(move |e: Event| {
+            if let Ok(i) = input_value(&e).parse::<usize>() {
+                d.dispatch(Msg::SwitchBranch(i));
+            }
+        })
+    };
     let on_slider = {
         let d = d.clone();
         Callback::from(move |e: InputEvent| {
@@ -109,6 +128,14 @@ pub fn playback(p: &PlaybackProps) -> Html {
                     value={now.to_string()} oninput={on_slider} aria-label="Timeline"
                     aria-valuetext={format!("{} of {}", clock(now), clock(end))} />
                 <MomentMarks {moments} on_seek={on_mark.clone()} />
+                if !branches.is_empty() {
+                    <div class="fork-marks" aria-hidden="true">
+                        { for branches.iter().enumerate().map(|(i, (fork, ..))| html! {
+                            <span class="fork-mark" data-branch={i.to_string()} data-time={fork.to_string()} style={format!("--t:{fork}")}
+                                title={format!("A branch left at {}", clock(*fork))} />
+                        }) }
+                    </div>
+                }
                 if let Some(lesson) = &live.0.lesson {
                     <div class="checkpoint-marks" role="group" aria-label="Lesson checkpoints">
                         { for lesson.checkpoints.iter().enumerate().map(|(i, c)| {
@@ -123,6 +150,19 @@ pub fn playback(p: &PlaybackProps) -> Html {
                 }
             </div>
             <output class="clock" for="timeline">{ format!("{} / {}", clock(now), clock(end)) }</output>
+            <button id="undo" onclick={send_with(&d, || Msg::Undo)} disabled={!can_undo} aria-keyshortcuts="Control+Z"
+                title="Take back the last action (Ctrl+Z); what it made stays as a branch">{ "↶ Undo" }</button>
+            if !branches.is_empty() {
+                <label class="branches">
+                    <span>{ "Branch" }</span>
+                    <select id="branch" onchange={on_branch} aria-label="Go to a branch you left">
+                        <option value="" selected=true>{ format!("this one ({} actions)", actions) }</option>
+                        { for branches.iter().enumerate().rev().map(|(i, (fork, n, _))| html! {
+                            <option value={i.to_string()}>{ format!("left at {} ({} actions)", clock(*fork), n) }</option>
+                        }) }
+                    </select>
+                </label>
+            }
             <button id="reset" onclick={send_with(&d, || Msg::Reset)} title="Restart with the same seed (R)">{ "⟲ Reset" }</button>
         </div>
         </section>

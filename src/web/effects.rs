@@ -72,6 +72,7 @@ fn keyboard(model: &UseReducerHandle<Model>, e: &KeyboardEvent) -> Option<Msg> {
     let shift = e.shift_key();
     let sel_or_leader = selected.map(Target::Node).unwrap_or(Target::Leader);
     Some(match e.key().as_str() {
+        "z" | "Z" if e.ctrl_key() || e.meta_key() => Msg::Undo,
         " " | "k" => Msg::TogglePlay,
         "ArrowRight" if shift => Msg::SeekBy(10 * NUDGE),
         "ArrowRight" | "." => Msg::Step,
@@ -296,7 +297,9 @@ pub fn use_shortcuts(model: &UseReducerHandle<Model>) {
                     let Some(e) = wasm_bindgen::JsCast::dyn_ref::<KeyboardEvent>(e) else {
                         return;
                     };
-                    if e.ctrl_key() || e.meta_key() || e.alt_key() {
+                    // Browser and system shortcuts stay theirs, except undo.
+                    let undo = (e.ctrl_key() || e.meta_key()) && e.key().eq_ignore_ascii_case("z");
+                    if (e.ctrl_key() || e.meta_key() || e.alt_key()) && !undo {
                         return;
                     }
                     let tag = e

@@ -247,6 +247,10 @@ pub enum Msg {
     NextMoment,
     PrevMoment,
     ToggleMomentsOnly,
+    /// Take back the last action (Ctrl+Z); its future is kept as a branch.
+    Undo,
+    /// Go to a branch left behind (by index in the run's branches).
+    SwitchBranch(usize),
     /// Leave the lesson's checkpoint on show and play on (or show the next one at the
     /// same instant).
     LessonContinue,
@@ -666,6 +670,33 @@ impl Reducible for Model {
                     .find(|k| k.time < now)
                     .map_or(0, |k| k.time);
                 m.each_run(|run| run.seek(before));
+            }
+            Msg::Undo | Msg::SwitchBranch(_) => {
+                m.playing = false;
+                m.pacer.reset();
+                let mut moved = false;
+                m.each_run(|run| {
+                    moved |= match msg {
+                        Msg::Undo => run.undo(),
+                        Msg::SwitchBranch(i) => run.switch_branch(i),
+                        _ => None,
+                    }
+                    .is_some();
+                });
+                if !moved && matches!(msg, Msg::Undo) {
+                    m.toast = Some(
+                        "Nothing to undo: no crash, pause, partition or write on this branch yet."
+                            .into(),
+                    );
+                }
+                for pane in &mut m.panes {
+                    pane.horizon = pane.sim.0.borrow().reached();
+                    pane.fingerprint = None;
+                    pane.fingerprint_progress = 0;
+                }
+                if let Some(lesson) = &mut m.lesson {
+                    lesson.left();
+                }
             }
             Msg::LessonContinue => {
                 let now = m.now();

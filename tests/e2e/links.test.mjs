@@ -26,7 +26,8 @@ test('a copied link after three actions reproduces the same node states, instant
   await page.locator('[data-node-id="1"]').waitFor();
   const plain = await fingerprint(page);
   await forward(page, 10);
-  await page.keyboard.press('c'); // crash the leader
+  await page.keyboard.press('1'); // select n1
+  await page.keyboard.press('c'); // and crash it
   await forward(page, 4);
   await page.keyboard.press('w'); // a write to the (new) leader
   await forward(page, 3);
@@ -40,6 +41,7 @@ test('a copied link after three actions reproduces the same node states, instant
   const link = toast.replace(/^Link copied: /, '');
   assert.match(link, /[?&]v=1&/);
   assert.match(link, /&acts=[^&]+&t=\d+&h=[0-9a-f]+/);
+  assert.equal(decodeURIComponent(link.match(/acts=([^&]+)/)[1]).split(';').length, 3, 'three actions');
   assert.deepEqual(problems, []);
   await page.close();
 
@@ -80,4 +82,40 @@ test('a link from another format, or whose run no longer reproduces, says so', a
   assert.equal(await other.locator('#timeline').inputValue(), '1000000');
   assert.deepEqual([...problems, ...otherProblems], []);
   await other.close();
+});
+
+test('acting in the past keeps the old future as a branch; it can be left, returned to, and undone', async () => {
+  const { page, problems } = await openPage(browser, server.url, '?algo=raft&nodes=5&seed=7');
+  await page.setViewportSize({ width: 1440, height: 1000 });
+  await page.locator('[data-node-id="1"]').waitFor();
+  assert.ok(await page.locator('#undo').isDisabled(), 'nothing to undo yet');
+  await forward(page, 10);
+  await page.keyboard.press('2'); // select n2
+  await page.keyboard.press('c'); // and crash it at 1 s
+  await forward(page, 20);
+  const first = { ...(await state(page)), fp: await fingerprint(page) };
+  // Back to 2 s and another future: a write.
+  for (let i = 0; i < 10; i++) await page.keyboard.press('Shift+ArrowLeft');
+  assert.equal((await state(page)).now, 2000000);
+  await page.keyboard.press('w');
+  await forward(page, 10);
+  const second = { ...(await state(page)), fp: await fingerprint(page) };
+  assert.notEqual(second.fp, first.fp, 'another future, another fingerprint');
+  assert.equal(await page.locator('.fork-mark').getAttribute('data-time'), '2000000', 'the fork is marked at 2 s');
+  // Back to the first future: the same nodes, instant and fingerprint.
+  await page.selectOption('#branch', '0');
+  assert.deepEqual({ ...(await state(page)), fp: await fingerprint(page) }, first);
+  // And to the second again.
+  await page.selectOption('#branch', '0');
+  assert.deepEqual({ ...(await state(page)), fp: await fingerprint(page) }, second);
+  // Ctrl+Z takes back the write: the clock stands where it was made.
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('Control+z');
+  assert.equal((await state(page)).now, 2000000);
+  await page.keyboard.press('Control+z');
+  assert.equal((await state(page)).now, 1000000, 'then the crash');
+  assert.ok(await page.locator('#undo').isDisabled(), 'nothing left to undo');
+  assert.ok(await page.locator('.fork-mark').count() >= 2, 'every future left is kept');
+  assert.deepEqual(problems, []);
+  await page.close();
 });
