@@ -338,6 +338,16 @@ fn checkpoint(line_no: usize, content: &str) -> Result<Option<Checkpoint>, Scena
 
 impl Lesson {
     pub fn parse(text: &str) -> Result<Lesson, ScenarioError> {
+        Self::parse_lines(text, false)
+    }
+
+    /// Text written in the page's editor or carried by a link: a lesson if it has
+    /// checkpoints, otherwise a scenario (a lesson with none).
+    pub fn parse_written(text: &str) -> Result<Lesson, ScenarioError> {
+        Self::parse_lines(text, true)
+    }
+
+    fn parse_lines(text: &str, allow_none: bool) -> Result<Lesson, ScenarioError> {
         let mut scenario_text = String::new();
         let mut checkpoints: Vec<Checkpoint> = Vec::new();
         for (idx, raw) in text.lines().enumerate() {
@@ -378,7 +388,7 @@ impl Lesson {
             }
         }
         let scenario = Scenario::parse(&scenario_text)?;
-        if checkpoints.is_empty() {
+        if checkpoints.is_empty() && !allow_none {
             return Err(err(
                 1,
                 1,

@@ -76,6 +76,52 @@ fn parse_action(text: &str) -> Result<Action, String> {
     }
 }
 
+/// Compressed characters a link's scenario or lesson text may take: a few pages of
+/// lines. Bounding the input bounds what decompressing it can produce.
+pub const MAX_LINK_TEXT: usize = 6_000;
+/// Characters a scenario or lesson may have once decompressed.
+pub const MAX_SCENARIO_TEXT: usize = 20_000;
+
+/// A scenario or lesson for a link (`sc=`): lz-string's URI-safe compression, so the
+/// same text compressed by lz-string in a browser reads here too.
+pub fn encode_text(text: &str) -> String {
+    lz_str::compress_to_encoded_uri_component(text)
+}
+
+/// The text a link's `sc=` holds, or why it cannot be read: too long, corrupt, or
+/// not text.
+pub fn decode_text(compressed: &str) -> Result<String, String> {
+    let compressed = compressed.trim();
+    if compressed.chars().count() > MAX_LINK_TEXT {
+        return Err(format!(
+            "the scenario in this link is {} characters long compressed, more than the {MAX_LINK_TEXT} a link may carry",
+            compressed.chars().count()
+        ));
+    }
+    // A query string reads '+' as a space; lz-string's alphabet has no spaces.
+    let compressed = compressed.replace(' ', "+");
+    let wide = lz_str::decompress_from_encoded_uri_component(&compressed)
+        .filter(|w| !w.is_empty())
+        .ok_or("the scenario in this link is corrupt: it does not decompress")?;
+    if wide.len() > MAX_SCENARIO_TEXT {
+        return Err(format!(
+            "the scenario in this link is {} characters long, more than the {MAX_SCENARIO_TEXT} a scenario may have",
+            wide.len()
+        ));
+    }
+    let text = String::from_utf16(&wide)
+        .map_err(|_| "the scenario in this link is corrupt: it is not text".to_string())?;
+    if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(
+            "the scenario in this link holds control characters: it is not scenario text".into(),
+        );
+    }
+    Ok(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,6 +156,39 @@ mod tests {
         let text = encode_actions(&actions);
         assert_eq!(decode_actions(&text).unwrap(), actions);
         assert_eq!(decode_actions("").unwrap(), vec![]);
+    }
+
+    #[test]
+    fn scenario_text_survives_the_link_and_bad_text_is_refused() {
+        let text = "# Two leaders?\nset algo raft\nat 2s partition n1,n2 | n3,n4,n5\nat 6s heal\n";
+        let packed = encode_text(text);
+        assert!(
+            packed
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-$".contains(c))
+        );
+        assert_eq!(decode_text(&packed).unwrap(), text);
+        // As a query string decodes it: '+' read as a space.
+        assert_eq!(decode_text(&packed.replace('+', " ")).unwrap(), text);
+        // lz-string 1.5 in a browser gives the same (computed there with
+        // `LZString.compressToEncodedURIComponent`).
+        assert_eq!(encode_text("at 1s crash n1"), "IYFwBAjAzmDGBOwoAswDsJA");
+        for (bad, why) in [
+            ("%%%%", "corrupt"),
+            ("", "corrupt"),
+            (&"A".repeat(MAX_LINK_TEXT + 1)[..], "more than"),
+            (
+                &encode_text("at 1s crash n1\u{0}\u{1}")[..],
+                "control characters",
+            ),
+            (
+                &encode_text(&"x".repeat(MAX_SCENARIO_TEXT + 1))[..],
+                "more than",
+            ),
+        ] {
+            let e = decode_text(bad).unwrap_err();
+            assert!(e.contains(why), "{bad:.20}: {e}");
+        }
     }
 
     #[test]

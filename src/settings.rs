@@ -3,9 +3,9 @@
 //! drives the URL, scenario `set` lines, the CLI's flags and help, and the setup panel;
 //! each algorithm reads its typed config from the store (see `algo::Configure`).
 
+use crate::sim::VecMap;
 use crate::sim::time::{Human, parse_duration, parse_duration_range};
 use crate::sim::{Micros, SEC};
-use std::collections::BTreeMap;
 
 /// The longest duration any setting takes.
 pub const MAX_SETTING: Micros = 24 * 3600 * SEC;
@@ -169,7 +169,7 @@ pub fn parse_bool(text: &str) -> Result<bool, String> {
 /// are equal and a link lists only what was changed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Settings {
-    values: BTreeMap<&'static str, Value>,
+    values: VecMap<&'static str, Value>,
 }
 
 impl Settings {
@@ -239,7 +239,7 @@ impl Setup<'_> {
     /// Default settings for a cluster of `nodes` with the default network.
     pub fn defaults(nodes: u32) -> Setup<'static> {
         static DEFAULTS: Settings = Settings {
-            values: BTreeMap::new(),
+            values: VecMap::new(),
         };
         Setup {
             settings: &DEFAULTS,

@@ -6,6 +6,7 @@ use crate::algo::Algo;
 use crate::algo::descriptor::{RingKind, SplitBrain};
 use crate::config::SimConfig;
 use crate::sim::RoleCategory;
+use crate::sim::VecMap;
 use crate::sim::kernel::NodeStatus;
 use crate::sim::storage::STORAGE;
 use crate::sim::time::Rounded;
@@ -14,7 +15,7 @@ use crate::sim::{
     ClusterView, EventKind, Human, Micros, MsgClass, MsgRecord, NodeId, NodeState, NoteKind,
     Severity, TimedFinding, TraceEvent,
 };
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 /// The cluster drawing's size, in user units, when its stage has room for it. On a
@@ -538,7 +539,7 @@ pub fn messages(view: &ClusterView, trace: &VecDeque<TraceEvent>, layout: &Layou
         }
     }
     if !drops.is_empty() {
-        let wanted: BTreeMap<u64, (Micros, DropReason)> =
+        let wanted: VecMap<u64, (Micros, DropReason)> =
             drops.iter().map(|&(id, t, r)| (id, (t, r))).collect();
         let oldest = wanted.keys().next().copied().unwrap_or(0);
         for e in trace.iter().rev() {
@@ -1076,7 +1077,7 @@ fn lamport_tile(
     let t1 = t0 + g.span;
     let from = trace.partition_point(|e| e.time < t0);
     let mut arrows: Vec<Arrow> = Vec::new();
-    let mut sent: BTreeMap<u64, usize> = BTreeMap::new();
+    let mut sent: VecMap<u64, usize> = VecMap::new();
     let mut marks = Vec::new();
     // Per arrow: sent at, due at, and when it was delivered or dropped (and which).
     type Ended = Option<(Micros, bool)>;

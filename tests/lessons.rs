@@ -218,3 +218,19 @@ fn each_builtin_lesson_teaches_what_it_says_on_forty_seeds() {
         }
     }
 }
+
+#[test]
+fn written_text_without_checkpoints_reads_as_a_scenario_and_with_them_as_a_lesson() {
+    use electionscope::lesson::Lesson;
+    let scenario = "set algo raft\nat 1s crash n1\n";
+    assert!(
+        Lesson::parse(scenario).is_err(),
+        "a lesson needs checkpoints"
+    );
+    let read = Lesson::parse_written(scenario).unwrap();
+    assert!(read.checkpoints.is_empty());
+    let lesson = "set algo raft\nat 1s crash n1\nat 2s say \"Gone.\"\n";
+    assert_eq!(Lesson::parse_written(lesson).unwrap().checkpoints.len(), 1);
+    let e = Lesson::parse_written("set algo raft\nat 1s explode n1\n").unwrap_err();
+    assert_eq!((e.line, e.column), (2, 7), "{e}");
+}

@@ -34,4 +34,4 @@ pub use storage::{Defences, StorageMode, StorageView};
 pub use time::{Human, MS, Micros, SEC};
 pub use timeline::{Branch, RecordedAction, Timeline};
 pub use trace::{EventKind, Fact, MsgRecord, TraceEvent};
-pub use vecmap::VecMap;
+pub use vecmap::{VecMap, VecSet};

@@ -2,14 +2,14 @@
 
 use super::algorithm::NodeId;
 use super::time::Micros;
-use std::collections::BTreeSet;
+use crate::sim::VecSet;
 
 #[derive(Clone, Debug)]
 pub struct Network {
     /// Group number per node (index = id - 1); `None` means fully connected.
     groups: Option<Vec<u32>>,
     /// One-way cuts: (from, to) pairs whose messages are lost.
-    cuts: BTreeSet<(NodeId, NodeId)>,
+    cuts: VecSet<(NodeId, NodeId)>,
     pub drop_ppm: u32,
     pub latency: (Micros, Micros),
 }
@@ -18,7 +18,7 @@ impl Network {
     pub fn new(latency: (Micros, Micros), drop_ppm: u32) -> Self {
         Network {
             groups: None,
-            cuts: BTreeSet::new(),
+            cuts: VecSet::new(),
             drop_ppm,
             latency,
         }
@@ -68,7 +68,7 @@ impl Network {
     /// The current groups, each sorted, ordered by their smallest member.
     pub fn groups(&self) -> Option<Vec<Vec<NodeId>>> {
         let g = self.groups.as_ref()?;
-        let mut by_group: std::collections::BTreeMap<u32, Vec<NodeId>> = Default::default();
+        let mut by_group: crate::sim::VecMap<u32, Vec<NodeId>> = Default::default();
         for (i, &grp) in g.iter().enumerate() {
             by_group.entry(grp).or_default().push(i as NodeId + 1);
         }

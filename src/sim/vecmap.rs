@@ -1,5 +1,5 @@
-//! A map kept as a vector sorted by key: the engines' small maps (votes by node,
-//! proposals by instance, znodes by sequence number).
+//! A map (and a set) kept as a vector sorted by key: the engines' small maps and sets
+//! (votes by node, proposals by instance, znodes by sequence number, acknowledgements).
 //!
 //! It iterates in key order like a `BTreeMap`, so swapping one for the other changes
 //! no run. It exists for the page's size: every key and value type of a `BTreeMap` is
@@ -25,8 +25,14 @@ impl<K, V> Default for VecMap<K, V> {
 }
 
 impl<K: Ord, V> VecMap<K, V> {
-    pub fn new() -> Self {
-        Self::default()
+    pub const fn new() -> Self {
+        VecMap {
+            entries: Vec::new(),
+        }
+    }
+
+    pub fn into_values(self) -> impl Iterator<Item = V> {
+        self.entries.into_iter().map(|(_, v)| v)
     }
 
     fn find<Q: Ord + ?Sized>(&self, key: &Q) -> Result<usize, usize>
@@ -281,5 +287,151 @@ mod tests {
             ours.into_iter().collect::<Vec<_>>(),
             theirs.into_iter().collect::<Vec<_>>()
         );
+    }
+
+    #[test]
+    fn the_set_behaves_like_a_btreeset() {
+        use std::collections::BTreeSet;
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut ours: VecSet<u64> = VecSet::new();
+        let mut theirs: BTreeSet<u64> = BTreeSet::new();
+        for _ in 0..20_000 {
+            let k = next() % 100;
+            match next() % 4 {
+                0 | 1 => assert_eq!(ours.insert(k), theirs.insert(k)),
+                2 => assert_eq!(ours.remove(&k), theirs.remove(&k)),
+                _ => assert_eq!(ours.contains(&k), theirs.contains(&k)),
+            }
+            assert_eq!(ours.len(), theirs.len());
+            assert_eq!(ours.first(), theirs.first());
+        }
+        assert!(ours.iter().eq(theirs.iter()));
+        let built: VecSet<u64> = [5, 1, 5, 3].into_iter().collect();
+        assert_eq!(built.into_iter().collect::<Vec<_>>(), vec![1, 3, 5]);
+    }
+}
+
+/// A set kept as a sorted vector: the engines' small sets (votes, acknowledgements,
+/// findings already reported), for the same reason as [`VecMap`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct VecSet<K> {
+    items: Vec<K>,
+}
+
+impl<K> Default for VecSet<K> {
+    fn default() -> Self {
+        VecSet { items: Vec::new() }
+    }
+}
+
+impl<K: Ord> VecSet<K> {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// True if `key` was not there.
+    pub fn insert(&mut self, key: K) -> bool {
+        match self.items.binary_search(&key) {
+            Ok(_) => false,
+            Err(at) => {
+                self.items.insert(at, key);
+                true
+            }
+        }
+    }
+
+    pub fn contains<Q: Ord + ?Sized>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+    {
+        self.items.binary_search_by(|k| k.borrow().cmp(key)).is_ok()
+    }
+
+    /// True if `key` was there.
+    pub fn remove<Q: Ord + ?Sized>(&mut self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+    {
+        match self.items.binary_search_by(|k| k.borrow().cmp(key)) {
+            Ok(at) => {
+                self.items.remove(at);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn clear(&mut self) {
+        self.items.clear();
+    }
+
+    /// In order, smallest first.
+    pub fn iter(&self) -> std::slice::Iter<'_, K> {
+        self.items.iter()
+    }
+
+    pub fn retain(&mut self, keep: impl FnMut(&K) -> bool) {
+        self.items.retain(keep);
+    }
+
+    pub fn first(&self) -> Option<&K> {
+        self.items.first()
+    }
+
+    pub fn last(&self) -> Option<&K> {
+        self.items.last()
+    }
+}
+
+impl<K: Ord> FromIterator<K> for VecSet<K> {
+    fn from_iter<I: IntoIterator<Item = K>>(iter: I) -> Self {
+        let mut items: Vec<K> = iter.into_iter().collect();
+        items.sort();
+        items.dedup();
+        VecSet { items }
+    }
+}
+
+impl<K: Ord> Extend<K> for VecSet<K> {
+    fn extend<I: IntoIterator<Item = K>>(&mut self, iter: I) {
+        for k in iter {
+            self.insert(k);
+        }
+    }
+}
+
+impl<'a, K> IntoIterator for &'a VecSet<K> {
+    type Item = &'a K;
+    type IntoIter = std::slice::Iter<'a, K>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.iter()
+    }
+}
+
+impl<K> IntoIterator for VecSet<K> {
+    type Item = K;
+    type IntoIter = std::vec::IntoIter<K>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
+    }
+}
+
+impl<K: serde::Serialize> serde::Serialize for VecSet<K> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(&self.items)
     }
 }

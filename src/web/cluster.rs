@@ -4,12 +4,12 @@ use super::message_layer::MessageLayer;
 use electionscope::algo::Algo;
 use electionscope::algo::descriptor::RingKind;
 use electionscope::fit::{self, Fit, service_box as service_geometry};
+use electionscope::sim::VecSet;
 use electionscope::sim::action::Percent;
 use electionscope::sim::storage::WriteOutcome;
 use electionscope::sim::{NodeId, StorageView};
 use electionscope::viewmodel::{Layout, NodeVm, Stage};
 use gloo_events::EventListener;
-use std::collections::BTreeSet;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
@@ -22,7 +22,7 @@ pub struct ClusterProps {
     pub partition: Option<Vec<Vec<NodeId>>>,
     pub cuts: Vec<(NodeId, NodeId)>,
     pub selected: Option<NodeId>,
-    pub split: BTreeSet<NodeId>,
+    pub split: VecSet<NodeId>,
     pub on_node: Callback<NodeId>,
     /// Labels the leadership numbers on messages (through its descriptor).
     pub algo: Algo,

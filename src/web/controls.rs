@@ -175,17 +175,10 @@ pub struct EmbedEndProps {
     pub end: Micros,
 }
 
-/// The embed's clock, redrawn every frame from the live model.
-#[function_component(LiveClock)]
-pub fn live_clock(p: &EmbedEndProps) -> Html {
-    let live = use_context::<super::Live>().expect("the app provides the live model");
-    let now = live.0.now();
-    html! { <span class="clock">{ format!("{} / {}", clock(now), clock(p.end)) }</span> }
-}
-
-/// The embed's time slider, redrawn every frame from the live model.
-#[function_component(EmbedScrubber)]
-pub fn embed_scrubber(p: &EmbedEndProps) -> Html {
+/// The embed's time slider (with `scrubber=1`, before the buttons) and clock, redrawn
+/// every frame from the live model.
+#[function_component(EmbedTime)]
+pub fn embed_time(p: &EmbedEndProps) -> Html {
     let live = use_context::<super::Live>().expect("the app provides the live model");
     let now = live.0.now();
     let end = p.end;
@@ -197,9 +190,14 @@ pub fn embed_scrubber(p: &EmbedEndProps) -> Html {
         })
     };
     html! {
-        <input id="timeline" class="timeline embed-scrubber" type="range" min="0" max={end.to_string()} step="1"
-            value={now.min(end).to_string()} oninput={on_scrub} aria-label="Timeline"
-            aria-valuetext={format!("{} of {}", Rounded(now), Rounded(end))} />
+        <>
+            if live.0.embed_options.scrubber {
+                <input id="timeline" class="timeline embed-scrubber" type="range" min="0" max={end.to_string()} step="1"
+                    value={now.min(end).to_string()} oninput={on_scrub} aria-label="Timeline"
+                    aria-valuetext={format!("{} of {}", Rounded(now), Rounded(end))} />
+            }
+            <span class="clock">{ format!("{} / {}", clock(now), clock(end)) }</span>
+        </>
     }
 }
 
@@ -341,7 +339,7 @@ pub struct NetworkProps {
     /// The coordination service's id and name, if the algorithm has one.
     pub service: Option<(NodeId, String)>,
     pub leader: Option<NodeId>,
-    pub split: std::collections::BTreeSet<NodeId>,
+    pub split: electionscope::sim::VecSet<NodeId>,
     pub partition: Option<Vec<Vec<NodeId>>>,
     pub cuts: usize,
     pub latency: (Micros, Micros),

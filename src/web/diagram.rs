@@ -17,7 +17,7 @@ use electionscope::algo::Algo;
 use electionscope::frame::DisplayCache;
 use electionscope::sim::Micros;
 use electionscope::sim::guard::Thousands;
-use electionscope::viewmodel::{self, LAMPORT_LEFT, LAMPORT_W, LamportTile, LamportVm, Lane};
+use electionscope::viewmodel::{self, LAMPORT_LEFT, LAMPORT_W, LamportTile, LamportVm};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
@@ -184,7 +184,7 @@ pub fn lamport(p: &LamportProps) -> Html {
     let plot_ref = use_node_ref();
     let canvas_ref = use_node_ref();
     let painter = use_mut_ref(DiagramPainter::default);
-    let hub = use_context::<Hub>().expect("the app provides the painter");
+    let hub = live.2.clone();
     // The canvas goes to the worker once; size and theme watchers live as long as the
     // component.
     {
@@ -330,7 +330,12 @@ pub fn lamport(p: &LamportProps) -> Html {
             <div class="lamport-plot" ref={plot_ref} {onclick} {onmousemove} tabindex="0" aria-label="Space-time diagram; once focused, scrolling moves in time">
                 <svg ref={svg_ref} viewBox={format!("0 0 {LAMPORT_W} {:.1}", vm.height)} role="img"
                      aria-label="Space-time diagram: one lane per node, arrows from send to delivery. Click to jump there; then scroll, or Shift+scroll, to move in time.">
-                    <Lanes lanes={vm.lanes.clone()} />
+                    { for vm.lanes.iter().map(|lane| html! {
+                        <g key={lane.id} class={classes!("lane", lane.down.then_some("down"))}>
+                            <text x="6" y={px(lane.y + 4.0)}>{ lane.name.clone() }</text>
+                            <line x1="40" x2={LAMPORT_W.to_string()} y1={px(lane.y)} y2={px(lane.y)} />
+                        </g>
+                    }) }
                     if vm.thinned > 0 {
                         <text class="thinned" x={(LAMPORT_W - 10.0).to_string()} y="11">{ thinned }</text>
                     }
@@ -341,25 +346,4 @@ pub fn lamport(p: &LamportProps) -> Html {
             </div>
         </section>
     }
-}
-
-#[derive(Properties, PartialEq)]
-struct LanesProps {
-    lanes: Vec<Lane>,
-}
-
-/// The lanes change only when a node goes down or comes back: compared, not redrawn,
-/// on the frames between.
-#[function_component(Lanes)]
-fn lanes(p: &LanesProps) -> Html {
-    let lanes = p.lanes.iter().map(|lane| {
-        let y = lane.y;
-        html! {
-            <g key={lane.id} class={classes!("lane", lane.down.then_some("down"))}>
-                <text x="6" y={px(y + 4.0)}>{ lane.name.clone() }</text>
-                <line x1="40" x2={LAMPORT_W.to_string()} y1={px(y)} y2={px(y)} />
-            </g>
-        }
-    });
-    html! { <>{ for lanes }</> }
 }

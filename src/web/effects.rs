@@ -217,7 +217,7 @@ pub fn use_address_bar(model: &UseReducerHandle<Model>) {
             model.config().clone(),
             model.speed,
             model.embed.then(|| model.embed_options.clone()),
-            model.lesson.as_ref().map(|l| l.name.clone()),
+            model.lesson.as_ref().map(|l| l.source.clone()),
             // What the user did: a reload replays it.
             model.pane().sim.0.borrow().actions().to_vec(),
         );
@@ -229,7 +229,7 @@ pub fn use_address_bar(model: &UseReducerHandle<Model>) {
                     config: &key.0,
                     speed: key.1,
                     embed: key.2.as_ref(),
-                    lesson: key.3.as_deref(),
+                    lesson: key.3.as_ref(),
                     actions: &key.4,
                     at: None,
                 });

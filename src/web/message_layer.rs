@@ -249,7 +249,7 @@ pub fn message_layer(p: &MessageLayerProps) -> Html {
             Rc::new(timer_rings(&pane.view, &p.layout, p.algo)),
         )
     };
-    let hub = use_context::<Hub>().expect("the app provides the painter");
+    let hub = live.2.clone();
     let canvas_ref = use_node_ref();
     let painter = use_mut_ref(Painter::default);
     // The canvas goes to the worker once; size and theme watchers live as long as the

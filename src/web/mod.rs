@@ -5,6 +5,7 @@
 mod cluster;
 mod controls;
 mod diagram;
+mod editor;
 mod effects;
 mod glossary;
 mod lesson;
@@ -59,8 +60,8 @@ pub fn app() -> Html {
             loaded.autoplay,
         );
         model.embed_options = loaded.embed_options;
-        if let Some(name) = &loaded.lesson {
-            match state::LessonState::start(name, model.config()) {
+        if let Some(source) = &loaded.lesson {
+            match state::LessonState::start(source, model.config()) {
                 Ok(lesson) => model.lesson = Some(lesson),
                 Err(e) => model.notices.push(e),
             }
@@ -83,18 +84,16 @@ pub fn app() -> Html {
     // One worker paints every canvas on the page.
     let hub = use_memo((), |_| paint::Hub::start());
     html! {
-        <ContextProvider<paint::Hub> context={(*hub).clone()}>
-        <ContextProvider<Live> context={Live(model.clone(), model.version)}>
+        <ContextProvider<Live> context={Live(model.clone(), model.version, (*hub).clone())}>
             <Page page={model.page} {model} />
         </ContextProvider<Live>>
-        </ContextProvider<paint::Hub>>
     }
 }
 
 /// The model as of this frame, for the components that follow the clock, with the
-/// version it had when this frame's props were made.
+/// version it had when this frame's props were made; and the page's painter.
 #[derive(Clone)]
-pub struct Live(pub UseReducerHandle<Model>, u64);
+pub struct Live(pub UseReducerHandle<Model>, u64, pub paint::Hub);
 
 impl PartialEq for Live {
     fn eq(&self, other: &Self) -> bool {
@@ -206,7 +205,7 @@ fn page(p: &PageProps) -> Html {
                     config: &pane.config,
                     speed: model.speed,
                     embed: None,
-                    lesson: model.lesson.as_ref().map(|l| l.name.as_str()),
+                    lesson: model.lesson.as_ref().map(|l| &l.source),
                     actions: run.actions(),
                     at: Some((run.now(), &hash)),
                 })
@@ -312,16 +311,13 @@ fn page(p: &PageProps) -> Html {
                         latest.first().map(|l| l.text.clone()).unwrap_or_else(|| "Press play.".into())
                     }
                 }</p>
-                if options.scrubber {
-                    <controls::EmbedScrubber {end} />
-                }
                 <div class="embed-bar">
                     <button id="play" class="primary" onclick={send(&model, || Msg::TogglePlay)} aria-label={if model.playing { "Pause" } else { "Play" }} title={if model.playing { "Pause (Space)" } else { "Play (Space)" }}>{ if model.playing { "❚❚" } else { "▶" } }</button>
                     <button id="step" onclick={send(&model, || Msg::Step)} aria-label="Step">{ "›" }</button>
                     <button id="reset" onclick={send(&model, || Msg::Reset)} aria-label="Reset">{ "⟲" }</button>
-                    <controls::LiveClock {end} />
+                    <controls::EmbedTime {end} />
                     { fingerprint }
-                    <a class="open-full" href={url::full_link(url::Link { config: &pane.config, speed: model.speed, embed: None, lesson: model.lesson.as_ref().map(|l| l.name.as_str()), actions: run.actions(), at: None })} target="_blank" rel="noopener">{ "ElectionScope ↗" }</a>
+                    <a class="open-full" href={url::full_link(url::Link { config: &pane.config, speed: model.speed, embed: None, lesson: model.lesson.as_ref().map(|l| &l.source), actions: run.actions(), at: None })} target="_blank" rel="noopener">{ "ElectionScope ↗" }</a>
                 </div>
             </main>
         };
@@ -388,6 +384,7 @@ fn page(p: &PageProps) -> Html {
                 zoom={model.lamport_zoom} />
             <div class="panels">
                 <SetupPanel dispatch={model.dispatcher()} config={pane.config.clone()} />
+                <editor::ScenarioEditor dispatch={model.dispatcher()} config={pane.config.clone()} lesson={model.lesson.as_ref().map(|l| l.source.clone())} />
             </div>
             <Legend {algo} storage={pane.config.storage != electionscope::sim::StorageMode::Off} logs={view.nodes.iter().any(|n| !n.view.log.is_empty())} />
             if model.help {

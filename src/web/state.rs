@@ -7,10 +7,10 @@ use electionscope::frame::{FRAME_EVENT_BUDGET, Pacer, page_refresh_due, same_pic
 use electionscope::lesson::{Lesson, Resolved};
 use electionscope::run::{self, Run};
 use electionscope::sim::MomentMark;
+use electionscope::sim::VecSet;
 use electionscope::sim::{Action, ClusterView, MS, Micros, NodeId, RecordedAction};
 use electionscope::viewmodel::Category;
 use std::cell::RefCell;
-use std::collections::BTreeSet;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -84,11 +84,19 @@ impl Pane {
     }
 }
 
+/// Where a lesson comes from: a built-in one by name, or text (the editor's, or a
+/// link's `sc=`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum LessonSource {
+    Builtin(String),
+    Text(String),
+}
+
 /// A lesson on the page: its checkpoints as this run resolved them, and how far the
 /// viewer got.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LessonState {
-    pub name: String,
+    pub source: LessonSource,
     pub title: String,
     pub description: String,
     pub checkpoints: Rc<Vec<Resolved>>,
@@ -102,28 +110,49 @@ pub struct LessonState {
     pub revealing: Option<usize>,
 }
 
+impl LessonSource {
+    /// The lesson's text and title.
+    pub fn text(&self) -> Result<(&str, String), String> {
+        match self {
+            LessonSource::Builtin(name) => {
+                let builtin = electionscope::lesson::builtin(name).ok_or_else(|| {
+                    let names: Vec<&str> = electionscope::lesson::BUILTINS
+                        .iter()
+                        .map(|l| l.name)
+                        .collect();
+                    format!(
+                        "lesson: there is no lesson '{name}'; the lessons are {}",
+                        names.join(", ")
+                    )
+                })?;
+                Ok((builtin.text, builtin.title.to_string()))
+            }
+            LessonSource::Text(text) => Ok((text, "your lesson".to_string())),
+        }
+    }
+}
+
 impl LessonState {
-    /// The built-in lesson `name` on `config` (the lesson's own lines already applied):
+    /// The lesson from `source` on `config` (the lesson's own lines already applied):
     /// its checkpoints resolved by running it.
-    pub fn start(name: &str, config: &SimConfig) -> Result<LessonState, String> {
-        let builtin = electionscope::lesson::builtin(name).ok_or_else(|| {
-            let names: Vec<&str> = electionscope::lesson::BUILTINS
-                .iter()
-                .map(|l| l.name)
-                .collect();
-            format!(
-                "lesson: there is no lesson '{name}'; the lessons are {}",
-                names.join(", ")
-            )
-        })?;
-        let lesson = Lesson::parse(builtin.text).map_err(|e| format!("lesson {name}: {e}"))?;
+    pub fn start(source: &LessonSource, config: &SimConfig) -> Result<LessonState, String> {
+        let (text, title) = source.text()?;
+        let lesson = Lesson::parse(text).map_err(|e| format!("lesson {title}: {e}"))?;
         let checkpoints = lesson
             .resolve(config)
-            .map_err(|e| format!("lesson {name}: {e}"))?;
+            .map_err(|e| format!("lesson {title}: {e}"))?;
         let n = checkpoints.len();
         Ok(LessonState {
-            name: name.to_string(),
-            title: builtin.title.to_string(),
+            source: source.clone(),
+            title: match source {
+                LessonSource::Text(_) if !lesson.description.is_empty() => lesson
+                    .description
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .to_string(),
+                _ => title,
+            },
             description: lesson.description,
             // A checkpoint at the start shows before anything runs.
             showing: checkpoints.first().filter(|c| c.at == 0).map(|_| 0),
@@ -188,7 +217,7 @@ pub struct Model {
     pub embed: bool,
     pub selected: Option<NodeId>,
     /// Nodes picked for one side of a partition.
-    pub split: BTreeSet<NodeId>,
+    pub split: VecSet<NodeId>,
     pub shown: Vec<Category>,
     pub help: bool,
     pub toast: Option<String>,
@@ -247,6 +276,8 @@ pub enum Msg {
     NextMoment,
     PrevMoment,
     ToggleMomentsOnly,
+    /// Open a lesson on these settings (the lesson's own lines applied).
+    OpenLesson(LessonSource, SimConfig),
     /// Take back the last action (Ctrl+Z); its future is kept as a branch.
     Undo,
     /// Go to a branch left behind (by index in the run's branches).
@@ -311,7 +342,7 @@ impl Model {
             generation: 0,
             embed,
             selected: None,
-            split: BTreeSet::new(),
+            split: VecSet::new(),
             shown: Category::ALL
                 .into_iter()
                 .filter(|c| c.on_by_default())
@@ -427,7 +458,7 @@ impl Model {
     /// answers resolved afresh); a lesson that no longer resolves is closed with why.
     fn restart_lesson(&mut self, lesson: Option<LessonState>) {
         let Some(old) = lesson else { return };
-        match LessonState::start(&old.name, self.config()) {
+        match LessonState::start(&old.source, self.config()) {
             Ok(fresh) => {
                 self.lesson = Some(fresh);
                 self.playing = false;
@@ -572,6 +603,14 @@ impl Reducible for Model {
             }
             Msg::Configure(cfg) => {
                 m.rebuild(cfg);
+                return Rc::new(m);
+            }
+            Msg::OpenLesson(source, cfg) => {
+                m.rebuild(cfg);
+                match LessonState::start(&source, m.config()) {
+                    Ok(lesson) => m.lesson = Some(lesson),
+                    Err(e) => m.notices.push(e),
+                }
                 return Rc::new(m);
             }
             Msg::Select(n) => m.selected = n,

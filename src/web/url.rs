@@ -1,8 +1,11 @@
 //! The address bar holds the run: algorithm, nodes, seed, options, scenario, speed.
 
+use super::state::LessonSource;
 use super::state::{DEFAULT_SPEED, SPEEDS};
+use electionscope::config::Problem;
 use electionscope::config::{SimConfig, query_pairs};
-use electionscope::link::{LINK_VERSION, decode_actions, encode_actions};
+use electionscope::lesson::Lesson;
+use electionscope::link::{LINK_VERSION, decode_actions, decode_text, encode_actions, encode_text};
 use electionscope::sim::{Micros, RecordedAction};
 
 /// The latest instant a link may ask for: a day of virtual time.
@@ -15,8 +18,9 @@ pub struct Loaded {
     pub embed: bool,
     pub autoplay: bool,
     pub embed_options: EmbedOptions,
-    /// `lesson=NAME`: a built-in lesson, whose own lines are applied to `config`.
-    pub lesson: Option<String>,
+    /// `lesson=NAME` (a built-in lesson) or `sc=` holding a lesson's text: its own
+    /// lines are applied to `config`.
+    pub lesson: Option<LessonSource>,
     /// What the user did (`acts`), replayed as the run reaches each action.
     pub actions: Vec<RecordedAction>,
     /// `t` (and `h`): the instant the link was copied at, and the run's trace hash
@@ -109,26 +113,47 @@ pub fn load() -> Loaded {
         .map(|n| n.trim().to_string())
         .filter(|n| !n.is_empty())
     {
-        let parsed = match electionscope::lesson::builtin(&name) {
-            Some(b) => electionscope::lesson::Lesson::parse(b.text).map_err(|e| e.to_string()),
-            None => {
-                let names: Vec<&str> = electionscope::lesson::BUILTINS
-                    .iter()
-                    .map(|l| l.name)
-                    .collect();
-                Err(format!(
-                    "there is no lesson '{}'; the lessons are {}",
-                    name.chars().take(40).collect::<String>(),
-                    names.join(", ")
-                ))
-            }
-        };
-        match parsed.and_then(|l| l.config(&config)) {
+        let source = LessonSource::Builtin(name);
+        match source
+            .text()
+            .and_then(|(text, _)| Lesson::parse(text).map_err(|e| e.to_string()))
+            .and_then(|l| l.config(&config))
+        {
             Ok(with_lesson) => {
                 config = with_lesson;
-                lesson = Some(name);
+                lesson = Some(source);
             }
-            Err(e) => notices.push(format!("lesson: {e}")),
+            Err(e) => notices.push(if e.starts_with("lesson:") {
+                e
+            } else {
+                format!("lesson: {e}")
+            }),
+        }
+    }
+    // `sc=`: a scenario or lesson written in the editor, compressed.
+    if let Some(packed) = get("sc").filter(|_| lesson.is_none()) {
+        match decode_text(&packed).and_then(|text| {
+            let parsed = Lesson::parse_written(&text).map_err(|e| e.to_string())?;
+            Ok((text, parsed))
+        }) {
+            Ok((text, parsed)) if !parsed.checkpoints.is_empty() => match parsed.config(&config) {
+                Ok(with_lesson) => {
+                    config = with_lesson;
+                    lesson = Some(LessonSource::Text(text));
+                }
+                Err(e) => notices.push(format!("sc: {e}; running without it")),
+            },
+            Ok((text, _)) => {
+                let _ = config.apply(&[("scenario".to_string(), text)], |problem| {
+                    notices.push(match problem {
+                        Problem::Scenario(e) | Problem::Setting(e) => {
+                            format!("sc: {e}; running without it")
+                        }
+                    });
+                    Ok(())
+                });
+            }
+            Err(e) => notices.push(format!("sc: {e}; running without it")),
         }
     }
     let flag =
@@ -249,8 +274,8 @@ pub struct Link<'a> {
     pub config: &'a SimConfig,
     pub speed: usize,
     pub embed: Option<&'a EmbedOptions>,
-    /// A lesson's name stands for its settings and scenario.
-    pub lesson: Option<&'a str>,
+    /// A lesson stands for its settings and scenario.
+    pub lesson: Option<&'a LessonSource>,
     /// What the user did on this branch.
     pub actions: &'a [RecordedAction],
     /// The instant to open at, with the run's trace hash there.
@@ -266,9 +291,25 @@ pub fn query(link: Link) -> String {
         actions,
         at,
     } = link;
-    let mut q = match lesson {
-        Some(name) => format!("lesson={name}&seed={}", config.seed),
-        None => config.to_query(),
+    // Text written in the editor travels compressed (`sc=`); a built-in scenario or
+    // lesson by name.
+    let custom = config
+        .scenario
+        .as_deref()
+        .filter(|s| electionscope::scenario::builtin(s).is_none());
+    let mut q = match (lesson, custom) {
+        (Some(LessonSource::Builtin(name)), _) => format!("lesson={name}&seed={}", config.seed),
+        (Some(LessonSource::Text(text)), _) => {
+            format!("sc={}&seed={}", encode_text(text), config.seed)
+        }
+        (None, Some(text)) => {
+            let without = SimConfig {
+                scenario: None,
+                ..config.clone()
+            };
+            format!("{}&sc={}", without.to_query(), encode_text(text))
+        }
+        (None, None) => config.to_query(),
     };
     q.push_str(&format!("&v={LINK_VERSION}"));
     if !actions.is_empty() {

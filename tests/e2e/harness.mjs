@@ -22,7 +22,8 @@ export async function serveDist(root = DIST) {
   await stat(join(root, 'index.html')).catch(() => {
     throw new Error(`${root}/index.html is missing: run \`bash scripts/test.sh\` (it builds both pages) first`);
   });
-  const server = createServer(async (req, res) => {
+  // Links as long as a browser takes (the tests paste a megabyte of hostile text).
+  const server = createServer({ maxHeaderSize: 4 * 1024 * 1024 }, async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     const file = normalize(join(root, path === '/' ? 'index.html' : path));
     if (!file.startsWith(root)) { res.writeHead(403).end(); return; }

@@ -3,12 +3,12 @@
 //! and no partitions, so the kernel's split-brain watch reports it as a warning.
 
 use super::{Bully, Role};
+use crate::sim::VecSet;
 use crate::sim::{Finding, Monitor, NodeId, NodeSlotRef, Severity};
-use std::collections::BTreeSet;
 
 #[derive(Clone, Debug, Default)]
 pub struct BullyMonitor {
-    reported: BTreeSet<String>,
+    reported: VecSet<String>,
 }
 
 impl BullyMonitor {

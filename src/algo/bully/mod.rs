@@ -15,12 +15,12 @@ mod invariants;
 pub use descriptor::DESCRIPTOR;
 pub use invariants::BullyMonitor;
 
+use crate::sim::VecSet;
 use crate::sim::time::Rounded;
 use crate::sim::{
     Algorithm, Context, Input, MS, Message, Micros, MsgClass, NodeId, NodeView, NoteKind, Timer,
 };
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BullyConfig {
@@ -180,7 +180,7 @@ pub struct ElectionRound {
     /// Higher ids asked for an answer.
     pub asked: Vec<NodeId>,
     /// Higher ids that answered while the election was open.
-    pub answered_by: BTreeSet<NodeId>,
+    pub answered_by: VecSet<NodeId>,
 }
 
 type Ctx<'a, 'b> = Context<'a, BullyMsg, BullyTimer>;
@@ -266,7 +266,7 @@ impl Bully {
         self.round = ElectionRound {
             number: self.round.number + 1,
             asked: self.higher_ids(),
-            answered_by: BTreeSet::new(),
+            answered_by: VecSet::new(),
         };
         if self.round.asked.is_empty() {
             ctx.note(

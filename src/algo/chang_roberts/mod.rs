@@ -20,11 +20,12 @@ pub use descriptor::DESCRIPTOR;
 pub use invariants::UniqueWinnerMonitor;
 
 use crate::sim::VecMap;
+use crate::sim::VecSet;
 use crate::sim::time::Rounded;
 use crate::sim::{
     Algorithm, Context, Input, MS, Message, Micros, MsgClass, NodeId, NodeView, NoteKind, Timer,
 };
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChangRobertsConfig {
@@ -325,9 +326,9 @@ pub struct ChangRoberts {
     /// The largest candidate id this node has seen in its current round.
     max_seen: NodeId,
     /// Candidates whose ELECTION this node passed on in its current round.
-    passed_on: BTreeSet<NodeId>,
+    passed_on: VecSet<NodeId>,
     /// Successors that failed to acknowledge: skipped until heard from again.
-    suspected: BTreeSet<NodeId>,
+    suspected: VecSet<NodeId>,
     pending: VecMap<u64, Pending>,
     /// Timed-out hops (seq -> local send time), oldest dropped first.
     timed_out: VecDeque<(u64, Micros)>,
@@ -369,11 +370,11 @@ impl ChangRoberts {
         self.max_seen
     }
 
-    pub fn passed_on(&self) -> &BTreeSet<NodeId> {
+    pub fn passed_on(&self) -> &VecSet<NodeId> {
         &self.passed_on
     }
 
-    pub fn suspected(&self) -> &BTreeSet<NodeId> {
+    pub fn suspected(&self) -> &VecSet<NodeId> {
         &self.suspected
     }
 
@@ -889,8 +890,8 @@ impl Algorithm for ChangRoberts {
             role: Role::Idle,
             leader: None,
             max_seen: me,
-            passed_on: BTreeSet::new(),
-            suspected: BTreeSet::new(),
+            passed_on: VecSet::new(),
+            suspected: VecSet::new(),
             pending: VecMap::new(),
             timed_out: VecDeque::new(),
             next_seq: 0,

@@ -8,13 +8,13 @@
 //! and a candidate that sees a higher probe gives way.
 
 use super::{HirschbergSinclair, Role};
+use crate::sim::VecSet;
 use crate::sim::{Finding, Monitor, NodeId, NodeSlotRef, Severity};
-use std::collections::BTreeSet;
 
 #[derive(Clone, Debug, Default)]
 pub struct HsMonitor {
     /// Who led after their previous step, to see the moment a node wins.
-    leading: BTreeSet<NodeId>,
+    leading: VecSet<NodeId>,
 }
 
 impl Monitor<HirschbergSinclair> for HsMonitor {

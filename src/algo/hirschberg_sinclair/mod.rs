@@ -34,11 +34,11 @@ mod invariants;
 pub use descriptor::DESCRIPTOR;
 pub use invariants::HsMonitor;
 
+use crate::sim::VecSet;
 use crate::sim::time::Rounded;
 use crate::sim::{
     Algorithm, Context, Input, MS, Message, Micros, MsgClass, NodeId, NodeView, NoteKind, Timer,
 };
-use std::collections::BTreeSet;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HsConfig {
@@ -299,9 +299,9 @@ pub struct HirschbergSinclair {
     rival: Option<NodeId>,
     /// Candidates whose probes this node passed on or answered since it last started a
     /// candidacy or began following a leader.
-    carried: BTreeSet<NodeId>,
+    carried: VecSet<NodeId>,
     /// Neighbours taken for dead: the ring skips them until they are heard from.
-    skipped: BTreeSet<NodeId>,
+    skipped: VecSet<NodeId>,
 }
 
 impl HirschbergSinclair {
@@ -323,11 +323,11 @@ impl HirschbergSinclair {
     }
 
     /// Candidates whose probes this node passed on or answered.
-    pub fn carried(&self) -> &BTreeSet<NodeId> {
+    pub fn carried(&self) -> &VecSet<NodeId> {
         &self.carried
     }
 
-    pub fn skipped(&self) -> &BTreeSet<NodeId> {
+    pub fn skipped(&self) -> &VecSet<NodeId> {
         &self.skipped
     }
 
@@ -896,8 +896,8 @@ impl Algorithm for HirschbergSinclair {
             leader: None,
             probes: None,
             rival: None,
-            carried: BTreeSet::new(),
-            skipped: BTreeSet::new(),
+            carried: VecSet::new(),
+            skipped: VecSet::new(),
         }
     }
 

@@ -9,8 +9,8 @@
 
 use super::{Grant, Lease, LeaseDisk};
 use crate::sim::VecMap;
+use crate::sim::VecSet;
 use crate::sim::{Finding, Monitor, NodeId, NodeSlotRef, Severity};
-use std::collections::BTreeSet;
 
 #[derive(Clone, Debug, Default)]
 pub struct LeaseMonitor {
@@ -18,7 +18,7 @@ pub struct LeaseMonitor {
     holders: VecMap<u64, NodeId>,
     /// The highest token granted so far.
     highest: u64,
-    reported: BTreeSet<String>,
+    reported: VecSet<String>,
 }
 
 impl LeaseMonitor {

@@ -4,14 +4,14 @@
 
 use super::{Ballot, Paxos, PaxosDisk, Role, Value};
 use crate::sim::VecMap;
+use crate::sim::VecSet;
 use crate::sim::{Finding, Monitor, NodeId, NodeSlotRef, Severity};
-use std::collections::BTreeSet;
 
 #[derive(Clone, Debug, Default)]
 pub struct PaxosMonitor {
     majority: usize,
     /// Every (instance, ballot, value) ever accepted, and by whom.
-    acceptances: VecMap<(u64, Ballot, Value), BTreeSet<NodeId>>,
+    acceptances: VecMap<(u64, Ballot, Value), VecSet<NodeId>>,
     /// The first value seen chosen in each instance, and the ballot it was chosen at.
     chosen: VecMap<u64, (Ballot, Value)>,
     /// Each acceptor's accepted state at its previous step, to spot new acceptances.
@@ -20,7 +20,7 @@ pub struct PaxosMonitor {
     promise_high: VecMap<NodeId, Ballot>,
     /// Who led each ballot.
     leaders: VecMap<Ballot, NodeId>,
-    reported: BTreeSet<String>,
+    reported: VecSet<String>,
 }
 
 fn show(value: Value) -> String {

@@ -12,13 +12,13 @@ pub use invariants::PaxosMonitor;
 
 use crate::sim::Moment;
 use crate::sim::VecMap;
+use crate::sim::VecSet;
 use crate::sim::time::Rounded;
 use crate::sim::{
     Algorithm, Context, Input, LogEntryView, Message, Micros, MsgClass, NodeId, NodeView, NoteKind,
     Timer,
 };
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
 use std::fmt;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -275,7 +275,7 @@ pub struct PaxosDisk {
 #[derive(Clone, Debug)]
 struct Proposal {
     value: Value,
-    acks: BTreeSet<NodeId>,
+    acks: VecSet<NodeId>,
 }
 
 type Ctx<'a, 'b> = Context<'a, PaxosMsg, PaxosTimer>;
@@ -514,7 +514,7 @@ impl Paxos {
     fn propose(&mut self, ctx: &mut Ctx, instance: u64, value: Value) {
         // The leader's own acceptor has promised this very ballot, so it accepts at once.
         self.accepted.insert(instance, (self.ballot, value));
-        let mut acks = BTreeSet::new();
+        let mut acks = VecSet::new();
         acks.insert(self.me);
         self.proposals.insert(instance, Proposal { value, acks });
         ctx.broadcast(PaxosMsg::Accept {

@@ -2,8 +2,8 @@
 
 use super::{Entry, Raft, RaftDisk, Role};
 use crate::sim::VecMap;
+use crate::sim::VecSet;
 use crate::sim::{Finding, Monitor, NodeId, NodeSlotRef, Severity};
-use std::collections::BTreeSet;
 
 #[derive(Clone, Debug, Default)]
 pub struct RaftMonitor {
@@ -14,7 +14,7 @@ pub struct RaftMonitor {
     /// Committed entries by index, with the term of the node that first saw them
     /// committed (State Machine Safety, Leader Completeness).
     committed: Vec<(Entry, u64)>,
-    reported: BTreeSet<String>,
+    reported: VecSet<String>,
 }
 
 fn log_of<'a>(slot: &'a NodeSlotRef<'_, Raft>) -> &'a [Entry] {

@@ -9,13 +9,13 @@ pub use descriptor::DESCRIPTOR;
 pub use invariants::RaftMonitor;
 
 use crate::sim::Moment;
+use crate::sim::VecSet;
 use crate::sim::time::Rounded;
 use crate::sim::{
     Algorithm, Context, Input, LogEntryView, Message, Micros, MsgClass, NodeId, NodeView, NoteKind,
     Timer,
 };
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RaftConfig {
@@ -260,11 +260,11 @@ pub struct Raft {
     leader: Option<NodeId>,
     commit: u64,
     /// Responses in the current (pre-)campaign: node -> granted.
-    votes: std::collections::BTreeMap<NodeId, bool>,
+    votes: crate::sim::VecMap<NodeId, bool>,
     next_index: Vec<u64>,
     match_index: Vec<u64>,
     /// Followers heard from since the last CheckQuorum round.
-    active: BTreeSet<NodeId>,
+    active: VecSet<NodeId>,
     /// Local time the election timer was last reset, for "heard nothing for X".
     waiting_since: Micros,
     /// Local time of the last message from a leader of the current term.
@@ -920,7 +920,7 @@ impl Algorithm for Raft {
             votes: Default::default(),
             next_index: Vec::new(),
             match_index: Vec::new(),
-            active: BTreeSet::new(),
+            active: VecSet::new(),
             waiting_since: 0,
             leader_contact: None,
             explained: 0,

@@ -5,8 +5,8 @@
 
 use super::{Txn, Zab, ZabDisk, hex};
 use crate::sim::VecMap;
+use crate::sim::VecSet;
 use crate::sim::{Finding, Monitor, NodeId, NodeSlotRef, Severity};
-use std::collections::BTreeSet;
 
 #[derive(Clone, Debug, Default)]
 pub struct ZabMonitor {
@@ -18,7 +18,7 @@ pub struct ZabMonitor {
     committed: Vec<Txn>,
     /// Who first committed each position of `committed`.
     committed_by: Vec<NodeId>,
-    reported: BTreeSet<String>,
+    reported: VecSet<String>,
 }
 
 impl ZabMonitor {

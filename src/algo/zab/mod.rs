@@ -14,12 +14,12 @@ pub use descriptor::DESCRIPTOR;
 pub use invariants::ZabMonitor;
 
 use crate::sim::VecMap;
+use crate::sim::VecSet;
 use crate::sim::time::Rounded;
 use crate::sim::{
     Algorithm, Context, Input, LogEntryView, MS, Message, Micros, MsgClass, NodeId, NodeView,
     NoteKind, SEC, Timer,
 };
-use std::collections::BTreeSet;
 use std::fmt;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -361,10 +361,10 @@ struct Lead {
     /// The epoch proposed in NEWEPOCH (0 until proposed).
     epoch: u64,
     infos: VecMap<NodeId, u64>,
-    epoch_acks: BTreeSet<NodeId>,
+    epoch_acks: VecSet<NodeId>,
     /// Followers sent NEWLEADER: they take proposals and pings.
-    synced: BTreeSet<NodeId>,
-    newleader_acks: BTreeSet<NodeId>,
+    synced: VecSet<NodeId>,
+    newleader_acks: VecSet<NodeId>,
     /// The highest zxid each server is known to hold.
     matched: VecMap<NodeId, Zxid>,
     last_heard: VecMap<NodeId, Micros>,

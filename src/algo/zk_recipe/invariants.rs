@@ -12,14 +12,14 @@
 
 use super::{ServiceDisk, ZkDisk, ZkRecipe, Znode, znode_name};
 use crate::sim::VecMap;
+use crate::sim::VecSet;
 use crate::sim::{Finding, Monitor, NodeId, NodeSlotRef, Severity};
-use std::collections::BTreeSet;
 
 #[derive(Clone, Debug, Default)]
 pub struct ZkMonitor {
     /// Every znode ever seen, by sequence number: who owned it, on which session.
     seen: VecMap<u64, Znode>,
-    reported: BTreeSet<String>,
+    reported: VecSet<String>,
 }
 
 impl ZkMonitor {

@@ -19,12 +19,12 @@ pub use invariants::ZkMonitor;
 
 use crate::sim::Moment;
 use crate::sim::VecMap;
+use crate::sim::VecSet;
 use crate::sim::time::Rounded;
 use crate::sim::{
     Algorithm, Context, Input, MS, Message, Micros, MsgClass, NodeId, NodeView, NoteKind, Timer,
 };
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
 use std::fmt;
 
 /// What each waiting candidate watches.
@@ -361,7 +361,7 @@ pub struct ZkService {
     sessions: VecMap<u64, Session>,
     znodes: VecMap<u64, Znode>,
     /// One-shot watches: znode -> (client, session) to notify of its deletion.
-    watches: VecMap<u64, BTreeSet<(NodeId, u64)>>,
+    watches: VecMap<u64, VecSet<(NodeId, u64)>>,
     /// Sessions that expired, when, and whose they were (for "expired 400 ms ago").
     expired: VecMap<u64, (NodeId, Micros)>,
     last_check: Micros,
