@@ -14,7 +14,7 @@ use crate::sim::{
     TraceEvent,
 };
 use serde::Serialize;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 /// Messages in flight a front end's view carries at most (the newest): a healthy
 /// 25-node run has a few hundred; a storm tens of thousands, which no frame can draw.
@@ -199,7 +199,7 @@ pub struct Summary {
     pub leaderless_us: Micros,
     pub messages_sent: u64,
     pub messages_dropped: u64,
-    pub messages_by_type: BTreeMap<String, u64>,
+    pub messages_by_type: crate::sim::VecMap<String, u64>,
     pub violations: Vec<TimedFinding>,
     pub warnings: usize,
     pub final_leader: Option<NodeId>,
@@ -207,7 +207,7 @@ pub struct Summary {
     /// The shared storage's tally, when the run had one.
     pub storage: Option<crate::sim::StorageView>,
     /// How many times each key moment happened (by its key, `split-vote`).
-    pub moments: BTreeMap<String, u64>,
+    pub moments: crate::sim::VecMap<String, u64>,
     /// Why the kernel stopped the run early (a runaway engine), if it did.
     pub halted: Option<String>,
     pub trace_hash: String,
@@ -257,10 +257,13 @@ impl Summary {
                 s.last_lost = None;
                 s
             }),
-            moments: run.moments().iter().fold(BTreeMap::new(), |mut n, m| {
-                *n.entry(m.moment.key().to_string()).or_insert(0) += 1;
-                n
-            }),
+            moments: run
+                .moments()
+                .iter()
+                .fold(crate::sim::VecMap::new(), |mut n, m| {
+                    *n.entry(m.moment.key().to_string()).or_insert(0) += 1;
+                    n
+                }),
             halted: s.halted.as_ref().map(|(_, text)| text.clone()),
             trace_hash: run.trace_hash(),
             query: c.to_query(),

@@ -164,7 +164,7 @@ pub struct Stats {
     /// Every time a node took leadership, in order.
     pub leaders: Vec<LeaderRecord>,
     pub leaderless_us: Micros,
-    pub messages_by_kind: BTreeMap<String, u64>,
+    pub messages_by_kind: super::VecMap<String, u64>,
     pub messages_sent: u64,
     pub messages_dropped: u64,
     pub findings: Vec<TimedFinding>,

@@ -7,6 +7,7 @@ mod controls;
 mod diagram;
 mod editor;
 mod effects;
+mod export;
 mod glossary;
 mod lesson;
 mod message_layer;
@@ -216,6 +217,25 @@ fn page(p: &PageProps) -> Html {
             model.dispatch(Msg::Toast(Some(format!("Link copied: {link}"))));
         })
     };
+    // The drawing as it stands, with the messages in flight, as a file for slides.
+    let export_svg = {
+        let (model, layout) = (model.clone(), layout.clone());
+        Callback::from(move |_: MouseEvent| {
+            let pane = model.pane();
+            let msgs = viewmodel::messages(&pane.view, pane.sim.0.borrow().trace(), &layout);
+            let name = format!(
+                "electionscope-{}-seed{}-{}us.svg",
+                pane.config.algo, pane.config.seed, pane.view.now
+            );
+            let done = export::cluster_svg(&msgs)
+                .and_then(|svg| export::download(&name, "image/svg+xml", &svg));
+            if done.is_none() {
+                model.dispatch(Msg::Toast(Some(
+                    "This browser could not export the drawing.".into(),
+                )));
+            }
+        })
+    };
     let display: Rc<RefCell<DisplayCache>> = use_mut_ref(DisplayCache::default);
     let pane = model.pane();
     let run = pane.sim.0.borrow();
@@ -341,6 +361,7 @@ fn page(p: &PageProps) -> Html {
                     { fingerprint }
                     <button id="new-seed" onclick={new_seed} title="New seed (N)">{ format!("New seed ({})", pane.config.seed) }</button>
                     <button id="copy-link" onclick={copy}>{ "Copy link" }</button>
+                    <button id="export-svg" onclick={export_svg} title="Download the cluster as an SVG file, for slides">{ "Export SVG" }</button>
                     <button id="help" onclick={send(&model, || Msg::Help(true))} aria-keyshortcuts="?">{ "? Help" }</button>
                 </div>
             </header>
