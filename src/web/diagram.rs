@@ -12,7 +12,7 @@
 
 use super::cluster::px;
 use super::message_layer::class_index;
-use super::paint::{Hub, Transfer, object, watch};
+use super::paint::{Hub, Painter, Transfer, object, use_painted_canvas};
 use electionscope::algo::Algo;
 use electionscope::frame::DisplayCache;
 use electionscope::sim::Micros;
@@ -62,6 +62,15 @@ struct DiagramPainter {
     /// The diagram last painted, repainted as it is on a resize or a theme change.
     vm: Option<Rc<LamportVm>>,
     algo: Algo,
+}
+
+impl Painter for DiagramPainter {
+    fn resize(&mut self, size: (f64, f64)) {
+        self.size = size;
+    }
+    fn paint(&mut self, canvas: &HtmlCanvasElement, hub: &Hub) -> Option<()> {
+        DiagramPainter::paint(self, canvas, hub)
+    }
 }
 
 impl DiagramPainter {
@@ -187,24 +196,7 @@ pub fn lamport(p: &LamportProps) -> Html {
     let hub = live.2.clone();
     // The canvas goes to the worker once; size and theme watchers live as long as the
     // component.
-    {
-        let (canvas_ref, painter, hub) = (canvas_ref.clone(), painter.clone(), hub.clone());
-        use_effect_with((), move |_| {
-            let canvas: Option<HtmlCanvasElement> = canvas_ref.cast();
-            let watchers = canvas.and_then(|canvas| {
-                hub.attach("diagram", &canvas)?;
-                let hub2 = hub.clone();
-                watch(&canvas.clone(), &hub, move |size| {
-                    let mut p = painter.borrow_mut();
-                    if let Some(size) = size {
-                        p.size = size;
-                    }
-                    p.paint(&canvas, &hub2);
-                })
-            });
-            move || drop(watchers)
-        });
-    }
+    use_painted_canvas("diagram", &canvas_ref, &hub, &painter);
     {
         let (canvas_ref, painter) = (canvas_ref.clone(), painter.clone());
         use_effect_with((vm.clone(), p.algo), move |(vm, algo)| {

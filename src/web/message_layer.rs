@@ -10,7 +10,7 @@
 //! The canvas maps the SVG's viewBox the same way the SVG does (`xMidYMid meet`), so
 //! dots sit exactly on the lines between nodes.
 
-use super::paint::{Hub, Transfer, object, watch};
+use super::paint::{Hub, Transfer, object, use_painted_canvas};
 use electionscope::algo::Algo;
 use electionscope::sim::MsgClass;
 use electionscope::sim::{ClusterView, RoleCategory};
@@ -107,7 +107,7 @@ pub(super) fn class_index(c: MsgClass) -> f32 {
 }
 
 #[derive(Default)]
-struct Painter {
+struct MessagePainter {
     /// CSS pixels of the canvas box, kept by a ResizeObserver so painting never forces
     /// a layout.
     size: (f64, f64),
@@ -139,7 +139,16 @@ pub enum RingTone {
     PreCandidate,
 }
 
-impl Painter {
+impl super::paint::Painter for MessagePainter {
+    fn resize(&mut self, size: (f64, f64)) {
+        self.size = size;
+    }
+    fn paint(&mut self, canvas: &HtmlCanvasElement, hub: &Hub) -> Option<()> {
+        MessagePainter::paint(self, canvas, hub)
+    }
+}
+
+impl MessagePainter {
     fn paint(&self, canvas: &HtmlCanvasElement, hub: &Hub) -> Option<()> {
         let dpr = web_sys::window()?.device_pixel_ratio().max(1.0);
         let mut rings = Vec::with_capacity(self.rings.len() * 5);
@@ -251,27 +260,10 @@ pub fn message_layer(p: &MessageLayerProps) -> Html {
     };
     let hub = live.2.clone();
     let canvas_ref = use_node_ref();
-    let painter = use_mut_ref(Painter::default);
+    let painter = use_mut_ref(MessagePainter::default);
     // The canvas goes to the worker once; size and theme watchers live as long as the
     // component.
-    {
-        let (canvas_ref, painter, hub) = (canvas_ref.clone(), painter.clone(), hub.clone());
-        use_effect_with((), move |_| {
-            let canvas: Option<HtmlCanvasElement> = canvas_ref.cast();
-            let watchers = canvas.and_then(|canvas| {
-                hub.attach("cluster", &canvas)?;
-                let hub2 = hub.clone();
-                watch(&canvas.clone(), &hub, move |size| {
-                    let mut p = painter.borrow_mut();
-                    if let Some(size) = size {
-                        p.size = size;
-                    }
-                    p.paint(&canvas, &hub2);
-                })
-            });
-            move || drop(watchers)
-        });
-    }
+    use_painted_canvas("cluster", &canvas_ref, &hub, &painter);
     {
         let (canvas_ref, painter) = (canvas_ref.clone(), painter.clone());
         use_effect_with(

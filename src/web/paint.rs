@@ -199,3 +199,36 @@ pub fn watch(
     observer.observe(canvas);
     Some(Watchers(observer, on_resize, theme))
 }
+
+/// A component's painter: it keeps its canvas's CSS size and sends its picture.
+pub trait Painter {
+    fn resize(&mut self, size: (f64, f64));
+    fn paint(&mut self, canvas: &HtmlCanvasElement, hub: &Hub) -> Option<()>;
+}
+
+/// Hands the canvas behind `canvas_ref` to the worker as `kind` once, and repaints it
+/// with `painter` whenever its size or the theme changes, for the component's life.
+#[yew::hook]
+pub fn use_painted_canvas<P: Painter + 'static>(
+    kind: &'static str,
+    canvas_ref: &yew::NodeRef,
+    hub: &Hub,
+    painter: &Rc<RefCell<P>>,
+) {
+    let (canvas_ref, painter, hub) = (canvas_ref.clone(), painter.clone(), hub.clone());
+    yew::use_effect_with((), move |_| {
+        let canvas: Option<HtmlCanvasElement> = canvas_ref.cast();
+        let watchers = canvas.and_then(|canvas| {
+            hub.attach(kind, &canvas)?;
+            let repaint_hub = hub.clone();
+            watch(&canvas.clone(), &hub, move |size| {
+                let mut p = painter.borrow_mut();
+                if let Some(size) = size {
+                    p.resize(size);
+                }
+                p.paint(&canvas, &repaint_hub);
+            })
+        });
+        move || drop(watchers)
+    });
+}
