@@ -5,6 +5,7 @@
 
 pub mod algo;
 pub mod config;
+pub mod diagram_svg;
 pub mod fit;
 pub mod frame;
 pub mod lab;
@@ -15,6 +16,7 @@ pub mod scenario;
 pub mod settings;
 pub mod sim;
 pub mod split_brain;
+pub mod trace_file;
 pub mod viewmodel;
 
 /// A fresh seed for runs where the user gave none (the only use of OS randomness).

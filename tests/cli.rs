@@ -855,3 +855,56 @@ fn run_replays_a_links_actions_and_gives_the_fingerprint_the_page_computes() {
         stderr(&bad)
     );
 }
+
+#[test]
+fn the_trace_and_diagram_files_are_the_pages_exports_byte_for_byte() {
+    use electionscope::config::SimConfig;
+    let dir = std::env::temp_dir().join(format!("electionscope-files-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (trace, diagram) = (dir.join("t.jsonl"), dir.join("d.svg"));
+    let query = "algo=zab&nodes=5&seed=12&duration=3s";
+    let acts = "4000~1000000~crash leader";
+    let o = cli(&[
+        "run",
+        "--query",
+        query,
+        "--acts",
+        acts,
+        "--trace",
+        trace.to_str().unwrap(),
+        "--diagram",
+        diagram.to_str().unwrap(),
+        "--window",
+        "0.5s..2500ms",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (cfg, notices) = SimConfig::from_query(query);
+    assert!(notices.is_empty());
+    let actions = electionscope::link::decode_actions(acts).unwrap();
+    let page = electionscope::trace_file::write(&cfg, &actions, u64::MAX, &mut |_| {}).unwrap();
+    assert_eq!(std::fs::read_to_string(&trace).unwrap(), page);
+    assert!(page.starts_with(&format!(
+        "{{\"electionscope\":\"trace\",\"version\":1,\"query\":\"{query}\",\"acts\":\"{acts}\"}}\n"
+    )));
+    let svg = electionscope::diagram_svg::render(&cfg, &actions, 500_000, 2_500_000).unwrap();
+    assert_eq!(std::fs::read_to_string(&diagram).unwrap(), svg);
+    // The query's seed is the run's: no random seed is announced.
+    assert!(!stdout(&o).contains("chosen at random"));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["seed"], 12);
+    let o = cli(&["run", "--query", "nodes=2", "--json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("nodes: 2 is outside 3 to 25"),
+        "{}",
+        stderr(&o)
+    );
+    let o = cli(&["run", "--diagram", "x.svg", "--window", "5s..1s"]);
+    assert!(
+        stderr(&o).contains("--diagram: window 5s..1s ends before it starts"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

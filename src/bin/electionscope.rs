@@ -34,6 +34,7 @@ mod cli {
     use electionscope::run::{self, Summary};
     use electionscope::scenario::builtins;
     use electionscope::settings::SettingKind;
+    use electionscope::trace_file;
     use std::io::Write;
 
     #[derive(Parser)]
@@ -115,9 +116,23 @@ mod cli {
         /// A built-in scenario name or a scenario file
         #[arg(long)]
         scenario: Option<String>,
-        /// Write every trace event to FILE as JSON lines
+        /// Write the trace to FILE as JSON lines: a first line naming the run (its
+        /// settings and actions), then every event (the page's Export trace writes the
+        /// same file and imports it)
         #[arg(long, value_name = "FILE")]
         trace: Option<std::path::PathBuf>,
+        /// Write the space-time diagram of --window as an SVG file (the page's Export
+        /// diagram writes the same file)
+        #[arg(long, value_name = "FILE")]
+        diagram: Option<std::path::PathBuf>,
+        /// The diagram's window, FROM..TO (e.g. 2s..5s); the run's last second (half
+        /// second beyond 9 nodes) by default
+        #[arg(long, value_name = "FROM..TO", requires = "diagram")]
+        window: Option<String>,
+        /// The settings as in a page address (algo=raft&nodes=5&seed=7...), e.g. a
+        /// trace file's first line; the other flags override them
+        #[arg(long, value_name = "QUERY")]
+        query: Option<String>,
         /// A built-in lesson name or a lesson file: prints each checkpoint's caption
         /// and the answers this run gives its questions
         #[arg(long, conflicts_with = "scenario")]
@@ -388,9 +403,21 @@ mod cli {
 
     fn run_cmd(a: RunArgs) -> i32 {
         let mut cfg = SimConfig::default();
-        seed_note(&a.common, &mut cfg);
+        let from_query: Vec<(String, String)> = a
+            .query
+            .as_deref()
+            .map(electionscope::config::query_pairs)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(k, _)| !electionscope::config::FRONTEND_KEYS.contains(&k.as_str()))
+            .collect();
+        if from_query.iter().any(|(k, _)| k == "seed") {
+            cfg.seed = 0; // the query's seed applies below
+        } else {
+            seed_note(&a.common, &mut cfg);
+        }
         let mut o = match overrides(&a.common) {
-            Ok(o) => o,
+            Ok(o) => [from_query, o].concat(),
             Err(e) => return fail(e),
         };
         if let Some(n) = &a.nodes {
@@ -490,14 +517,35 @@ mod cli {
                 return fail(format!("--acts: {e}"));
             }
         }
+        if let Some(path) = &a.diagram {
+            let window = match &a.window {
+                Some(w) => electionscope::diagram_svg::parse_window(w, cfg.duration),
+                None => {
+                    let w = electionscope::viewmodel::lamport_window(cfg.nodes as usize);
+                    Ok((cfg.duration.saturating_sub(w), cfg.duration))
+                }
+            };
+            let svg = window.and_then(|(from, to)| {
+                electionscope::diagram_svg::render(&cfg, sim.actions(), from, to)
+            });
+            match svg {
+                Ok(svg) => {
+                    if let Err(e) = std::fs::write(path, svg) {
+                        return fail(format!("cannot write diagram {}: {e}", path.display()));
+                    }
+                }
+                Err(e) => return fail(format!("--diagram: {e}")),
+            }
+        }
         let mut trace_error = None;
         if let Some(path) = &a.trace {
             match std::fs::File::create(path) {
                 Ok(f) => {
                     let mut w = std::io::BufWriter::new(f);
+                    let header = trace_file::header_line(&cfg, sim.actions());
+                    let _ = writeln!(w, "{header}");
                     sim.set_sink(Some(Box::new(move |e| {
-                        let _ = serde_json::to_writer(&mut w, e);
-                        let _ = w.write_all(b"\n");
+                        let _ = writeln!(w, "{}", trace_file::event_line(e));
                     })));
                 }
                 Err(e) => trace_error = Some(format!("cannot write trace {}: {e}", path.display())),
