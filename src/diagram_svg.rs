@@ -113,10 +113,22 @@ pub fn render(
         config.algo.title,
         config.nodes,
         config.seed,
-        Human(vm.start),
-        Human(vm.end)
+        Instant(vm.start),
+        Instant(vm.end)
     );
     Ok(svg(&vm, config, &title))
+}
+
+/// An instant as the diagram's ticks write it: `0s` rather than `0us` at the start.
+struct Instant(Micros);
+
+impl std::fmt::Display for Instant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            0 => f.write_str("0s"),
+            t => Human(t).fmt(f),
+        }
+    }
 }
 
 fn escape(text: &str) -> String {

@@ -224,13 +224,43 @@ fn fitted(
     }
 }
 
+/// Sine and cosine for the layout's angles (a few turns at most). The standard
+/// library's call libm, whose argument reduction for any angle costs the page's bundle
+/// about 2 KB gzipped; here a quarter-turn reduction and Taylor series to the 17th
+/// power (error below 1e-15 within a quarter turn) are enough.
+pub fn sin_cos(a: f64) -> (f64, f64) {
+    use std::f64::consts::FRAC_PI_2;
+    let q = (a / FRAC_PI_2).round();
+    let r = a - q * FRAC_PI_2;
+    let r2 = r * r;
+    let (mut sin, mut cos) = (0.0, 0.0);
+    // Horner's rule over 1/(2k+1)! and 1/(2k)!, highest power first.
+    for k in (0..=8).rev() {
+        let (odd, even) = (
+            (1..=2 * k + 1).map(|i| i as f64).product::<f64>(),
+            (1..=2 * k).map(|i| i as f64).product::<f64>(),
+        );
+        let sign = if k % 2 == 0 { 1.0 } else { -1.0 };
+        sin = sin * r2 + sign / odd;
+        cos = cos * r2 + sign / even;
+    }
+    sin *= r;
+    match (q as i64).rem_euclid(4) {
+        0 => (sin, cos),
+        1 => (cos, -sin),
+        2 => (-sin, -cos),
+        _ => (-cos, sin),
+    }
+}
+
 /// `n` points spaced evenly along an ellipse (by length, not by angle: on a flat
 /// ellipse equal angles crowd its ends), the first at the top, clockwise.
 fn ellipse_points(n: usize, rx: f64, ry: f64) -> Vec<(f64, f64)> {
     const STEPS: usize = 720;
     let at = |i: usize| {
         let a = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * i as f64 / STEPS as f64;
-        (rx * a.cos(), ry * a.sin())
+        let (sin, cos) = sin_cos(a);
+        (rx * cos, ry * sin)
     };
     let mut run = vec![0.0; STEPS + 1];
     for i in 1..=STEPS {
@@ -1206,6 +1236,16 @@ pub fn lamport_time_at(vm: &LamportVm, x: f64) -> Micros {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sin_cos_agrees_with_the_standard_library_over_the_layouts_angles() {
+        for i in -4000..=8000 {
+            let a = i as f64 * 0.001 * std::f64::consts::PI;
+            let (s, c) = sin_cos(a);
+            assert!((s - a.sin()).abs() < 1e-12, "sin {a}: {s} vs {}", a.sin());
+            assert!((c - a.cos()).abs() < 1e-12, "cos {a}: {c} vs {}", a.cos());
+        }
+    }
     use crate::config::SimConfig;
     use crate::run::build;
     use crate::sim::{Action, MS, SEC, Target};

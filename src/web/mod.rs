@@ -218,22 +218,12 @@ fn page(p: &PageProps) -> Html {
         })
     };
     // The drawing as it stands, with the messages in flight, as a file for slides.
-    let export_svg = {
+    let cluster_svg = {
         let (model, layout) = (model.clone(), layout.clone());
-        Callback::from(move |_: MouseEvent| {
+        Callback::from(move |_: ()| {
             let pane = model.pane();
             let msgs = viewmodel::messages(&pane.view, pane.sim.0.borrow().trace(), &layout);
-            let name = format!(
-                "electionscope-{}-seed{}-{}us.svg",
-                pane.config.algo, pane.config.seed, pane.view.now
-            );
-            let done = export::cluster_svg(&msgs)
-                .and_then(|svg| export::download(&name, "image/svg+xml", &svg));
-            if done.is_none() {
-                model.dispatch(Msg::Toast(Some(
-                    "This browser could not export the drawing.".into(),
-                )));
-            }
+            export::cluster_svg(&msgs)
         })
     };
     let display: Rc<RefCell<DisplayCache>> = use_mut_ref(DisplayCache::default);
@@ -361,7 +351,7 @@ fn page(p: &PageProps) -> Html {
                     { fingerprint }
                     <button id="new-seed" onclick={new_seed} title="New seed (N)">{ format!("New seed ({})", pane.config.seed) }</button>
                     <button id="copy-link" onclick={copy}>{ "Copy link" }</button>
-                    <button id="export-svg" onclick={export_svg} title="Download the cluster as an SVG file, for slides">{ "Export SVG" }</button>
+                    <export::ExportMenu model={model.clone()} cluster={cluster_svg} />
                     <button id="help" onclick={send(&model, || Msg::Help(true))} aria-keyshortcuts="?">{ "? Help" }</button>
                 </div>
             </header>

@@ -288,6 +288,13 @@ pub enum Msg {
     /// The viewer's answer to the question at a checkpoint: play on to the instant
     /// that decides it.
     LessonAnswer(usize, String),
+    /// An imported trace file checked out: its run, opened at its last event.
+    Inspect {
+        config: SimConfig,
+        actions: Vec<RecordedAction>,
+        at: Micros,
+        note: String,
+    },
 }
 
 /// How far "next moment" simulates ahead looking for one, and the events it may
@@ -603,6 +610,17 @@ impl Reducible for Model {
             }
             Msg::Configure(cfg) => {
                 m.rebuild(cfg);
+                return Rc::new(m);
+            }
+            Msg::Inspect {
+                config,
+                actions,
+                at,
+                note,
+            } => {
+                m.rebuild(config);
+                m.open_link(actions, Some((at, None)));
+                m.toast = Some(note);
                 return Rc::new(m);
             }
             Msg::OpenLesson(source, cfg) => {

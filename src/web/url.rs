@@ -161,8 +161,8 @@ pub fn load() -> Loaded {
     let speed = match get("speed") {
         None => DEFAULT_SPEED,
         Some(v) => {
-            let parsed = v.trim_end_matches('x').parse::<f64>().ok();
-            match parsed.and_then(|s| SPEEDS.iter().position(|x| (x - s).abs() < 1e-9)) {
+            let parsed = hundredths(v.trim_end_matches('x'));
+            match parsed.and_then(|s| SPEEDS.iter().position(|x| (x * 100.0).round() as u64 == s)) {
                 Some(i) => i,
                 None => {
                     let list: Vec<String> = SPEEDS.iter().map(|s| format!("{s}")).collect();
@@ -353,4 +353,21 @@ pub fn full_link(link: Link) -> String {
         loc.pathname().unwrap_or_default(),
         query(link)
     )
+}
+
+/// `0.05`, `1`, `2.50` as hundredths (5, 100, 250): parsing it as a float would link
+/// the float parser and its tables (about 4 KB of the page's gzipped bundle).
+fn hundredths(text: &str) -> Option<u64> {
+    let (int, frac) = text.trim().split_once('.').unwrap_or((text.trim(), ""));
+    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    if (int.is_empty() && frac.is_empty()) || !digits(int) || !digits(frac) {
+        return None;
+    }
+    let frac = frac.trim_end_matches('0');
+    if frac.len() > 2 {
+        return None;
+    }
+    let whole: u64 = if int.is_empty() { 0 } else { int.parse().ok()? };
+    let cents: u64 = format!("{frac:0<2}").parse().ok()?;
+    whole.checked_mul(100)?.checked_add(cents)
 }

@@ -18,6 +18,7 @@ test('the exported SVG parses, holds every node with its role and the messages i
   await page.click('#play');
   const inflight = Number(await page.locator('.msg-layer').getAttribute('data-inflight'));
   const roles = await page.locator('svg.cluster [data-node-id]').evaluateAll((els) => els.map((e) => `${e.dataset.nodeId}:${e.dataset.role}`));
+  await page.click('#export-menu > summary');
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-svg')]);
   assert.match(download.suggestedFilename(), /^electionscope-raft-seed5-\d+us\.svg$/);
   const text = await readFile(await download.path(), 'utf8');

@@ -55,7 +55,9 @@ export async function openPage(browser, base, query = '') {
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`exception: ${e.message}`));
   page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
-  page.on('request', (r) => { if (!r.url().startsWith(base)) problems.push(`external request: ${r.url()}`); });
+  // A blob: URL of the page's own origin is memory (an exported image), not the network.
+  const own = (url) => url.startsWith(base) || url.startsWith(`blob:${new URL(base).origin}/`);
+  page.on('request', (r) => { if (!own(r.url())) problems.push(`external request: ${r.url()}`); });
   await page.goto(base + query);
   return { page, problems };
 }

@@ -1,0 +1,116 @@
+use electionscope::config::{self, Problem, SimConfig};
+use electionscope::link::decode_actions;
+use electionscope::sim::RecordedAction;
+use electionscope::{diagram_svg, trace_file};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::Closure;
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+fn get(data: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(data, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn text(data: &JsValue, key: &str) -> String {
+    get(data, key).as_string().unwrap_or_default()
+}
+
+fn reply(scope: &DedicatedWorkerGlobalScope, fields: &[(&str, JsValue)]) {
+    let o = js_sys::Object::new();
+    for (k, v) in fields {
+        let _ = js_sys::Reflect::set(&o, &JsValue::from_str(k), v);
+    }
+    let _ = scope.post_message(&o);
+}
+
+/// The run a job names: the page's settings (strict: a bad value is an error, not a
+/// default) and the user's actions.
+fn run_of(data: &JsValue) -> Result<(SimConfig, Vec<RecordedAction>), String> {
+    let mut cfg = SimConfig::default();
+    let pairs: Vec<(String, String)> = config::query_pairs(&text(data, "query"))
+        .into_iter()
+        .filter(|(k, _)| !config::FRONTEND_KEYS.contains(&k.as_str()))
+        .collect();
+    cfg.apply(&pairs, |problem| {
+        Err(match problem {
+            Problem::Scenario(e) | Problem::Setting(e) => e,
+        })
+    })?;
+    let actions = decode_actions(&text(data, "acts"))?;
+    Ok((cfg, actions))
+}
+
+fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) -> Result<(), String> {
+    let mut progress = |share: f64| {
+        reply(
+            scope,
+            &[("kind", "progress".into()), ("share", share.into())],
+        )
+    };
+    match text(data, "job").as_str() {
+        "trace" => {
+            let (cfg, actions) = run_of(data)?;
+            let file =
+                trace_file::write(&cfg, &actions, trace_file::MAX_EXPORT_EVENTS, &mut progress)?;
+            reply(scope, &[("kind", "done".into()), ("text", file.into())]);
+        }
+        "diagram" => {
+            let (cfg, actions) = run_of(data)?;
+            let at = |k: &str| get(data, k).as_f64().unwrap_or(0.0).max(0.0) as u64;
+            let svg = diagram_svg::render(&cfg, &actions, at("from"), at("to"))?;
+            reply(scope, &[("kind", "done".into()), ("text", svg.into())]);
+        }
+        "import" => {
+            let file: web_sys::File = get(data, "file")
+                .dyn_into()
+                .map_err(|_| "no file was given".to_string())?;
+            if file.size() > trace_file::MAX_TRACE_BYTES as f64 {
+                return Err(format!(
+                    "the file is {:.0} MB; the page reads trace files up to {} MB",
+                    file.size() / 1048576.0,
+                    trace_file::MAX_TRACE_BYTES >> 20
+                ));
+            }
+            let reader = web_sys::FileReaderSync::new().map_err(|_| "cannot read files here")?;
+            let contents = reader
+                .read_as_text(&file)
+                .map_err(|_| "the file could not be read as text".to_string())?;
+            let parsed = trace_file::read(&contents)?;
+            trace_file::verify(&parsed, &mut progress).map_err(|e| {
+                format!("this version of ElectionScope does not make the run the file holds: {e}")
+            })?;
+            reply(
+                scope,
+                &[
+                    ("kind", "done".into()),
+                    ("query", parsed.config.to_query().into()),
+                    (
+                        "acts",
+                        electionscope::link::encode_actions(&parsed.actions).into(),
+                    ),
+                    ("at", (parsed.last_time() as f64).into()),
+                    ("events", (parsed.events.len() as f64).into()),
+                ],
+            );
+        }
+        other => return Err(format!("unknown job '{other}'")),
+    }
+    Ok(())
+}
+
+pub fn listen() {
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let answer = scope.clone();
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+        if let Err(message) = handle(&answer, &e.data()) {
+            reply(
+                &answer,
+                &[("kind", "error".into()), ("message", message.into())],
+            );
+        }
+    });
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    // Tells the page the worker is ready for jobs.
+    reply(&scope, &[("kind", "ready".into())]);
+}
