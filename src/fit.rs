@@ -333,6 +333,8 @@ impl Fit {
         self.captions.get((id as usize).wrapping_sub(1))?.as_ref()
     }
 
+    /// Kept out of line: one copy serves the page and each column side by side.
+    #[inline(never)]
     pub fn of(layout: &Layout, nodes: &[NodeVm], storage: bool) -> Fit {
         let r = layout.node_r;
         let on_circle: Vec<&NodeVm> = nodes.iter().filter(|n| !n.service).collect();

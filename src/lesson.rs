@@ -56,6 +56,9 @@ pub struct Checkpoint {
     pub when: When,
     pub caption: String,
     pub question: Option<Question>,
+    /// `... in raft`: the question is answered by that algorithm's run, one of the
+    /// lesson's `compare` columns.
+    pub on: Option<crate::algo::Algo>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -66,6 +69,9 @@ pub struct Lesson {
     /// lesson's line numbers.
     pub scenario_text: String,
     pub checkpoints: Vec<Checkpoint>,
+    /// `compare bully`: algorithms run beside the lesson's, side by side, on the same
+    /// settings and fault schedule.
+    pub compare: Vec<crate::algo::Algo>,
 }
 
 /// A checkpoint as the run resolved it: when it pauses and, for a question, the
@@ -76,6 +82,10 @@ pub struct Resolved {
     pub at: Micros,
     pub caption: String,
     pub question: Option<Asked>,
+    /// The algorithm whose run answers the question, when it is not the lesson's own
+    /// (a `compare` column).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -327,13 +337,49 @@ fn checkpoint(line_no: usize, content: &str) -> Result<Option<Checkpoint>, Scena
     } else {
         None
     };
+    // `in raft`: which column's run answers.
+    let mut on = None;
+    if question.is_some() {
+        let mut peek = Cursor { ..c };
+        if let Ok(("in", _)) = peek.word("") {
+            c = peek;
+            let (name, column) = c.word("an algorithm like raft")?;
+            on = Some(crate::algo::Algo::parse(name).map_err(|e| err(line_no, column, e))?);
+        }
+    }
     c.end()?;
     Ok(Some(Checkpoint {
         line: line_no,
         when,
         caption,
         question,
+        on,
     }))
+}
+
+/// A `compare raft,zab` line: the algorithms run beside the lesson's.
+fn compare_line(
+    line_no: usize,
+    content: &str,
+) -> Result<Option<Vec<crate::algo::Algo>>, ScenarioError> {
+    let mut c = Cursor {
+        text: content,
+        pos: 0,
+        line: line_no,
+    };
+    match c.word("") {
+        Ok(("compare", _)) => {}
+        _ => return Ok(None),
+    }
+    let (list, column) = c.word("algorithms like raft,zab")?;
+    let mut algos = Vec::new();
+    let mut col = column;
+    for name in list.split(',') {
+        algos.push(crate::algo::Algo::parse(name).map_err(|e| err(line_no, col, e))?);
+        col += name.chars().count() + 1;
+    }
+    c.end()?;
+    Ok(Some(algos))
 }
 
 impl Lesson {
@@ -350,6 +396,7 @@ impl Lesson {
     fn parse_lines(text: &str, allow_none: bool) -> Result<Lesson, ScenarioError> {
         let mut scenario_text = String::new();
         let mut checkpoints: Vec<Checkpoint> = Vec::new();
+        let mut compare: Vec<crate::algo::Algo> = Vec::new();
         for (idx, raw) in text.lines().enumerate() {
             // A caption may hold '#': only a '#' outside quotes starts a comment.
             let mut quoted = false;
@@ -362,6 +409,11 @@ impl Lesson {
                     ch == '#' && !quoted
                 })
                 .map_or(raw.len(), |(i, _)| i);
+            if let Some(algos) = compare_line(idx + 1, &raw[..content_end])? {
+                compare.extend(algos);
+                scenario_text.push('\n');
+                continue;
+            }
             match checkpoint(idx + 1, &raw[..content_end])? {
                 Some(cp) => {
                     if let (When::At(t), Some(When::At(prev))) =
@@ -395,10 +447,25 @@ impl Lesson {
                 "a lesson needs at least one checkpoint line, like: at 2s say \"The leader crashes.\"",
             ));
         }
+        if let Some(cp) = checkpoints
+            .iter()
+            .find(|cp| cp.on.is_some_and(|a| !compare.contains(&a)))
+        {
+            return Err(err(
+                cp.line,
+                1,
+                format!(
+                    "the question asks {} but the lesson does not run it: add a line `compare {}`",
+                    cp.on.map_or("", |a| a.name),
+                    cp.on.map_or("", |a| a.name)
+                ),
+            ));
+        }
         Ok(Lesson {
             description: scenario.description,
             scenario_text,
             checkpoints,
+            compare,
         })
     }
 
@@ -416,9 +483,23 @@ impl Lesson {
     /// Runs the lesson's simulation over its duration and resolves every checkpoint:
     /// when it pauses, and each question's answer as this run decides it.
     pub fn resolve(&self, config: &SimConfig) -> Result<Vec<Resolved>, ScenarioError> {
-        let mut run = crate::run::build(config, usize::MAX).map_err(|e| err(1, 1, e))?;
-        run.advance(config.duration);
-        let trace: Vec<TraceEvent> = run.trace().iter().cloned().collect();
+        let trace_of = |config: &SimConfig| -> Result<Vec<TraceEvent>, ScenarioError> {
+            let mut run = crate::run::build(config, usize::MAX).map_err(|e| err(1, 1, e))?;
+            run.advance(config.duration);
+            Ok(run.trace().iter().cloned().collect())
+        };
+        let trace = trace_of(config)?;
+        // The columns' runs that answer a question (`in ALGO`), each run once.
+        let mut others: Vec<(crate::algo::Algo, Vec<TraceEvent>)> = Vec::new();
+        for algo in self.checkpoints.iter().filter_map(|cp| cp.on) {
+            if algo != config.algo && others.iter().all(|(a, _)| *a != algo) {
+                let other = SimConfig {
+                    algo,
+                    ..config.clone()
+                };
+                others.push((algo, trace_of(&other)?));
+            }
+        }
         let end = config.duration;
         let mut out = Vec::new();
         let mut previous = 0;
@@ -468,7 +549,11 @@ impl Lesson {
             let question = match &cp.question {
                 None => None,
                 Some(q) => {
-                    Some(answer(q, at, &trace, config, end).map_err(|e| err(cp.line, 1, e))?)
+                    let trace = cp
+                        .on
+                        .and_then(|a| others.iter().find(|(o, _)| *o == a))
+                        .map_or(&trace, |(_, t)| t);
+                    Some(answer(q, at, trace, config, end).map_err(|e| err(cp.line, 1, e))?)
                 }
             };
             out.push(Resolved {
@@ -476,6 +561,10 @@ impl Lesson {
                 at,
                 caption: cp.caption.clone(),
                 question,
+                on: cp
+                    .on
+                    .filter(|a| *a != config.algo)
+                    .map(|a| a.title.to_string()),
             });
         }
         Ok(out)
@@ -667,6 +756,64 @@ pub const BUILTINS: &[BuiltinLesson] = &[
                at 10ms timeout n3\n\
                at 10ms say \"n1, n2 and n3 time out *together*. Each votes for itself and asks the others for theirs.\"\n\
                at next split-vote ask \"A *split vote*: this candidate heard from a majority, yet nobody won the term. It tries again after a fresh *random* timeout.\\nWhich node will lead?\" leader\n",
+    },
+    BuiltinLesson {
+        name: "log-up-to-date",
+        title: "A stale log cannot win",
+        text: "# n5 is cut off while the leader commits two writes. Alone, it times out again and\n\
+               # again, each time in a higher term. When it returns its term is the highest, but its\n\
+               # log is behind: a voter refuses a candidate whose log is less up to date than its own.\n\
+               set algo raft\n\
+               set nodes 5\n\
+               set duration 5s\n\
+               at 10ms timeout n1\n\
+               at next leader-elected say \"n1 timed out first and *leads*.\"\n\
+               at 1s isolate n5\n\
+               at 1s say \"n5 is *cut off*. Alone, it times out again and again, each time in a *higher term*.\"\n\
+               at 1.2s write leader\n\
+               at 1.4s write leader\n\
+               at 2.5s heal\n\
+               at 2.5s ask \"n5 returns with the *highest term*, but its log lacks the two committed writes. Will n5 become leader within 2 seconds?\" happens leader-elected among n5 within 2s\n\
+               at next step-down ask \"n5's higher term makes the leader *step down*, and n5 asks for votes. Every voter refuses it: its log is *less up to date* than theirs (it would lose committed writes).\\nWhich node will lead next?\" leader\n",
+    },
+    BuiltinLesson {
+        name: "prevote-checkquorum",
+        title: "PreVote and CheckQuorum",
+        text: "# Two of etcd's additions to Raft. PreVote: a node asks whether it *would* win\n\
+               # before it raises its term, so a node coming back from a partition cannot depose a\n\
+               # working leader. CheckQuorum: a leader that stops hearing from a majority steps\n\
+               # down by itself, rather than lead nobody.\n\
+               set algo raft\n\
+               set nodes 5\n\
+               set prevote on\n\
+               set check-quorum on\n\
+               set duration 5s\n\
+               at 10ms timeout n1\n\
+               at next leader-elected say \"n1 timed out first and *leads*. PreVote and CheckQuorum are *on*.\"\n\
+               at 1s isolate n5\n\
+               at 1s say \"n5 is *cut off*. With PreVote it first asks whether the others *would* vote for it; nobody answers, so it never raises its term.\"\n\
+               at 2.5s heal\n\
+               at 2.5s ask \"n5 returns. Without PreVote its higher term would depose the leader. Will n1 *step down* within a second?\" happens step-down among n1 within 1s\n\
+               at 3.5s isolate n1\n\
+               at 3.5s ask \"Now the *leader* n1 is cut off from everyone. With CheckQuorum, will it *step down on its own* within a second?\" happens step-down among n1 within 1s\n\
+               at next leader-elected say \"The majority elected a new leader. Without CheckQuorum, n1 would go on believing it leads until it hears the new term.\"\n",
+    },
+    BuiltinLesson {
+        name: "bully-vs-raft",
+        title: "Bully against Raft under one partition",
+        text: "# Bully and Raft on one partition, side by side. Bully's rule (the highest id that\n\
+               # answers leads) lets each side of a partition elect its own leader: split brain.\n\
+               # Raft needs votes from a majority of the whole cluster, which only one side has.\n\
+               set algo bully\n\
+               set nodes 5\n\
+               set duration 6s\n\
+               compare raft\n\
+               at 0s say \"Both columns run the same five nodes, seed and faults: what happens to one happens to the other. Under Bully the *highest id* that answers leads.\"\n\
+               at 2s partition n1,n2,n3 | n4,n5\n\
+               at 2s ask \"The network splits *n1, n2, n3* | *n4, n5*. Under *Bully*, n5 goes on leading its side. Will n1, n2 or n3 become leader too within 2 seconds?\" happens leader-elected among n1,n2,n3 within 2s\n\
+               at 2s ask \"Under *Raft*, will the smaller side, n4 or n5, *elect* a leader within 2 seconds? (A leader from before the split does not count: it can commit nothing.)\" happens leader-elected among n4,n5 within 2s in raft\n\
+               at 4s heal\n\
+               at 4s say \"The network heals. Bully had *two leaders serving* at once (the monitor's split brain); Raft's smaller side could not elect one: a majority of five needs *three* votes.\"\n",
     },
     BuiltinLesson {
         name: "zk-herd",

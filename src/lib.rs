@@ -4,6 +4,7 @@
 //! trace and a [`sim::ClusterView`]; the CLI and the web UI only read those.
 
 pub mod algo;
+pub mod compare;
 pub mod config;
 pub mod diagram_svg;
 pub mod fit;

@@ -336,6 +336,9 @@ pub fn leader_side(
 
 /// The layout a run is drawn with on a stage: ring algorithms place nodes in ring
 /// order, so the ring's direction and neighbours are what the eye sees.
+// One copy for the page and the columns side by side (inlined at both, it cost the
+// page's bundle a second copy).
+#[inline(never)]
 pub fn layout_for(cfg: &SimConfig, stage: Stage) -> Layout {
     let storage = cfg.storage != crate::sim::StorageMode::Off;
     let service = cfg.algo.service.is_some();
@@ -482,6 +485,9 @@ pub fn timer_left(n: &NodeState, now: Micros, algo: Algo) -> Option<f64> {
         })
 }
 
+// One copy for the page and the columns side by side (inlined at both, it cost the
+// page's bundle a second copy).
+#[inline(never)]
 pub fn nodes(view: &ClusterView, layout: &Layout, algo: Algo) -> Vec<NodeVm> {
     let claimants: Vec<NodeId> = view
         .nodes
@@ -638,6 +644,9 @@ pub struct Banner {
 /// otherwise a live split-brain explained. Violations come from the run's findings
 /// (state that follows seeks and branches), not from a scan of the trace window,
 /// which this would otherwise repeat on every frame.
+// One copy for the page and the columns side by side (inlined at both, it cost the
+// page's bundle a second copy).
+#[inline(never)]
 pub fn banner(view: &ClusterView, findings: &[TimedFinding], algo: Algo) -> Option<Banner> {
     if let Some(why) = &view.halted {
         return Some(Banner {
@@ -844,6 +853,9 @@ pub struct StatsVm {
     pub violations: usize,
 }
 
+// One copy for the page and the columns side by side (inlined at both, it cost the
+// page's bundle a second copy).
+#[inline(never)]
 pub fn stats(view: &ClusterView, stats: &crate::sim::Stats, algo: Algo) -> StatsVm {
     let newest = view.nodes.iter().map(|n| n.view.term).max().unwrap_or(0);
     StatsVm {

@@ -274,8 +274,11 @@ function flush() {
   const f = pending;
   pending = null;
   if (!f) return;
-  const cluster = canvases.cluster;
-  if (f.cluster && cluster) paintCluster(cluster.canvas, cluster.ctx, f.cluster);
+  // `cluster`, and `cluster1`.. for the columns of a side-by-side comparison.
+  for (const kind of Object.keys(canvases)) {
+    const c = canvases[kind];
+    if (kind.startsWith('cluster') && f[kind]) paintCluster(c.canvas, c.ctx, f[kind]);
+  }
   const diagram = canvases.diagram;
   if (f.diagram && diagram) paintDiagram(diagram.canvas, diagram.ctx, f.diagram);
 }
@@ -296,7 +299,9 @@ onmessage = (e) => {
     // Tiles no longer in view are forgotten.
     if (m.diagram) forgetTiles(new Set(m.diagram.tiles));
     // A part not in this frame keeps the last one's (nothing of it moved).
-    pending = { cluster: m.cluster ?? pending?.cluster, diagram: m.diagram ?? pending?.diagram };
+    const next = { ...pending };
+    for (const [k, v] of Object.entries(m)) if (k !== 'type' && v) next[k] = v;
+    pending = next;
   }
   if (!scheduled) {
     scheduled = true;

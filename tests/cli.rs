@@ -809,7 +809,9 @@ fn lessons_are_listed_and_run_prints_each_checkpoint_with_the_runs_answers() {
     let o = cli(&["run", "--lesson", "no-such-lesson"]);
     assert!(!o.status.success());
     assert!(
-        stderr(&o).contains("raft-majority, split-vote, zk-herd"),
+        stderr(&o).contains(
+            "raft-majority, split-vote, log-up-to-date, prevote-checkquorum, bully-vs-raft, zk-herd"
+        ),
         "{}",
         stderr(&o)
     );

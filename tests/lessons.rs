@@ -194,6 +194,11 @@ fn the_readme_example_lesson_parses_and_resolves() {
 fn each_builtin_lesson_teaches_what_it_says_on_forty_seeds() {
     let expected: &[(&str, usize, &str)] = &[
         ("raft-majority", 0, "no"),
+        ("log-up-to-date", 0, "no"),
+        ("prevote-checkquorum", 0, "no"),
+        ("prevote-checkquorum", 1, "yes"),
+        ("bully-vs-raft", 0, "yes"),
+        ("bully-vs-raft", 1, "no"),
         ("fencing-tokens", 0, "yes"),
         ("lost-update", 0, "yes"),
         ("stonith", 0, "yes"),
@@ -233,4 +238,54 @@ fn written_text_without_checkpoints_reads_as_a_scenario_and_with_them_as_a_lesso
     assert_eq!(Lesson::parse_written(lesson).unwrap().checkpoints.len(), 1);
     let e = Lesson::parse_written("set algo raft\nat 1s explode n1\n").unwrap_err();
     assert_eq!((e.line, e.column), (2, 7), "{e}");
+}
+
+/// The stale-log lesson's point: n5 returns with the highest term and still loses,
+/// and the one who leads next differs between seeds (computed, not written down).
+#[test]
+fn a_stale_log_loses_to_any_up_to_date_node_and_the_winner_is_computed() {
+    let lesson = builtin("log-up-to-date").unwrap();
+    let mut winners = std::collections::BTreeSet::new();
+    for seed in 1..=40 {
+        let resolved = resolve(lesson.text, seed).unwrap();
+        let asked: Vec<_> = resolved
+            .iter()
+            .filter_map(|r| r.question.as_ref())
+            .collect();
+        assert_ne!(asked[1].answer, "n5", "seed {seed}: the stale log won");
+        winners.insert(asked[1].answer.clone());
+    }
+    assert!(winners.len() >= 2, "{winners:?}");
+}
+
+#[test]
+fn compare_lines_and_questions_answered_by_another_column() {
+    let lesson = Lesson::parse(
+        "set algo bully\ncompare raft\nat 1s partition n1,n2,n3 | n4,n5\nat 1s ask \"?\" happens leader-elected among n4,n5 within 2s in raft\n",
+    )
+    .unwrap();
+    assert_eq!(lesson.compare.len(), 1);
+    assert_eq!(lesson.checkpoints[0].on.map(|a| a.name), Some("raft"));
+    for (text, want) in [
+        (
+            "compare raft,nope\nat 1s say \"x\"\n",
+            (1, 14, "unknown algorithm 'nope'"),
+        ),
+        (
+            "at 1s ask \"?\" leader in zab\n",
+            (
+                1,
+                1,
+                "the question asks zab but the lesson does not run it: add a line `compare zab`",
+            ),
+        ),
+        (
+            "compare raft\nat 1s ask \"?\" leader in\n",
+            (2, 24, "expected an algorithm like raft"),
+        ),
+    ] {
+        let (line, column, message) = error_of(text);
+        assert_eq!((line, column), (want.0, want.1), "{text}: {message}");
+        assert!(message.contains(want.2), "{text}: {message}");
+    }
 }

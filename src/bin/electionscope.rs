@@ -493,6 +493,9 @@ mod cli {
                 }
                 if let Some(q) = &r.question {
                     outln!("  choices: {}", q.choices.join(" / "));
+                    if let Some(column) = &r.on {
+                        outln!("  answered by the {column} column");
+                    }
                     outln!(
                         "  answer:  {} (decided at {}: {})",
                         q.answer,

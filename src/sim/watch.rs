@@ -81,6 +81,7 @@ impl World {
             .filter(|(i, lead)| lead.is_some() && self.is_up_index(*i))
             .map(|(i, _)| i as NodeId + 1)
             .collect();
+        self.stats.most_leaders = self.stats.most_leaders.max(claimants.len());
         if claimants.len() >= 2 && claimants != self.claimants {
             let terms: Vec<u64> = claimants
                 .iter()

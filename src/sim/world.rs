@@ -167,6 +167,9 @@ pub struct Stats {
     pub messages_by_kind: super::VecMap<String, u64>,
     pub messages_sent: u64,
     pub messages_dropped: u64,
+    /// The most live nodes that believed they led at one instant (split brain is 2+).
+    #[serde(default)]
+    pub most_leaders: usize,
     pub findings: Vec<TimedFinding>,
     /// The most events any window of the run's budget held (see `guard::Budget`).
     pub busiest_window: u64,

@@ -35,6 +35,10 @@ pub struct ClusterProps {
     /// The stage's height is the space the page gives it (the embed); otherwise it
     /// follows from its width and the window's height.
     pub fill: bool,
+    /// Which of the model's panes this is (a column side by side): the first holds the
+    /// page's ids and markers, the others point to them.
+    #[prop_or_default]
+    pub pane: usize,
 }
 
 /// Held for the component's life: dropping them would detach the callbacks.
@@ -171,6 +175,7 @@ pub fn cluster(p: &ClusterProps) -> Html {
              data-hides-text={fit.hides_text().to_string()}>
         <svg class="cluster" viewBox={format!("0 0 {} {}", px(view_w), px(view_h))} role="group"
              aria-label="Cluster: nodes on a circle with the messages travelling between them">
+            if p.pane == 0 {
             <defs>
                 <marker id="cut-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
                     <path d="M0,0 L10,5 L0,10 z" class="cut-head" />
@@ -179,15 +184,16 @@ pub fn cluster(p: &ClusterProps) -> Html {
                     <path d="M0,0 L10,5 L0,10 z" class="ring-head" />
                 </marker>
             </defs>
+            }
             <g class="halos">{ for halos }</g>
             <g class="ring">{ for ring_links }</g>
             <g class="cuts">{ for cuts }</g>
             <g class="nodes">{ for nodes }</g>
             if let Some(s) = p.storage.clone() {
-                <StorageBox view={s} at={p.layout.storage_at} strip={p.layout.storage_strip.then_some(view_w)} />
+                { storage_box(&StorageBoxProps { view: s, at: p.layout.storage_at, strip: p.layout.storage_strip.then_some(view_w), pane: p.pane }) }
             }
         </svg>
-        <MessageLayer algo={p.algo} layout={p.layout.clone()} />
+        <MessageLayer pane={p.pane} algo={p.algo} layout={p.layout.clone()} />
         </div>
     }
 }
@@ -383,13 +389,13 @@ pub struct StorageBoxProps {
     pub at: (f64, f64),
     /// On a narrow stage: a strip this wide under the circle instead of a corner box.
     pub strip: Option<f64>,
+    pub pane: usize,
 }
 
 /// The shared storage: whether it fences, the highest token it has accepted, whose
 /// data it holds, and the verdict that matters: the last write it refused (fencing
 /// at work) or the last lost update (its absence), each with a symbol as well as a
 /// colour, kept on screen however many writes follow.
-#[function_component(StorageBox)]
 fn storage_box(p: &StorageBoxProps) -> Html {
     let v = &p.view;
     let highest = v
@@ -476,7 +482,7 @@ fn storage_box(p: &StorageBoxProps) -> Html {
         }
     };
     html! {
-        <g id="storage" class={classes!("storage", v.fenced.then_some("fenced"), (v.lost_updates > 0).then_some("alarm"), p.strip.is_some().then_some("strip"))}
+        <g id={if p.pane == 0 { "storage".to_string() } else { format!("storage-{}", p.pane + 1) }} class={classes!("storage", v.fenced.then_some("fenced"), (v.lost_updates > 0).then_some("alarm"), p.strip.is_some().then_some("strip"))}
            data-highest-token={v.highest_token.map(|t| t.to_string())}
            data-accepted={v.accepted.to_string()} data-rejected={v.rejected.to_string()}
            data-lost-updates={v.lost_updates.to_string()}

@@ -515,7 +515,6 @@ fn scenario_options(c: &SimConfig) -> Html {
 
 /// The algorithm and scenario menus, at the top of the page where a phone shows them
 /// first; the setup panel with the other settings is further down.
-#[function_component(QuickPicker)]
 pub fn quick_picker(p: &SetupProps) -> Html {
     let c = &p.config;
     html! {
@@ -639,7 +638,6 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("?", "this help"),
 ];
 
-#[function_component(Help)]
 pub fn help(p: &HelpProps) -> Html {
     html! {
         <div class="overlay" role="dialog" aria-modal="true" aria-labelledby="help-title" onclick={p.on_close.clone()}>

@@ -220,6 +220,7 @@ pub fn use_address_bar(model: &UseReducerHandle<Model>) {
             model.lesson.as_ref().map(|l| l.source.clone()),
             // What the user did: a reload replays it.
             model.pane().sim.0.borrow().actions().to_vec(),
+            model.compare.clone(),
         );
         use_effect_with(key, move |key| {
             let first = written.borrow().is_none();
@@ -232,6 +233,7 @@ pub fn use_address_bar(model: &UseReducerHandle<Model>) {
                     lesson: key.3.as_ref(),
                     actions: &key.4,
                     at: None,
+                    compare: &key.5,
                 });
             }
         });

@@ -32,7 +32,6 @@ pub fn caption(text: &str) -> Html {
     html! { <>{ for paragraphs }</> }
 }
 
-#[function_component(LessonPanel)]
 pub fn lesson_panel(p: &LessonPanelProps) -> Html {
     let l = &p.lesson;
     let total = l.checkpoints.len();
@@ -83,6 +82,9 @@ pub fn lesson_panel(p: &LessonPanelProps) -> Html {
                 };
                 html! {
                     <>
+                        if let Some(column) = &cp.on {
+                            <p class="lesson-on">{ format!("Watch the {column} column.") }</p>
+                        }
                         <div class="choices" role="group" aria-label="Your prediction">{ for choices }</div>
                         { verdict }
                     </>

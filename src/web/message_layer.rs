@@ -117,6 +117,8 @@ struct MessagePainter {
     rings: Rc<Vec<TimerRing>>,
     /// The drawing's size in user units (the SVG's viewBox).
     drawing: (f64, f64),
+    /// The worker's name for this canvas (one per column side by side).
+    kind: &'static str,
 }
 
 /// A node's election timer, drawn as a ring that drains clockwise from the top. It
@@ -212,13 +214,15 @@ impl MessagePainter {
             ("texts", texts.into()),
             ("font", LABEL_TEXT.into()),
         ]);
-        hub.stage("cluster", canvas, frame, buffers);
+        hub.stage(self.kind, canvas, frame, buffers);
         Some(())
     }
 }
 
 #[derive(Properties, PartialEq)]
 pub struct MessageLayerProps {
+    /// Which of the model's panes (columns side by side) it draws.
+    pub pane: usize,
     pub algo: Algo,
     /// Where nodes sit; its size is the drawing's in user units (the SVG's viewBox).
     pub layout: Rc<Layout>,
@@ -246,12 +250,16 @@ fn timer_rings(view: &ClusterView, layout: &Layout, algo: Algo) -> Vec<TimerRing
         .collect()
 }
 
+/// The worker's names for the message canvases of each column.
+const CANVAS_KINDS: [&str; electionscope::compare::MAX_COLUMNS] =
+    ["cluster", "cluster1", "cluster2", "cluster3"];
+
 #[function_component(MessageLayer)]
 pub fn message_layer(p: &MessageLayerProps) -> Html {
     // Messages and rings move every frame: drawn from the live model, not the page's.
     let live = use_context::<super::Live>().expect("the app provides the live model");
     let (msgs, rings) = {
-        let pane = live.0.pane();
+        let pane = live.0.panes.get(p.pane).unwrap_or(live.0.pane());
         let run = pane.sim.0.borrow();
         (
             Rc::new(viewmodel::messages(&pane.view, run.trace(), &p.layout)),
@@ -260,10 +268,14 @@ pub fn message_layer(p: &MessageLayerProps) -> Html {
     };
     let hub = live.2.clone();
     let canvas_ref = use_node_ref();
-    let painter = use_mut_ref(MessagePainter::default);
+    let kind = CANVAS_KINDS[p.pane.min(CANVAS_KINDS.len() - 1)];
+    let painter = use_mut_ref(|| MessagePainter {
+        kind,
+        ..Default::default()
+    });
     // The canvas goes to the worker once; size and theme watchers live as long as the
     // component.
-    use_painted_canvas("cluster", &canvas_ref, &hub, &painter);
+    use_painted_canvas(kind, &canvas_ref, &hub, &painter);
     {
         let (canvas_ref, painter) = (canvas_ref.clone(), painter.clone());
         use_effect_with(

@@ -3,6 +3,7 @@
 //! draw them and dispatch actions. Nothing here reaches into an engine.
 
 mod cluster;
+mod compare;
 mod controls;
 mod diagram;
 mod editor;
@@ -17,13 +18,13 @@ mod state;
 mod url;
 
 use cluster::Cluster;
-use controls::{Help, NetworkPanel, NodeActions, Playback, QuickPicker, SetupPanel};
+use controls::{NetworkPanel, NodeActions, Playback, SetupPanel};
 use diagram::Lamport;
 use electionscope::algo::Algo;
 use electionscope::frame::DisplayCache;
 use electionscope::viewmodel;
 use glossary::Jargon;
-use panels::{Banner, Narration, Stats, send};
+use panels::{Narration, send};
 use state::{Model, Msg};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -61,9 +62,15 @@ pub fn app() -> Html {
             loaded.autoplay,
         );
         model.embed_options = loaded.embed_options;
+        model.set_compare(loaded.compare);
         if let Some(source) = &loaded.lesson {
             match state::LessonState::start(source, model.config()) {
-                Ok(lesson) => model.lesson = Some(lesson),
+                Ok(lesson) => {
+                    if !lesson.compare.is_empty() {
+                        model.set_compare(lesson.compare.clone());
+                    }
+                    model.lesson = Some(lesson);
+                }
                 Err(e) => model.notices.push(e),
             }
         }
@@ -209,6 +216,7 @@ fn page(p: &PageProps) -> Html {
                     lesson: model.lesson.as_ref().map(|l| &l.source),
                     actions: run.actions(),
                     at: Some((run.now(), &hash)),
+                    compare: &model.compare,
                 })
             };
             if let Some(w) = web_sys::window() {
@@ -267,7 +275,7 @@ fn page(p: &PageProps) -> Html {
     let hides_text = fit.hides_text();
     let cluster = html! {
         <Cluster nodes={nodes} layout={layout.clone()} partition={view.partition.clone()} cuts={view.cuts.clone()}
-            selected={model.selected} split={model.split.clone()} on_node={on_node}
+            selected={model.selected} split={model.split.clone()} on_node={on_node.clone()}
             algo={algo} storage={view.storage.clone()} on_stage={on_stage} fill={model.embed} fit={fit.clone()} />
     };
     let fingerprint = html! {
@@ -287,6 +295,8 @@ fn page(p: &PageProps) -> Html {
         .iter()
         .map(|n| html! { <p class="notice" role="status">{ n }</p> });
 
+    // Side by side: a column per algorithm replaces the one drawing.
+    let compared = model.panes.len() > 1;
     if model.embed {
         let latest = viewmodel::narration(trace, &model.shown, false, 1);
         let options = &model.embed_options;
@@ -306,12 +316,18 @@ fn page(p: &PageProps) -> Html {
                 if model.lesson.is_none() && let Some(text) = caption {
                     <p class="embed-caption">{ text }</p>
                 }
-                <Banner banner={banner} />
+                if !compared {
+                    { panels::banner(&panels::BannerProps { banner: banner.clone(), column: 0 }) }
+                }
                 // A lesson's panel sits beside the drawing, which keeps its height.
                 <div class="embed-row">
-                    <div class="stage">{ cluster }</div>
+                    if compared {
+                        { compare::view(&model, &on_node) }
+                    } else {
+                        <div class="stage">{ cluster }</div>
+                    }
                     if let Some(lesson) = &model.lesson {
-                        <lesson::LessonPanel lesson={lesson.clone()} dispatch={model.dispatcher()} now={pane.now()} playing={model.playing} compact=true />
+                        { lesson::lesson_panel(&lesson::LessonPanelProps { lesson: lesson.clone(), dispatch: model.dispatcher(), now: pane.now(), playing: model.playing, compact: true }) }
                     }
                 </div>
                 <p class="embed-line" aria-live="polite">{
@@ -327,7 +343,7 @@ fn page(p: &PageProps) -> Html {
                     <button id="reset" onclick={send(&model, || Msg::Reset)} aria-label="Reset">{ "⟲" }</button>
                     <controls::EmbedTime {end} />
                     { fingerprint }
-                    <a class="open-full" href={url::full_link(url::Link { config: &pane.config, speed: model.speed, embed: None, lesson: model.lesson.as_ref().map(|l| &l.source), actions: run.actions(), at: None })} target="_blank" rel="noopener">{ "ElectionScope ↗" }</a>
+                    <a class="open-full" href={url::full_link(url::Link { config: &pane.config, speed: model.speed, embed: None, lesson: model.lesson.as_ref().map(|l| &l.source), actions: run.actions(), at: None, compare: &model.compare })} target="_blank" rel="noopener">{ "ElectionScope ↗" }</a>
                 </div>
             </main>
         };
@@ -342,6 +358,28 @@ fn page(p: &PageProps) -> Html {
         wall_ms,
     );
     let stats = viewmodel::stats(view, run.stats(), algo);
+    // The selected node's actions (or how to select one) and the network: beside the
+    // drawing, or under the columns side by side.
+    let node_panel = html! {
+        if let Some(state) = model.selected.and_then(|n| view.nodes.get(n as usize - 1)) {
+            <NodeActions dispatch={model.dispatcher()} state={state.clone()} nodes={view.nodes.len()} {algo} />
+        } else {
+            <p class="hint panel">{
+                if compared {
+                    "Click a node (or press 1–9) to crash, pause, isolate or write to it: it happens in every column."
+                } else if hides_text {
+                    "Tap a node (or press 1–9) for its role, term and vote, and to crash, pause, isolate or write to it: the drawing leaves out what does not fit."
+                } else {
+                    "Click a node (or press 1–9) to crash, pause, isolate or write to it."
+                }
+            }</p>
+        }
+    };
+    let network_panel = html! {
+        <NetworkPanel dispatch={model.dispatcher()} nodes={view.nodes.len()} service={view.nodes.iter().find(|n| n.service).map(|n| (n.id, n.name.clone()))} leader={view.leader.map(|(l, _)| l)}
+            split={model.split.clone()} partition={view.partition.clone()} cuts={view.cuts.len()}
+            latency={view.latency} drop_ppm={view.drop_ppm} />
+    };
     html! {
         <div class="app">
             <header>
@@ -355,51 +393,51 @@ fn page(p: &PageProps) -> Html {
                     <button id="help" onclick={send(&model, || Msg::Help(true))} aria-keyshortcuts="?">{ "? Help" }</button>
                 </div>
             </header>
-            <QuickPicker dispatch={model.dispatcher()} config={pane.config.clone()} />
+            { controls::quick_picker(&controls::SetupProps { dispatch: model.dispatcher(), config: pane.config.clone() }) }
             { for notices }
             if let Some(t) = &model.toast {
                 <p class="toast" role="status" onclick={send(&model, || Msg::Toast(None))}>{ t }</p>
             }
             if let Some(lesson) = &model.lesson {
-                <lesson::LessonPanel lesson={lesson.clone()} dispatch={model.dispatcher()} now={pane.now()} playing={model.playing} />
+                { lesson::lesson_panel(&lesson::LessonPanelProps { lesson: lesson.clone(), dispatch: model.dispatcher(), now: pane.now(), playing: model.playing, compact: false }) }
             } else if let Some(text) = (*scenario_text).clone() {
                 <section class="scenario-text" aria-label="Scenario">{ text }</section>
             }
-            <Banner banner={banner} />
+            { compare_controls(&CompareControlsProps { model: model.clone(), page: model.page }) }
+            if compared {
+                <main class="compare-main">
+                    { compare::view(&model, &on_node) }
+                    <div class="compare-side">{ node_panel }{ network_panel }</div>
+                </main>
+            } else {
+            { panels::banner(&panels::BannerProps { banner: banner.clone(), column: 0 }) }
             // The side column is no taller than the drawing, so the playback bar under
             // them stays on a projector's screen.
             <main style={format!("--stage-h:{}px", stage.h.round() + 2.0)}>
                 <div class="stage">{ cluster }</div>
                 <aside class="side">
-                    if let Some(state) = model.selected.and_then(|n| view.nodes.get(n as usize - 1)) {
-                        <NodeActions dispatch={model.dispatcher()} state={state.clone()} nodes={view.nodes.len()} {algo} />
-                    } else {
-                        <p class="hint panel">{
-                            if hides_text {
-                                "Tap a node (or press 1–9) for its role, term and vote, and to crash, pause, isolate or write to it: the drawing leaves out what does not fit."
-                            } else {
-                                "Click a node (or press 1–9) to crash, pause, isolate or write to it."
-                            }
-                        }</p>
-                    }
-                    <NetworkPanel dispatch={model.dispatcher()} nodes={view.nodes.len()} service={view.nodes.iter().find(|n| n.service).map(|n| (n.id, n.name.clone()))} leader={view.leader.map(|(l, _)| l)}
-                    split={model.split.clone()} partition={view.partition.clone()} cuts={view.cuts.len()}
-                    latency={view.latency} drop_ppm={view.drop_ppm} />
+                    { node_panel }
+                    { network_panel }
                     <Narration lines={lines} shown={model.shown.clone()} on_toggle={on_toggle_category} on_seek={on_seek.clone()}
                         moments_only={model.moments_only} on_moments_only={on_moments_only} />
                 </aside>
             </main>
+            }
             <Playback dispatch={model.dispatcher()} playing={model.playing} speed={model.speed} />
-            <Stats stats={stats} />
+            if !compared {
+            { panels::stats(&panels::StatsProps { stats, column: 0, of: "" }) }
             <Lamport on_seek={on_seek} {algo} on_zoom={on_lamport_zoom} fit={model.lamport_fit}
                 zoom={model.lamport_zoom} />
+            }
             <div class="panels">
                 <SetupPanel dispatch={model.dispatcher()} config={pane.config.clone()} />
                 <editor::ScenarioEditor dispatch={model.dispatcher()} config={pane.config.clone()} lesson={model.lesson.as_ref().map(|l| l.source.clone())} />
             </div>
-            <Legend {algo} storage={pane.config.storage != electionscope::sim::StorageMode::Off} logs={view.nodes.iter().any(|n| !n.view.log.is_empty())} />
+            { for model.panes.iter().map(|p| html! {
+                { legend(&LegendProps { algo: p.config.algo, storage: p.config.storage != electionscope::sim::StorageMode::Off, logs: p.view.nodes.iter().any(|n| !n.view.log.is_empty()), titled: compared }) }
+            }) }
             if model.help {
-                <Help on_close={close_help} />
+                { controls::help(&controls::HelpProps { on_close: close_help }) }
             }
         </div>
     }
@@ -411,11 +449,13 @@ struct LegendProps {
     storage: bool,
     /// Some node draws a log strip.
     logs: bool,
+    /// Side by side: each legend names its algorithm.
+    #[prop_or_default]
+    titled: bool,
 }
 
 /// This algorithm's legend: its own message colours with its own words, then what
 /// every run draws the same way (a dropped message, a cut link).
-#[function_component(Legend)]
 fn legend(p: &LegendProps) -> Html {
     let dot = |class: &str, text: String| html! { <li data-class={class.to_string()}><svg viewBox="-10 -10 20 20" class={classes!("msg", class.to_string())} aria-hidden="true"><circle r="8" /></svg>{ text }</li> };
     let own = p
@@ -425,7 +465,10 @@ fn legend(p: &LegendProps) -> Html {
         .map(|(class, text)| dot(viewmodel::msg_class_name(*class), text.to_string()));
     let timer = p.algo.countdown_timer;
     html! {
-        <section class="legend" aria-label="Legend">
+        <section class="legend" aria-label={format!("Legend: {}", p.algo.title)}>
+            if p.titled {
+                <h2 class="legend-title">{ p.algo.title }</h2>
+            }
             <ul>
                 { for own }
                 if p.storage {
@@ -454,6 +497,46 @@ fn legend(p: &LegendProps) -> Html {
             </p>
             if p.storage {
                 <p>{ "Leaders write to the shared storage with their leadership number as a fencing token; with fencing on it refuses any token below the highest it has taken." }</p>
+            }
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct CompareControlsProps {
+    model: UseReducerHandle<Model>,
+    page: u64,
+}
+
+/// Runs another algorithm beside the ones shown (up to four), or goes back to one.
+fn compare_controls(p: &CompareControlsProps) -> Html {
+    let model = &p.model;
+    let shown: Vec<Algo> = model.panes.iter().map(|p| p.config.algo).collect();
+    let add = {
+        let (d, shown) = (model.dispatcher(), shown.clone());
+        Callback::from(move |e: Event| {
+            let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() else {
+                return;
+            };
+            if let Ok(algo) = Algo::parse(&select.value()) {
+                let mut list: Vec<Algo> = shown[1..].to_vec();
+                list.push(algo);
+                d.dispatch(Msg::Compare(list));
+            }
+            select.set_value("");
+        })
+    };
+    let full = shown.len() >= electionscope::compare::MAX_COLUMNS;
+    html! {
+        <section class="compare-controls" aria-label="Side by side">
+            <label for="compare-add">{ "Side by side:" }</label>
+            <select id="compare-add" onchange={add} disabled={full}
+                title="Run another algorithm beside this one: the same seed, cluster and faults (what you do happens in every column)">
+                <option value="" selected=true>{ if full { "four at most" } else { "add an algorithm…" } }</option>
+                { for Algo::all().filter(|a| !shown.contains(a)).map(|a| html! { <option value={a.name}>{ a.title }</option> }) }
+            </select>
+            if shown.len() > 1 {
+                <button id="compare-off" onclick={compare::single(model)} title="Show the first algorithm alone">{ format!("Only {}", shown[0].title) }</button>
             }
         </section>
     }

@@ -73,13 +73,16 @@ pub fn narration(p: &NarrationProps) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct BannerProps {
     pub banner: Option<viewmodel::Banner>,
+    /// The page's column (side by side): ids past the first carry its number.
+    #[prop_or_default]
+    pub column: usize,
 }
 
-#[function_component(Banner)]
 pub fn banner(p: &BannerProps) -> Html {
+    let id = id_in_column("monitor", p.column);
     match &p.banner {
         None => html! {
-            <div id="monitor" class="monitor ok" role="status" data-state="ok">
+            <div id={id} class="monitor ok" role="status" data-state="ok">
                 <span class="icon" aria-hidden="true">{ "✓" }</span>{ "Safety monitor: one leader at most, no invariant broken." }
             </div>
         },
@@ -90,7 +93,7 @@ pub fn banner(p: &BannerProps) -> Html {
                 Severity::Warning => ("warning", "⚠"),
             };
             html! {
-                <div id="monitor" class={classes!("monitor", class)} role="alert" data-state={class}>
+                <div id={id} class={classes!("monitor", class)} role="alert" data-state={class}>
                     <span class="icon" aria-hidden="true">{ icon }</span>{ &b.text }
                 </div>
             }
@@ -101,21 +104,33 @@ pub fn banner(p: &BannerProps) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct StatsProps {
     pub stats: StatsVm,
+    #[prop_or_default]
+    pub column: usize,
+    /// Side by side: the column's algorithm, which names the statistics.
+    #[prop_or_default]
+    pub of: &'static str,
 }
 
-#[function_component(Stats)]
+/// `id` in the first column, `id-2`.. in the others side by side.
+pub fn id_in_column(id: &str, column: usize) -> String {
+    match column {
+        0 => id.to_string(),
+        k => format!("{id}-{}", k + 1),
+    }
+}
+
 pub fn stats(p: &StatsProps) -> Html {
     let s = &p.stats;
     let item = |label: &str, value: String, id: &str| {
-        html! { <div class="stat" id={id.to_string()}><span class="label">{ label.to_string() }</span><span class="value">{ value }</span></div> }
+        html! { <div class="stat" id={id_in_column(id, p.column)}><span class="label">{ label.to_string() }</span><span class="value">{ value }</span></div> }
     };
     // A label that is a word of the glossary opens its meaning on a tap or a key.
     let defined = |word: &'static str, value: String, id: &str| {
-        html! { <div class="stat" id={id.to_string()}><span class="label"><Jargon word={word} /></span><span class="value">{ value }</span></div> }
+        html! { <div class="stat" id={id_in_column(id, p.column)}><span class="label"><Jargon word={word} /></span><span class="value">{ value }</span></div> }
     };
     let msgs: Vec<String> = s.messages.iter().map(|(k, v)| format!("{k} {v}")).collect();
     html! {
-        <section class="stats" aria-label="Statistics">
+        <section class="stats" aria-label={if p.of.is_empty() { "Statistics".to_string() } else { format!("Statistics: {}", p.of) }}>
             { item("time", s.time.clone(), "stat-time") }
             if let Some((word, value)) = &s.term {
                 <>{ defined(word, value.clone(), "stat-term") }</>
@@ -125,7 +140,7 @@ pub fn stats(p: &StatsProps) -> Html {
             { item("elections", s.elections.to_string(), "stat-elections") }
             { item("dropped", s.dropped.to_string(), "stat-dropped") }
             { item("violations", s.violations.to_string(), "stat-violations") }
-            <div class="stat wide" id="stat-messages"><span class="label">{ "messages" }</span><span class="value">{ msgs.join(" · ") }</span></div>
+            <div class="stat wide" id={id_in_column("stat-messages", p.column)}><span class="label">{ "messages" }</span><span class="value">{ msgs.join(" · ") }</span></div>
         </section>
     }
 }

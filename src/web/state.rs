@@ -108,6 +108,8 @@ pub struct LessonState {
     pub decided: Vec<bool>,
     /// Playing on to the instant that decides this checkpoint's question.
     pub revealing: Option<usize>,
+    /// The algorithms the lesson runs beside its own (`compare` lines).
+    pub compare: Vec<electionscope::algo::Algo>,
 }
 
 impl LessonSource {
@@ -160,6 +162,7 @@ impl LessonState {
             answers: vec![None; n],
             decided: vec![false; n],
             revealing: None,
+            compare: lesson.compare,
         })
     }
 
@@ -171,9 +174,11 @@ impl LessonState {
             .iter()
             .enumerate()
             .map(|(i, c)| (c.at, i, false));
-        let reveal = self.revealing.and_then(|i| {
-            let at = self.checkpoints.get(i)?.question.as_ref()?.decided_at;
-            Some((at, i, true))
+        // Every answered question not yet decided: several asked at one instant are
+        // all answered before playing on, then each stops the run where it is decided.
+        let reveal = self.checkpoints.iter().enumerate().filter_map(|(i, c)| {
+            let pending = self.answers.get(i)?.is_some() && !*self.decided.get(i)?;
+            pending.then(|| Some((c.question.as_ref()?.decided_at, i, true)))?
         });
         checkpoints
             .chain(reveal)
@@ -233,6 +238,8 @@ pub struct Model {
     pub moments_only: bool,
     /// The lesson being taken, if the page opened one.
     pub lesson: Option<LessonState>,
+    /// The algorithms run beside the first (`?compare=`), one pane each.
+    pub compare: Vec<electionscope::algo::Algo>,
 }
 
 impl PartialEq for Model {
@@ -288,6 +295,8 @@ pub enum Msg {
     /// The viewer's answer to the question at a checkpoint: play on to the instant
     /// that decides it.
     LessonAnswer(usize, String),
+    /// Run these algorithms beside the first (none: the first alone).
+    Compare(Vec<electionscope::algo::Algo>),
     /// An imported trace file checked out: its run, opened at its last event.
     Inspect {
         config: SimConfig,
@@ -362,7 +371,43 @@ impl Model {
             lamport_fit: false,
             moments_only: false,
             lesson: None,
+            compare: Vec::new(),
         }
+    }
+
+    /// Runs `algos` beside the first pane, each on its settings with its own algorithm:
+    /// the same seed, cluster, network and fault schedule.
+    pub fn set_compare(&mut self, algos: Vec<electionscope::algo::Algo>) {
+        self.panes.truncate(1);
+        let first = self.config().algo;
+        let algos: Vec<_> = algos.into_iter().filter(|&a| a != first).collect();
+        // A column added to a run under way catches up with it: the same actions, the
+        // same instant.
+        let (actions, now) = (self.pane().sim.0.borrow().actions().to_vec(), self.now());
+        for &algo in &algos {
+            let config = SimConfig {
+                algo,
+                ..self.config().clone()
+            };
+            let (mut pane, problem) = Pane::new(config);
+            if let Some(e) = problem {
+                self.notices
+                    .push(format!("{}: {e}; it runs the defaults", algo.title));
+            }
+            {
+                let mut run = pane.sim.0.borrow_mut();
+                if !actions.is_empty() {
+                    let _ = run.load_actions(actions.clone());
+                }
+                if now > 0 {
+                    run.seek(now);
+                }
+            }
+            pane.horizon = now;
+            pane.refresh();
+            self.panes.push(pane);
+        }
+        self.compare = algos;
     }
 
     /// The pane that is drawn.
@@ -407,6 +452,7 @@ impl Model {
             .collect();
         let fresh = Model::new(config, notices, self.speed, self.embed, false);
         let (version, generation, page) = (self.version, self.generation, self.page);
+        let compare = std::mem::take(&mut self.compare);
         *self = Model {
             shown: std::mem::take(&mut self.shown),
             embed_options: std::mem::take(&mut self.embed_options),
@@ -417,6 +463,7 @@ impl Model {
             lesson: None,
             ..fresh
         };
+        self.set_compare(compare);
         self.version = version + 1;
         self.page = page + 1;
         self.generation = generation + 1;
@@ -612,6 +659,13 @@ impl Reducible for Model {
                 m.rebuild(cfg);
                 return Rc::new(m);
             }
+            Msg::Compare(algos) => {
+                m.set_compare(algos);
+                m.selected = None;
+                m.refresh();
+                m.page += 1;
+                return Rc::new(m);
+            }
             Msg::Inspect {
                 config,
                 actions,
@@ -626,7 +680,12 @@ impl Reducible for Model {
             Msg::OpenLesson(source, cfg) => {
                 m.rebuild(cfg);
                 match LessonState::start(&source, m.config()) {
-                    Ok(lesson) => m.lesson = Some(lesson),
+                    Ok(lesson) => {
+                        if !lesson.compare.is_empty() {
+                            m.set_compare(lesson.compare.clone());
+                        }
+                        m.lesson = Some(lesson);
+                    }
                     Err(e) => m.notices.push(e),
                 }
                 return Rc::new(m);
@@ -784,12 +843,28 @@ impl Reducible for Model {
                         .question
                         .as_ref()
                         .map(|q| q.decided_at);
-                    if decided_at.is_some_and(|t| t > m.panes[0].now()) {
+                    // Another checkpoint at this instant is shown before playing on, or
+                    // revealing this answer would carry the run past it.
+                    let asked_at = lesson.checkpoints[i].at;
+                    let next_here = lesson
+                        .checkpoints
+                        .iter()
+                        .enumerate()
+                        .skip(i + 1)
+                        .find(|(_, c)| c.at == asked_at)
+                        .map(|(j, _)| j);
+                    let now = m.panes[0].now();
+                    if decided_at.is_none_or(|t| t <= now) {
+                        lesson.decided[i] = true;
+                    }
+                    let pending = (0..lesson.answers.len())
+                        .any(|k| lesson.answers[k].is_some() && !lesson.decided[k]);
+                    if let Some(j) = next_here {
+                        lesson.showing = Some(j);
+                    } else if pending {
                         lesson.revealing = Some(i);
                         m.playing = true;
                         m.pacer.reset();
-                    } else {
-                        lesson.decided[i] = true;
                     }
                 }
             }

@@ -26,6 +26,9 @@ pub struct Loaded {
     /// `t` (and `h`): the instant the link was copied at, and the run's trace hash
     /// there, which the page checks once it has reached it.
     pub at: Option<(Micros, Option<String>)>,
+    /// `compare=raft,bully`: the algorithms after the first, each run beside it on the
+    /// same settings and fault schedule.
+    pub compare: Vec<electionscope::algo::Algo>,
 }
 
 /// What a documentation author can ask of the embed, all in its link.
@@ -242,7 +245,21 @@ pub fn load() -> Loaded {
             }
         },
     };
+    let compare = match get("compare").filter(|v| !v.trim().is_empty()) {
+        None => Vec::new(),
+        Some(list) => match electionscope::compare::parse_list(&list) {
+            Ok(algos) => {
+                config.algo = algos[0];
+                algos[1..].to_vec()
+            }
+            Err(e) => {
+                notices.push(format!("compare: {e}; showing one algorithm"));
+                Vec::new()
+            }
+        },
+    };
     Loaded {
+        compare,
         actions,
         at,
         config,
@@ -280,6 +297,8 @@ pub struct Link<'a> {
     pub actions: &'a [RecordedAction],
     /// The instant to open at, with the run's trace hash there.
     pub at: Option<(Micros, &'a str)>,
+    /// The algorithms run beside the first.
+    pub compare: &'a [electionscope::algo::Algo],
 }
 
 pub fn query(link: Link) -> String {
@@ -290,6 +309,7 @@ pub fn query(link: Link) -> String {
         lesson,
         actions,
         at,
+        compare,
     } = link;
     // Text written in the editor travels compressed (`sc=`); a built-in scenario or
     // lesson by name.
@@ -311,6 +331,13 @@ pub fn query(link: Link) -> String {
         }
         (None, None) => config.to_query(),
     };
+    if !compare.is_empty() {
+        let names: Vec<&str> = std::iter::once(config.algo)
+            .chain(compare.iter().copied())
+            .map(|a| a.name)
+            .collect();
+        q.push_str(&format!("&compare={}", names.join(",")));
+    }
     q.push_str(&format!("&v={LINK_VERSION}"));
     if !actions.is_empty() {
         q.push_str("&acts=");

@@ -34,6 +34,9 @@ const STATES = [
   ['a coordination service box and a fenced storage', '?algo=zk-recipe&nodes=5&seed=3&scenario=zk-paused-leader-fenced', [FULL, EMBED], async (page) => {
     for (let i = 0; i < 20; i++) await page.keyboard.press('Shift+ArrowRight');
   }],
+  ['two algorithms side by side under a partition', '?compare=raft,bully&nodes=5&seed=4&scenario=bully-partition', [FULL, EMBED, PHONE], async (page) => {
+    for (let i = 0; i < 25; i++) await page.keyboard.press('Shift+ArrowRight');
+  }],
   ['a crowded cluster of 25 with ballots', '?algo=paxos&nodes=25&seed=1', [FULL, PHONE], async (page) => {
     for (let i = 0; i < 5; i++) await page.keyboard.press('Shift+ArrowRight');
   }],
@@ -45,7 +48,7 @@ async function violations(query, viewport, scheme, act) {
   const { page, problems } = await openPage(browser, server.url, q);
   await page.emulateMedia({ colorScheme: scheme });
   await page.setViewportSize(viewport);
-  await page.locator('[data-node-id="1"]').waitFor({ timeout: 20000 });
+  await page.locator('[data-node-id="1"]').first().waitFor({ timeout: 20000 });
   await act(page);
   await page.waitForTimeout(200);
   await page.addScriptTag({ path: AXE });
