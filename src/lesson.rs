@@ -758,6 +758,22 @@ pub const BUILTINS: &[BuiltinLesson] = &[
                at next split-vote ask \"A *split vote*: this candidate heard from a majority, yet nobody won the term. It tries again after a fresh *random* timeout.\\nWhich node will lead?\" leader\n",
     },
     BuiltinLesson {
+        name: "fixed-timeout",
+        title: "A fixed timeout never elects",
+        text: "# The same split vote with a *fixed* election timeout: every candidate waits exactly\n\
+               # as long as the others before trying again, so they collide again and again.\n\
+               set algo raft\n\
+               set nodes 4\n\
+               set duration 4s\n\
+               set election-timeout 150-150ms\n\
+               at 10ms timeout n1\n\
+               at 10ms timeout n2\n\
+               at 10ms timeout n3\n\
+               at 10ms timeout n4\n\
+               at 10ms ask \"All four time out together, and every timeout is exactly 150ms. Will a leader be elected within 3 seconds?\" happens leader-elected within 3s\n\
+               at next livelock say \"A *livelock*: round after round, every node is a candidate that voted for itself. Nothing is broken and nobody crashed, yet no leader ever wins. The FLP result says no deterministic protocol can guarantee progress in an asynchronous network; Raft's *random* timeouts make each new collision less likely, which is how it escapes in practice (try the split-vote lesson).\"\n",
+    },
+    BuiltinLesson {
         name: "log-up-to-date",
         title: "A stale log cannot win",
         text: "# n5 is cut off while the leader commits two writes. Alone, it times out again and\n\

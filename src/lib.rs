@@ -17,6 +17,7 @@ pub mod scenario;
 pub mod settings;
 pub mod sim;
 pub mod split_brain;
+pub mod table;
 pub mod trace_file;
 pub mod viewmodel;
 

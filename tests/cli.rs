@@ -810,7 +810,7 @@ fn lessons_are_listed_and_run_prints_each_checkpoint_with_the_runs_answers() {
     assert!(!o.status.success());
     assert!(
         stderr(&o).contains(
-            "raft-majority, split-vote, log-up-to-date, prevote-checkquorum, bully-vs-raft, zk-herd"
+            "raft-majority, split-vote, fixed-timeout, log-up-to-date, prevote-checkquorum, bully-vs-raft, zk-herd"
         ),
         "{}",
         stderr(&o)

@@ -194,6 +194,7 @@ fn the_readme_example_lesson_parses_and_resolves() {
 fn each_builtin_lesson_teaches_what_it_says_on_forty_seeds() {
     let expected: &[(&str, usize, &str)] = &[
         ("raft-majority", 0, "no"),
+        ("fixed-timeout", 0, "no"),
         ("log-up-to-date", 0, "no"),
         ("prevote-checkquorum", 0, "no"),
         ("prevote-checkquorum", 1, "yes"),

@@ -71,6 +71,16 @@ mod cli {
             #[arg(long, default_value_t = 1)]
             seed: u64,
         },
+        /// Measure the usual comparison table of the algorithms (messages to elect over
+        /// cluster sizes, time to a new leader, split brain) and print it as Markdown.
+        Table {
+            /// Seeds per cluster size and per crash experiment
+            #[arg(long, default_value_t = 50)]
+            trials: u32,
+            /// The first seed
+            #[arg(long, default_value_t = 1)]
+            seed: u64,
+        },
     }
 
     #[derive(Args)]
@@ -311,6 +321,21 @@ mod cli {
             Command::Algorithms { json } => {
                 algorithms(json);
                 0
+            }
+            Command::Table { trials, seed } => {
+                if trials == 0 || trials > 10_000 {
+                    return fail("--trials: give 1 to 10000");
+                }
+                let rows: Result<Vec<_>, String> = Algo::all()
+                    .map(|a| electionscope::table::measure(a, trials, seed))
+                    .collect();
+                match rows {
+                    Ok(rows) => {
+                        out!("{}", electionscope::table::to_markdown(&rows, trials, seed));
+                        0
+                    }
+                    Err(e) => fail(e),
+                }
             }
             Command::SplitBrain { seed } => match electionscope::split_brain::run_all(seed) {
                 Ok(outcomes) => {

@@ -1,0 +1,327 @@
+//! The comparison table of leader-election algorithms that primers print, with each
+//! claim beside what the simulator measured: messages per election from a cold start
+//! over cluster sizes (and the growth that fits them), time to a new leader after a
+//! crash, and whether a partition gives two leaders (the split-brain lab's runs). The
+//! properties (fault model, unique ids, log replication) are stated with the run that
+//! shows them. `electionscope table` prints it; the README shows it (a test keeps it
+//! current).
+
+use crate::algo::Algo;
+use crate::config::SimConfig;
+use crate::lab::{self, Distribution, Fault};
+use crate::sim::Micros;
+use crate::sim::time::Rounded;
+
+/// The cluster sizes measured.
+pub const SIZES: [u32; 5] = [3, 5, 9, 15, 25];
+
+/// What primers say of each algorithm (the claim column), by registry name.
+pub struct Claims {
+    pub messages: &'static str,
+    pub growth: Growth,
+    pub time: &'static str,
+    pub unique_ids: &'static str,
+    pub partitions: &'static str,
+    pub log: &'static str,
+    pub used_in: &'static str,
+    /// Why the measurement may differ from the claim (printed under the table when
+    /// it does).
+    pub why: &'static str,
+}
+
+pub fn claims(algo: Algo) -> Claims {
+    let c = |messages, growth, time, unique_ids, partitions, log, used_in| Claims {
+        messages,
+        growth,
+        time,
+        unique_ids,
+        partitions,
+        log,
+        used_in,
+        why: why(algo.name),
+    };
+    match algo.name {
+        "raft" => c(
+            "O(n) per candidate",
+            Growth::Linear,
+            "typically under 1 s",
+            "yes (node ids)",
+            "yes: only a majority elects",
+            "yes",
+            "etcd, Consul, CockroachDB",
+        ),
+        "paxos" => c(
+            "O(n) per proposer",
+            Growth::Linear,
+            "unbounded with duelling proposers",
+            "yes (ballot order)",
+            "yes: only a majority accepts",
+            "Multi-Paxos",
+            "Chubby, Spanner",
+        ),
+        "zab" => c(
+            "O(n) per round",
+            Growth::Linear,
+            "typically under 200 ms",
+            "yes (server ids break ties)",
+            "yes: quorum",
+            "yes",
+            "ZooKeeper",
+        ),
+        "zk-recipe" => c(
+            "O(n) requests to the service",
+            Growth::Linear,
+            "one session timeout",
+            "no: the service orders",
+            "the service's quorum decides",
+            "no (the service's)",
+            "Kafka (old), HBase, Curator",
+        ),
+        "lease" => c(
+            "O(n) renewals per period",
+            Growth::Linear,
+            "one lease duration",
+            "no: the lock service decides",
+            "the lease service decides; clocks must agree",
+            "no",
+            "Kubernetes, Chubby locks",
+        ),
+        "bully" => c(
+            "O(n²) worst case",
+            Growth::Square,
+            "variable",
+            "yes (highest wins)",
+            "no: each side elects its own",
+            "no",
+            "textbooks, small LANs",
+        ),
+        "ring" => c(
+            "O(n) best, O(n²) worst",
+            Growth::Square,
+            "up to O(n) rounds",
+            "yes (highest wins)",
+            "no: a cut ring stalls",
+            "no",
+            "textbooks, token rings",
+        ),
+        "hs" => c(
+            "O(n log n)",
+            Growth::NLogN,
+            "O(n) time",
+            "yes (highest wins)",
+            "no",
+            "no",
+            "textbooks",
+        ),
+        _ => c("-", Growth::Linear, "-", "-", "-", "-", "-"),
+    }
+}
+
+fn why(name: &str) -> &'static str {
+    match name {
+        "raft" => {
+            "the claim counts one candidate's round; from a cold start more nodes time out close together as n grows (more candidates, split votes), and the count runs until a majority follows the winner (its first heartbeats included). Two at once under a partition is the deposed leader on the small side, which still believes it leads until it hears the new term but can commit nothing."
+        }
+        "paxos" => {
+            "duelling proposers: from a cold start several nodes run phase 1 at once and pre-empt each other, more of them as n grows."
+        }
+        "zab" => {
+            "Fast Leader Election has every server broadcast its vote to all others, and again whenever its vote changes: O(n) per server, O(n²) in all. The time includes the finalize wait (200 ms by default) and the discovery and synchronisation phases before the leader is established."
+        }
+        "ring" => {
+            "the default ring order is random, whose average is O(n log n) messages, close to n at these sizes; O(n²) is the worst case, ids decreasing along the ring (the ring-worst-case lesson shows n(n+1)/2)."
+        }
+        "hs" => {
+            "O(n log n) is the worst-case bound; with random ids most candidates lose in the first phases, so at these sizes the count grows nearly linearly."
+        }
+        _ => "",
+    }
+}
+
+/// How messages per election grow with the cluster size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Growth {
+    Linear,
+    NLogN,
+    Square,
+}
+
+impl Growth {
+    pub fn label(self) -> &'static str {
+        match self {
+            Growth::Linear => "n",
+            Growth::NLogN => "n log n",
+            Growth::Square => "n²",
+        }
+    }
+
+    fn f(self, n: f64) -> f64 {
+        match self {
+            Growth::Linear => n,
+            Growth::NLogN => n * n.log2(),
+            Growth::Square => n * n,
+        }
+    }
+
+    /// The growth whose best scaled curve is nearest the points (relative squared
+    /// error, so the small sizes count as much as the large).
+    pub fn fit(points: &[(u32, f64)]) -> Growth {
+        let error = |g: Growth| {
+            let (num, den) = points.iter().fold((0.0, 0.0), |(a, b), &(n, m)| {
+                let f = g.f(n as f64);
+                (a + f / m, b + f * f / (m * m))
+            });
+            let k = if den > 0.0 { num / den } else { 0.0 };
+            points
+                .iter()
+                .map(|&(n, m)| (k * g.f(n as f64) / m - 1.0).powi(2))
+                .sum::<f64>()
+        };
+        [Growth::Linear, Growth::NLogN, Growth::Square]
+            .into_iter()
+            .min_by(|a, b| error(*a).total_cmp(&error(*b)))
+            .unwrap_or(Growth::Linear)
+    }
+}
+
+/// One algorithm's measured row.
+#[derive(Clone, Debug)]
+pub struct Row {
+    pub algo: Algo,
+    /// Median messages until the first established leader from a cold start, by size.
+    pub cold_messages: Vec<(u32, u64)>,
+    pub growth: Growth,
+    /// Time to a new established leader after the leader crashes, at 5 nodes.
+    pub after_crash: Option<Distribution>,
+    /// Trials (of `trials`) that elected no leader within the lab's limit.
+    pub failed: u32,
+    /// The split-brain lab's partition case: the most leaders at once, and its scenario.
+    pub partition: Option<(usize, &'static str)>,
+}
+
+fn median(mut v: Vec<u64>) -> u64 {
+    if v.is_empty() {
+        return 0;
+    }
+    v.sort_unstable();
+    v[(v.len() - 1) / 2]
+}
+
+/// Measures one algorithm: `trials` seeds from `seed` per size, and as many crashes.
+pub fn measure(algo: Algo, trials: u32, seed: u64) -> Result<Row, String> {
+    let base = SimConfig {
+        algo,
+        ..SimConfig::default()
+    };
+    let mut cold_messages = Vec::new();
+    let mut failed = 0;
+    for n in SIZES {
+        let mut msgs = Vec::new();
+        for k in 0..trials {
+            let cfg = SimConfig {
+                nodes: n,
+                seed: seed + u64::from(k),
+                ..base.clone()
+            };
+            let t = lab::trial(&cfg, Fault::None)?;
+            match t.recovery_us {
+                Some(_) => msgs.push(t.messages),
+                None => failed += 1,
+            }
+        }
+        cold_messages.push((n, median(msgs)));
+    }
+    let points: Vec<(u32, f64)> = cold_messages
+        .iter()
+        .filter(|(_, m)| *m > 0)
+        .map(|&(n, m)| (n, m as f64))
+        .collect();
+    let mut recoveries: Vec<Micros> = Vec::new();
+    for k in 0..trials {
+        let cfg = SimConfig {
+            nodes: 5,
+            seed: seed + u64::from(k),
+            ..base.clone()
+        };
+        if let Some(t) = lab::trial(&cfg, Fault::CrashLeader)?.recovery_us {
+            recoveries.push(t);
+        }
+    }
+    let partition = algo
+        .split_brain_cases
+        .first()
+        .map(|case| {
+            crate::split_brain::run_case(case, seed).map(|o| (o.most_leaders, case.scenario))
+        })
+        .transpose()?;
+    Ok(Row {
+        algo,
+        growth: Growth::fit(&points),
+        cold_messages,
+        after_crash: Distribution::of(&recoveries),
+        failed,
+        partition,
+    })
+}
+
+/// The table as Markdown: a row per algorithm, each claim beside its measurement.
+pub fn to_markdown(rows: &[Row], trials: u32, seed: u64) -> String {
+    let mut out = format!(
+        "Measured by `electionscope table --trials {trials} --seed {seed}`: medians over {trials} seeds, default settings (Raft's timeouts 150-300 ms, heartbeat 50 ms, latency 5-15 ms).\n\n\
+         | Algorithm | Messages to elect, cold start (n = {}) | Growth: claimed / fitted | Time to a new leader after a crash (5 nodes): claimed / measured median, p90 | Two leaders under a partition: claimed / measured | Unique ids | Log replication | Used in |\n\
+         |---|---|---|---|---|---|---|---|\n",
+        SIZES.map(|n| n.to_string()).join(", ")
+    );
+    for r in rows {
+        let c = claims(r.algo);
+        let msgs: Vec<String> = r.cold_messages.iter().map(|(_, m)| m.to_string()).collect();
+        let growth = if r.growth == c.growth {
+            format!("{} / {} (agrees)", c.messages, r.growth.label())
+        } else {
+            format!("{} / **{}** (differs)", c.messages, r.growth.label())
+        };
+        let time = match &r.after_crash {
+            Some(d) => format!("{} / {}, {}", c.time, Rounded(d.p50), Rounded(d.p90)),
+            None => format!("{} / no new leader", c.time),
+        };
+        let split = match r.partition {
+            Some((most, scenario)) => format!(
+                "{} / {} at once (scenario `{scenario}`)",
+                c.partitions, most
+            ),
+            None => format!("{} / -", c.partitions),
+        };
+        out.push_str(&format!(
+            "| {} | {}{} | {} | {} | {} | {} | {} | {} |\n",
+            r.algo.title,
+            msgs.join(" / "),
+            if r.failed > 0 {
+                format!(" ({} trials without a leader)", r.failed)
+            } else {
+                String::new()
+            },
+            growth,
+            time,
+            split,
+            c.unique_ids,
+            c.log,
+            c.used_in
+        ));
+    }
+    let notes: Vec<String> = rows
+        .iter()
+        .filter_map(|r| {
+            let c = claims(r.algo);
+            let differs = r.growth != c.growth
+                || (r.algo.quorum && r.partition.is_some_and(|(m, _)| m > 1))
+                || r.algo.name == "zab";
+            (differs && !c.why.is_empty()).then(|| format!("- **{}**: {}", r.algo.title, c.why))
+        })
+        .collect();
+    if !notes.is_empty() {
+        out.push_str("\nWhere a measurement differs from the usual claim:\n\n");
+        out.push_str(&notes.join("\n"));
+        out.push('\n');
+    }
+    out
+}
