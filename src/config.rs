@@ -350,7 +350,7 @@ pub enum Problem {
 /// Query keys that belong to the page (embedding, playback), not to the simulation.
 pub const FRONTEND_KEYS: &[&str] = &[
     "embed", "autoplay", "speed", "t", "caption", "scrubber", "loop", "theme", "lesson", "v", "sc",
-    "acts", "h", "compare",
+    "acts", "h", "compare", "view",
 ];
 
 /// The decoded `key=value` pairs of a query string, in order.

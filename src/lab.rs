@@ -227,3 +227,112 @@ pub fn rows_to_text(rows: &[LabRow], fault: Fault) -> String {
     }
     out
 }
+
+/// The Raft paper's Figure 16 (top), as its section 9.3 describes it: five servers,
+/// the leader crashed at a uniformly random instant within its heartbeat interval
+/// (half the minimum election timeout), each election timeout range tried, and what
+/// the paper's text states about some of them.
+pub const FIGURE16: [(&str, &str); 6] = [
+    (
+        "150-150ms",
+        "consistently longer than 10 s (many split votes)",
+    ),
+    ("150-151ms", ""),
+    ("150-155ms", "median 287 ms"),
+    ("150-175ms", ""),
+    ("150-200ms", "worst case 513 ms over 1000 trials"),
+    ("150-300ms", ""),
+];
+
+/// The preset's settings for one timeout range. The paper's "broadcast time of about
+/// 15 ms" was a round trip plus a disk write on a LAN; the one-way wire delay was a few
+/// milliseconds, so messages take 2-4 ms each way here. (At 5-10 ms, longer than the
+/// 5 ms of randomness in 150-155, nearly every election splits: a median of 3.5 s.)
+pub fn figure16_config(range: &str, seed: u64) -> Result<SimConfig, String> {
+    SimConfig::default()
+        .with("algo", "raft")
+        .and_then(|c| c.with("nodes", "5"))
+        .and_then(|c| c.with("election-timeout", range))
+        .and_then(|c| c.with("heartbeat", "75ms"))
+        .and_then(|c| c.with("latency", "2-4ms"))
+        .map(|c| SimConfig { seed, ..c })
+}
+
+/// One range's trials: each time to a new leader, and how many found none within the
+/// lab's limit (60 s).
+pub struct Figure16Row {
+    pub range: &'static str,
+    pub stated: &'static str,
+    pub recoveries: Vec<Micros>,
+    pub failed: u32,
+}
+
+pub fn figure16(
+    trials: u32,
+    seed: u64,
+    progress: &mut dyn FnMut(f64),
+) -> Result<Vec<Figure16Row>, String> {
+    let mut rows = Vec::new();
+    for (i, (range, stated)) in FIGURE16.iter().enumerate() {
+        let mut row = Figure16Row {
+            range,
+            stated,
+            recoveries: Vec::new(),
+            failed: 0,
+        };
+        for k in 0..trials {
+            let cfg = figure16_config(range, seed + u64::from(k))?;
+            match trial(&cfg, Fault::CrashLeader)?.recovery_us {
+                Some(t) => row.recoveries.push(t),
+                None => row.failed += 1,
+            }
+            if k % 50 == 49 {
+                progress((i as f64 + f64::from(k + 1) / f64::from(trials)) / FIGURE16.len() as f64);
+            }
+        }
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+/// The series to plot (milliseconds; a trial without a leader counts at the limit).
+pub fn figure16_series(rows: &[Figure16Row]) -> Vec<crate::plot::Series> {
+    rows.iter()
+        .map(|r| crate::plot::Series {
+            label: r.range.to_string(),
+            values: r
+                .recoveries
+                .iter()
+                .map(|&t| t as f64 / 1000.0)
+                .chain((0..r.failed).map(|_| PHASE_LIMIT as f64 / 1000.0))
+                .collect(),
+        })
+        .collect()
+}
+
+/// The paper's statements beside the measured percentiles, as an HTML table.
+pub fn figure16_html(rows: &[Figure16Row]) -> String {
+    let mut out = String::from(
+        "<table class=\"lab-table\" id=\"figure16-table\"><thead><tr><th scope=\"col\">Election timeout</th><th scope=\"col\">The paper says</th><th scope=\"col\">Median</th><th scope=\"col\">p90</th><th scope=\"col\">p99</th><th scope=\"col\">Worst</th><th scope=\"col\">No leader within 60 s</th></tr></thead><tbody>",
+    );
+    for r in rows {
+        let d = Distribution::of(&r.recoveries);
+        let cell = |f: fn(&Distribution) -> Micros| {
+            d.as_ref().map_or("-".to_string(), |d| {
+                crate::sim::time::Rounded(f(d)).to_string()
+            })
+        };
+        out.push_str(&format!(
+            "<tr data-range=\"{range}\"><th scope=\"row\">{range}</th><td>{stated}</td><td data-cell=\"p50\">{}</td><td>{}</td><td>{}</td><td data-cell=\"max\">{}</td><td data-cell=\"failed\">{}</td></tr>",
+            cell(|d| d.p50),
+            cell(|d| d.p90),
+            cell(|d| d.p99),
+            cell(|d| d.max),
+            r.failed,
+            range = r.range,
+            stated = if r.stated.is_empty() { "-" } else { r.stated },
+        ));
+    }
+    out.push_str("</tbody></table>");
+    out
+}

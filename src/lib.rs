@@ -12,6 +12,7 @@ pub mod frame;
 pub mod lab;
 pub mod lesson;
 pub mod link;
+pub mod plot;
 pub mod run;
 pub mod scenario;
 pub mod settings;

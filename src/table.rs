@@ -209,6 +209,17 @@ fn median(mut v: Vec<u64>) -> u64 {
 
 /// Measures one algorithm: `trials` seeds from `seed` per size, and as many crashes.
 pub fn measure(algo: Algo, trials: u32, seed: u64) -> Result<Row, String> {
+    measure_with_progress(algo, trials, seed, &mut |_| {})
+}
+
+/// [`measure`], telling `progress` the share done after each size and experiment.
+pub fn measure_with_progress(
+    algo: Algo,
+    trials: u32,
+    seed: u64,
+    progress: &mut dyn FnMut(f64),
+) -> Result<Row, String> {
+    let steps = SIZES.len() as f64 + 2.0;
     let base = SimConfig {
         algo,
         ..SimConfig::default()
@@ -230,6 +241,7 @@ pub fn measure(algo: Algo, trials: u32, seed: u64) -> Result<Row, String> {
             }
         }
         cold_messages.push((n, median(msgs)));
+        progress(cold_messages.len() as f64 / steps);
     }
     let points: Vec<(u32, f64)> = cold_messages
         .iter()
@@ -247,6 +259,7 @@ pub fn measure(algo: Algo, trials: u32, seed: u64) -> Result<Row, String> {
             recoveries.push(t);
         }
     }
+    progress((SIZES.len() as f64 + 1.0) / steps);
     let partition = algo
         .split_brain_cases
         .first()
@@ -322,6 +335,75 @@ pub fn to_markdown(rows: &[Row], trials: u32, seed: u64) -> String {
         out.push_str("\nWhere a measurement differs from the usual claim:\n\n");
         out.push_str(&notes.join("\n"));
         out.push('\n');
+    }
+    out
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// The table as HTML for the page's lab: the same cells as [`to_markdown`], each
+/// partition case a link that opens it in the simulator, the notes under it.
+pub fn to_html(rows: &[Row], trials: u32, seed: u64) -> String {
+    let mut out = format!(
+        "<table class=\"lab-table\" id=\"comparison-table\"><caption>Medians over {trials} seeds from seed {seed}, default settings</caption>\
+         <thead><tr><th scope=\"col\">Algorithm</th><th scope=\"col\">Messages to elect, cold start (n = {})</th><th scope=\"col\">Growth: claimed / fitted</th>\
+         <th scope=\"col\">New leader after a crash, 5 nodes: claimed / median, p90</th><th scope=\"col\">Two leaders under a partition: claimed / measured</th>\
+         <th scope=\"col\">Unique ids</th><th scope=\"col\">Log replication</th><th scope=\"col\">Used in</th></tr></thead><tbody>",
+        SIZES.map(|n| n.to_string()).join(", ")
+    );
+    for r in rows {
+        let c = claims(r.algo);
+        let msgs: Vec<String> = r.cold_messages.iter().map(|(_, m)| m.to_string()).collect();
+        let differs = r.growth != c.growth;
+        let time = r
+            .after_crash
+            .as_ref()
+            .map_or("no new leader".to_string(), |d| {
+                format!("{}, {}", Rounded(d.p50), Rounded(d.p90))
+            });
+        let split = match r.partition {
+            Some((most, scenario)) => format!(
+                "{} / <a href=\"?algo={}&amp;scenario={scenario}\">{most} at once</a>",
+                escape(c.partitions),
+                r.algo.name
+            ),
+            None => format!("{} / -", escape(c.partitions)),
+        };
+        out.push_str(&format!(
+            "<tr data-algo=\"{name}\"><th scope=\"row\">{title}</th><td data-cell=\"messages\">{msgs}{failed}</td><td data-cell=\"growth\" class=\"{class}\">{claim} / {fitted}</td><td data-cell=\"time\">{claimed_time} / {time}</td><td data-cell=\"partition\">{split}</td><td>{ids}</td><td>{log}</td><td>{used}</td></tr>",
+            name = r.algo.name,
+            title = escape(r.algo.title),
+            msgs = msgs.join(" / "),
+            failed = if r.failed > 0 { format!(" ({} without a leader)", r.failed) } else { String::new() },
+            class = if differs { "differs" } else { "agrees" },
+            claim = escape(c.messages),
+            fitted = r.growth.label(),
+            claimed_time = escape(c.time),
+            ids = escape(c.unique_ids),
+            log = escape(c.log),
+            used = escape(c.used_in),
+        ));
+    }
+    out.push_str("</tbody></table>");
+    let notes: Vec<String> = rows
+        .iter()
+        .filter(|r| !claims(r.algo).why.is_empty())
+        .map(|r| {
+            format!(
+                "<li><strong>{}</strong>: {}</li>",
+                escape(r.algo.title),
+                escape(claims(r.algo).why)
+            )
+        })
+        .collect();
+    if !notes.is_empty() {
+        out.push_str("<h3>Where a measurement differs from the usual claim, and why</h3><ul class=\"lab-notes\">");
+        out.push_str(&notes.concat());
+        out.push_str("</ul>");
     }
     out
 }

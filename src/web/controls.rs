@@ -352,7 +352,6 @@ pub struct SetupProps {
     pub config: SimConfig,
 }
 
-#[function_component(NetworkPanel)]
 pub fn network_panel(p: &NetworkProps) -> Html {
     let d = p.dispatch.clone();
     let n = p.nodes as NodeId;
@@ -533,7 +532,6 @@ pub fn quick_picker(p: &SetupProps) -> Html {
     }
 }
 
-#[function_component(SetupPanel)]
 pub fn setup_panel(p: &SetupProps) -> Html {
     let change = |key: &'static str| setup_change(&p.dispatch, &p.config, key);
     let c = &p.config;

@@ -3,17 +3,14 @@
 //! space-time diagram of a window and the trace, made by the compute worker
 //! (`src/worker`) from the run's settings and actions; import of a trace file.
 
+use super::jobs::field;
 use super::state::{Model, Msg};
 use electionscope::config::SimConfig;
 use electionscope::link::{decode_actions, encode_actions};
 use electionscope::sim::Micros;
 use electionscope::viewmodel::MsgVm;
-use gloo_events::EventListener;
-use std::cell::RefCell;
-use std::rc::Rc;
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::Worker;
 use yew::prelude::*;
 
 /// The cluster drawing as an SVG document: the page's SVG, the page's stylesheet
@@ -159,9 +156,6 @@ pub fn download_png(svg: &str, name: String, failed: Callback<()>) -> Option<()>
     Some(())
 }
 
-/// Where Trunk puts the compute worker's loader (`index.html` names the worker).
-const COMPUTE_WORKER_URL: &str = "electionscope-worker_loader.js";
-
 #[derive(Properties, PartialEq)]
 pub struct ExportMenuProps {
     /// The newest model when dereferenced (read at a click, never redraws this menu).
@@ -169,9 +163,6 @@ pub struct ExportMenuProps {
     /// The cluster drawing as an SVG document, as it stands.
     pub cluster: Callback<(), Option<String>>,
 }
-
-/// A job in the compute worker: what it makes and how far it got.
-type Job = Option<(&'static str, f64)>;
 
 /// The value of the text input `id`, trimmed.
 fn input_value(id: &str) -> String {
@@ -183,10 +174,6 @@ fn input_value(id: &str) -> String {
         .unwrap_or_default()
 }
 
-fn field(data: &JsValue, key: &str) -> JsValue {
-    js_sys::Reflect::get(data, &key.into()).unwrap_or_default()
-}
-
 /// Export (the cluster and the space-time diagram as SVG or PNG, the trace as JSON
 /// lines) and import of a trace. Files that need the run replayed are made by the
 /// compute worker, with progress and a cancel button. One click handler serves every
@@ -194,65 +181,21 @@ fn field(data: &JsValue, key: &str) -> JsValue {
 /// than the menu itself.
 #[function_component]
 pub fn ExportMenu(props: &ExportMenuProps) -> Html {
-    let job = use_state(|| None as Job);
-    let worker: Rc<RefCell<Option<(Worker, EventListener)>>> = use_mut_ref(|| None);
     let model = props.model.clone();
     let toast = {
         let model = model.clone();
         move |text: String| model.dispatch(Msg::Toast(Some(text)))
     };
+    let jobs = super::jobs::use_jobs(Callback::from(toast.clone()));
+    let job = jobs.progress.clone();
     let stop = {
-        let (worker, job) = (worker.clone(), job.clone());
-        move || {
-            if let Some((w, _)) = worker.borrow_mut().take() {
-                w.terminate();
-            }
-            job.set(None);
-        }
+        let jobs = jobs.clone();
+        move || jobs.stop()
     };
-    // Runs `message` in a fresh worker; `done` gets the worker's answer.
     let start = {
-        let (worker, job, toast, stop) = (worker.clone(), job.clone(), toast.clone(), stop.clone());
+        let jobs = jobs.clone();
         move |what: &'static str, message: JsValue, done: Box<dyn Fn(JsValue)>| {
-            stop();
-            let Ok(w) = Worker::new(COMPUTE_WORKER_URL) else {
-                return toast(format!(
-                    "{what}: this browser cannot start the export's worker"
-                ));
-            };
-            job.set(Some((what, 0.0)));
-            let (job, toast, stop) = (job.clone(), toast.clone(), stop.clone());
-            let mut pending = Some(message);
-            let sender = w.clone();
-            let listener = EventListener::new(&w, "message", move |e| {
-                let data = e
-                    .dyn_ref::<web_sys::MessageEvent>()
-                    .map(|m| m.data())
-                    .unwrap_or_default();
-                match field(&data, "kind").as_string().as_deref() {
-                    Some("ready") => {
-                        if let Some(m) = pending.take() {
-                            let _ = sender.post_message(&m);
-                        }
-                    }
-                    Some("progress") => {
-                        job.set(Some((what, field(&data, "share").as_f64().unwrap_or(0.0))))
-                    }
-                    Some("done") => {
-                        stop();
-                        done(data);
-                    }
-                    _ => {
-                        stop();
-                        let why = field(&data, "message").as_string();
-                        toast(format!(
-                            "{what}: {}",
-                            why.as_deref().unwrap_or("the worker stopped")
-                        ));
-                    }
-                }
-            });
-            *worker.borrow_mut() = Some((w, listener));
+            jobs.start(what, message, done)
         }
     };
     let onclick = {

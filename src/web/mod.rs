@@ -10,6 +10,8 @@ mod editor;
 mod effects;
 mod export;
 mod glossary;
+mod jobs;
+mod lab;
 mod lesson;
 mod message_layer;
 mod paint;
@@ -18,13 +20,13 @@ mod state;
 mod url;
 
 use cluster::Cluster;
-use controls::{NetworkPanel, NodeActions, Playback, SetupPanel};
+use controls::{NodeActions, Playback};
 use diagram::Lamport;
 use electionscope::algo::Algo;
 use electionscope::frame::DisplayCache;
 use electionscope::viewmodel;
 use glossary::Jargon;
-use panels::{Narration, send};
+use panels::send;
 use state::{Model, Msg};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -63,6 +65,7 @@ pub fn app() -> Html {
         );
         model.embed_options = loaded.embed_options;
         model.set_compare(loaded.compare);
+        model.lab = url::wants_lab();
         if let Some(source) = &loaded.lesson {
             match state::LessonState::start(source, model.config()) {
                 Ok(lesson) => {
@@ -91,6 +94,10 @@ pub fn app() -> Html {
     // decide a redraw are copied when the props are made.
     // One worker paints every canvas on the page.
     let hub = use_memo((), |_| paint::Hub::start());
+    // The lab is its own page (`?view=lab`): measurements, no simulation to show.
+    if model.lab {
+        return html! { <lab::LabPage /> };
+    }
     html! {
         <ContextProvider<Live> context={Live(model.clone(), model.version, (*hub).clone())}>
             <Page page={model.page} {model} />
@@ -376,9 +383,9 @@ fn page(p: &PageProps) -> Html {
         }
     };
     let network_panel = html! {
-        <NetworkPanel dispatch={model.dispatcher()} nodes={view.nodes.len()} service={view.nodes.iter().find(|n| n.service).map(|n| (n.id, n.name.clone()))} leader={view.leader.map(|(l, _)| l)}
-            split={model.split.clone()} partition={view.partition.clone()} cuts={view.cuts.len()}
-            latency={view.latency} drop_ppm={view.drop_ppm} />
+        { controls::network_panel(&controls::NetworkProps { dispatch: model.dispatcher(), nodes: view.nodes.len(), service: view.nodes.iter().find(|n| n.service).map(|n| (n.id, n.name.clone())), leader: view.leader.map(|(l, _)| l),
+            split: model.split.clone(), partition: view.partition.clone(), cuts: view.cuts.len(),
+            latency: view.latency, drop_ppm: view.drop_ppm }) }
     };
     html! {
         <div class="app">
@@ -418,8 +425,8 @@ fn page(p: &PageProps) -> Html {
                 <aside class="side">
                     { node_panel }
                     { network_panel }
-                    <Narration lines={lines} shown={model.shown.clone()} on_toggle={on_toggle_category} on_seek={on_seek.clone()}
-                        moments_only={model.moments_only} on_moments_only={on_moments_only} />
+                    { panels::narration(&panels::NarrationProps { lines, shown: model.shown.clone(), on_toggle: on_toggle_category, on_seek: on_seek.clone(),
+                        moments_only: model.moments_only, on_moments_only }) }
                 </aside>
             </main>
             }
@@ -430,7 +437,7 @@ fn page(p: &PageProps) -> Html {
                 zoom={model.lamport_zoom} />
             }
             <div class="panels">
-                <SetupPanel dispatch={model.dispatcher()} config={pane.config.clone()} />
+                { controls::setup_panel(&controls::SetupProps { dispatch: model.dispatcher(), config: pane.config.clone() }) }
                 <editor::ScenarioEditor dispatch={model.dispatcher()} config={pane.config.clone()} lesson={model.lesson.as_ref().map(|l| l.source.clone())} />
             </div>
             { for model.panes.iter().map(|p| html! {

@@ -20,7 +20,6 @@ pub struct NarrationProps {
 }
 
 /// Newest first; an aria-live region so screen readers hear what happens.
-#[function_component(Narration)]
 pub fn narration(p: &NarrationProps) -> Html {
     let chips = Category::ALL.iter().map(|&c| {
         let on = p.shown.contains(&c);

@@ -240,6 +240,8 @@ pub struct Model {
     pub lesson: Option<LessonState>,
     /// The algorithms run beside the first (`?compare=`), one pane each.
     pub compare: Vec<electionscope::algo::Algo>,
+    /// `?view=lab`: the page shows the lab instead of the simulator.
+    pub lab: bool,
 }
 
 impl PartialEq for Model {
@@ -372,6 +374,7 @@ impl Model {
             moments_only: false,
             lesson: None,
             compare: Vec::new(),
+            lab: false,
         }
     }
 

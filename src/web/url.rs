@@ -398,3 +398,10 @@ fn hundredths(text: &str) -> Option<u64> {
     let cents: u64 = format!("{frac:0<2}").parse().ok()?;
     whole.checked_mul(100)?.checked_add(cents)
 }
+
+/// `view=lab`: the page shows the lab instead of the simulator.
+pub fn wants_lab() -> bool {
+    query_pairs(&search())
+        .iter()
+        .any(|(k, v)| k == "view" && v == "lab")
+}

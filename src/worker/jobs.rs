@@ -93,6 +93,64 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) -> Result<(), Stri
                 ],
             );
         }
+        "table" => {
+            let trials = get(data, "trials")
+                .as_f64()
+                .unwrap_or(20.0)
+                .clamp(1.0, 1000.0) as u32;
+            let seed = get(data, "seed").as_f64().unwrap_or(1.0).max(0.0) as u64;
+            let algos: Vec<electionscope::algo::Algo> = electionscope::algo::Algo::all().collect();
+            let count = algos.len() as f64;
+            let mut rows = Vec::new();
+            for (i, algo) in algos.into_iter().enumerate() {
+                let row = electionscope::table::measure_with_progress(
+                    algo,
+                    trials,
+                    seed,
+                    &mut |share| progress((i as f64 + share) / count),
+                )?;
+                rows.push(row);
+            }
+            reply(
+                scope,
+                &[
+                    ("kind", "done".into()),
+                    (
+                        "html",
+                        electionscope::table::to_html(&rows, trials, seed).into(),
+                    ),
+                    (
+                        "markdown",
+                        electionscope::table::to_markdown(&rows, trials, seed).into(),
+                    ),
+                ],
+            );
+        }
+        "figure16" => {
+            let trials = get(data, "trials")
+                .as_f64()
+                .unwrap_or(100.0)
+                .clamp(1.0, 10_000.0) as u32;
+            let seed = get(data, "seed").as_f64().unwrap_or(1.0).max(0.0) as u64;
+            let rows = electionscope::lab::figure16(trials, seed, &mut progress)?;
+            let series = electionscope::lab::figure16_series(&rows);
+            let svg = electionscope::plot::cdf_svg(
+                &format!(
+                    "Time to a new leader after the leader crashes (5 servers, {trials} trials each)"
+                ),
+                "time without a leader (ms, log scale)",
+                &series,
+            );
+            reply(
+                scope,
+                &[
+                    ("kind", "done".into()),
+                    ("html", electionscope::lab::figure16_html(&rows).into()),
+                    ("svg", svg.into()),
+                    ("csv", electionscope::plot::cdf_csv("ms", &series).into()),
+                ],
+            );
+        }
         other => return Err(format!("unknown job '{other}'")),
     }
     Ok(())

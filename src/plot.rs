@@ -1,0 +1,155 @@
+//! Plots for the lab, drawn by the app as standalone SVG (axis labels, a legend, text
+//! big enough for a projector) with the same data as CSV. No chart library: a
+//! cumulative distribution is a few dozen lines, and the page's bundle never sees it
+//! (the compute worker draws, the page shows).
+
+use std::fmt::Write;
+
+/// One line of a plot: its label and its values (any order).
+pub struct Series {
+    pub label: String,
+    pub values: Vec<f64>,
+}
+
+/// Colours that stay apart for colour-blind readers (Okabe and Ito), dark enough on
+/// white.
+const COLOURS: [&str; 6] = [
+    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
+];
+
+const W: f64 = 900.0;
+const H: f64 = 460.0;
+const LEFT: f64 = 70.0;
+const RIGHT: f64 = 230.0;
+const TOP: f64 = 40.0;
+const BOTTOM: f64 = 60.0;
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// A number as the axis writes it: 100, 1000, 10k.
+fn tick_label(v: f64) -> String {
+    if v >= 10_000.0 {
+        format!("{}k", (v / 1000.0).round())
+    } else {
+        format!("{}", v.round())
+    }
+}
+
+/// The cumulative distribution of each series on a log-scale x axis (the Raft paper's
+/// Figure 16 style): the share of trials done by each value.
+pub fn cdf_svg(title: &str, x_label: &str, series: &[Series]) -> String {
+    let all = series.iter().flat_map(|s| s.values.iter().copied());
+    let (lo, hi) = all.fold((f64::MAX, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let (lo, hi) = if hi > 0.0 {
+        (
+            10f64.powf(lo.max(1.0).log10().floor()),
+            10f64.powf(hi.max(10.0).log10().ceil()),
+        )
+    } else {
+        (1.0, 10.0)
+    };
+    let plot_w = W - LEFT - RIGHT;
+    let plot_h = H - TOP - BOTTOM;
+    let x = |v: f64| LEFT + (v.max(lo).log10() - lo.log10()) / (hi.log10() - lo.log10()) * plot_w;
+    let y = |share: f64| TOP + (1.0 - share) * plot_h;
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {H}\" width=\"{W}\" height=\"{H}\" font-family=\"system-ui, sans-serif\" role=\"img\" aria-label=\"{t}\" class=\"plot\">\
+         <rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\
+         <text x=\"{LEFT}\" y=\"24\" font-size=\"17\" font-weight=\"600\" fill=\"#1d2330\">{t}</text>",
+        t = escape(title)
+    );
+    // Grid and ticks: each power of ten, and 2 and 5 between.
+    let mut decade = lo;
+    while decade <= hi * 1.0001 {
+        for m in [1.0, 2.0, 5.0] {
+            let v = decade * m;
+            if v > hi * 1.0001 {
+                break;
+            }
+            let px = x(v);
+            let major = m == 1.0;
+            let _ = write!(
+                out,
+                "<line x1=\"{px:.1}\" y1=\"{TOP}\" x2=\"{px:.1}\" y2=\"{:.1}\" stroke=\"#d6d9e0\" stroke-width=\"{}\"/>",
+                TOP + plot_h,
+                if major { 1.2 } else { 0.6 }
+            );
+            let _ = write!(
+                out,
+                "<text x=\"{px:.1}\" y=\"{:.1}\" font-size=\"14\" text-anchor=\"middle\" fill=\"#3d4656\">{}</text>",
+                TOP + plot_h + 20.0,
+                tick_label(v)
+            );
+        }
+        decade *= 10.0;
+    }
+    for k in 0..=4 {
+        let share = k as f64 / 4.0;
+        let py = y(share);
+        let _ = write!(
+            out,
+            "<line x1=\"{LEFT}\" y1=\"{py:.1}\" x2=\"{:.1}\" y2=\"{py:.1}\" stroke=\"#d6d9e0\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"14\" text-anchor=\"end\" fill=\"#3d4656\">{}%</text>",
+            LEFT + plot_w,
+            LEFT - 8.0,
+            py + 5.0,
+            k * 25
+        );
+    }
+    let _ = write!(
+        out,
+        "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"15\" text-anchor=\"middle\" fill=\"#1d2330\">{}</text>\
+         <text transform=\"translate(18 {:.1}) rotate(-90)\" font-size=\"15\" text-anchor=\"middle\" fill=\"#1d2330\">cumulative share of trials</text>",
+        LEFT + plot_w / 2.0,
+        H - 14.0,
+        escape(x_label),
+        TOP + plot_h / 2.0
+    );
+    for (i, s) in series.iter().enumerate() {
+        let colour = COLOURS[i % COLOURS.len()];
+        let mut v = s.values.clone();
+        v.sort_unstable_by(f64::total_cmp);
+        let n = v.len().max(1) as f64;
+        let mut d = format!("M{:.1} {:.1}", x(lo), y(0.0));
+        for (k, value) in v.iter().enumerate() {
+            let px = x(*value);
+            let _ = write!(d, "H{px:.1}V{:.1}", y((k + 1) as f64 / n));
+        }
+        let _ = write!(
+            out,
+            "<path d=\"{d}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2.5\" data-series=\"{}\"/>",
+            escape(&s.label)
+        );
+        let ly = TOP + 10.0 + i as f64 * 26.0;
+        let _ = write!(
+            out,
+            "<line x1=\"{:.1}\" y1=\"{ly:.1}\" x2=\"{:.1}\" y2=\"{ly:.1}\" stroke=\"{colour}\" stroke-width=\"4\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"15\" fill=\"#1d2330\">{}</text>",
+            W - RIGHT + 16.0,
+            W - RIGHT + 44.0,
+            W - RIGHT + 52.0,
+            ly + 5.0,
+            escape(&s.label)
+        );
+    }
+    out.push_str("</svg>");
+    out
+}
+
+/// The same data as CSV: one line per value, its series and its cumulative share.
+pub fn cdf_csv(value_name: &str, series: &[Series]) -> String {
+    let mut out = format!("series,{value_name},cumulative_share\n");
+    for s in series {
+        let mut v = s.values.clone();
+        v.sort_unstable_by(f64::total_cmp);
+        let n = v.len().max(1) as f64;
+        for (k, value) in v.iter().enumerate() {
+            let _ = writeln!(out, "{},{value},{:.4}", s.label, (k + 1) as f64 / n);
+        }
+    }
+    out
+}
