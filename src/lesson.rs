@@ -907,6 +907,17 @@ pub const BUILTINS: &[BuiltinLesson] = &[
                at 2s ask \"The leader crashes as the network heals. *n4* has the highest id left but missed two writes. Which node leads next?\" leader\n",
     },
     BuiltinLesson {
+        name: "ring-best-case",
+        title: "Chang-Roberts: the best case",
+        text: "# Ids increase along the ring and everyone starts at once: every token but the\n\
+               # largest meets a larger id at its very next hop and is swallowed there.\n\
+               set algo ring\n\
+               set nodes 8\n\
+               set ring-order ascending\n\
+               set latency 10-10ms\n\
+               at 0s ask \"Eight nodes, ids increasing along the ring, all start at once. How many Election messages until a leader is known? (The worst case, ids decreasing, takes 36: try the ring-worst-case lesson.)\" count Election within 1s\n",
+    },
+    BuiltinLesson {
         name: "ring-worst-case",
         title: "Chang-Roberts: the worst case",
         text: "# Ids decrease along the ring and everyone starts at once: each token travels\n\
