@@ -84,21 +84,5 @@ fn every_case_shows_what_its_row_claims() {
 #[test]
 fn the_readme_table_is_what_the_simulator_prints() {
     let generated = table(&run_all(SEED).unwrap(), SEED);
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
-    let readme = std::fs::read_to_string(path).unwrap();
-    let start = readme
-        .find(BEGIN)
-        .expect("README has the lab's begin marker")
-        + BEGIN.len();
-    let end = readme.find(END).expect("README has the lab's end marker");
-    if common::rewrite_requested() {
-        let updated = format!("{}{generated}{}", &readme[..start], &readme[end..]);
-        std::fs::write(path, updated).unwrap();
-        return;
-    }
-    assert_eq!(
-        &readme[start..end],
-        generated,
-        "README's split-brain table is stale: rerun with ELECTIONSCOPE_REWRITE=1"
-    );
+    common::readme_section_is(BEGIN, END, &generated, "split-brain table");
 }

@@ -73,21 +73,5 @@ fn the_readme_table_is_what_the_simulator_prints() {
         .map(|a| measure(a, TRIALS, SEED).unwrap())
         .collect();
     let generated = to_markdown(&rows, TRIALS, SEED);
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
-    let readme = std::fs::read_to_string(path).unwrap();
-    let start = readme
-        .find(BEGIN)
-        .expect("README has the table's begin marker")
-        + BEGIN.len();
-    let end = readme.find(END).expect("README has the table's end marker");
-    if common::rewrite_requested() {
-        let updated = format!("{}{generated}{}", &readme[..start], &readme[end..]);
-        std::fs::write(path, updated).unwrap();
-        return;
-    }
-    assert_eq!(
-        &readme[start..end],
-        generated,
-        "README's comparison table is stale: rerun with ELECTIONSCOPE_REWRITE=1"
-    );
+    common::readme_section_is(BEGIN, END, &generated, "comparison table");
 }

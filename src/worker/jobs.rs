@@ -23,6 +23,16 @@ fn reply(scope: &DedicatedWorkerGlobalScope, fields: &[(&str, JsValue)]) {
     let _ = scope.post_message(&o);
 }
 
+/// A lab job's trials (`default` if absent, at most `most`) and first seed.
+fn trials_and_seed(data: &JsValue, default: f64, most: f64) -> (u32, u64) {
+    let trials = get(data, "trials")
+        .as_f64()
+        .unwrap_or(default)
+        .clamp(1.0, most) as u32;
+    let seed = get(data, "seed").as_f64().unwrap_or(1.0).max(0.0) as u64;
+    (trials, seed)
+}
+
 /// The run a job names: the page's settings (strict: a bad value is an error, not a
 /// default) and the user's actions.
 fn run_of(data: &JsValue) -> Result<(SimConfig, Vec<RecordedAction>), String> {
@@ -94,11 +104,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) -> Result<(), Stri
             );
         }
         "table" => {
-            let trials = get(data, "trials")
-                .as_f64()
-                .unwrap_or(20.0)
-                .clamp(1.0, 1000.0) as u32;
-            let seed = get(data, "seed").as_f64().unwrap_or(1.0).max(0.0) as u64;
+            let (trials, seed) = trials_and_seed(data, 20.0, 1000.0);
             let algos: Vec<electionscope::algo::Algo> = electionscope::algo::Algo::all().collect();
             let count = algos.len() as f64;
             let mut rows = Vec::new();
@@ -127,11 +133,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) -> Result<(), Stri
             );
         }
         "figure16" => {
-            let trials = get(data, "trials")
-                .as_f64()
-                .unwrap_or(100.0)
-                .clamp(1.0, 10_000.0) as u32;
-            let seed = get(data, "seed").as_f64().unwrap_or(1.0).max(0.0) as u64;
+            let (trials, seed) = trials_and_seed(data, 100.0, 10_000.0);
             let rows = electionscope::lab::figure16(trials, seed, &mut progress)?;
             let series = electionscope::lab::figure16_series(&rows);
             let svg = electionscope::plot::cdf_svg(

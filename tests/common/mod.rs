@@ -236,3 +236,27 @@ pub fn highest_leads_all_follow<A: Algorithm>(sim: &Simulation<A>) -> bool {
             .iter()
             .all(|n| n.status == NodeStatus::Up)
 }
+
+/// Checks that README.md holds `generated` between the markers `begin` and `end`, or
+/// writes it there when a rewrite is requested (`ELECTIONSCOPE_REWRITE=1`).
+pub fn readme_section_is(begin: &str, end: &str, generated: &str, what: &str) {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+    let readme = std::fs::read_to_string(path).unwrap();
+    let start = readme
+        .find(begin)
+        .unwrap_or_else(|| panic!("README has the {what}'s begin marker"))
+        + begin.len();
+    let stop = readme
+        .find(end)
+        .unwrap_or_else(|| panic!("README has the {what}'s end marker"));
+    if rewrite_requested() {
+        let updated = format!("{}{generated}{}", &readme[..start], &readme[stop..]);
+        std::fs::write(path, updated).unwrap();
+        return;
+    }
+    assert_eq!(
+        &readme[start..stop],
+        generated,
+        "README's {what} is stale: rerun with ELECTIONSCOPE_REWRITE=1"
+    );
+}
