@@ -69,7 +69,7 @@ pub fn trial(cfg: &SimConfig, fault: Fault) -> Result<Trial, String> {
             // coordination service follows nobody).
             let stable = run_until(sim, PHASE_LIMIT, |s| {
                 s.established_leader().is_some_and(|(l, t)| {
-                    s.views()
+                    s.headlines()
                         .iter()
                         .zip(1..)
                         .filter(|&(_, id)| Some(id) != s.service())

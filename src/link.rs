@@ -9,8 +9,12 @@
 use crate::scenario::Scenario;
 use crate::sim::{Action, RecordedAction};
 
-/// The link format this page writes and reads.
-pub const LINK_VERSION: u32 = 1;
+/// The link format this page writes and reads. 2: `h` is the XXH64 trace hash. Links
+/// of format 1 carried a byte-wise FNV-1a hash instead: their actions replay as
+/// before, their `h` is not checked.
+pub const LINK_VERSION: u32 = 2;
+/// The first link format whose `h` this page's trace hash can be compared with.
+pub const HASH_FORMAT_SINCE: u32 = 2;
 /// Actions a link may carry: more is not a lesson anyone clicked.
 pub const MAX_LINK_ACTIONS: usize = 500;
 

@@ -620,7 +620,7 @@ fn msg_vm(
         x,
         y,
         class: m.class,
-        kind: m.kind.clone(),
+        kind: m.kind.to_string(),
         term: m.term,
         dying,
         reason,

@@ -33,7 +33,7 @@ fn run_json_reports_the_summary_and_fingerprint() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("one JSON object");
-    assert_eq!(v["trace_hash"], "10b1be4787a83764");
+    assert_eq!(v["trace_hash"], "c64440d6e0bb4791");
     assert_eq!(v["nodes"], 5);
     assert_eq!(v["violations"].as_array().map(Vec::len), Some(0));
     assert!(v["leaders_by_term"][0]["term"].as_u64().is_some());

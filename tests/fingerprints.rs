@@ -92,3 +92,92 @@ fn every_builtin_scenario_and_algorithm_keeps_its_fingerprint() {
         changed.join("\n")
     );
 }
+
+/// The hash's hand-written JSON for sends, deliveries and timers is the bytes
+/// serde_json writes, for every event of every case above (and the others fall back
+/// to serde_json itself), so the fast path cannot drift from the documented form.
+#[test]
+fn the_hashed_json_is_serde_jsons_for_every_event_of_every_case() {
+    use electionscope::sim::trace::{Hashed, write_hashed};
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let checked = Rc::new(RefCell::new([0u64; 3]));
+    for (name, set) in cases() {
+        let cfg = resolve(SimConfig::default(), &set).expect("valid settings");
+        let mut run = build(&cfg, 0).expect("builds");
+        let (sink_checked, case) = (checked.clone(), name.clone());
+        run.set_sink(Some(Box::new(move |e| {
+            let mut fast = Vec::new();
+            write_hashed(&mut fast, &Hashed::of(e));
+            let reference = serde_json::to_vec(&Hashed::of(e)).expect("serialises");
+            assert_eq!(
+                String::from_utf8_lossy(&fast),
+                String::from_utf8_lossy(&reference),
+                "{case}: event {}",
+                e.seq
+            );
+            let slot = match e.kind {
+                electionscope::sim::EventKind::Send { .. } => 0,
+                electionscope::sim::EventKind::Deliver { .. } => 1,
+                _ => 2,
+            };
+            sink_checked.borrow_mut()[slot] += 1;
+        })));
+        run.advance(cfg.duration);
+    }
+    let [sends, delivers, others] = *checked.borrow();
+    assert!(
+        sends > 100_000 && delivers > 100_000 && others > 10_000,
+        "{sends} sends, {delivers} deliveries, {others} others"
+    );
+}
+
+/// Strings that need escaping (quotes, backslashes, control characters) take
+/// serde_json's path and still match it.
+#[test]
+fn the_hashed_json_escapes_strings_as_serde_json_does() {
+    use electionscope::sim::trace::{Hashed, write_hashed};
+    use electionscope::sim::{EventKind, MsgClass, MsgRecord, TraceEvent};
+    for text in [
+        "plain n1→n2",
+        "a \"quoted\" word",
+        "back\\slash",
+        "tab\there\nline",
+        "\u{7f}\u{1}",
+    ] {
+        let msg = MsgRecord {
+            id: 1,
+            from: 1,
+            to: 2,
+            sent_at: 0,
+            deliver_at: u64::MAX,
+            kind: text.into(),
+            class: MsgClass::VoteDenied,
+            term: None,
+            summary: text.into(),
+        };
+        for kind in [
+            EventKind::Send { msg },
+            EventKind::Timer {
+                node: 3,
+                timer: text.into(),
+            },
+        ] {
+            let e = TraceEvent {
+                seq: 0,
+                time: 0,
+                kind,
+                text: text.into(),
+                fact: None,
+                moment: None,
+            };
+            let mut fast = Vec::new();
+            write_hashed(&mut fast, &Hashed::of(&e));
+            assert_eq!(
+                fast,
+                serde_json::to_vec(&Hashed::of(&e)).unwrap(),
+                "{text:?}"
+            );
+        }
+    }
+}

@@ -29,6 +29,23 @@ pub enum MsgClass {
     Other,
 }
 
+impl MsgClass {
+    /// The name serde gives it (kebab-case), for the trace hash's hand-written JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MsgClass::VoteRequest => "vote-request",
+            MsgClass::VoteGranted => "vote-granted",
+            MsgClass::VoteDenied => "vote-denied",
+            MsgClass::Heartbeat => "heartbeat",
+            MsgClass::Append => "append",
+            MsgClass::Reply => "reply",
+            MsgClass::Announce => "announce",
+            MsgClass::Write => "write",
+            MsgClass::Other => "other",
+        }
+    }
+}
+
 pub trait Message: Clone + Debug {
     /// Short type name used in statistics and on the wire label, e.g. `RequestVote`.
     fn kind(&self) -> &'static str;
@@ -214,6 +231,27 @@ pub struct NodeView {
     pub fields: Vec<(String, String)>,
 }
 
+/// The part of a [`NodeView`] the kernel reads after every step: narration of role
+/// changes, the watch (who leads, whom the others follow).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Headline {
+    pub role: std::borrow::Cow<'static, str>,
+    pub is_leader: bool,
+    pub term: u64,
+    pub leader: Option<NodeId>,
+}
+
+impl Headline {
+    pub fn of(view: &NodeView) -> Headline {
+        Headline {
+            role: view.role.clone().into(),
+            is_leader: view.is_leader,
+            term: view.term,
+            leader: view.leader,
+        }
+    }
+}
+
 /// What kind of role a node plays, whatever the algorithm calls it: front ends draw
 /// and colour nodes by this, and each algorithm maps its own role names to it (see
 /// `algo::Descriptor::roles`).
@@ -302,6 +340,13 @@ pub trait Algorithm: Clone + Debug + Sized + 'static {
         input: Input<Self::Msg, Self::Timer>,
     );
     fn view(&self) -> NodeView;
+    /// What the kernel reads of a node after every step (its role word, number and
+    /// whom it follows): the view's fields of those names. The full view is made
+    /// only when a front end draws the cluster; an engine whose `view` is costly
+    /// (logs, formatted fields) overrides this with the cheap part.
+    fn headline(&self) -> Headline {
+        Headline::of(&self.view())
+    }
     /// Whether this node believes it leads now and, if so, its leadership number: the
     /// fencing token its writes carry (0 where the algorithm numbers nothing). The
     /// kernel reads leadership here, never from the drawn [`NodeView`]; the view's

@@ -4,7 +4,7 @@
 //! handling is compiled once per algorithm; everything above it is compiled once.
 
 use super::kernel::Stats;
-use super::{Action, Algorithm, ClusterView, Micros, NodeId, NodeView, Simulation};
+use super::{Action, Algorithm, ClusterView, Headline, Micros, NodeId, Simulation};
 use super::{KernelConfig, TraceEvent};
 
 pub trait AnySimulation {
@@ -28,7 +28,8 @@ pub trait AnySimulation {
     fn trace_hash(&self) -> String;
     /// The cluster, carrying at most `max_in_flight` messages (the newest).
     fn cluster_view_with(&self, max_in_flight: usize) -> ClusterView;
-    fn views(&self) -> &[NodeView];
+    /// Every node's headline after its last step (role, number, whom it follows).
+    fn headlines(&self) -> &[Headline];
     fn service(&self) -> Option<NodeId>;
     /// The leader a quorum follows, with its leadership number.
     fn established_leader(&self) -> Option<(NodeId, u64)>;
@@ -86,8 +87,8 @@ impl<A: Algorithm> AnySimulation for Simulation<A> {
     fn cluster_view_with(&self, max_in_flight: usize) -> ClusterView {
         Simulation::cluster_view_with(self, max_in_flight)
     }
-    fn views(&self) -> &[NodeView] {
-        Simulation::views(self)
+    fn headlines(&self) -> &[Headline] {
+        Simulation::headlines(self)
     }
     fn service(&self) -> Option<NodeId> {
         Simulation::service(self)

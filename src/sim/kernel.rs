@@ -5,8 +5,8 @@
 
 use super::action::Action;
 use super::algorithm::{
-    Algorithm, Context, Effect, Input, Message, Monitor, NodeId, NodeSlotRef, NodeView, NoteKind,
-    Timer,
+    Algorithm, Context, Effect, Headline, Input, Message, Monitor, NodeId, NodeSlotRef, NodeView,
+    NoteKind, Timer,
 };
 use super::guard::Limit;
 use super::moment::Moment;
@@ -106,7 +106,7 @@ impl<A: Algorithm> Simulation<A> {
             world,
         };
         for i in 0..total {
-            sim.world.views[i] = sim.node_view(i);
+            sim.world.heads[i] = sim.node_headline(i);
             sim.world.leading[i] = sim.leadership_of(i);
         }
         for id in everyone {
@@ -150,8 +150,14 @@ impl<A: Algorithm> Simulation<A> {
         std::mem::take(&mut self.world.out)
     }
 
-    pub fn views(&self) -> &[NodeView] {
-        &self.world.views
+    /// Every node's headline after its last step.
+    pub fn headlines(&self) -> &[Headline] {
+        &self.world.heads
+    }
+
+    /// Every node's full view, made now (the kernel keeps only headlines).
+    pub fn views(&self) -> Vec<NodeView> {
+        (0..self.world.total()).map(|i| self.node_view(i)).collect()
     }
 
     /// When the next event is due; None once nothing is queued or the run was halted.
@@ -265,21 +271,25 @@ impl<A: Algorithm> Simulation<A> {
     /// a storm may put tens of thousands on the wire, more than a frame can copy or
     /// draw. `in_flight_total` still counts them all.
     pub fn cluster_view_with(&self, max_in_flight: usize) -> ClusterView {
-        self.world.cluster_view(max_in_flight, |i| {
-            self.timers[i]
-                .iter()
-                .map(|(t, s)| TimerView {
-                    label: t.label().to_string(),
-                    set_at: s.set_at,
-                    fires_at: s.fires_at,
-                })
-                .collect()
-        })
+        self.world.cluster_view(
+            max_in_flight,
+            |i| self.node_view(i),
+            |i| {
+                self.timers[i]
+                    .iter()
+                    .map(|(t, s)| TimerView {
+                        label: t.label().to_string(),
+                        set_at: s.set_at,
+                        fires_at: s.fires_at,
+                    })
+                    .collect()
+            },
+        )
     }
 
     /// How narration names a node: `n3`, the service's own name, or `storage`.
     pub fn name(&self, id: NodeId) -> String {
-        self.world.name(id)
+        self.world.name(id).into_owned()
     }
 
     /// The coordination service's node, if the algorithm has one.
@@ -410,13 +420,7 @@ impl<A: Algorithm> Simulation<A> {
             return;
         }
         w.in_flight.remove(&id);
-        let text = format!(
-            "{} receives {} from {}",
-            w.name(to),
-            msg.kind(),
-            w.name(from)
-        );
-        w.emit(EventKind::Deliver { id, from, to }, text);
+        w.narrate_delivery(id, from, to, msg.kind());
         self.step_node(to, Input::Message { from, msg });
     }
 
@@ -432,7 +436,7 @@ impl<A: Algorithm> Simulation<A> {
             .with_service(self.world.service);
         node.step(&mut ctx, input);
         let effects = std::mem::take(&mut ctx.effects);
-        let new_view = node.view();
+        let new_view = node.headline();
         for effect in effects {
             self.apply_effect(id, effect);
         }
@@ -493,7 +497,7 @@ impl<A: Algorithm> Simulation<A> {
         }
         let w = &mut self.world;
         let (kind, summary) = (msg.kind(), msg.summary());
-        let text = format!("{}→{} {kind} ({summary})", w.name(from), w.name(to));
+        let text = w.send_line(from, to, kind, &summary);
         let (id, arrives) = w.put_on_wire(from, to, kind, msg.class(), msg.term(), summary, text);
         // Drawn after the delay, as it always was: the network stream's order is part
         // of every trace.
@@ -510,7 +514,7 @@ impl<A: Algorithm> Simulation<A> {
         );
     }
 
-    fn observe_view(&mut self, i: usize, new_view: NodeView) {
+    fn observe_view(&mut self, i: usize, new_view: Headline) {
         let id = i as NodeId + 1;
         let leadership = self.leadership_of(i);
         debug_assert_eq!(
@@ -540,7 +544,7 @@ impl<A: Algorithm> Simulation<A> {
             }
         }
         let w = &mut self.world;
-        let old = &w.views[i];
+        let old = &w.heads[i];
         if old.role != new_view.role || old.term != new_view.term {
             if promoted {
                 w.stats.leaders.push(LeaderRecord {
@@ -551,7 +555,7 @@ impl<A: Algorithm> Simulation<A> {
             }
             w.narrate_role(id, &new_view, promoted);
         }
-        w.views[i] = new_view;
+        w.heads[i] = new_view;
         w.leading[i] = leadership;
         if promoted {
             w.start_writer(id);
@@ -565,6 +569,7 @@ impl<A: Algorithm> Simulation<A> {
             return;
         };
         let disk = node.persistent();
+        self.world.last_views[i] = node.view();
         self.slots[i] = Slot::Down(disk);
         self.world.up[i] = false;
         self.world.paused_until[i] = None;
@@ -594,7 +599,7 @@ impl<A: Algorithm> Simulation<A> {
                 );
             }
         }
-        let v = self.node_view(i);
+        let v = self.node_headline(i);
         self.observe_view(i, v);
     }
 
@@ -608,7 +613,14 @@ impl<A: Algorithm> Simulation<A> {
     fn node_view(&self, i: usize) -> NodeView {
         match &self.slots[i] {
             Slot::Up(node) => node.view(),
-            Slot::Down(_) => crashed_view(&self.world.views[i]),
+            Slot::Down(_) => crashed_view(&self.world.last_views[i]),
+        }
+    }
+
+    fn node_headline(&self, i: usize) -> Headline {
+        match &self.slots[i] {
+            Slot::Up(node) => node.headline(),
+            Slot::Down(_) => self.world.crashed_headline(i),
         }
     }
 

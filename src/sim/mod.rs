@@ -22,8 +22,8 @@ mod world;
 
 pub use action::{Action, Target};
 pub use algorithm::{
-    Algorithm, Context, Effect, Finding, Input, LogEntryView, Message, Monitor, MsgClass, NodeId,
-    NodeSlotRef, NodeView, NoteKind, RoleCategory, Severity, Timer,
+    Algorithm, Context, Effect, Finding, Headline, Input, LogEntryView, Message, Monitor, MsgClass,
+    NodeId, NodeSlotRef, NodeView, NoteKind, RoleCategory, Severity, Timer,
 };
 pub use guard::{Budget, Halt};
 pub use kernel::{

@@ -4,19 +4,30 @@
 //! skipped actions) are worded here.
 
 use super::action::Action;
-use super::algorithm::{NodeId, NodeView};
+use super::algorithm::{Headline, NodeId};
 use super::moment::Moment;
 use super::storage::STORAGE;
 use super::trace::{DropReason, EventKind, Fact, TraceEvent};
 use super::world::World;
+use std::borrow::Cow;
+
+/// The names of nodes 1 to 26 (25 candidates and a service at most).
+const NODE_NAMES: [&str; 26] = [
+    "n1", "n2", "n3", "n4", "n5", "n6", "n7", "n8", "n9", "n10", "n11", "n12", "n13", "n14", "n15",
+    "n16", "n17", "n18", "n19", "n20", "n21", "n22", "n23", "n24", "n25", "n26",
+];
 
 impl World {
     /// How narration names a node: `n3`, the service's own name, or `storage`.
-    pub(super) fn name(&self, id: NodeId) -> String {
+    /// Borrowed, not formatted: narration names a node in most events.
+    pub(super) fn name(&self, id: NodeId) -> Cow<'static, str> {
         match (id, self.traits.service_name) {
             (STORAGE, _) => "storage".into(),
             (id, Some(name)) if Some(id) == self.service => name.into(),
-            (id, _) => format!("n{id}"),
+            (id, _) => match NODE_NAMES.get((id as usize).wrapping_sub(1)) {
+                Some(name) => (*name).into(),
+                None => format!("n{id}").into(),
+            },
         }
     }
 
@@ -48,6 +59,36 @@ impl World {
         }
     }
 
+    /// A message arrived (the kernel's own line). Joined, not `format!`ed: sends and
+    /// deliveries are most of a run's narration, and concatenation sizes the string
+    /// once.
+    pub(super) fn narrate_delivery(&mut self, id: u64, from: NodeId, to: NodeId, kind: &str) {
+        let text = [
+            &*self.name(to),
+            " receives ",
+            kind,
+            " from ",
+            &*self.name(from),
+        ]
+        .concat();
+        self.emit(EventKind::Deliver { id, from, to }, text);
+    }
+
+    /// The line of a message put on the wire: `n1→n2 AppendEntries (term 3, ...)`.
+    pub(super) fn send_line(&self, from: NodeId, to: NodeId, kind: &str, summary: &str) -> String {
+        [
+            &*self.name(from),
+            "→",
+            &*self.name(to),
+            " ",
+            kind,
+            " (",
+            summary,
+            ")",
+        ]
+        .concat()
+    }
+
     pub(super) fn skip(&mut self, action: Action, why: &str) {
         let text = format!("{action}: skipped, {why}");
         self.emit(EventKind::Skipped { action }, text);
@@ -55,7 +96,7 @@ impl World {
 
     /// A node's role or leadership number changed in a step; `promoted` if it began
     /// to lead.
-    pub(super) fn narrate_role(&mut self, id: NodeId, view: &NodeView, promoted: bool) {
+    pub(super) fn narrate_role(&mut self, id: NodeId, view: &Headline, promoted: bool) {
         let text = match view.term {
             // Term 0: the algorithm numbers nothing.
             0 => format!("{} is {}", self.name(id), view.role),
@@ -69,7 +110,7 @@ impl World {
         self.emit_fact(
             EventKind::Role {
                 node: id,
-                role: view.role.clone(),
+                role: view.role.to_string(),
                 term: view.term,
             },
             text,

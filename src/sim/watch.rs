@@ -23,7 +23,7 @@ impl World {
             }
             let id = i as NodeId + 1;
             let followers = self
-                .views
+                .heads
                 .iter()
                 .enumerate()
                 .filter(|(j, w)| self.is_running(*j) && w.leader == Some(id) && w.term == term)
@@ -87,7 +87,10 @@ impl World {
                 .iter()
                 .map(|&n| self.leading[n as usize - 1].unwrap_or(0))
                 .collect();
-            let names: Vec<String> = claimants.iter().map(|&n| self.name(n)).collect();
+            let names: Vec<String> = claimants
+                .iter()
+                .map(|&n| self.name(n).into_owned())
+                .collect();
             let labelled: Vec<String> = names
                 .iter()
                 .zip(&terms)

@@ -8,7 +8,7 @@
 //! (`watch.rs`), naming nodes and writing the trace (`narration.rs`).
 
 use super::action::Action;
-use super::algorithm::{Finding, MsgClass, NodeId, NodeView, Severity};
+use super::algorithm::{Finding, Headline, MsgClass, NodeId, NodeView, Severity};
 use super::guard::{Budget, Guard, Limit};
 use super::moment::Moment;
 use super::network::Network;
@@ -209,7 +209,11 @@ pub(super) struct World {
     pub(super) up: Vec<bool>,
     /// Per node: frozen until then (a long GC pause).
     pub(super) paused_until: Vec<Option<Micros>>,
-    pub(super) views: Vec<NodeView>,
+    /// Per node: its headline after its last step (what narration and the watch
+    /// read); full views are made only when the cluster is drawn.
+    pub(super) heads: Vec<Headline>,
+    /// Per node: its view when it last crashed (a crashed node is drawn from it).
+    pub(super) last_views: Vec<NodeView>,
     /// Each node's leadership number while it believes it leads (see
     /// `Algorithm::leadership`): what the defences and the watch read.
     pub(super) leading: Vec<Option<u64>>,
@@ -264,7 +268,8 @@ impl World {
             net_rng: SimRng::new(config.seed, Stream::Network),
             up: vec![true; total],
             paused_until: vec![None; total],
-            views: vec![NodeView::default(); total],
+            heads: vec![Headline::default(); total],
+            last_views: vec![NodeView::default(); total],
             leading: vec![None; total],
             clocks: vec![Clock::default(); total],
             service,
@@ -351,7 +356,7 @@ impl World {
         self.set_clock(at);
         let halt = self.guard.halt(at, limit);
         let budget = self.guard.budget();
-        let text = halt.describe(&budget, &|n| self.name(n));
+        let text = halt.describe(&budget, &|n| self.name(n).into_owned());
         self.emit(EventKind::Halted(halt.clone()), text.clone());
         self.stats.halted = Some((halt, text));
     }
@@ -380,18 +385,21 @@ impl World {
             to,
             sent_at: self.now,
             deliver_at: arrives,
-            kind: kind.to_string(),
+            kind: kind.into(),
             class,
             term,
             summary,
         };
         self.stats.messages_sent += 1;
         self.guard.on_send(self.now, from, kind);
-        *self
-            .stats
-            .messages_by_kind
-            .entry(record.kind.clone())
-            .or_default() += 1;
+        // Looked up before inserting: a new key String for every message was a tenth
+        // of a run's allocations.
+        match self.stats.messages_by_kind.get_mut(kind) {
+            Some(count) => *count += 1,
+            None => {
+                self.stats.messages_by_kind.insert(kind.to_string(), 1);
+            }
+        }
         self.emit(
             EventKind::Send {
                 msg: record.clone(),
@@ -402,20 +410,31 @@ impl World {
         (id, arrives)
     }
 
+    /// A crashed node's headline: what its drawn view says (see `crashed_view`).
+    pub(super) fn crashed_headline(&self, i: usize) -> Headline {
+        Headline {
+            role: "crashed".into(),
+            is_leader: false,
+            term: self.last_views[i].term,
+            leader: None,
+        }
+    }
+
     /// The cluster as drawn, without the per-node parts only the algorithm's side
     /// knows (views' timers), which the caller fills in.
     pub(super) fn cluster_view(
         &self,
         max_in_flight: usize,
+        views: impl Fn(usize) -> NodeView,
         timers: impl Fn(usize) -> Vec<TimerView>,
     ) -> ClusterView {
         let nodes = (0..self.total())
             .map(|i| NodeState {
                 id: i as NodeId + 1,
-                name: self.name(i as NodeId + 1),
+                name: self.name(i as NodeId + 1).into_owned(),
                 service: self.service == Some(i as NodeId + 1),
                 status: self.status(i),
-                view: self.views[i].clone(),
+                view: views(i),
                 timers: timers(i),
                 local_time: self.clocks[i].local(self.now),
                 drift_ppm: self.clocks[i].drift_ppm,

@@ -5,7 +5,9 @@ use super::state::{DEFAULT_SPEED, SPEEDS};
 use electionscope::config::Problem;
 use electionscope::config::{SimConfig, query_pairs};
 use electionscope::lesson::Lesson;
-use electionscope::link::{LINK_VERSION, decode_actions, decode_text, encode_actions, encode_text};
+use electionscope::link::{
+    HASH_FORMAT_SINCE, LINK_VERSION, decode_actions, decode_text, encode_actions, encode_text,
+};
 use electionscope::sim::{Micros, RecordedAction};
 
 /// The latest instant a link may ask for: a day of virtual time.
@@ -202,6 +204,7 @@ pub fn load() -> Loaded {
     };
     // The link's format: a newer one may mean something this page cannot reproduce.
     let version = get("v").map(|v| v.trim().parse::<u32>().map_err(|_| v));
+    let hash_comparable = matches!(version, Some(Ok(v)) if v >= HASH_FORMAT_SINCE);
     let readable = match version {
         None => true,
         Some(Ok(v)) if v <= LINK_VERSION => true,
@@ -232,8 +235,9 @@ pub fn load() -> Loaded {
         None => None,
         Some(t) => match t.trim().parse::<Micros>() {
             Ok(t) if t <= config.duration.max(MAX_LINK_INSTANT) => {
-                let hash =
-                    get("h").filter(|h| h.len() <= 32 && h.chars().all(|c| c.is_ascii_hexdigit()));
+                let hash = get("h").filter(|h| {
+                    hash_comparable && h.len() <= 32 && h.chars().all(|c| c.is_ascii_hexdigit())
+                });
                 Some((t, hash))
             }
             _ => {

@@ -124,6 +124,24 @@ async function startup(browser, base, query) {
   return { query, wasm_to_first_node_ms: r1(t.first_node_ms - t.wasm_arrived_ms), click_to_dialog_ms: answered };
 }
 
+// The page's fingerprint of one hour of 5-node Raft (the configuration,
+// RaftScope's model's settings): wall time from the wasm's arrival to the hash on
+// screen, and how many times faster than real time that is. It runs in slices
+// between frames, so this includes the page's own drawing meanwhile.
+async function fingerprintSpeed(browser, base) {
+  const query = '?algo=raft&nodes=5&seed=1&duration=3600s&election-timeout=100-200ms&heartbeat=50ms&latency=10-15ms';
+  const page = await browser.newPage();
+  await page.goto(base + query);
+  await page.waitForFunction(() => /^[0-9a-f]{16}$/.test(document.querySelector('#trace-hash')?.textContent ?? ''), null, { timeout: 120000 });
+  const t = await page.evaluate(() => {
+    const wasm = performance.getEntriesByType('resource').find((e) => e.name.endsWith('.wasm'));
+    return { wasm_arrived_ms: wasm.responseEnd, now: performance.now(), hash: document.querySelector('#trace-hash').textContent };
+  });
+  await page.close();
+  const seconds = (t.now - t.wasm_arrived_ms) / 1000;
+  return { query, hash: t.hash, seconds: r1(seconds * 10) / 10, times_real_time: Math.round(3600 / seconds) };
+}
+
 async function bundle() {
   const dist = join(ROOT, 'dist');
   const files = (await readdir(dist)).filter((f) => /\.(wasm|js|css|html)$/.test(f));
@@ -158,6 +176,7 @@ try {
       await startup(browser, server.url, '?algo=raft&nodes=5&seed=7&duration=1440m'),
       await startup(browser, server.url, '?algo=zab&nodes=25&seed=7&duration=60m'),
     ];
+    out.fingerprint_one_hour = await fingerprintSpeed(browser, server.url);
     out.idle = await cpu(browser, server.url);
     out.bundle = await bundle();
   }

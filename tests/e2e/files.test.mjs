@@ -66,7 +66,7 @@ test('the exported trace is the CLI\'s file for the same run, and importing it s
   assert.equal(shown.now, last.time, 'opened at the file\'s last event');
   // A link to the same run and instant shows the same nodes and narration.
   const { page: linked } = await openPage(browser, server.url,
-    `?${header.query}&v=1&acts=${encodeURIComponent(header.acts)}&t=${last.time}`);
+    `?${header.query}&v=2&acts=${encodeURIComponent(header.acts)}&t=${last.time}`);
   await linked.setViewportSize({ width: 1440, height: 1000 });
   await linked.locator('[data-node-id="1"]').waitFor();
   assert.deepEqual(await state(linked), shown);

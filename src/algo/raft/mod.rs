@@ -12,8 +12,8 @@ use crate::sim::Moment;
 use crate::sim::VecSet;
 use crate::sim::time::Rounded;
 use crate::sim::{
-    Algorithm, Context, Input, LogEntryView, Message, Micros, MsgClass, NodeId, NodeView, NoteKind,
-    Timer,
+    Algorithm, Context, Headline, Input, LogEntryView, Message, Micros, MsgClass, NodeId, NodeView,
+    NoteKind, Timer,
 };
 use serde::{Deserialize, Serialize};
 
@@ -981,6 +981,15 @@ impl Algorithm for Raft {
                     match_index,
                 } => self.on_append_reply(ctx, from, term, success, match_index),
             },
+        }
+    }
+
+    fn headline(&self) -> Headline {
+        Headline {
+            role: self.role.name().into(),
+            is_leader: self.role == Role::Leader,
+            term: self.term,
+            leader: self.leader,
         }
     }
 
