@@ -91,6 +91,7 @@ pub fn render(
     actions: &[RecordedAction],
     from: Micros,
     to: Micros,
+    progress: &mut dyn FnMut(f64),
 ) -> Result<String, String> {
     check_window(from, to, config.duration)?;
     let mut run = run::build(config, 0)?;
@@ -104,7 +105,7 @@ pub fn render(
             sink_events.borrow_mut().push_back(e.clone());
         }
     })));
-    run.advance(to);
+    crate::trace_file::advance_in_steps(run.as_mut(), to, progress, || true);
     run.set_sink(None);
     let view = run.view();
     let vm = viewmodel::lamport(&view, &events.borrow(), to - from, None, true);

@@ -180,6 +180,17 @@ pub fn build(config: &SimConfig, trace_cap: usize) -> Result<Box<dyn Run>, Strin
     }))
 }
 
+/// A run that only goes forward, for a fingerprint: no time travel's snapshots and no
+/// trace window (its hash is the same as `build`'s).
+pub fn build_forward(config: &SimConfig) -> Result<Box<dyn Run>, String> {
+    let steps = scenario_steps(config).map_err(|e| format!("scenario: {e}"))?;
+    let sim = (config.algo.simulation)(kernel_config(config), &config.setup(), &steps);
+    Ok(Box::new(Configured {
+        config: config.clone(),
+        timeline: Timeline::forward_only(sim),
+    }))
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct LeaderLine {
     pub term: u64,

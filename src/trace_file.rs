@@ -52,14 +52,14 @@ fn rebuild(config: &SimConfig, actions: &[RecordedAction]) -> Result<Box<dyn run
     Ok(run)
 }
 
-/// Advances `run` to its end in fifty steps, telling `progress` the share done; stops
+/// Advances `run` to `end` in fifty steps, telling `progress` the share done; stops
 /// early (false) when `keep_going` says so after a step.
-fn run_to_end(
+pub(crate) fn advance_in_steps(
     run: &mut dyn run::Run,
+    end: crate::sim::Micros,
     progress: &mut dyn FnMut(f64),
     keep_going: impl Fn() -> bool,
 ) -> bool {
-    let end = run.config().duration;
     for k in 1..=50u64 {
         run.advance(end / 50 * k + if k == 50 { end % 50 } else { 0 });
         progress(k as f64 / 50.0);
@@ -91,7 +91,10 @@ pub fn write(
             text.push('\n');
         }
     })));
-    let finished = run_to_end(run.as_mut(), progress, || *count.borrow() <= max_events);
+    let end = run.config().duration;
+    let finished = advance_in_steps(run.as_mut(), end, progress, || {
+        *count.borrow() <= max_events
+    });
     run.set_sink(None);
     if !finished {
         let acts = if actions.is_empty() {
@@ -220,7 +223,8 @@ pub fn verify(file: &TraceFile, progress: &mut dyn FnMut(f64)) -> Result<(), Str
         sink_made.set(index + 1);
         *sink_mismatch.borrow_mut() = problem;
     })));
-    run_to_end(run.as_mut(), progress, || mismatch.borrow().is_none());
+    let end = run.config().duration;
+    advance_in_steps(run.as_mut(), end, progress, || mismatch.borrow().is_none());
     run.set_sink(None);
     if let Some(problem) = mismatch.borrow_mut().take() {
         return Err(problem);

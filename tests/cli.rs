@@ -889,7 +889,8 @@ fn the_trace_and_diagram_files_are_the_pages_exports_byte_for_byte() {
     assert!(page.starts_with(&format!(
         "{{\"electionscope\":\"trace\",\"version\":1,\"query\":\"{query}\",\"acts\":\"{acts}\"}}\n"
     )));
-    let svg = electionscope::diagram_svg::render(&cfg, &actions, 500_000, 2_500_000).unwrap();
+    let svg = electionscope::diagram_svg::render(&cfg, &actions, 500_000, 2_500_000, &mut |_| {})
+        .unwrap();
     assert_eq!(std::fs::read_to_string(&diagram).unwrap(), svg);
     // The query's seed is the run's: no random seed is announced.
     assert!(!stdout(&o).contains("chosen at random"));

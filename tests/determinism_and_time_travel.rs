@@ -447,3 +447,28 @@ fn undo_replays_earlier_actions_the_nearest_snapshot_predates() {
         "the crash is still there to undo"
     );
 }
+
+/// The page's fingerprint runs forward only (no snapshots, no trace window): it must
+/// reach the hash a full run with time travel reaches, with and without actions.
+#[test]
+fn a_forward_only_run_reaches_the_same_hash_as_one_with_time_travel() {
+    use electionscope::run::build_forward;
+    for (seed, scenario) in [
+        (1, None),
+        (11, Some("leader-crash")),
+        (5, Some("minority-partition")),
+    ] {
+        let cfg = config(seed, scenario);
+        let mut full = build(&cfg, 5_000).unwrap();
+        full.advance(700 * MS);
+        full.act(Action::Write {
+            target: Target::Leader,
+        });
+        full.advance(cfg.duration);
+        let mut forward = build_forward(&cfg).unwrap();
+        forward.load_actions(full.actions().to_vec()).unwrap();
+        forward.advance(cfg.duration);
+        assert_eq!(forward.trace_hash(), full.trace_hash(), "seed {seed}");
+        assert!(forward.trace().is_empty(), "keeps no trace");
+    }
+}

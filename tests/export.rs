@@ -196,7 +196,7 @@ fn the_diagram_of_a_window_draws_every_message_sent_in_it_and_a_lane_per_node() 
             .with("nodes", &nodes.to_string())
             .unwrap();
         let (from, to) = diagram_svg::parse_window("1s..2s", cfg.duration).unwrap();
-        let svg = diagram_svg::render(&cfg, &[], from, to).unwrap();
+        let svg = diagram_svg::render(&cfg, &[], from, to, &mut |_| {}).unwrap();
         assert!(svg.starts_with("<?xml") && svg.trim_end().ends_with("</svg>"));
         assert_eq!(svg.matches("<g data-lane=").count(), nodes, "{algo}");
         // The same run's messages sent in the window, counted from its trace.

@@ -554,7 +554,7 @@ mod cli {
                 }
             };
             let svg = window.and_then(|(from, to)| {
-                electionscope::diagram_svg::render(&cfg, sim.actions(), from, to)
+                electionscope::diagram_svg::render(&cfg, sim.actions(), from, to, &mut |_| {})
             });
             match svg {
                 Ok(svg) => {

@@ -69,6 +69,8 @@ pub struct Timeline {
     reached: Micros,
     /// Futures left behind, oldest first.
     branches: Vec<Branch>,
+    /// Takes no snapshots (see `forward_only`).
+    forward_only: bool,
 }
 
 /// More markers than a slider can show apart; a run that makes more keeps the first.
@@ -95,8 +97,20 @@ impl Timeline {
             moments: Vec::new(),
             reached: 0,
             branches: Vec::new(),
+            forward_only: false,
             sim,
         }
+    }
+
+    /// A timeline that only goes forward (a fingerprint): no snapshots and no trace
+    /// kept, though every event is still made, narrated and hashed. Seeking back
+    /// replays from the start.
+    pub fn forward_only(mut sim: Box<dyn AnySimulation>) -> Self {
+        sim.set_keep_trace(false);
+        let mut t = Timeline::new(sim, 0);
+        t.forward_only = true;
+        t.next_snapshot = Micros::MAX;
+        t
     }
 
     /// Receives every new trace event once (not again when a seek replays history).
@@ -174,6 +188,10 @@ impl Timeline {
     }
 
     fn refresh_next_snapshot(&mut self) {
+        if self.forward_only {
+            self.next_snapshot = Micros::MAX;
+            return;
+        }
         let now = self.sim.now();
         self.next_snapshot = match self.snapshots.iter().find(|s| s.time > now) {
             Some(s) => s.time,

@@ -8,6 +8,7 @@ use electionscope::sim::{Action, NodeStatus, Target};
 use gloo_render::{AnimationFrame, request_animation_frame};
 use std::cell::RefCell;
 use std::rc::Rc;
+use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 type FrameSlot = Rc<RefCell<Option<AnimationFrame>>>;
@@ -34,37 +35,50 @@ pub fn wall_now() -> f64 {
         .map_or(0.0, |p| p.now())
 }
 
-/// Advances the fingerprint job for one slice of wall time, then either reports the
-/// hash or yields to the page with a zero-delay timeout and carries on. The loop lives
-/// as long as the timeout handle in `slot`: dropping it (new settings) cancels it.
-fn fingerprint_slice(
-    mut job: Box<dyn electionscope::run::Run>,
+/// The fingerprint job between its slices: the run, the instant of its last progress
+/// report, and the message port it wakes itself with. Dropping it (new settings)
+/// removes the listener, so a slice already posted never runs.
+struct FingerprintLoop {
+    _wake: gloo_events::EventListener,
+}
+
+/// Advances the fingerprint job for one slice of wall time, then reports the hash or
+/// yields to the page and carries on. It yields by posting itself a message, not with
+/// `setTimeout(0)`, which browsers clamp to 4 ms once timeouts nest: a third of the
+/// page's fingerprint time went to waiting.
+fn start_fingerprint(
+    job: Box<dyn electionscope::run::Run>,
     generation: u64,
     duration: electionscope::sim::Micros,
-    mut reported: f64,
-    slot: Rc<RefCell<Option<gloo_timers::callback::Timeout>>>,
     dispatch: UseReducerDispatcher<Model>,
-) {
-    let started = wall_now();
-    if started - reported > FINGERPRINT_REPORT_MS {
-        reported = started;
-        let percent = (job.now() as f64 / duration.max(1) as f64 * 100.0).min(99.0) as u8;
-        dispatch.dispatch(Msg::FingerprintProgress(generation, percent));
-    }
-    loop {
-        if job.advance_within(duration, FINGERPRINT_STEP_EVENTS) {
-            dispatch.dispatch(Msg::Fingerprint(generation, job.trace_hash()));
-            return;
+) -> Option<FingerprintLoop> {
+    let channel = web_sys::MessageChannel::new().ok()?;
+    let (wake_port, post_port) = (channel.port1(), channel.port2());
+    let job = RefCell::new((job, wall_now()));
+    let poster = post_port.clone();
+    let wake = gloo_events::EventListener::new(&wake_port, "message", move |_| {
+        let (job, reported) = &mut *job.borrow_mut();
+        let started = wall_now();
+        if started - *reported > FINGERPRINT_REPORT_MS {
+            *reported = started;
+            let percent = (job.now() as f64 / duration.max(1) as f64 * 100.0).min(99.0) as u8;
+            dispatch.dispatch(Msg::FingerprintProgress(generation, percent));
         }
-        if wall_now() - started > FINGERPRINT_SLICE_MS {
-            break;
+        loop {
+            if job.advance_within(duration, FINGERPRINT_STEP_EVENTS) {
+                dispatch.dispatch(Msg::Fingerprint(generation, job.trace_hash()));
+                return;
+            }
+            if wall_now() - started > FINGERPRINT_SLICE_MS {
+                break;
+            }
         }
-    }
-    let next_slot = slot.clone();
-    let timeout = gloo_timers::callback::Timeout::new(0, move || {
-        fingerprint_slice(job, generation, duration, reported, next_slot, dispatch);
+        let _ = poster.post_message(&JsValue::NULL);
     });
-    *slot.borrow_mut() = Some(timeout);
+    // A port listened to with addEventListener delivers nothing until started.
+    wake_port.start();
+    post_port.post_message(&JsValue::NULL).ok()?;
+    Some(FingerprintLoop { _wake: wake })
 }
 
 fn keyboard(model: &UseReducerHandle<Model>, e: &KeyboardEvent) -> Option<Msg> {
@@ -177,30 +191,26 @@ pub fn use_animation(model: &UseReducerHandle<Model>) {
 /// `duration` in a link must not hold the page).
 #[hook]
 pub fn use_fingerprint(model: &UseReducerHandle<Model>) {
-    let fingerprint_timer = use_mut_ref(|| None);
+    let fingerprint_loop = use_mut_ref(|| None::<FingerprintLoop>);
     {
         let (config, dispatch) = (model.config().clone(), model.dispatcher());
         // What the user did is part of the run: the fingerprint follows each action.
         let actions = model.pane().sim.0.borrow().actions().to_vec();
         use_effect_with((model.generation, actions), move |(generation, actions)| {
             let generation = *generation;
-            let job = electionscope::run::build(&config, 0).and_then(|mut job| {
+            let job = electionscope::run::build_forward(&config).and_then(|mut job| {
                 job.load_actions(actions.clone())?;
                 Ok(job)
             });
             match job {
-                Ok(job) => fingerprint_slice(
-                    job,
-                    generation,
-                    config.duration,
-                    wall_now(),
-                    fingerprint_timer.clone(),
-                    dispatch,
-                ),
+                Ok(job) => {
+                    *fingerprint_loop.borrow_mut() =
+                        start_fingerprint(job, generation, config.duration, dispatch);
+                }
                 Err(e) => dispatch.dispatch(Msg::Fingerprint(generation, format!("error: {e}"))),
             }
             move || {
-                fingerprint_timer.borrow_mut().take();
+                fingerprint_loop.borrow_mut().take();
             }
         });
     }

@@ -67,7 +67,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) -> Result<(), Stri
         "diagram" => {
             let (cfg, actions) = run_of(data)?;
             let at = |k: &str| get(data, k).as_f64().unwrap_or(0.0).max(0.0) as u64;
-            let svg = diagram_svg::render(&cfg, &actions, at("from"), at("to"))?;
+            let svg = diagram_svg::render(&cfg, &actions, at("from"), at("to"), &mut progress)?;
             reply(scope, &[("kind", "done".into()), ("text", svg.into())]);
         }
         "import" => {
