@@ -190,7 +190,7 @@ fn svg(vm: &LamportVm, config: &SimConfig, title: &str) -> String {
                 continue;
             }
             arrows += 1;
-            let class = viewmodel::msg_class_name(a.class);
+            let class = a.class.as_str();
             let state = match (a.dropped, a.in_flight) {
                 (true, _) => " dropped",
                 (false, true) => " in-flight",

@@ -431,20 +431,6 @@ pub struct MsgVm {
     pub to: NodeId,
 }
 
-pub fn msg_class_name(c: MsgClass) -> &'static str {
-    match c {
-        MsgClass::VoteRequest => "vote-request",
-        MsgClass::VoteGranted => "vote-granted",
-        MsgClass::VoteDenied => "vote-denied",
-        MsgClass::Heartbeat => "heartbeat",
-        MsgClass::Append => "append",
-        MsgClass::Reply => "reply",
-        MsgClass::Announce => "announce",
-        MsgClass::Write => "write",
-        MsgClass::Other => "other",
-    }
-}
-
 fn lerp(a: (f64, f64), b: (f64, f64), f: f64) -> (f64, f64) {
     (a.0 + (b.0 - a.0) * f, a.1 + (b.1 - a.1) * f)
 }

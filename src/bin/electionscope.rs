@@ -380,7 +380,7 @@ mod cli {
                         .iter()
                         .map(|(class, meaning)| {
                             serde_json::json!({
-                                "class": electionscope::viewmodel::msg_class_name(*class),
+                                "class": class.as_str(),
                                 "meaning": meaning,
                             })
                         })

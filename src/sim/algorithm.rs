@@ -30,7 +30,8 @@ pub enum MsgClass {
 }
 
 impl MsgClass {
-    /// The name serde gives it (kebab-case), for the trace hash's hand-written JSON.
+    /// The name serde gives it (kebab-case): the trace hash's hand-written JSON, and
+    /// the class front ends style a message by.
     pub fn as_str(self) -> &'static str {
         match self {
             MsgClass::VoteRequest => "vote-request",

@@ -66,7 +66,7 @@ pub fn cluster_svg(msgs: &[MsgVm]) -> Option<String> {
         let dot = document
             .create_element_ns(Some("http://www.w3.org/2000/svg"), "g")
             .ok()?;
-        let class = electionscope::viewmodel::msg_class_name(m.class);
+        let class = m.class.as_str();
         dot.set_attribute("class", &format!("msg {class}")).ok()?;
         dot.set_attribute("transform", &format!("translate({:.1} {:.1})", m.x, m.y))
             .ok()?;

@@ -469,7 +469,7 @@ fn legend(p: &LegendProps) -> Html {
         .algo
         .messages
         .iter()
-        .map(|(class, text)| dot(viewmodel::msg_class_name(*class), text.to_string()));
+        .map(|(class, text)| dot(class.as_str(), text.to_string()));
     let timer = p.algo.countdown_timer;
     html! {
         <section class="legend" aria-label={format!("Legend: {}", p.algo.title)}>
