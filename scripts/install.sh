@@ -7,6 +7,7 @@ set -euo pipefail
 WASM_BINDGEN_VERSION=0.2.130
 TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132
+TERSER_VERSION=5.51.4
 
 export PATH="$HOME/.cargo/bin:$PATH"
 log() { printf '[install] %s\n' "$*" >&2; }
@@ -32,6 +33,11 @@ if ! wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
   log "installing binaryen $BINARYEN_VERSION (wasm-opt) from npm"
   # Debian's binaryen is too old to parse what rustc 1.95 emits.
   npm install -g "binaryen@$BINARYEN_VERSION" >/dev/null
+fi
+
+if ! terser --version 2>/dev/null | grep -q "$TERSER_VERSION"; then
+  log "installing terser $TERSER_VERSION (minifies the page's JavaScript) from npm"
+  npm install -g "terser@$TERSER_VERSION" >/dev/null
 fi
 
 if [ "${ELECTIONSCOPE_SKIP_BROWSER:-0}" != 1 ]; then

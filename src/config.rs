@@ -280,6 +280,22 @@ impl SimConfig {
         Some(format!("scenario: {e}"))
     }
 
+    /// Parses a query strictly: the first bad value is an error naming it (the lab's
+    /// runs, the compute worker's jobs), and the page's own keys are ignored.
+    pub fn from_query_strict(query: &str) -> Result<SimConfig, String> {
+        let mut cfg = SimConfig::default();
+        let pairs: Vec<(String, String)> = query_pairs(query)
+            .into_iter()
+            .filter(|(k, _)| !FRONTEND_KEYS.contains(&k.as_str()))
+            .collect();
+        cfg.apply(&pairs, |problem| {
+            Err(match problem {
+                Problem::Scenario(e) | Problem::Setting(e) => e,
+            })
+        })?;
+        Ok(cfg)
+    }
+
     /// Parses a URL query (`?algo=raft&nodes=5`). Bad values fall back to defaults and
     /// each produces a notice naming the key, so the page always renders.
     pub fn from_query(query: &str) -> (SimConfig, Vec<String>) {

@@ -31,7 +31,7 @@ impl Fault {
 }
 
 /// Virtual time a trial may take to reach each phase before it counts as failed.
-const PHASE_LIMIT: Micros = 60 * SEC;
+pub const PHASE_LIMIT: Micros = 60 * SEC;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Trial {
@@ -258,81 +258,37 @@ pub fn figure16_config(range: &str, seed: u64) -> Result<SimConfig, String> {
         .map(|c| SimConfig { seed, ..c })
 }
 
-/// One range's trials: each time to a new leader, and how many found none within the
-/// lab's limit (60 s).
-pub struct Figure16Row {
-    pub range: &'static str,
-    pub stated: &'static str,
-    pub recoveries: Vec<Micros>,
-    pub failed: u32,
-}
-
+/// Figure 16's trials: each range a run of the recovery experiment, labelled by its
+/// range, with what the paper states about it.
 pub fn figure16(
     trials: u32,
     seed: u64,
     progress: &mut dyn FnMut(f64),
-) -> Result<Vec<Figure16Row>, String> {
-    let mut rows = Vec::new();
-    for (i, (range, stated)) in FIGURE16.iter().enumerate() {
-        let mut row = Figure16Row {
-            range,
-            stated,
-            recoveries: Vec::new(),
-            failed: 0,
-        };
-        for k in 0..trials {
-            let cfg = figure16_config(range, seed + u64::from(k))?;
-            match trial(&cfg, Fault::CrashLeader)?.recovery_us {
-                Some(t) => row.recoveries.push(t),
-                None => row.failed += 1,
-            }
-            if k % 50 == 49 {
-                progress((i as f64 + f64::from(k + 1) / f64::from(trials)) / FIGURE16.len() as f64);
-            }
-        }
-        rows.push(row);
+) -> Result<Vec<crate::experiment::Recovery>, String> {
+    let runs = FIGURE16
+        .iter()
+        .map(|(range, _)| {
+            figure16_config(range, seed).map(|config| crate::experiment::RunSpec {
+                label: range.to_string(),
+                config,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut rows = crate::experiment::recovery(&runs, trials, seed, progress)?;
+    for (row, (_, stated)) in rows.iter_mut().zip(FIGURE16) {
+        row.stated = stated.to_string();
     }
     Ok(rows)
 }
 
-/// The series to plot (milliseconds; a trial without a leader counts at the limit).
-pub fn figure16_series(rows: &[Figure16Row]) -> Vec<crate::plot::Series> {
-    rows.iter()
-        .map(|r| crate::plot::Series {
-            label: r.range.to_string(),
-            values: r
-                .recoveries
-                .iter()
-                .map(|&t| t as f64 / 1000.0)
-                .chain((0..r.failed).map(|_| PHASE_LIMIT as f64 / 1000.0))
-                .collect(),
-        })
-        .collect()
-}
-
-/// The paper's statements beside the measured percentiles, as an HTML table.
-pub fn figure16_html(rows: &[Figure16Row]) -> String {
-    let mut out = String::from(
-        "<table class=\"lab-table\" id=\"figure16-table\"><thead><tr><th scope=\"col\">Election timeout</th><th scope=\"col\">The paper says</th><th scope=\"col\">Median</th><th scope=\"col\">p90</th><th scope=\"col\">p99</th><th scope=\"col\">Worst</th><th scope=\"col\">No leader within 60 s</th></tr></thead><tbody>",
-    );
-    for r in rows {
-        let d = Distribution::of(&r.recoveries);
-        let cell = |f: fn(&Distribution) -> Micros| {
-            d.as_ref().map_or("-".to_string(), |d| {
-                crate::sim::time::Rounded(f(d)).to_string()
-            })
-        };
-        out.push_str(&format!(
-            "<tr data-range=\"{range}\"><th scope=\"row\">{range}</th><td>{stated}</td><td data-cell=\"p50\">{}</td><td>{}</td><td>{}</td><td data-cell=\"max\">{}</td><td data-cell=\"failed\">{}</td></tr>",
-            cell(|d| d.p50),
-            cell(|d| d.p90),
-            cell(|d| d.p99),
-            cell(|d| d.max),
-            r.failed,
-            range = r.range,
-            stated = if r.stated.is_empty() { "-" } else { r.stated },
-        ));
-    }
-    out.push_str("</tbody></table>");
-    out
+/// The plot, the paper's statements beside the measured percentiles, and the data.
+pub fn figure16_report(
+    rows: &[crate::experiment::Recovery],
+    trials: u32,
+) -> crate::experiment::Report {
+    crate::experiment::recovery_report(
+        rows,
+        &format!("Time to a new leader after the leader crashes (5 servers, {trials} trials each)"),
+        "figure16-table",
+    )
 }

@@ -7,6 +7,7 @@ pub mod algo;
 pub mod compare;
 pub mod config;
 pub mod diagram_svg;
+pub mod experiment;
 pub mod fit;
 pub mod frame;
 pub mod lab;

@@ -153,3 +153,170 @@ pub fn cdf_csv(value_name: &str, series: &[Series]) -> String {
     }
     out
 }
+
+/// How a line of a panel is drawn: measurements solid with markers, the textbook's
+/// formula dotted, the fitted growth dashed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    Measured,
+    MeasuredAlt,
+    Reference,
+    Fit,
+}
+
+pub struct PanelLine {
+    pub label: String,
+    pub points: Vec<(f64, f64)>,
+    pub style: Style,
+}
+
+/// One small plot of a grid: its title and lines on linear axes.
+pub struct Panel {
+    pub title: String,
+    pub lines: Vec<PanelLine>,
+}
+
+/// A round step for an axis running to `hi` in about five steps: 1, 2 or 5 times a
+/// power of ten.
+fn nice_step(hi: f64) -> f64 {
+    let raw = (hi / 5.0).max(1.0);
+    let power = 10f64.powf(raw.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * power)
+}
+
+/// Small multiples: one panel per run, two to a row, each with its own y axis (the
+/// runs differ by orders of magnitude), its lines and their legend under the title.
+pub fn panels_svg(title: &str, x_label: &str, y_label: &str, panels: &[Panel]) -> String {
+    const PW: f64 = 450.0;
+    const PH: f64 = 330.0;
+    const PL: f64 = 62.0;
+    const PR: f64 = 14.0;
+    const PT: f64 = 96.0;
+    const PB: f64 = 50.0;
+    let columns = if panels.len() > 1 { 2 } else { 1 };
+    let rows = panels.len().div_ceil(columns).max(1);
+    let (w, h) = (PW * columns as f64, 40.0 + PH * rows as f64);
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" font-family=\"system-ui, sans-serif\" role=\"img\" aria-label=\"{t}\" class=\"plot\">\
+         <rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\
+         <text x=\"16\" y=\"26\" font-size=\"17\" font-weight=\"600\" fill=\"#1d2330\">{t}</text>",
+        t = escape(title)
+    );
+    for (i, panel) in panels.iter().enumerate() {
+        let (ox, oy) = ((i % columns) as f64 * PW, 40.0 + (i / columns) as f64 * PH);
+        let x_hi = panel
+            .lines
+            .iter()
+            .flat_map(|l| l.points.iter().map(|p| p.0))
+            .fold(1.0f64, f64::max);
+        let y_top = panel
+            .lines
+            .iter()
+            .flat_map(|l| l.points.iter().map(|p| p.1))
+            .fold(1.0f64, f64::max);
+        let y_step = nice_step(y_top);
+        let y_hi = (y_top / y_step).ceil() * y_step;
+        let x_step = nice_step(x_hi);
+        let x_hi = (x_hi / x_step).ceil() * x_step;
+        let (left, right, top, bottom) = (ox + PL, ox + PW - PR, oy + PT, oy + PH - PB);
+        let x = |v: f64| left + v / x_hi * (right - left);
+        let y = |v: f64| bottom - v / y_hi * (bottom - top);
+        let _ = write!(
+            out,
+            "<g data-panel=\"{}\"><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"15\" font-weight=\"600\" fill=\"#1d2330\">{}</text>",
+            escape(&panel.title),
+            ox + 16.0,
+            oy + 18.0,
+            escape(&panel.title)
+        );
+        let mut v = 0.0;
+        while v <= y_hi + 1e-9 {
+            let py = y(v);
+            let _ = write!(
+                out,
+                "<line x1=\"{left:.1}\" y1=\"{py:.1}\" x2=\"{right:.1}\" y2=\"{py:.1}\" stroke=\"#d6d9e0\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"13\" text-anchor=\"end\" fill=\"#3d4656\">{}</text>",
+                left - 6.0,
+                py + 4.5,
+                tick_label(v)
+            );
+            v += y_step;
+        }
+        let mut v = 0.0;
+        while v <= x_hi + 1e-9 {
+            let px = x(v);
+            let _ = write!(
+                out,
+                "<line x1=\"{px:.1}\" y1=\"{top:.1}\" x2=\"{px:.1}\" y2=\"{bottom:.1}\" stroke=\"#eceef2\"/><text x=\"{px:.1}\" y=\"{:.1}\" font-size=\"13\" text-anchor=\"middle\" fill=\"#3d4656\">{}</text>",
+                bottom + 17.0,
+                tick_label(v)
+            );
+            v += x_step;
+        }
+        let _ = write!(
+            out,
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"13\" text-anchor=\"middle\" fill=\"#1d2330\">{}</text><text transform=\"translate({:.1} {:.1}) rotate(-90)\" font-size=\"13\" text-anchor=\"middle\" fill=\"#1d2330\">{}</text>",
+            (left + right) / 2.0,
+            bottom + 36.0,
+            escape(x_label),
+            ox + 14.0,
+            (top + bottom) / 2.0,
+            escape(y_label)
+        );
+        for (k, line) in panel.lines.iter().enumerate() {
+            let (colour, dash, width) = match line.style {
+                Style::Measured => (COLOURS[0], "", 2.5),
+                Style::MeasuredAlt => (COLOURS[1], "", 2.5),
+                Style::Reference => ("#5b6475", " stroke-dasharray=\"2 4\"", 2.0),
+                Style::Fit => (COLOURS[2], " stroke-dasharray=\"8 5\"", 2.0),
+            };
+            let mut d = String::new();
+            for (j, &(px, py)) in line.points.iter().enumerate() {
+                let _ = write!(
+                    d,
+                    "{}{:.1} {:.1}",
+                    if j == 0 { "M" } else { "L" },
+                    x(px),
+                    y(py.min(y_hi))
+                );
+            }
+            let _ = write!(
+                out,
+                "<path d=\"{d}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"{width}\"{dash} data-line=\"{}\"/>",
+                escape(&line.label)
+            );
+            if matches!(line.style, Style::Measured | Style::MeasuredAlt) {
+                for &(px, py) in &line.points {
+                    let _ = write!(
+                        out,
+                        "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3.5\" fill=\"{colour}\"/>",
+                        x(px),
+                        y(py)
+                    );
+                }
+            }
+            let (lx, ly) = (
+                ox + 16.0 + (k % 2) as f64 * 215.0,
+                oy + 40.0 + (k / 2) as f64 * 22.0,
+            );
+            let _ = write!(
+                out,
+                "<line x1=\"{lx:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"{colour}\" stroke-width=\"3\"{dash}/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"13\" fill=\"#1d2330\">{}</text>",
+                ly - 4.0,
+                lx + 26.0,
+                ly - 4.0,
+                lx + 32.0,
+                ly,
+                escape(&line.label)
+            );
+        }
+        out.push_str("</g>");
+    }
+    out.push_str("</svg>");
+    out
+}

@@ -117,6 +117,55 @@ pub fn claims(algo: Algo) -> Claims {
     }
 }
 
+/// The textbook's count of messages to elect one leader, as a function of n, and the
+/// case it counts (what the lab's messages experiment plots beside its measurements).
+#[derive(Clone, Copy)]
+pub struct Formula {
+    pub text: &'static str,
+    pub case: &'static str,
+    pub of: fn(f64) -> f64,
+}
+
+pub fn formula(algo: Algo) -> Formula {
+    let f = |text, case, of| Formula { text, case, of };
+    match algo.name {
+        "raft" | "paxos" => f(
+            "3(n−1)",
+            "one candidate: its requests, the replies, its first heartbeats",
+            |n| 3.0 * (n - 1.0),
+        ),
+        "zab" => f(
+            "n(n−1)",
+            "one round: every server's first vote to every other",
+            |n| n * (n - 1.0),
+        ),
+        "zk-recipe" => f(
+            "4n",
+            "each candidate creates its znode and lists the others, with replies",
+            |n| 4.0 * n,
+        ),
+        "lease" => f(
+            "2n + 2",
+            "each candidate reads the lease once, one takes it",
+            |n| 2.0 * n + 2.0,
+        ),
+        "bully" => f(
+            "n(n−1)",
+            "worst case: the lowest id starts (ELECTION, ANSWER, COORDINATOR)",
+            |n| n * (n - 1.0),
+        ),
+        "ring" => f(
+            "n(Hₙ + 1)",
+            "average over random rings, with the winner's announcement",
+            |n| n * ((1..=n as u32).map(|k| 1.0 / f64::from(k)).sum::<f64>() + 1.0),
+        ),
+        "hs" => f("8n(1 + log₂ n)", "the worst-case bound", |n| {
+            8.0 * n * (1.0 + n.log2())
+        }),
+        _ => f("-", "", |_| 0.0),
+    }
+}
+
 fn why(name: &str) -> &'static str {
     match name {
         "raft" => {
@@ -155,7 +204,7 @@ impl Growth {
         }
     }
 
-    fn f(self, n: f64) -> f64 {
+    pub fn f(self, n: f64) -> f64 {
         match self {
             Growth::Linear => n,
             Growth::NLogN => n * n.log2(),
@@ -166,21 +215,27 @@ impl Growth {
     /// The growth whose best scaled curve is nearest the points (relative squared
     /// error, so the small sizes count as much as the large).
     pub fn fit(points: &[(u32, f64)]) -> Growth {
-        let error = |g: Growth| {
-            let (num, den) = points.iter().fold((0.0, 0.0), |(a, b), &(n, m)| {
-                let f = g.f(n as f64);
-                (a + f / m, b + f * f / (m * m))
-            });
-            let k = if den > 0.0 { num / den } else { 0.0 };
-            points
-                .iter()
-                .map(|&(n, m)| (k * g.f(n as f64) / m - 1.0).powi(2))
-                .sum::<f64>()
-        };
         [Growth::Linear, Growth::NLogN, Growth::Square]
             .into_iter()
-            .min_by(|a, b| error(*a).total_cmp(&error(*b)))
+            .min_by(|a, b| a.fit_error(points).total_cmp(&b.fit_error(points)))
             .unwrap_or(Growth::Linear)
+    }
+
+    /// The factor k that scales this growth nearest the points.
+    pub fn scale(self, points: &[(u32, f64)]) -> f64 {
+        let (num, den) = points.iter().fold((0.0, 0.0), |(a, b), &(n, m)| {
+            let f = self.f(n as f64);
+            (a + f / m, b + f * f / (m * m))
+        });
+        if den > 0.0 { num / den } else { 0.0 }
+    }
+
+    fn fit_error(self, points: &[(u32, f64)]) -> f64 {
+        let k = self.scale(points);
+        points
+            .iter()
+            .map(|&(n, m)| (k * self.f(n as f64) / m - 1.0).powi(2))
+            .sum::<f64>()
     }
 }
 

@@ -911,3 +911,70 @@ fn the_trace_and_diagram_files_are_the_pages_exports_byte_for_byte() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn lab_experiments_take_runs_as_page_addresses_and_name_bad_ones() {
+    // The flags describe the run when no --run is given; CSV is what the page saves.
+    let o = cli(&[
+        "lab",
+        "--experiment",
+        "faults",
+        "--algo",
+        "lease",
+        "--trials",
+        "3",
+        "--seed",
+        "2",
+        "--csv",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let csv = stdout(&o);
+    assert!(csv.starts_with("run,trials,two_leaders_share"), "{csv}");
+    assert!(
+        csv.lines().nth(1).unwrap().starts_with("\"algo=lease\",3,"),
+        "{csv}"
+    );
+    let o = cli(&[
+        "lab",
+        "--experiment",
+        "messages",
+        "--run",
+        "algo=ring",
+        "--run",
+        "algo=hs",
+        "--trials",
+        "2",
+        "--seed",
+        "1",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["runs"].as_array().unwrap().len(), 2);
+    assert_eq!(v["runs"][1]["label"], "algo=hs");
+    assert_eq!(v["runs"][0]["cold_start"].as_array().unwrap().len(), 8);
+    for (args, expected) in [
+        (
+            vec!["--experiment", "chaos"],
+            "--experiment: unknown experiment 'chaos'",
+        ),
+        (
+            vec![
+                "--experiment",
+                "recovery",
+                "--run",
+                "algo=raft",
+                "--run",
+                "nodes=40",
+            ],
+            "--run: line 2: nodes: 40 is outside 3 to 25",
+        ),
+        (vec!["--run", "algo=raft"], "--experiment"),
+    ] {
+        let mut all = vec!["lab"];
+        all.extend(args);
+        let o = cli(&all);
+        assert!(!o.status.success());
+        assert!(stderr(&o).contains(expected), "{all:?}: {}", stderr(&o));
+    }
+}

@@ -1,7 +1,8 @@
 //! What the page's lab shows, measured natively: Figure 16's preset (randomness in the
 //! election timeout is what ends split votes) and the plot and CSV drawn from it.
 
-use electionscope::lab::{FIGURE16, figure16, figure16_html, figure16_series};
+use electionscope::experiment::recovery_series;
+use electionscope::lab::{FIGURE16, figure16, figure16_report};
 use electionscope::plot::{Series, cdf_csv, cdf_svg};
 
 #[test]
@@ -9,7 +10,7 @@ fn figure16_shows_that_randomness_ends_split_votes() {
     let rows = figure16(30, 1, &mut |_| {}).unwrap();
     assert_eq!(rows.len(), FIGURE16.len());
     let median = |i: usize| {
-        let mut v: Vec<u64> = rows[i].recoveries.clone();
+        let mut v: Vec<u64> = rows[i].recoveries_us.clone();
         v.sort_unstable();
         v.get(v.len().saturating_sub(1) / 2)
             .copied()
@@ -25,9 +26,9 @@ fn figure16_shows_that_randomness_ends_split_votes() {
     );
     // With 150 ms of randomness every trial elects, within a second.
     assert_eq!(rows[5].failed, 0);
-    assert!(rows[5].recoveries.iter().all(|&t| t < 1_000_000));
-    let html = figure16_html(&rows);
-    assert_eq!(html.matches("<tr data-range=").count(), 6);
+    assert!(rows[5].recoveries_us.iter().all(|&t| t < 1_000_000));
+    let html = figure16_report(&rows, 30).html;
+    assert_eq!(html.matches("<tr data-run=").count(), 6);
     assert!(html.contains("median 287 ms"));
 }
 
@@ -58,5 +59,5 @@ fn a_cdf_plot_has_a_line_and_a_legend_entry_per_series_and_its_csv_every_value()
     assert_eq!(lines[1], "a,150,0.3333");
     assert_eq!(lines[3], "a,300,1.0000");
     let rows = figure16(2, 1, &mut |_| {}).unwrap();
-    assert_eq!(figure16_series(&rows).len(), 6);
+    assert_eq!(recovery_series(&rows).len(), 6);
 }

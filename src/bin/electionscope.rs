@@ -166,6 +166,21 @@ mod cli {
         /// none (cold start) or crash-leader (the Raft paper's Figure 16)
         #[arg(long, default_value = "crash-leader")]
         fault: String,
+        /// The page lab's experiments instead, over the --run list (or the run the
+        /// other flags describe): recovery (time to a new leader after a crash, its
+        /// CDF's percentiles), messages (messages per election at 3 to 25 nodes, cold
+        /// start and after a crash, beside the textbook formula and the fitted growth),
+        /// faults (random partitions and pauses: time with two leaders, lost updates
+        /// without and with fencing, time without a leader)
+        #[arg(long, value_name = "NAME")]
+        experiment: Option<String>,
+        /// A run to measure, its settings as in a page address (algo=bully&nodes=7);
+        /// repeat to compare several (at most 8)
+        #[arg(long = "run", value_name = "QUERY", requires = "experiment")]
+        runs: Vec<String>,
+        /// With --experiment: print the data as CSV (what the page saves)
+        #[arg(long, requires = "experiment")]
+        csv: bool,
     }
 
     /// One flag per algorithm setting, made from the registry's schemas: `--heartbeat
@@ -615,7 +630,61 @@ mod cli {
         Ok(out)
     }
 
+    fn experiment_cmd(a: &LabArgs, name: &str) -> i32 {
+        use electionscope::experiment;
+        let kind = match experiment::Kind::parse(name) {
+            Ok(k) => k,
+            Err(e) => return fail(format!("--experiment: {e}")),
+        };
+        if a.trials == 0 {
+            return fail("--trials must be at least 1");
+        }
+        let o = match overrides(&a.common) {
+            Ok(o) => o,
+            Err(e) => return fail(e),
+        };
+        let mut seed = match run::resolve(SimConfig::default(), &o) {
+            Ok(c) => c,
+            Err(e) => return fail(e),
+        };
+        seed_note(&a.common, &mut seed);
+        let listed = if a.runs.is_empty() {
+            // The run the other flags describe, spelled as in a page address.
+            let pairs: Vec<String> = o
+                .iter()
+                .filter(|(k, _)| k != "seed")
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            if pairs.is_empty() {
+                format!("algo={}", seed.algo)
+            } else {
+                pairs.join("&")
+            }
+        } else {
+            a.runs.join("\n")
+        };
+        let runs = match experiment::parse_runs(&listed) {
+            Ok(r) => r,
+            Err(e) => return fail(format!("--run: {e}")),
+        };
+        let report = match experiment::run(kind, &runs, a.trials, seed.seed, &mut |_| {}) {
+            Ok(r) => r,
+            Err(e) => return fail(e),
+        };
+        if a.common.json {
+            outln!("{}", report.json);
+        } else if a.csv {
+            out!("{}", report.csv);
+        } else {
+            out!("{}", report.text);
+        }
+        0
+    }
+
     fn lab_cmd(a: LabArgs) -> i32 {
+        if let Some(name) = &a.experiment {
+            return experiment_cmd(&a, name);
+        }
         let fault = match Fault::parse(&a.fault) {
             Ok(f) => f,
             Err(e) => return fail(format!("--fault: {e}")),

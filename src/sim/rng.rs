@@ -12,6 +12,8 @@ pub enum Stream {
     Faults,
     /// Layout choices made from the seed (e.g. a random ring arrangement).
     Layout,
+    /// The lab's random fault schedules (partitions and pauses).
+    Schedule,
     Node(u32),
 }
 
@@ -21,6 +23,7 @@ impl Stream {
             Stream::Network => 1,
             Stream::Faults => 2,
             Stream::Layout => 3,
+            Stream::Schedule => 4,
             Stream::Node(id) => 1_000 + id as u128,
         }
     }

@@ -122,11 +122,18 @@ impl World {
         self.leaderless_now = self.established_leader().is_none();
     }
 
-    pub(super) fn account_leaderless(&mut self, until: Micros) {
-        if self.leaderless_now && until > self.leaderless_checked_at {
-            self.stats.leaderless_us += until - self.leaderless_checked_at;
+    pub(super) fn account_time(&mut self, until: Micros) {
+        if until > self.time_counted_until {
+            let span = until - self.time_counted_until;
+            if self.leaderless_now {
+                self.stats.leaderless_us += span;
+            }
+            // `claimants` holds the set only while two or more claim at once.
+            if !self.claimants.is_empty() {
+                self.stats.split_brain_us += span;
+            }
         }
-        self.leaderless_checked_at = until.max(self.leaderless_checked_at);
+        self.time_counted_until = until.max(self.time_counted_until);
     }
 }
 

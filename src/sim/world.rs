@@ -164,6 +164,9 @@ pub struct Stats {
     /// Every time a node took leadership, in order.
     pub leaders: Vec<LeaderRecord>,
     pub leaderless_us: Micros,
+    /// Time during which two or more live nodes believed they led (paused ones too).
+    #[serde(default)]
+    pub split_brain_us: Micros,
     pub messages_by_kind: super::VecMap<String, u64>,
     pub messages_sent: u64,
     pub messages_dropped: u64,
@@ -236,7 +239,7 @@ pub(super) struct World {
     /// split-brain episode is reported once.
     pub(super) claimants: Vec<NodeId>,
     pub(super) stats: Stats,
-    pub(super) leaderless_checked_at: Micros,
+    pub(super) time_counted_until: Micros,
     pub(super) leaderless_now: bool,
     pub(super) hasher: TraceHasher,
     pub(super) out: Vec<TraceEvent>,
@@ -291,7 +294,7 @@ impl World {
             next_write: 1,
             claimants: Vec::new(),
             stats: Stats::default(),
-            leaderless_checked_at: 0,
+            time_counted_until: 0,
             leaderless_now: true,
             hasher: TraceHasher::default(),
             out: Vec::new(),
@@ -344,9 +347,9 @@ impl World {
         }
     }
 
-    /// Moves the clock to `t`, counting leaderless time on the way.
+    /// Moves the clock to `t`, counting leaderless and split-brain time on the way.
     pub(super) fn set_clock(&mut self, t: Micros) {
-        self.account_leaderless(t);
+        self.account_time(t);
         self.now = t;
     }
 

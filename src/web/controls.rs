@@ -648,7 +648,7 @@ pub fn help(p: &HelpProps) -> Html {
                 <dl class="glossary">
                     { for super::glossary::WORDS.iter().map(|(w, m)| html! { <><dt>{ *w }</dt><dd>{ *m }</dd></> }) }
                 </dl>
-                <p>{ "Click a node for its actions. Click a narration time or the space-time diagram to jump there; acting from the past starts a new branch." }</p>
+                { super::static_html("<p>Click a node for its actions. Click a narration time or the space-time diagram to jump there; acting from the past starts a new branch.</p>") }
                 <button id="help-close" class="primary" onclick={p.on_close.clone()}>{ "Close" }</button>
             </div>
         </div>

@@ -112,8 +112,7 @@ pub fn scenario_editor(p: &EditorProps) -> Html {
     html! {
         <section class="panel editor" aria-label="Scenario editor">
             <h2>{ "Scenario editor" }</h2>
-            <p class="hint">{ "One line per action: " }<code>{ "at 2s partition n1,n2 | n3,n4,n5" }</code>
-                { ". Add " }<code>{ "at next leader-elected say \"…\"" }</code>{ " or " }<code>{ "ask" }</code>{ " lines and it runs as a lesson. Run it, then Copy link: the text travels in the link." }</p>
+            { super::static_html(r#"<p class="hint">One line per action: <code>at 2s partition n1,n2 | n3,n4,n5</code>. Add <code>at next leader-elected say "…"</code> or <code>ask</code> lines and it runs as a lesson. Run it, then Copy link: the text travels in the link.</p>"#) }
             <textarea id="scenario-editor" rows="9" spellcheck="false" maxlength={MAX_SCENARIO_TEXT.to_string()}
                 aria-label="Scenario text" aria-describedby="editor-status" aria-invalid={checked.is_err().to_string()}
                 value={(*text).clone()} {oninput} />

@@ -82,17 +82,11 @@ pub fn cluster_svg(msgs: &[MsgVm]) -> Option<String> {
 
 /// Offers `text` as a file download named `name`.
 pub fn download(name: &str, mime: &str, text: &str) -> Option<()> {
-    let document = web_sys::window()?.document()?;
     let parts = js_sys::Array::of1(&text.into());
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
-    let a: web_sys::HtmlAnchorElement = document.create_element("a").ok()?.dyn_into().ok()?;
-    a.set_href(&url);
-    a.set_download(name);
-    a.click();
-    web_sys::Url::revoke_object_url(&url).ok()
+    download_blob(name, &blob)
 }
 
 /// Offers `blob` as a file download named `name`.
@@ -202,11 +196,7 @@ pub fn ExportMenu(props: &ExportMenuProps) -> Html {
         let (cluster, start, stop) = (props.cluster.clone(), start.clone(), stop.clone());
         let model = model.clone();
         move |e: MouseEvent| {
-            let Some(action) = e
-                .target_dyn_into::<web_sys::Element>()
-                .and_then(|t| t.closest("[data-export]").ok().flatten())
-                .and_then(|b| b.get_attribute("data-export"))
-            else {
+            let Some(action) = super::jobs::clicked_action(&e, "data-export") else {
                 return;
             };
             let config = model.config();

@@ -81,6 +81,15 @@ impl Jobs {
     }
 }
 
+/// The action a click asked for: the `attribute` of the clicked element or of the
+/// nearest ancestor that has it (one delegated handler per panel: a closure per
+/// button costs the page's bundle more than the markup).
+pub fn clicked_action(e: &MouseEvent, attribute: &str) -> Option<String> {
+    e.target_dyn_into::<web_sys::Element>()
+        .and_then(|t| t.closest(&format!("[{attribute}]")).ok().flatten())
+        .and_then(|b| b.get_attribute(attribute))
+}
+
 #[hook]
 pub fn use_jobs(on_error: Callback<String>) -> Jobs {
     Jobs {

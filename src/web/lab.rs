@@ -2,12 +2,12 @@
 //! progress and a cancel button, while the page stays responsive. The worker renders
 //! each result (tables as HTML, plots as SVG, data as CSV and Markdown); the page only
 //! shows them, so none of that code is in the page's bundle. One state, one click
-//! handler (by `data-lab`): each closure and state type of a component costs the
-//! bundle more than the markup.
+//! handler (by `data-lab`), one job runner per section.
 
 use super::effects::wall_now;
-use super::jobs::{Jobs, field, use_jobs};
-use wasm_bindgen::JsValue;
+use super::jobs::{Jobs, clicked_action, field, use_jobs};
+use electionscope::algo::Algo;
+use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
 /// What the worker sent back for one experiment, and how long it took.
@@ -15,43 +15,61 @@ use yew::prelude::*;
 struct Measured {
     html: String,
     svg: String,
+    /// The data to save or copy: Markdown for the table, CSV for the others.
     text: String,
+    /// The saved files' name: `electionscope-{stem}.svg`.
+    stem: String,
     trials: u32,
     seconds: f64,
 }
 
 #[derive(Clone, Default, PartialEq)]
 struct LabState {
-    table: Option<Measured>,
-    figure16: Option<Measured>,
+    results: [Option<Measured>; 3],
     problem: Option<String>,
     copied: bool,
 }
 
-/// The experiments: their job (which names their controls' ids), the trials offered
-/// and the default.
+/// The sections: their job (which names their controls' ids), the trials offered and
+/// the default.
 type Experiment = (&'static str, &'static [u32], u32);
-const EXPERIMENTS: [Experiment; 2] = [
+const EXPERIMENTS: [Experiment; 3] = [
     ("table", &[20, 50, 200], 50),
     ("figure16", &[100, 1000], 100),
+    ("experiment", &[10, 20, 50, 200], 20),
 ];
 
-fn select_value(id: &str) -> u32 {
-    web_sys::window()
+/// The value of the form control `id` (a select or the runs' textarea).
+fn control_value(id: &str) -> String {
+    let Some(e) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id(id))
-        .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlSelectElement>(e).ok())
-        .and_then(|s| s.value().parse().ok())
-        .unwrap_or(50)
+    else {
+        return String::new();
+    };
+    match e.dyn_into::<web_sys::HtmlSelectElement>() {
+        Ok(s) => s.value(),
+        Err(e) => e
+            .dyn_into::<web_sys::HtmlTextAreaElement>()
+            .map(|t| t.value())
+            .unwrap_or_default(),
+    }
 }
 
-fn start(jobs: &Jobs, job: &'static str, state: &UseStateHandle<LabState>) {
-    let trials = select_value(&format!("{job}-trials"));
+fn start(jobs: &Jobs, index: usize, state: &UseStateHandle<LabState>) {
+    let job = EXPERIMENTS[index].0;
+    let trials: u32 = control_value(&format!("{job}-trials"))
+        .parse()
+        .unwrap_or(EXPERIMENTS[index].2);
+    let kind = control_value("experiment-kind");
     let message = super::paint::object(&[
         ("job", job.into()),
         ("trials", f64::from(trials).into()),
         ("seed", 1.0.into()),
+        ("experiment", kind.as_str().into()),
+        ("runs", control_value("experiment-runs").into()),
     ]);
+    let stem = if index == 2 { kind } else { job.to_string() };
     let started = wall_now();
     let state = state.clone();
     jobs.start(
@@ -59,24 +77,17 @@ fn start(jobs: &Jobs, job: &'static str, state: &UseStateHandle<LabState>) {
         message,
         Box::new(move |data: JsValue| {
             let text = |k: &str| field(&data, k).as_string().unwrap_or_default();
-            let result = Measured {
+            let mut next = (*state).clone();
+            next.results[index] = Some(Measured {
                 html: text("html"),
                 svg: text("svg"),
-                text: if job == "table" {
-                    text("markdown")
-                } else {
-                    text("csv")
-                },
+                text: text(if index == 0 { "markdown" } else { "csv" }),
+                stem: stem.clone(),
                 trials,
                 seconds: (wall_now() - started) / 1000.0,
-            };
-            let mut next = (*state).clone();
-            if job == "table" {
-                next.table = Some(result);
-                next.copied = false;
-            } else {
-                next.figure16 = Some(result);
-            }
+            });
+            next.copied &= index != 0;
+            next.problem = None;
             state.set(next);
         }),
     );
@@ -94,24 +105,27 @@ pub fn lab_page() -> Html {
             })
         })
     };
-    let jobs = [use_jobs(on_error.clone()), use_jobs(on_error)];
+    let jobs = [
+        use_jobs(on_error.clone()),
+        use_jobs(on_error.clone()),
+        use_jobs(on_error),
+    ];
     let onclick = {
         let (state, jobs) = (state.clone(), jobs.clone());
         move |e: MouseEvent| {
-            let Some(action) = e
-                .target_dyn_into::<web_sys::Element>()
-                .and_then(|t| t.closest("[data-lab]").ok().flatten())
-                .and_then(|b| b.get_attribute("data-lab"))
-            else {
+            let Some(action) = clicked_action(&e, "data-lab") else {
                 return;
             };
-            match action.as_str() {
-                "table" => start(&jobs[0], "table", &state),
-                "figure16" => start(&jobs[1], "figure16", &state),
-                "table-cancel" => jobs[0].stop(),
-                "figure16-cancel" => jobs[1].stop(),
-                "copy" => {
-                    if let (Some(r), Some(w)) = (&state.table, web_sys::window()) {
+            let (job, what) = action.split_once('-').unwrap_or((&action, ""));
+            let Some(index) = EXPERIMENTS.iter().position(|x| x.0 == job) else {
+                return;
+            };
+            let result = state.results[index].as_ref();
+            match (what, result) {
+                ("", _) => start(&jobs[index], index, &state),
+                ("cancel", _) => jobs[index].stop(),
+                ("copy", Some(r)) => {
+                    if let Some(w) = web_sys::window() {
                         let _ = w.navigator().clipboard().write_text(&r.text);
                         state.set(LabState {
                             copied: true,
@@ -119,49 +133,68 @@ pub fn lab_page() -> Html {
                         });
                     }
                 }
-                "svg" | "csv" => {
-                    if let Some(r) = &state.figure16 {
-                        let _ = if action == "svg" {
-                            super::export::download(
-                                "electionscope-figure16.svg",
-                                "image/svg+xml",
-                                &r.svg,
-                            )
-                        } else {
-                            super::export::download(
-                                "electionscope-figure16.csv",
-                                "text/csv",
-                                &r.text,
-                            )
-                        };
-                    }
+                ("svg", Some(r)) => {
+                    let name = format!("electionscope-{}.svg", r.stem);
+                    super::export::download(&name, "image/svg+xml", &r.svg);
+                }
+                ("csv", Some(r)) => {
+                    let name = format!("electionscope-{}.csv", r.stem);
+                    super::export::download(&name, "text/csv", &r.text);
                 }
                 _ => {}
             }
         }
     };
     let raw = |text: &str| Html::from_html_unchecked(AttrValue::from(text.to_string()));
-    let controls = |(job, trials, default): Experiment, jobs: &Jobs| {
+
+    // The static parts are HTML text: as `html!` each element and text node costs the
+    // page's bundle code, as text only its bytes.
+    let section = |index: usize, title: &str, hint: &str, inputs: &str| {
+        let (job, trials, default) = EXPERIMENTS[index];
+        let jobs = &jobs[index];
         html! {
-            <div class="buttons">
-                <label for={format!("{job}-trials")}>{ "Trials" }</label>
-                <select id={format!("{job}-trials")}>
-                    { for trials.iter().map(|t| html! { <option value={t.to_string()} selected={*t == default}>{ t }</option> }) }
-                </select>
-                <button id={format!("{job}-run")} class="primary" data-lab={job} disabled={jobs.progress.is_some()}>{ "Measure" }</button>
-                if let Some((what, share)) = *jobs.progress {
-                    <span id={format!("{job}-progress")} class="lab-progress" role="status">
-                        { format!("{what}: {:.0}%", share * 100.0) }
-                        <progress max="1" value={share.to_string()} />
-                    </span>
-                    <button id={format!("{job}-cancel")} data-lab={format!("{job}-cancel")}>{ "Cancel" }</button>
+            <section class="panel" aria-labelledby={format!("{job}-title")}>
+                <h2 id={format!("{job}-title")}>{ title }</h2>
+                <p class="hint">{ raw(hint) }</p>
+                { raw(inputs) }
+                <div class="buttons">
+                    <label for={format!("{job}-trials")}>{ "Trials" }</label>
+                    <select id={format!("{job}-trials")}>
+                        { for trials.iter().map(|t| html! { <option value={t.to_string()} selected={*t == default}>{ t }</option> }) }
+                    </select>
+                    <button id={format!("{job}-run")} class="primary" data-lab={job} disabled={jobs.progress.is_some()}>{ "Measure" }</button>
+                    if let Some((what, share)) = *jobs.progress {
+                        <span id={format!("{job}-progress")} class="lab-progress" role="status">
+                            { format!("{what}: {:.0}%", share * 100.0) }
+                            <progress max="1" value={share.to_string()} />
+                        </span>
+                        <button id={format!("{job}-cancel")} data-lab={format!("{job}-cancel")}>{ "Cancel" }</button>
+                    }
+                </div>
+                if let Some(r) = &state.results[index] {
+                    <p id={format!("{job}-elapsed")} class="hint">{ format!("{} trials, measured in {:.1} s in a Web Worker.", r.trials, r.seconds) }</p>
+                    if !r.svg.is_empty() {
+                        <div class="lab-plot">{ raw(&r.svg) }</div>
+                    }
+                    <div class="lab-result">{ raw(&r.html) }</div>
+                    <div class="buttons">
+                        if index == 0 {
+                            <button id="table-copy" data-lab="table-copy">{ if state.copied { "Copied" } else { "Copy as Markdown" } }</button>
+                        } else {
+                            if !r.svg.is_empty() {
+                                <button id={format!("{job}-svg")} data-lab={format!("{job}-svg")}>{ "Save the plot (SVG)" }</button>
+                            }
+                            <button id={format!("{job}-csv")} data-lab={format!("{job}-csv")}>{ "Save the data (CSV)" }</button>
+                        }
+                    </div>
                 }
-            </div>
+            </section>
         }
     };
-    let elapsed = |id: &str, r: &Measured| {
-        html! { <p id={id.to_string()} class="hint">{ format!("{} trials, measured in {:.1} s in a Web Worker.", r.trials, r.seconds) }</p> }
-    };
+    let runs = Algo::all()
+        .map(|a| format!("algo={}", a.name))
+        .collect::<Vec<_>>()
+        .join("\n");
     html! {
         <main class="app lab" {onclick}>
             <header>
@@ -171,30 +204,9 @@ pub fn lab_page() -> Html {
             if let Some(p) = &state.problem {
                 <p class="notice" role="alert">{ p }</p>
             }
-            <section class="panel" aria-labelledby="table-title">
-                <h2 id="table-title">{ "The comparison table, measured" }</h2>
-                <p class="hint">{ "Primers compare leader-election algorithms in one table of claims. Here each claim stands beside what the simulator measures: messages to elect a leader from a cold start at 3 to 25 nodes (and the growth that fits them), time to a new leader after the leader crashes, and whether a partition gives two leaders. The same figures as " }<code>{ "electionscope table" }</code>{ " for the same trials and seed. Trials are per cluster size." }</p>
-                { controls(EXPERIMENTS[0], &jobs[0]) }
-                if let Some(r) = &state.table {
-                    { elapsed("table-elapsed", r) }
-                    <div class="lab-result">{ raw(&r.html) }</div>
-                    <button id="table-copy" data-lab="copy">{ if state.copied { "Copied" } else { "Copy as Markdown" } }</button>
-                }
-            </section>
-            <section class="panel" aria-labelledby="figure16-title">
-                <h2 id="figure16-title">{ "The Raft paper's Figure 16" }</h2>
-                <p class="hint">{ "Five servers; once all follow the leader, it crashes at a uniformly random instant within its heartbeat interval (75 ms, half the smallest timeout), and the time until a majority follows a new leader is measured for each range of election timeouts. The paper's \"broadcast time of about 15 ms\" was a round trip plus a disk write; here each message takes 2 to 4 ms one way (at 5 to 10 ms, longer than the 5 ms of randomness in 150-155, nearly every election splits). Trials are per range." }</p>
-                { controls(EXPERIMENTS[1], &jobs[1]) }
-                if let Some(r) = &state.figure16 {
-                    { elapsed("figure16-elapsed", r) }
-                    <div class="lab-plot">{ raw(&r.svg) }</div>
-                    <div class="lab-result">{ raw(&r.html) }</div>
-                    <div class="buttons">
-                        <button id="figure16-svg" data-lab="svg">{ "Save the plot (SVG)" }</button>
-                        <button id="figure16-csv" data-lab="csv">{ "Save the data (CSV)" }</button>
-                    </div>
-                }
-            </section>
+            { section(0, "The comparison table, measured", "Primers compare leader-election algorithms in one table of claims. Here each claim stands beside what the simulator measures: messages to elect a leader from a cold start at 3 to 25 nodes (and the growth that fits them), time to a new leader after the leader crashes, and whether a partition gives two leaders. The same figures as <code>electionscope table</code> for the same trials and seed. Trials are per cluster size.", "") }
+            { section(1, "The Raft paper's Figure 16", "Five servers; once all follow the leader, it crashes at a uniformly random instant within its heartbeat interval (75 ms, half the smallest timeout), and the time until a majority follows a new leader is measured for each range of election timeouts. The paper's \"broadcast time of about 15 ms\" was a round trip plus a disk write; here each message takes 2 to 4 ms one way (at 5 to 10 ms, longer than the 5 ms of randomness in 150-155, nearly every election splits). Trials are per range.", "") }
+            { section(2, "Your experiment", "Any algorithms and settings, one run per line as in the simulator's address (<code>algo=raft&amp;election-timeout=150-155ms</code>; at most 8), each measured over the same seeds. The same figures as <code>electionscope lab --experiment NAME --run QUERY</code>. Trials are per run (and per cluster size).", &format!("<div class=\"lab-inputs\"><label for=\"experiment-kind\">Experiment</label><select id=\"experiment-kind\"><option value=\"recovery\">Time to a new leader after the leader crashes: CDF and percentiles</option><option value=\"messages\">Messages per election against cluster size (3 to 25), cold start and after a crash</option><option value=\"faults\">Random partitions and pauses for 60 s: two leaders, lost updates with and without fencing, no leader</option></select><label for=\"experiment-runs\">Runs</label><textarea id=\"experiment-runs\" rows=\"8\" spellcheck=\"false\">{runs}</textarea></div>")) }
         </main>
     }
 }

@@ -1,7 +1,7 @@
-use electionscope::config::{self, Problem, SimConfig};
+use electionscope::config::SimConfig;
 use electionscope::link::decode_actions;
 use electionscope::sim::RecordedAction;
-use electionscope::{diagram_svg, trace_file};
+use electionscope::{diagram_svg, experiment, trace_file};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::Closure;
@@ -23,6 +23,18 @@ fn reply(scope: &DedicatedWorkerGlobalScope, fields: &[(&str, JsValue)]) {
     let _ = scope.post_message(&o);
 }
 
+fn reply_report(scope: &DedicatedWorkerGlobalScope, report: experiment::Report) {
+    reply(
+        scope,
+        &[
+            ("kind", "done".into()),
+            ("html", report.html.into()),
+            ("svg", report.svg.into()),
+            ("csv", report.csv.into()),
+        ],
+    );
+}
+
 /// A lab job's trials (`default` if absent, at most `most`) and first seed.
 fn trials_and_seed(data: &JsValue, default: f64, most: f64) -> (u32, u64) {
     let trials = get(data, "trials")
@@ -36,16 +48,7 @@ fn trials_and_seed(data: &JsValue, default: f64, most: f64) -> (u32, u64) {
 /// The run a job names: the page's settings (strict: a bad value is an error, not a
 /// default) and the user's actions.
 fn run_of(data: &JsValue) -> Result<(SimConfig, Vec<RecordedAction>), String> {
-    let mut cfg = SimConfig::default();
-    let pairs: Vec<(String, String)> = config::query_pairs(&text(data, "query"))
-        .into_iter()
-        .filter(|(k, _)| !config::FRONTEND_KEYS.contains(&k.as_str()))
-        .collect();
-    cfg.apply(&pairs, |problem| {
-        Err(match problem {
-            Problem::Scenario(e) | Problem::Setting(e) => e,
-        })
-    })?;
+    let cfg = SimConfig::from_query_strict(&text(data, "query"))?;
     let actions = decode_actions(&text(data, "acts"))?;
     Ok((cfg, actions))
 }
@@ -135,22 +138,15 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) -> Result<(), Stri
         "figure16" => {
             let (trials, seed) = trials_and_seed(data, 100.0, 10_000.0);
             let rows = electionscope::lab::figure16(trials, seed, &mut progress)?;
-            let series = electionscope::lab::figure16_series(&rows);
-            let svg = electionscope::plot::cdf_svg(
-                &format!(
-                    "Time to a new leader after the leader crashes (5 servers, {trials} trials each)"
-                ),
-                "time without a leader (ms, log scale)",
-                &series,
-            );
-            reply(
+            reply_report(scope, electionscope::lab::figure16_report(&rows, trials));
+        }
+        "experiment" => {
+            let (trials, seed) = trials_and_seed(data, 20.0, 1000.0);
+            let kind = experiment::Kind::parse(&text(data, "experiment"))?;
+            let runs = experiment::parse_runs(&text(data, "runs"))?;
+            reply_report(
                 scope,
-                &[
-                    ("kind", "done".into()),
-                    ("html", electionscope::lab::figure16_html(&rows).into()),
-                    ("svg", svg.into()),
-                    ("csv", electionscope::plot::cdf_csv("ms", &series).into()),
-                ],
+                experiment::run(kind, &runs, trials, seed, &mut progress)?,
             );
         }
         other => return Err(format!("unknown job '{other}'")),
