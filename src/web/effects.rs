@@ -35,11 +35,73 @@ pub fn wall_now() -> f64 {
         .map_or(0.0, |p| p.now())
 }
 
-/// The fingerprint job between its slices: the run, the instant of its last progress
-/// report, and the message port it wakes itself with. Dropping it (new settings)
-/// removes the listener, so a slice already posted never runs.
-struct FingerprintLoop {
-    _wake: gloo_events::EventListener,
+/// Runs at least this long (virtual time) are fingerprinted in the compute worker,
+/// which is built for speed (an hour of Raft in about half the time of the page's own
+/// slices) but is a second download; shorter ones in slices here.
+const WORKER_FINGERPRINT_FROM: electionscope::sim::Micros = 10 * 60 * electionscope::sim::SEC;
+
+/// The fingerprint job: in slices here (the listener of the message port it wakes
+/// itself with) or in the compute worker. Dropping it (new settings) removes the
+/// listener, so a slice already posted never runs, and stops the worker.
+enum FingerprintLoop {
+    Slices {
+        _wake: gloo_events::EventListener,
+    },
+    Worker {
+        worker: web_sys::Worker,
+        _listener: gloo_events::EventListener,
+    },
+}
+
+impl Drop for FingerprintLoop {
+    fn drop(&mut self) {
+        if let FingerprintLoop::Worker { worker, .. } = self {
+            worker.terminate();
+        }
+    }
+}
+
+/// The fingerprint computed in the compute worker; `None` if it cannot start.
+fn start_worker_fingerprint(
+    config: &electionscope::config::SimConfig,
+    actions: &[electionscope::sim::RecordedAction],
+    generation: u64,
+    dispatch: UseReducerDispatcher<Model>,
+) -> Option<FingerprintLoop> {
+    let message = super::paint::object(&[
+        ("job", "fingerprint".into()),
+        ("query", config.to_query().into()),
+        ("acts", electionscope::link::encode_actions(actions).into()),
+    ]);
+    let (worker, listener) = super::jobs::spawn(message, move |kind, data| {
+        let field = |k| super::jobs::field(&data, k);
+        match kind {
+            "progress" => {
+                let share = field("share").as_f64().unwrap_or(0.0);
+                dispatch.dispatch(Msg::FingerprintProgress(
+                    generation,
+                    (share * 100.0).min(99.0) as u8,
+                ));
+            }
+            "done" => dispatch.dispatch(Msg::Fingerprint(
+                generation,
+                field("hash").as_string().unwrap_or_default(),
+            )),
+            _ => dispatch.dispatch(Msg::Fingerprint(
+                generation,
+                format!(
+                    "error: {}",
+                    field("message")
+                        .as_string()
+                        .unwrap_or_else(|| "the worker stopped".into())
+                ),
+            )),
+        }
+    })?;
+    Some(FingerprintLoop::Worker {
+        worker,
+        _listener: listener,
+    })
 }
 
 /// Advances the fingerprint job for one slice of wall time, then reports the hash or
@@ -78,7 +140,7 @@ fn start_fingerprint(
     // A port listened to with addEventListener delivers nothing until started.
     wake_port.start();
     post_port.post_message(&JsValue::NULL).ok()?;
-    Some(FingerprintLoop { _wake: wake })
+    Some(FingerprintLoop::Slices { _wake: wake })
 }
 
 fn keyboard(model: &UseReducerHandle<Model>, e: &KeyboardEvent) -> Option<Msg> {
@@ -187,8 +249,8 @@ pub fn use_animation(model: &UseReducerHandle<Model>) {
     }
 }
 
-/// The fingerprint of a new run, computed in slices between frames (a long
-/// `duration` in a link must not hold the page).
+/// The fingerprint of a new run, computed in slices between frames or, for a long
+/// run, in the compute worker (a long `duration` in a link must not hold the page).
 #[hook]
 pub fn use_fingerprint(model: &UseReducerHandle<Model>) {
     let fingerprint_loop = use_mut_ref(|| None::<FingerprintLoop>);
@@ -198,17 +260,24 @@ pub fn use_fingerprint(model: &UseReducerHandle<Model>) {
         let actions = model.pane().sim.0.borrow().actions().to_vec();
         use_effect_with((model.generation, actions), move |(generation, actions)| {
             let generation = *generation;
-            let job = electionscope::run::build_forward(&config).and_then(|mut job| {
-                job.load_actions(actions.clone())?;
-                Ok(job)
-            });
-            match job {
-                Ok(job) => {
-                    *fingerprint_loop.borrow_mut() =
-                        start_fingerprint(job, generation, config.duration, dispatch);
-                }
-                Err(e) => dispatch.dispatch(Msg::Fingerprint(generation, format!("error: {e}"))),
-            }
+            let in_worker = if config.duration >= WORKER_FINGERPRINT_FROM {
+                start_worker_fingerprint(&config, actions, generation, dispatch.clone())
+            } else {
+                None
+            };
+            *fingerprint_loop.borrow_mut() = match in_worker {
+                Some(job) => Some(job),
+                None => match electionscope::run::build_forward(&config).and_then(|mut job| {
+                    job.load_actions(actions.clone())?;
+                    Ok(job)
+                }) {
+                    Ok(job) => start_fingerprint(job, generation, config.duration, dispatch),
+                    Err(e) => {
+                        dispatch.dispatch(Msg::Fingerprint(generation, format!("error: {e}")));
+                        None
+                    }
+                },
+            };
             move || {
                 fingerprint_loop.borrow_mut().take();
             }

@@ -40,45 +40,62 @@ impl Jobs {
     /// the hook's `on_error` as "what: why".
     pub fn start(&self, what: &'static str, message: JsValue, done: Box<dyn Fn(JsValue)>) {
         self.stop();
-        let Ok(w) = Worker::new(COMPUTE_WORKER_URL) else {
-            return self.on_error.emit(format!(
-                "{what}: this browser cannot start the page's worker"
-            ));
-        };
-        self.progress.set(Some((what, 0.0)));
         let jobs = self.clone();
-        let mut pending = Some(message);
-        let sender = w.clone();
-        let listener = EventListener::new(&w, "message", move |e| {
-            let data = e
-                .dyn_ref::<web_sys::MessageEvent>()
-                .map(|m| m.data())
-                .unwrap_or_default();
-            match field(&data, "kind").as_string().as_deref() {
-                Some("ready") => {
-                    if let Some(m) = pending.take() {
-                        let _ = sender.post_message(&m);
-                    }
-                }
-                Some("progress") => jobs
-                    .progress
-                    .set(Some((what, field(&data, "share").as_f64().unwrap_or(0.0)))),
-                Some("done") => {
-                    jobs.stop();
-                    done(data);
-                }
-                _ => {
-                    jobs.stop();
-                    let why = field(&data, "message").as_string();
-                    jobs.on_error.emit(format!(
-                        "{what}: {}",
-                        why.as_deref().unwrap_or("the worker stopped")
-                    ));
-                }
+        let started = spawn(message, move |kind, data| match kind {
+            "progress" => jobs
+                .progress
+                .set(Some((what, field(&data, "share").as_f64().unwrap_or(0.0)))),
+            "done" => {
+                jobs.stop();
+                done(data);
+            }
+            _ => {
+                jobs.stop();
+                let why = field(&data, "message").as_string();
+                jobs.on_error.emit(format!(
+                    "{what}: {}",
+                    why.as_deref().unwrap_or("the worker stopped")
+                ));
             }
         });
-        *self.worker.borrow_mut() = Some((w, listener));
+        match started {
+            Some(job) => {
+                self.progress.set(Some((what, 0.0)));
+                *self.worker.borrow_mut() = Some(job);
+            }
+            None => self.on_error.emit(format!(
+                "{what}: this browser cannot start the page's worker"
+            )),
+        }
     }
+}
+
+/// A job in its own compute worker: `message` is posted once the worker is ready, and
+/// every later message goes to `on_message` with its kind (progress, done, error).
+/// `None` if the browser cannot start the worker.
+pub fn spawn(
+    message: JsValue,
+    mut on_message: impl FnMut(&str, JsValue) + 'static,
+) -> Option<(Worker, EventListener)> {
+    let w = Worker::new(COMPUTE_WORKER_URL).ok()?;
+    let mut pending = Some(message);
+    let sender = w.clone();
+    let listener = EventListener::new(&w, "message", move |e| {
+        let data = e
+            .dyn_ref::<web_sys::MessageEvent>()
+            .map(|m| m.data())
+            .unwrap_or_default();
+        match field(&data, "kind").as_string().as_deref() {
+            Some("ready") => {
+                if let Some(m) = pending.take() {
+                    let _ = sender.post_message(&m);
+                }
+            }
+            Some(kind) => on_message(kind, data),
+            None => on_message("error", data),
+        }
+    });
+    Some((w, listener))
 }
 
 /// The action a click asked for: the `attribute` of the clicked element or of the

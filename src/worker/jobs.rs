@@ -23,6 +23,9 @@ fn reply(scope: &DedicatedWorkerGlobalScope, fields: &[(&str, JsValue)]) {
     let _ = scope.post_message(&o);
 }
 
+/// Events the fingerprint job handles between looks at its progress.
+const FINGERPRINT_STEP_EVENTS: u64 = 20_000;
+
 fn reply_report(scope: &DedicatedWorkerGlobalScope, report: experiment::Report) {
     reply(
         scope,
@@ -133,6 +136,25 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) -> Result<(), Stri
                         electionscope::table::to_markdown(&rows, trials, seed).into(),
                     ),
                 ],
+            );
+        }
+        "fingerprint" => {
+            // A long run's fingerprint, in this speed-built worker: the same hash as
+            // the page's own slices and the CLI's.
+            let (cfg, actions) = run_of(data)?;
+            let mut run = electionscope::run::build_forward(&cfg)?;
+            run.load_actions(actions)?;
+            let mut reported = 0.0;
+            while !run.advance_within(cfg.duration, FINGERPRINT_STEP_EVENTS) {
+                let share = run.now() as f64 / cfg.duration.max(1) as f64;
+                if share - reported >= 0.02 {
+                    reported = share;
+                    progress(share);
+                }
+            }
+            reply(
+                scope,
+                &[("kind", "done".into()), ("hash", run.trace_hash().into())],
             );
         }
         "figure16" => {

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
-import { serveDist, launch, openPage, DIST_BUGS, ROOT } from './harness.mjs';
+import { serveDist, launch, openPage, cli, DIST_BUGS, ROOT } from './harness.mjs';
 
 const ART = join(ROOT, 'tests', 'e2e', 'artifacts');
 let server; let bugs; let browser;
@@ -68,7 +68,7 @@ test('a flooding engine is stopped with a finding on the banner while the page s
   await page.close();
 });
 
-test('a day-long link does not hold the page: its fingerprint is computed between frames', async () => {
+test('a day-long link does not hold the page: its fingerprint is computed off the main thread', async () => {
   const { page, problems } = await openPage(browser, server.url, '?algo=raft&nodes=5&seed=7&duration=1440m');
   await page.setViewportSize({ width: 1440, height: 1000 });
   const opened = Date.now();
@@ -91,6 +91,24 @@ test('a day-long link does not hold the page: its fingerprint is computed betwee
   // A new seed starts a new job; the old one is dropped, the new one finishes.
   await page.goto(`${server.url}?algo=raft&nodes=5&seed=7&duration=10s`);
   assert.match(await page.locator('#trace-hash').textContent({ timeout: 20000 }), /^[0-9a-f]{16}$/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a long run is fingerprinted in the compute worker, with the user\'s actions, as the CLI does; a short one in the page without fetching the worker', async () => {
+  const acts = '5~1000000~crash n1';
+  const { page, problems } = await openPage(browser, server.url, '?duration=10s');
+  const workers = [];
+  page.on('worker', (w) => workers.push(w.url().split('/').pop()));
+  await page.goto(`${server.url}?algo=raft&nodes=5&seed=3&duration=15m&v=2&acts=${encodeURIComponent(acts)}&t=2000000`);
+  const hash = await page.locator('#trace-hash').textContent({ timeout: 60000 });
+  const expected = JSON.parse(cli(['run', '--query', 'algo=raft&nodes=5&seed=3&duration=15m', '--acts', acts, '--json'])).trace_hash;
+  assert.equal(hash, expected);
+  assert.deepEqual(workers.filter((w) => w.startsWith('electionscope-worker')), ['electionscope-worker_loader.js'], 'the compute worker computed it');
+  workers.length = 0;
+  await page.goto(`${server.url}?algo=raft&nodes=5&seed=3&duration=10s`);
+  assert.match(await page.locator('#trace-hash').textContent({ timeout: 20000 }), /^[0-9a-f]{16}$/);
+  assert.deepEqual(workers.filter((w) => w.startsWith('electionscope-worker')), [], 'a short run needs no compute worker');
   assert.deepEqual(problems, []);
   await page.close();
 });
