@@ -117,6 +117,76 @@ pub fn claims(algo: Algo) -> Claims {
     }
 }
 
+/// What primers state as properties, each with the built-in scenario that shows it.
+pub struct Properties {
+    pub fault_model: &'static str,
+    /// The scenario that shows the fault model's limit.
+    pub shown_by: &'static str,
+    pub communication: &'static str,
+    /// The uniqueness the algorithm promises.
+    pub uniqueness: &'static str,
+}
+
+pub fn properties(algo: Algo) -> Properties {
+    let p = |fault_model, shown_by, communication, uniqueness| Properties {
+        fault_model,
+        shown_by,
+        communication,
+        uniqueness,
+    };
+    match algo.name {
+        "raft" => p(
+            "crash-recovery; lost, late or reordered messages; timing only for progress",
+            "leader-partition",
+            "a candidate or leader to all, each answers",
+            "at most one leader per term",
+        ),
+        "paxos" => p(
+            "crash-recovery; asynchronous for safety, a stable leader for progress",
+            "paxos-duel",
+            "a proposer to all acceptors, each answers",
+            "at most one leader per ballot",
+        ),
+        "zab" => p(
+            "crash-recovery; FIFO channels; a quorum up",
+            "zab-minority-leader",
+            "every server broadcasts its vote to all",
+            "at most one established leader per epoch",
+        ),
+        "zk-recipe" => p(
+            "clients crash or pause; the service's sessions decide",
+            "zk-paused-leader",
+            "clients to the service; a watch wakes one",
+            "one lowest znode; a paused holder may not know it lost it",
+        ),
+        "lease" => p(
+            "crash and pause; clock rates must agree",
+            "lease-clock-drift",
+            "candidates to a lock service",
+            "one holder, if clocks agree and nobody pauses",
+        ),
+        "bully" => p(
+            "crash-stop; synchronous (exact timeouts), no partitions",
+            "bully-flapping",
+            "to every higher id; the winner to all",
+            "one, only without partitions and with exact timeouts",
+        ),
+        "ring" => p(
+            "crash-stop, detected; a ring that holds",
+            "ring-repair",
+            "one direction around the ring",
+            "one, only without partitions",
+        ),
+        "hs" => p(
+            "no failures during an election",
+            "hs-two-crashes",
+            "both directions, doubling distances",
+            "one, only without partitions",
+        ),
+        _ => p("-", "", "-", "-"),
+    }
+}
+
 /// The textbook's count of messages to elect one leader, as a function of n, and the
 /// case it counts (what the lab's messages experiment plots beside its measurements).
 #[derive(Clone, Copy)]
@@ -252,6 +322,30 @@ pub struct Row {
     pub failed: u32,
     /// The split-brain lab's partition case: the most leaders at once, and its scenario.
     pub partition: Option<(usize, &'static str)>,
+    /// The lab's random partitions and pauses (see [`faults_trials`]).
+    pub faults: crate::experiment::FaultsRow,
+}
+
+/// Trials of random partitions and pauses per algorithm: a minute of virtual time
+/// each, so fewer than the elections measured.
+pub fn faults_trials(trials: u32) -> u32 {
+    (trials / 20).max(5)
+}
+
+/// How the table states an algorithm's uniqueness as measured under random faults.
+fn uniqueness_measured(r: &Row) -> String {
+    let f = &r.faults;
+    let share = if f.measured_us == 0 {
+        0.0
+    } else {
+        f.two_leaders_us as f64 / f.measured_us as f64 * 100.0
+    };
+    let two = format!("two at once {share:.1}% of the time");
+    match r.algo.leadership {
+        Some(word) if f.violations == 0 => format!("never two in one {word}; {two}"),
+        Some(word) => format!("{} times two in one {word}; {two}", f.violations),
+        None => two,
+    }
 }
 
 fn median(mut v: Vec<u64>) -> u64 {
@@ -274,7 +368,7 @@ pub fn measure_with_progress(
     seed: u64,
     progress: &mut dyn FnMut(f64),
 ) -> Result<Row, String> {
-    let steps = SIZES.len() as f64 + 2.0;
+    let steps = SIZES.len() as f64 + 3.0;
     let base = SimConfig {
         algo,
         ..SimConfig::default()
@@ -315,6 +409,14 @@ pub fn measure_with_progress(
         }
     }
     progress((SIZES.len() as f64 + 1.0) / steps);
+    let run = crate::experiment::RunSpec {
+        label: algo.name.to_string(),
+        config: base.clone(),
+    };
+    let faults = crate::experiment::faults(&[run], faults_trials(trials), seed, &mut |_| {})?
+        .pop()
+        .unwrap_or_default();
+    progress((SIZES.len() as f64 + 2.0) / steps);
     let partition = algo
         .split_brain_cases
         .first()
@@ -329,15 +431,17 @@ pub fn measure_with_progress(
         after_crash: Distribution::of(&recoveries),
         failed,
         partition,
+        faults,
     })
 }
 
 /// The table as Markdown: a row per algorithm, each claim beside its measurement.
 pub fn to_markdown(rows: &[Row], trials: u32, seed: u64) -> String {
     let mut out = format!(
-        "Measured by `electionscope table --trials {trials} --seed {seed}`: medians over {trials} seeds, default settings (Raft's timeouts 150-300 ms, heartbeat 50 ms, latency 5-15 ms).\n\n\
-         | Algorithm | Messages to elect, cold start (n = {}) | Growth: claimed / fitted | Time to a new leader after a crash (5 nodes): claimed / measured median, p90 | Two leaders under a partition: claimed / measured | Unique ids | Log replication | Used in |\n\
-         |---|---|---|---|---|---|---|---|\n",
+        "Measured by `electionscope table --trials {trials} --seed {seed}`: medians over {trials} seeds, default settings (Raft's timeouts 150-300 ms, heartbeat 50 ms, latency 5-15 ms); uniqueness over {} one-minute trials of random partitions and pauses (`electionscope lab --experiment faults`).\n\n\
+         | Algorithm | Messages to elect, cold start (n = {}) | Growth: claimed / fitted | Time to a new leader after a crash (5 nodes): claimed / measured median, p90 | Two leaders under a partition: claimed / measured | Leader uniqueness: claimed / measured under random faults | Fault model (the scenario that shows it) | Communication | Unique ids | Log replication | Used in |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|\n",
+        faults_trials(trials),
         SIZES.map(|n| n.to_string()).join(", ")
     );
     for r in rows {
@@ -359,8 +463,9 @@ pub fn to_markdown(rows: &[Row], trials: u32, seed: u64) -> String {
             ),
             None => format!("{} / -", c.partitions),
         };
+        let props = properties(r.algo);
         out.push_str(&format!(
-            "| {} | {}{} | {} | {} | {} | {} | {} | {} |\n",
+            "| {} | {}{} | {} | {} | {} | {} / {} | {} (`{}`) | {} | {} | {} | {} |\n",
             r.algo.title,
             msgs.join(" / "),
             if r.failed > 0 {
@@ -371,6 +476,11 @@ pub fn to_markdown(rows: &[Row], trials: u32, seed: u64) -> String {
             growth,
             time,
             split,
+            props.uniqueness,
+            uniqueness_measured(r),
+            props.fault_model,
+            props.shown_by,
+            props.communication,
             c.unique_ids,
             c.log,
             c.used_in
@@ -386,6 +496,7 @@ pub fn to_markdown(rows: &[Row], trials: u32, seed: u64) -> String {
             (differs && !c.why.is_empty()).then(|| format!("- **{}**: {}", r.algo.title, c.why))
         })
         .collect();
+    out.push_str("\nTwo at once counts a deposed leader until it hears of its successor: it can commit nothing where a quorum is needed, and fencing turns its writes away (see the split-brain lab below).\n");
     if !notes.is_empty() {
         out.push_str("\nWhere a measurement differs from the usual claim:\n\n");
         out.push_str(&notes.join("\n"));
@@ -407,6 +518,7 @@ pub fn to_html(rows: &[Row], trials: u32, seed: u64) -> String {
         "<table class=\"lab-table\" id=\"comparison-table\"><caption>Medians over {trials} seeds from seed {seed}, default settings</caption>\
          <thead><tr><th scope=\"col\">Algorithm</th><th scope=\"col\">Messages to elect, cold start (n = {})</th><th scope=\"col\">Growth: claimed / fitted</th>\
          <th scope=\"col\">New leader after a crash, 5 nodes: claimed / median, p90</th><th scope=\"col\">Two leaders under a partition: claimed / measured</th>\
+         <th scope=\"col\">Leader uniqueness: claimed / under random faults</th><th scope=\"col\">Fault model</th><th scope=\"col\">Communication</th>\
          <th scope=\"col\">Unique ids</th><th scope=\"col\">Log replication</th><th scope=\"col\">Used in</th></tr></thead><tbody>",
         SIZES.map(|n| n.to_string()).join(", ")
     );
@@ -414,6 +526,7 @@ pub fn to_html(rows: &[Row], trials: u32, seed: u64) -> String {
         let c = claims(r.algo);
         let msgs: Vec<String> = r.cold_messages.iter().map(|(_, m)| m.to_string()).collect();
         let differs = r.growth != c.growth;
+        let props = properties(r.algo);
         let time = r
             .after_crash
             .as_ref()
@@ -429,7 +542,7 @@ pub fn to_html(rows: &[Row], trials: u32, seed: u64) -> String {
             None => format!("{} / -", escape(c.partitions)),
         };
         out.push_str(&format!(
-            "<tr data-algo=\"{name}\"><th scope=\"row\">{title}</th><td data-cell=\"messages\">{msgs}{failed}</td><td data-cell=\"growth\" class=\"{class}\">{claim} / {fitted}</td><td data-cell=\"time\">{claimed_time} / {time}</td><td data-cell=\"partition\">{split}</td><td>{ids}</td><td>{log}</td><td>{used}</td></tr>",
+            "<tr data-algo=\"{name}\"><th scope=\"row\">{title}</th><td data-cell=\"messages\">{msgs}{failed}</td><td data-cell=\"growth\" class=\"{class}\">{claim} / {fitted}</td><td data-cell=\"time\">{claimed_time} / {time}</td><td data-cell=\"partition\">{split}</td><td data-cell=\"uniqueness\">{unique} / {unique_measured}</td><td data-cell=\"fault-model\">{fault_model} (<a href=\"?algo={name}&amp;scenario={shown_by}\">{shown_by}</a>)</td><td>{communication}</td><td>{ids}</td><td>{log}</td><td>{used}</td></tr>",
             name = r.algo.name,
             title = escape(r.algo.title),
             msgs = msgs.join(" / "),
@@ -438,6 +551,11 @@ pub fn to_html(rows: &[Row], trials: u32, seed: u64) -> String {
             claim = escape(c.messages),
             fitted = r.growth.label(),
             claimed_time = escape(c.time),
+            unique = escape(props.uniqueness),
+            unique_measured = uniqueness_measured(r),
+            fault_model = escape(props.fault_model),
+            shown_by = props.shown_by,
+            communication = escape(props.communication),
             ids = escape(c.unique_ids),
             log = escape(c.log),
             used = escape(c.used_in),

@@ -64,6 +64,12 @@ fn the_measurements_agree_with_the_textbook_where_they_should() {
         let m: Vec<u64> = row.cold_messages.iter().map(|(_, m)| *m).collect();
         assert!(m.windows(2).all(|w| w[1] > w[0]), "{}: {m:?}", a.name);
         assert!(row.after_crash.is_some(), "{}", a.name);
+        // Under random partitions and pauses: never two leaders in one term where the
+        // algorithm numbers its leaderships; two at once some of the time everywhere
+        // (a deposed leader, or each side of a partition electing its own).
+        assert_eq!(row.faults.trials, 5);
+        assert_eq!(row.faults.violations, 0, "{}", a.name);
+        assert!(row.faults.two_leaders_us > 0, "{}", a.name);
     }
 }
 
