@@ -4,6 +4,7 @@
 //! page's export write the same file for the same run and window.
 
 use crate::config::SimConfig;
+use crate::plot::escape;
 use crate::run;
 use crate::sim::{Human, Micros, RecordedAction, TraceEvent};
 use crate::viewmodel::{self, LAMPORT_LEFT, LAMPORT_W, LamportVm};
@@ -130,13 +131,6 @@ impl std::fmt::Display for Instant {
             t => Human(t).fmt(f),
         }
     }
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 fn svg(vm: &LamportVm, config: &SimConfig, title: &str) -> String {

@@ -14,6 +14,7 @@
 
 use crate::config::SimConfig;
 use crate::lab::{self, Distribution, Fault};
+use crate::plot::escape;
 use crate::plot::{self, Panel, PanelLine, Series};
 use crate::sim::rng::{SimRng, Stream};
 use crate::sim::time::Rounded;
@@ -694,11 +695,4 @@ pub fn faults_report(rows: &[FaultsRow]) -> Report {
         csv,
         json: serde_json::json!({ "experiment": "faults", "runs": rows }),
     }
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }

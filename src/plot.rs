@@ -24,10 +24,23 @@ const RIGHT: f64 = 230.0;
 const TOP: f64 = 40.0;
 const BOTTOM: f64 = 60.0;
 
-fn escape(text: &str) -> String {
+/// Text as it may stand in HTML or SVG, in an element or a quoted attribute.
+pub fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A plot's opening: the SVG element `w` by `h`, a white ground and the title at
+/// (`x`, `y`).
+fn open_svg(w: f64, h: f64, title: &str, x: f64, y: f64) -> String {
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" font-family=\"system-ui, sans-serif\" role=\"img\" aria-label=\"{t}\" class=\"plot\">\
+         <rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\
+         <text x=\"{x}\" y=\"{y}\" font-size=\"17\" font-weight=\"600\" fill=\"#1d2330\">{t}</text>",
+        t = escape(title)
+    )
 }
 
 /// A number as the axis writes it: 100, 1000, 10k.
@@ -56,14 +69,7 @@ pub fn cdf_svg(title: &str, x_label: &str, series: &[Series]) -> String {
     let plot_h = H - TOP - BOTTOM;
     let x = |v: f64| LEFT + (v.max(lo).log10() - lo.log10()) / (hi.log10() - lo.log10()) * plot_w;
     let y = |share: f64| TOP + (1.0 - share) * plot_h;
-    let mut out = String::new();
-    let _ = write!(
-        out,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {H}\" width=\"{W}\" height=\"{H}\" font-family=\"system-ui, sans-serif\" role=\"img\" aria-label=\"{t}\" class=\"plot\">\
-         <rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\
-         <text x=\"{LEFT}\" y=\"24\" font-size=\"17\" font-weight=\"600\" fill=\"#1d2330\">{t}</text>",
-        t = escape(title)
-    );
+    let mut out = open_svg(W, H, title, LEFT, 24.0);
     // Grid and ticks: each power of ten, and 2 and 5 between.
     let mut decade = lo;
     while decade <= hi * 1.0001 {
@@ -200,14 +206,7 @@ pub fn panels_svg(title: &str, x_label: &str, y_label: &str, panels: &[Panel]) -
     let columns = if panels.len() > 1 { 2 } else { 1 };
     let rows = panels.len().div_ceil(columns).max(1);
     let (w, h) = (PW * columns as f64, 40.0 + PH * rows as f64);
-    let mut out = String::new();
-    let _ = write!(
-        out,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" font-family=\"system-ui, sans-serif\" role=\"img\" aria-label=\"{t}\" class=\"plot\">\
-         <rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\
-         <text x=\"16\" y=\"26\" font-size=\"17\" font-weight=\"600\" fill=\"#1d2330\">{t}</text>",
-        t = escape(title)
-    );
+    let mut out = open_svg(w, h, title, 16.0, 26.0);
     for (i, panel) in panels.iter().enumerate() {
         let (ox, oy) = ((i % columns) as f64 * PW, 40.0 + (i / columns) as f64 * PH);
         let x_hi = panel

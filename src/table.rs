@@ -9,6 +9,7 @@
 use crate::algo::Algo;
 use crate::config::SimConfig;
 use crate::lab::{self, Distribution, Fault};
+use crate::plot::escape;
 use crate::sim::Micros;
 use crate::sim::time::Rounded;
 
@@ -503,12 +504,6 @@ pub fn to_markdown(rows: &[Row], trials: u32, seed: u64) -> String {
         out.push('\n');
     }
     out
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 /// The table as HTML for the page's lab: the same cells as [`to_markdown`], each
