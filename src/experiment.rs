@@ -688,10 +688,31 @@ pub fn faults_report(rows: &[FaultsRow]) -> Report {
         );
     }
     html.push_str("</tbody></table><ul class=\"lab-notes\"><li><strong>Two leaders</strong>: two live nodes (paused ones too) each believe they lead. A deposed Raft, Paxos or ZAB leader cut off in a minority counts until it hears of its successor, though it can commit nothing; CheckQuorum and leases shorten that time.</li><li><strong>Lost update</strong>: the shared storage accepted a write from an older leadership after a newer one had written. Every run is measured twice on the same schedule, without and with fencing tokens; with them, each of those writes is refused instead.</li><li>Bully and the rings number no leadership, so two leaders' writes cannot be told apart: nothing counts as lost, and fencing has nothing to compare.</li></ul>");
+    let groups: Vec<plot::BarGroup> = rows
+        .iter()
+        .map(|r| plot::BarGroup {
+            label: r.label.clone(),
+            values: vec![
+                r.share(r.two_leaders_us) * 100.0,
+                r.share(r.leaderless_us) * 100.0,
+            ],
+        })
+        .collect();
     Report {
         text,
         html,
-        svg: String::new(),
+        svg: plot::bars_svg(
+            &format!(
+                "Random partitions and pauses: share of {} s with two leaders, and with none",
+                FAULTS_DURATION / SEC
+            ),
+            "%",
+            &[
+                "two or more believe they lead",
+                "no leader a majority follows",
+            ],
+            &groups,
+        ),
         csv,
         json: serde_json::json!({ "experiment": "faults", "runs": rows }),
     }

@@ -319,3 +319,84 @@ pub fn panels_svg(title: &str, x_label: &str, y_label: &str, panels: &[Panel]) -
     out.push_str("</svg>");
     out
 }
+
+/// One group of bars: its label and each bar's value (the series in the order of
+/// `series`).
+pub struct BarGroup {
+    pub label: String,
+    pub values: Vec<f64>,
+}
+
+/// Horizontal bars, a group per run and a bar per series, on one axis from 0 (a share
+/// in percent, for instance), each bar with its value written beside it.
+pub fn bars_svg(title: &str, unit: &str, series: &[&str], groups: &[BarGroup]) -> String {
+    const LABELS: f64 = 340.0;
+    const BAR: f64 = 22.0;
+    const GAP: f64 = 18.0;
+    const TOP: f64 = 84.0;
+    let per_group = BAR * series.len() as f64 + GAP;
+    let h = TOP + per_group * groups.len() as f64 + 40.0;
+    let plot_w = W - LABELS - 90.0;
+    let top = groups
+        .iter()
+        .flat_map(|g| g.values.iter().copied())
+        .fold(1.0f64, f64::max);
+    let step = nice_step(top);
+    let hi = (top / step).ceil() * step;
+    let x = |v: f64| LABELS + v / hi * plot_w;
+    let mut out = open_svg(W, h, title, 16.0, 26.0);
+    for (k, name) in series.iter().enumerate() {
+        let lx = 16.0 + k as f64 * 260.0;
+        let _ = write!(
+            out,
+            "<rect x=\"{lx}\" y=\"44\" width=\"22\" height=\"14\" fill=\"{}\"/><text x=\"{}\" y=\"56\" font-size=\"14\" fill=\"#1d2330\">{}</text>",
+            COLOURS[k % COLOURS.len()],
+            lx + 30.0,
+            escape(name)
+        );
+    }
+    let bottom = h - 40.0;
+    let mut v = 0.0;
+    while v <= hi + 1e-9 {
+        let px = x(v);
+        let _ = write!(
+            out,
+            "<line x1=\"{px:.1}\" y1=\"{TOP}\" x2=\"{px:.1}\" y2=\"{bottom:.1}\" stroke=\"#d6d9e0\"/><text x=\"{px:.1}\" y=\"{:.1}\" font-size=\"13\" text-anchor=\"middle\" fill=\"#3d4656\">{}{unit}</text>",
+            bottom + 18.0,
+            tick_label(v)
+        );
+        v += step;
+    }
+    for (i, group) in groups.iter().enumerate() {
+        let gy = TOP + 6.0 + i as f64 * per_group;
+        // A label longer than its column is cut (the group keeps it whole).
+        let shown: String = if group.label.chars().count() > 36 {
+            group.label.chars().take(35).chain(['…']).collect()
+        } else {
+            group.label.clone()
+        };
+        let _ = write!(
+            out,
+            "<g data-group=\"{}\"><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"14\" text-anchor=\"end\" fill=\"#1d2330\">{}</text>",
+            escape(&group.label),
+            LABELS - 10.0,
+            gy + BAR * series.len() as f64 / 2.0 + 5.0,
+            escape(&shown)
+        );
+        for (k, value) in group.values.iter().enumerate() {
+            let y = gy + k as f64 * BAR;
+            let _ = write!(
+                out,
+                "<rect x=\"{LABELS}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{}\" data-value=\"{value}\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"13\" fill=\"#1d2330\">{value:.1}{unit}</text>",
+                x(*value) - LABELS,
+                BAR - 4.0,
+                COLOURS[k % COLOURS.len()],
+                x(*value) + 6.0,
+                y + BAR / 2.0 + 3.0
+            );
+        }
+        out.push_str("</g>");
+    }
+    out.push_str("</svg>");
+    out
+}

@@ -70,6 +70,9 @@ fn fencing_refuses_exactly_the_writes_that_are_lost_without_it() {
         assert_eq!(r.violations, 0, "{}: a safety violation", r.label);
         lost += r.lost_updates_unfenced;
     }
+    let report = experiment::faults_report(&rows);
+    assert_eq!(report.svg.matches("<g data-group=").count(), rows.len());
+    assert_eq!(report.svg.matches("data-value=").count(), 2 * rows.len());
     assert!(
         lost > 0,
         "random partitions and pauses lose updates without fencing"

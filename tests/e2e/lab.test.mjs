@@ -180,8 +180,16 @@ test('random partitions and pauses: time with two leaders, updates lost without 
   }
   assert.ok(expected.runs[0].lost_updates_unfenced > 0, 'plain Raft loses updates without fencing');
   assert.match(await cell('algo=bully', 'lost'), /no leadership number/);
-  // The faults experiment draws no plot: only its data is saved.
-  assert.equal(await page.locator('#experiment-svg').count(), 0);
+  // Its plot: a group of bars per run, the two shares the table states.
+  const bars = await page.evaluate(() => [...document.querySelector('#experiment-title').closest('section').querySelectorAll('.lab-plot [data-group]')].map((g) => ({
+    run: g.dataset.group, values: [...g.querySelectorAll('rect[data-value]')].map((r) => Number(r.dataset.value).toFixed(1)),
+  })));
+  assert.deepEqual(bars.map((b) => b.run), runs);
+  for (const [i, row] of expected.runs.entries()) {
+    assert.deepEqual(bars[i].values, [(100 * row.two_leaders_us / row.measured_us).toFixed(1), (100 * row.leaderless_us / row.measured_us).toFixed(1)], row.label);
+  }
+  const [svg] = await Promise.all([page.waitForEvent('download'), page.click('#experiment-svg')]);
+  assert.equal(svg.suggestedFilename(), 'electionscope-faults.svg');
 
   // Time to a new leader for any algorithms: a CDF line and percentiles per run.
   const recoveryRuns = ['algo=zab', 'algo=bully&nodes=7'];
