@@ -52,6 +52,20 @@ fn rebuild(config: &SimConfig, actions: &[RecordedAction]) -> Result<Box<dyn run
     Ok(run)
 }
 
+/// The fingerprint of the run `config` describes with `actions` over its duration
+/// (a forward-only run: no snapshots, no trace kept), telling `progress` the share
+/// done: what the compute worker does for a long run.
+pub fn fingerprint(
+    config: &SimConfig,
+    actions: &[RecordedAction],
+    progress: &mut dyn FnMut(f64),
+) -> Result<String, String> {
+    let mut run = run::build_forward(config)?;
+    run.load_actions(actions.to_vec())?;
+    advance_in_steps(&mut *run, config.duration, progress, || true);
+    Ok(run.trace_hash())
+}
+
 /// Advances `run` to `end` in fifty steps, telling `progress` the share done; stops
 /// early (false) when `keep_going` says so after a step.
 pub(crate) fn advance_in_steps(

@@ -470,5 +470,12 @@ fn a_forward_only_run_reaches_the_same_hash_as_one_with_time_travel() {
         forward.advance(cfg.duration);
         assert_eq!(forward.trace_hash(), full.trace_hash(), "seed {seed}");
         assert!(forward.trace().is_empty(), "keeps no trace");
+        // What the compute worker runs for a long link: the same, with its progress.
+        let mut shares = Vec::new();
+        let hash =
+            electionscope::trace_file::fingerprint(&cfg, full.actions(), &mut |s| shares.push(s))
+                .unwrap();
+        assert_eq!(hash, full.trace_hash(), "seed {seed}");
+        assert!(shares.windows(2).all(|w| w[0] < w[1]) && shares.last() == Some(&1.0));
     }
 }

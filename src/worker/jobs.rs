@@ -23,9 +23,6 @@ fn reply(scope: &DedicatedWorkerGlobalScope, fields: &[(&str, JsValue)]) {
     let _ = scope.post_message(&o);
 }
 
-/// Events the fingerprint job handles between looks at its progress.
-const FINGERPRINT_STEP_EVENTS: u64 = 20_000;
-
 fn reply_report(scope: &DedicatedWorkerGlobalScope, report: experiment::Report) {
     reply(
         scope,
@@ -142,20 +139,8 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) -> Result<(), Stri
             // A long run's fingerprint, in this speed-built worker: the same hash as
             // the page's own slices and the CLI's.
             let (cfg, actions) = run_of(data)?;
-            let mut run = electionscope::run::build_forward(&cfg)?;
-            run.load_actions(actions)?;
-            let mut reported = 0.0;
-            while !run.advance_within(cfg.duration, FINGERPRINT_STEP_EVENTS) {
-                let share = run.now() as f64 / cfg.duration.max(1) as f64;
-                if share - reported >= 0.02 {
-                    reported = share;
-                    progress(share);
-                }
-            }
-            reply(
-                scope,
-                &[("kind", "done".into()), ("hash", run.trace_hash().into())],
-            );
+            let hash = trace_file::fingerprint(&cfg, &actions, &mut progress)?;
+            reply(scope, &[("kind", "done".into()), ("hash", hash.into())]);
         }
         "figure16" => {
             let (trials, seed) = trials_and_seed(data, 100.0, 10_000.0);
