@@ -194,6 +194,29 @@ fn nice_step(hi: f64) -> f64 {
         .unwrap_or(10.0 * power)
 }
 
+/// A linear x axis from 0 to `hi` in steps of `step`: a grid line from `top` to
+/// `bottom` and a label under it (with its `unit`) at each step.
+fn x_grid(
+    out: &mut String,
+    (hi, step): (f64, f64),
+    x: &dyn Fn(f64) -> f64,
+    (top, bottom): (f64, f64),
+    stroke: &str,
+    unit: &str,
+) {
+    let mut v = 0.0;
+    while v <= hi + 1e-9 {
+        let px = x(v);
+        let _ = write!(
+            out,
+            "<line x1=\"{px:.1}\" y1=\"{top:.1}\" x2=\"{px:.1}\" y2=\"{bottom:.1}\" stroke=\"{stroke}\"/><text x=\"{px:.1}\" y=\"{:.1}\" font-size=\"13\" text-anchor=\"middle\" fill=\"#3d4656\">{}{unit}</text>",
+            bottom + 18.0,
+            tick_label(v)
+        );
+        v += step;
+    }
+}
+
 /// Small multiples: one panel per run, two to a row, each with its own y axis (the
 /// runs differ by orders of magnitude), its lines and their legend under the title.
 pub fn panels_svg(title: &str, x_label: &str, y_label: &str, panels: &[Panel]) -> String {
@@ -246,17 +269,7 @@ pub fn panels_svg(title: &str, x_label: &str, y_label: &str, panels: &[Panel]) -
             );
             v += y_step;
         }
-        let mut v = 0.0;
-        while v <= x_hi + 1e-9 {
-            let px = x(v);
-            let _ = write!(
-                out,
-                "<line x1=\"{px:.1}\" y1=\"{top:.1}\" x2=\"{px:.1}\" y2=\"{bottom:.1}\" stroke=\"#eceef2\"/><text x=\"{px:.1}\" y=\"{:.1}\" font-size=\"13\" text-anchor=\"middle\" fill=\"#3d4656\">{}</text>",
-                bottom + 17.0,
-                tick_label(v)
-            );
-            v += x_step;
-        }
+        x_grid(&mut out, (x_hi, x_step), &x, (top, bottom), "#eceef2", "");
         let _ = write!(
             out,
             "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"13\" text-anchor=\"middle\" fill=\"#1d2330\">{}</text><text transform=\"translate({:.1} {:.1}) rotate(-90)\" font-size=\"13\" text-anchor=\"middle\" fill=\"#1d2330\">{}</text>",
@@ -356,17 +369,7 @@ pub fn bars_svg(title: &str, unit: &str, series: &[&str], groups: &[BarGroup]) -
         );
     }
     let bottom = h - 40.0;
-    let mut v = 0.0;
-    while v <= hi + 1e-9 {
-        let px = x(v);
-        let _ = write!(
-            out,
-            "<line x1=\"{px:.1}\" y1=\"{TOP}\" x2=\"{px:.1}\" y2=\"{bottom:.1}\" stroke=\"#d6d9e0\"/><text x=\"{px:.1}\" y=\"{:.1}\" font-size=\"13\" text-anchor=\"middle\" fill=\"#3d4656\">{}{unit}</text>",
-            bottom + 18.0,
-            tick_label(v)
-        );
-        v += step;
-    }
+    x_grid(&mut out, (hi, step), &x, (TOP, bottom), "#d6d9e0", unit);
     for (i, group) in groups.iter().enumerate() {
         let gy = TOP + 6.0 + i as f64 * per_group;
         // A label longer than its column is cut (the group keeps it whole).
