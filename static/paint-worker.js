@@ -263,6 +263,14 @@ function paintDiagram(canvas, ctx, f) {
     const x = Math.round((tile.t0 - f.start) * f.scale * kx) + tile.drawn.left;
     ctx.drawImage(tile.drawn.bitmap, x, 0);
   }
+  // The "now" line, here rather than in the SVG so that it moves with the arrows in
+  // the same frame (early on it moves; later it stays at the right edge).
+  if (typeof f.now === 'number') {
+    const width = 2 * ky;
+    const x = Math.min(f.now * f.scale * kx, pw - width / 2);
+    ctx.fillStyle = palette.accent ?? palette.ink;
+    ctx.fillRect(x - width / 2, 0, width, (f.height - 14) * ky);
+  }
 }
 
 // Frames arrive once per page frame; if painting falls behind, only the newest one
@@ -284,7 +292,14 @@ function flush() {
 }
 
 onmessage = (e) => {
-  const m = e.data;
+  handle(e.data);
+  if (!scheduled) {
+    scheduled = true;
+    setTimeout(flush, 0);
+  }
+};
+
+function handle(m) {
   if (m.type === 'init') {
     canvases[m.kind] = { canvas: m.canvas, ctx: m.canvas.getContext('2d') };
     if (m.kind === 'diagram') forgetTiles(new Set());
@@ -296,18 +311,16 @@ onmessage = (e) => {
     tiles.get(m.t0)?.drawn?.bitmap.close();
     tiles.set(m.t0, { t0: m.t0, arrows: m.arrows, marks: m.marks, ticks: m.ticks, labels: m.labels ? m.labels.split('\n') : [] });
   } else if (m.type === 'frame') {
+    // New tiles come with the frame that first shows them.
+    for (const x of m.messages ?? []) handle(x);
     // Tiles no longer in view are forgotten.
     if (m.diagram) forgetTiles(new Set(m.diagram.tiles));
     // A part not in this frame keeps the last one's (nothing of it moved).
     const next = { ...pending };
-    for (const [k, v] of Object.entries(m)) if (k !== 'type' && v) next[k] = v;
+    for (const [k, v] of Object.entries(m)) if (k !== 'type' && k !== 'messages' && v) next[k] = v;
     pending = next;
   }
-  if (!scheduled) {
-    scheduled = true;
-    setTimeout(flush, 0);
-  }
-};
+}
 
 function forgetTiles(keep) {
   for (const [t0, tile] of tiles) {

@@ -50,7 +50,8 @@ pub fn clock(t: Micros) -> String {
 
 #[function_component(Playback)]
 pub fn playback(p: &PlaybackProps) -> Html {
-    // The slider and clock follow every frame: read from the live model, not props.
+    // The slider and clock follow the clock a few times a second (the page's redraws),
+    // and at once on a pause, step or seek.
     let live = use_context::<super::Live>().expect("the app provides the live model");
     let pane = live.0.pane();
     let (now, horizon, moments) = (pane.now(), pane.horizon, pane.moments.clone());
@@ -176,7 +177,7 @@ pub struct EmbedEndProps {
 }
 
 /// The embed's time slider (with `scrubber=1`, before the buttons) and clock, redrawn
-/// every frame from the live model.
+/// with the page.
 #[function_component(EmbedTime)]
 pub fn embed_time(p: &EmbedEndProps) -> Html {
     let live = use_context::<super::Live>().expect("the app provides the live model");

@@ -12,12 +12,13 @@
 
 use super::cluster::px;
 use super::message_layer::class_index;
-use super::paint::{Hub, Painter, Transfer, object, use_painted_canvas};
+use super::paint::{Hub, Painter, Transfer, object, use_frame_painter, use_painted_canvas};
 use electionscope::algo::Algo;
 use electionscope::frame::DisplayCache;
 use electionscope::sim::Micros;
 use electionscope::sim::guard::Thousands;
 use electionscope::viewmodel::{self, LAMPORT_LEFT, LAMPORT_W, LamportTile, LamportVm};
+use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
@@ -74,7 +75,7 @@ impl Painter for DiagramPainter {
 }
 
 impl DiagramPainter {
-    fn post_tile(hub: &Hub, tile: &LamportTile, algo: Algo) -> Option<()> {
+    fn post_tile(hub: &Hub, tile: &LamportTile, algo: Algo) {
         let mut arrows = Vec::with_capacity(tile.arrows.len() * 6);
         for a in &tile.arrows {
             let flags = u8::from(a.in_flight) | (u8::from(a.dropped) << 1);
@@ -96,14 +97,14 @@ impl DiagramPainter {
             ("ticks", buffers.floats(&ticks)),
             ("labels", labels.join("\n").into()),
         ]);
-        hub.send(&msg, buffers)
+        hub.send(msg, buffers);
     }
 
     fn paint(&mut self, canvas: &HtmlCanvasElement, hub: &Hub) -> Option<()> {
         let vm = self.vm.clone()?;
         for tile in &vm.tiles {
             if !self.posted.iter().any(|t| Rc::ptr_eq(t, tile)) {
-                Self::post_tile(hub, tile, self.algo)?;
+                Self::post_tile(hub, tile, self.algo);
             }
         }
         self.posted = vm.tiles.clone();
@@ -118,11 +119,25 @@ impl DiagramPainter {
             ("height", vm.height.into()),
             ("start", (vm.start as f64).into()),
             ("scale", vm.scale.into()),
+            ("now", (vm.now.saturating_sub(vm.start) as f64).into()),
             ("tiles", buffers.doubles(&t0s)),
         ]);
         hub.stage("diagram", canvas, frame, buffers);
         Some(())
     }
+}
+
+/// The diagram of the drawn pane as the model stands (rebuilt only where it changed).
+fn follow(display: &RefCell<DisplayCache>, model: &super::state::Model) -> Rc<LamportVm> {
+    let pane = model.pane();
+    let run = pane.sim.0.borrow();
+    display.borrow_mut().lamport(
+        &pane.view,
+        run.trace(),
+        model.playing,
+        super::effects::wall_now(),
+        model.lamport_window(),
+    )
 }
 
 /// What the canvas shows, for tests and assistive tools: the arrows drawn in the
@@ -174,40 +189,43 @@ fn mark_at(vm: &LamportVm, algo: Algo, x: f64, y: f64) -> Option<String> {
 
 #[function_component(Lamport)]
 pub fn lamport(p: &LamportProps) -> Html {
-    // The diagram slides every frame: it follows the live model, not the page.
+    // The diagram slides every frame: the animation loop paints its canvas from the
+    // model (see `use_frame_painter`); a render (with the page) paints it too and
+    // states what it shows.
     let live = use_context::<super::Live>().expect("the app provides the live model");
     let display = use_mut_ref(DisplayCache::default);
-    let vm = {
-        let model = &live.0;
-        let pane = model.pane();
-        let run = pane.sim.0.borrow();
-        display.borrow_mut().lamport(
-            &pane.view,
-            run.trace(),
-            model.playing,
-            super::effects::wall_now(),
-            model.lamport_window(),
-        )
-    };
+    let vm = follow(&display, &live.0);
     let svg_ref = use_node_ref();
     let plot_ref = use_node_ref();
     let canvas_ref = use_node_ref();
     let painter = use_mut_ref(DiagramPainter::default);
     let hub = live.2.clone();
+    {
+        let mut painter = painter.borrow_mut();
+        if p.algo != painter.algo {
+            painter.posted.clear(); // marks are coloured by the algorithm's roles
+        }
+        painter.algo = p.algo;
+        painter.vm = Some(vm.clone());
+    }
     // The canvas goes to the worker once; size and theme watchers live as long as the
     // component.
     use_painted_canvas("diagram", &canvas_ref, &hub, &painter);
     {
-        let (canvas_ref, painter) = (canvas_ref.clone(), painter.clone());
-        use_effect_with((vm.clone(), p.algo), move |(vm, algo)| {
+        let (canvas_ref, painter, hub) = (canvas_ref.clone(), painter.clone(), hub.clone());
+        use_frame_painter(&live.2, move |model| {
             if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
                 let mut p = painter.borrow_mut();
-                if *algo != p.algo {
-                    p.posted.clear(); // marks are coloured by the algorithm's roles
-                }
-                p.algo = *algo;
-                p.vm = Some(vm.clone());
+                p.vm = Some(follow(&display, model));
                 p.paint(&canvas, &hub);
+            }
+        });
+    }
+    {
+        let (canvas_ref, painter) = (canvas_ref.clone(), painter.clone());
+        use_effect(move || {
+            if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
+                painter.borrow_mut().paint(&canvas, &hub);
             }
         });
     }
@@ -292,27 +310,30 @@ pub fn lamport(p: &LamportProps) -> Html {
         PLOT_W / LAMPORT_W * 100.0
     );
     let (arrows, ticks) = shown(&vm);
-    // While playing the count changes every frame: a number nobody can read, and a
-    // relayout of the diagram each time. It is given once the run stops.
-    let thinned = if live.0.playing {
-        "Some routine heartbeats and replies are not drawn".to_string()
-    } else {
-        format!(
-            "{} arrows not drawn (routine heartbeats and replies first)",
-            Thousands(vm.thinned as u64)
-        )
-    };
+    // While playing the count changes with each redraw: a number nobody can read. It
+    // is given once the run stops.
+    let thinned = (vm.thinned > 0).then(|| {
+        if live.0.playing {
+            "Some routine heartbeats and replies are not drawn".to_string()
+        } else {
+            format!(
+                "{} arrows not drawn (routine heartbeats and replies first)",
+                Thousands(vm.thinned as u64)
+            )
+        }
+    });
+    let range = super::controls::clock(vm.end.saturating_sub(vm.start));
+    let (start, end) = (vm.start, vm.end);
     let zoom = |step: Option<i8>| {
         let cb = p.on_zoom.clone();
         Callback::from(move |_: MouseEvent| cb.emit(step))
     };
-    let range = super::controls::clock(vm.end.saturating_sub(vm.start));
     let (min, max) = (
         *super::state::LAMPORT_ZOOM.start(),
         *super::state::LAMPORT_ZOOM.end(),
     );
     html! {
-        <section class="lamport" aria-label="Space-time diagram" data-start={vm.start.to_string()} data-end={vm.end.to_string()}>
+        <section class="lamport" aria-label="Space-time diagram" data-start={start.to_string()} data-end={end.to_string()} data-now={vm.now.to_string()}>
             <div class="lamport-bar" role="toolbar" aria-label="Space-time diagram zoom">
                 <span class="lamport-range" aria-live="polite">{ format!("Showing {range}") }</span>
                 <button id="lamport-in" title="Zoom in: a shorter stretch of time" aria-label="Zoom in" disabled={!p.fit && p.zoom <= min} onclick={zoom(Some(-1))}>{ "+" }</button>
@@ -322,20 +343,39 @@ pub fn lamport(p: &LamportProps) -> Html {
             <div class="lamport-plot" ref={plot_ref} {onclick} {onmousemove} tabindex="0" aria-label="Space-time diagram; once focused, scrolling moves in time">
                 <svg ref={svg_ref} viewBox={format!("0 0 {LAMPORT_W} {:.1}", vm.height)} role="img"
                      aria-label="Space-time diagram: one lane per node, arrows from send to delivery. Click to jump there; then scroll, or Shift+scroll, to move in time.">
-                    { for vm.lanes.iter().map(|lane| html! {
-                        <g key={lane.id} class={classes!("lane", lane.down.then_some("down"))}>
-                            <text x="6" y={px(lane.y + 4.0)}>{ lane.name.clone() }</text>
-                            <line x1="40" x2={LAMPORT_W.to_string()} y1={px(lane.y)} y2={px(lane.y)} />
-                        </g>
-                    }) }
-                    if vm.thinned > 0 {
+                    <Lanes vm={vm.clone()} />
+                    if let Some(thinned) = thinned {
                         <text class="thinned" x={(LAMPORT_W - 10.0).to_string()} y="11">{ thinned }</text>
                     }
-                    <line class="now" x1={px(vm.now_x())} x2={px(vm.now_x())} y1="0" y2={px(vm.height - 14.0)} />
                 </svg>
                 <canvas ref={canvas_ref} class="lamport-canvas" style={canvas_style} aria-hidden="true"
                     data-arrows={arrows.to_string()} data-ticks={ticks} />
             </div>
         </section>
+    }
+}
+
+/// The lanes of a diagram: redrawn when a lane changes (a node goes down or comes
+/// back, the cluster is resized), not on each frame the diagram slides.
+#[derive(Properties)]
+struct LanesProps {
+    vm: Rc<LamportVm>,
+}
+
+impl PartialEq for LanesProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.vm.lanes == other.vm.lanes
+    }
+}
+
+#[function_component(Lanes)]
+fn lanes(p: &LanesProps) -> Html {
+    html! {
+        { for p.vm.lanes.iter().map(|lane| html! {
+            <g key={lane.id} class={classes!("lane", lane.down.then_some("down"))}>
+                <text x="6" y={px(lane.y + 4.0)}>{ lane.name.clone() }</text>
+                <line x1="40" x2={LAMPORT_W.to_string()} y1={px(lane.y)} y2={px(lane.y)} />
+            </g>
+        }) }
     }
 }

@@ -2,6 +2,7 @@
 //! frames, the fingerprint's background run, the address bar, keyboard shortcuts),
 //! each a hook that `App` calls once.
 
+use super::paint::Hub;
 use super::state::{Model, Msg, NUDGE};
 use super::url;
 use electionscope::sim::{Action, NodeStatus, Target};
@@ -18,13 +19,32 @@ const FINGERPRINT_SLICE_MS: f64 = 8.0;
 const FINGERPRINT_REPORT_MS: f64 = 250.0;
 /// Events handled between checks of the slice's wall time.
 const FINGERPRINT_STEP_EVENTS: u64 = 2_000;
-/// Requests one frame that dispatches and requests the next: the loop lives exactly as
-/// long as the handle in `slot`. Dropping the handle cancels it.
-fn schedule_frames(slot: FrameSlot, dispatch: UseReducerDispatcher<Model>) {
+/// The newest handle on the model, renewed on each render of the app. A handle keeps
+/// every state it has been read in until it is dropped, so the loop must not hold one
+/// for the page's life: renewed with the page's redraws, it holds a few frames' worth.
+type ModelSlot = Rc<RefCell<Option<UseReducerHandle<Model>>>>;
+
+/// Requests one frame that advances the model, paints the canvases and requests the
+/// next: the loop lives exactly as long as the handle in `slot`. Dropping the handle
+/// cancels it.
+fn schedule_frames(slot: FrameSlot, model: ModelSlot, hub: Hub) {
     let next_slot = slot.clone();
     let handle = request_animation_frame(move |ts| {
-        dispatch.dispatch(Msg::Frame(ts));
-        schedule_frames(next_slot, dispatch);
+        let newest = model.borrow().clone();
+        if let Some(newest) = newest {
+            newest.dispatch(Msg::Frame(ts));
+            // What moves every frame is painted here, from the model the frame left,
+            // without a render of the app.
+            hub.paint_frame(&newest);
+            // The page's redraw, when due, runs in a task after this frame: the frame
+            // stays short, and the redraw's own work lands between frames.
+            if newest.redraw_due {
+                let dispatch = newest.dispatcher();
+                gloo_timers::callback::Timeout::new(0, move || dispatch.dispatch(Msg::Redraw))
+                    .forget();
+            }
+        }
+        schedule_frames(next_slot, model, hub);
     });
     *slot.borrow_mut() = Some(handle);
 }
@@ -220,7 +240,7 @@ fn keyboard(model: &UseReducerHandle<Model>, e: &KeyboardEvent) -> Option<Msg> {
 /// page costs nothing. Browsers throttle frames in hidden tabs anyway; dropping the
 /// handle makes it certain and does not depend on the browser's policy.
 #[hook]
-pub fn use_animation(model: &UseReducerHandle<Model>) {
+pub fn use_animation(model: &UseReducerHandle<Model>, hub: &Hub) {
     let visible = use_state(|| !gloo_utils_document().hidden());
     {
         let visible = visible.clone();
@@ -232,14 +252,16 @@ pub fn use_animation(model: &UseReducerHandle<Model>) {
             move || drop(listener)
         });
     }
+    let newest: ModelSlot = use_mut_ref(|| None);
+    *newest.borrow_mut() = Some(model.clone());
     let frames: FrameSlot = use_mut_ref(|| None);
     {
-        let (frames, dispatch) = (frames.clone(), model.dispatcher());
+        let (frames, hub) = (frames.clone(), hub.clone());
         use_effect_with(
             model.playing && *visible && model.in_view,
             move |run_loop| {
                 if *run_loop {
-                    schedule_frames(frames.clone(), dispatch);
+                    schedule_frames(frames.clone(), newest, hub);
                 }
                 move || {
                     frames.borrow_mut().take();

@@ -10,7 +10,7 @@
 //! The canvas maps the SVG's viewBox the same way the SVG does (`xMidYMid meet`), so
 //! dots sit exactly on the lines between nodes.
 
-use super::paint::{Hub, Transfer, object, use_painted_canvas};
+use super::paint::{Hub, Transfer, object, use_frame_painter, use_painted_canvas};
 use electionscope::algo::Algo;
 use electionscope::sim::MsgClass;
 use electionscope::sim::{ClusterView, RoleCategory};
@@ -85,6 +85,7 @@ pub(super) fn palette(canvas: &HtmlCanvasElement) -> Option<JsValue> {
             ]),
         ),
         ("muted", var("--muted")),
+        ("accent", var("--accent")),
         ("tick", var("--line")),
         ("danger", var("--danger")),
     ]);
@@ -119,6 +120,9 @@ struct MessagePainter {
     drawing: (f64, f64),
     /// The worker's name for this canvas (one per column side by side).
     kind: &'static str,
+    /// Which pane it draws, and where that pane's nodes sit (kept current by renders).
+    pane: usize,
+    layout: Option<Rc<Layout>>,
 }
 
 /// A node's election timer, drawn as a ring that drains clockwise from the top. It
@@ -151,6 +155,16 @@ impl super::paint::Painter for MessagePainter {
 }
 
 impl MessagePainter {
+    /// The messages and rings of its pane as the model stands.
+    fn follow(&mut self, model: &super::state::Model) {
+        let Some(layout) = &self.layout else { return };
+        let pane = model.panes.get(self.pane).unwrap_or(model.pane());
+        let run = pane.sim.0.borrow();
+        self.msgs = Rc::new(viewmodel::messages(&pane.view, run.trace(), layout));
+        self.rings = Rc::new(timer_rings(&pane.view, layout, self.algo));
+        self.drawing = layout.size;
+    }
+
     fn paint(&self, canvas: &HtmlCanvasElement, hub: &Hub) -> Option<()> {
         let dpr = web_sys::window()?.device_pixel_ratio().max(1.0);
         let mut rings = Vec::with_capacity(self.rings.len() * 5);
@@ -256,16 +270,10 @@ const CANVAS_KINDS: [&str; electionscope::compare::MAX_COLUMNS] =
 
 #[function_component(MessageLayer)]
 pub fn message_layer(p: &MessageLayerProps) -> Html {
-    // Messages and rings move every frame: drawn from the live model, not the page's.
+    // Messages and rings move every frame: the animation loop paints them from the
+    // model (see `use_frame_painter`); a render (with the page) paints them too, for
+    // a pause, a step or a seek, and states the count.
     let live = use_context::<super::Live>().expect("the app provides the live model");
-    let (msgs, rings) = {
-        let pane = live.0.panes.get(p.pane).unwrap_or(live.0.pane());
-        let run = pane.sim.0.borrow();
-        (
-            Rc::new(viewmodel::messages(&pane.view, run.trace(), &p.layout)),
-            Rc::new(timer_rings(&pane.view, &p.layout, p.algo)),
-        )
-    };
     let hub = live.2.clone();
     let canvas_ref = use_node_ref();
     let kind = CANVAS_KINDS[p.pane.min(CANVAS_KINDS.len() - 1)];
@@ -273,27 +281,37 @@ pub fn message_layer(p: &MessageLayerProps) -> Html {
         kind,
         ..Default::default()
     });
+    let inflight = {
+        let mut painter = painter.borrow_mut();
+        painter.pane = p.pane;
+        painter.algo = p.algo;
+        painter.layout = Some(p.layout.clone());
+        painter.follow(&live.0);
+        painter.msgs.len()
+    };
     // The canvas goes to the worker once; size and theme watchers live as long as the
     // component.
     use_painted_canvas(kind, &canvas_ref, &hub, &painter);
     {
+        let (canvas_ref, painter, hub) = (canvas_ref.clone(), painter.clone(), hub.clone());
+        use_frame_painter(&live.2, move |model| {
+            if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
+                let mut p = painter.borrow_mut();
+                p.follow(model);
+                p.paint(&canvas, &hub);
+            }
+        });
+    }
+    {
         let (canvas_ref, painter) = (canvas_ref.clone(), painter.clone());
-        use_effect_with(
-            (msgs.clone(), p.algo, rings, p.layout.size),
-            move |(msgs, algo, rings, size)| {
-                if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
-                    let mut p = painter.borrow_mut();
-                    p.msgs = msgs.clone();
-                    p.algo = *algo;
-                    p.rings = rings.clone();
-                    p.drawing = *size;
-                    p.paint(&canvas, &hub);
-                }
-            },
-        );
+        use_effect(move || {
+            if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
+                painter.borrow().paint(&canvas, &hub);
+            }
+        });
     }
     html! {
-        <canvas ref={canvas_ref} class="msg-layer" aria-hidden="true" data-inflight={msgs.len().to_string()}
+        <canvas ref={canvas_ref} class="msg-layer" aria-hidden="true" data-inflight={inflight.to_string()}
             data-label-font={LABEL_TEXT.to_string()} />
     }
 }

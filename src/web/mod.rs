@@ -45,7 +45,10 @@ pub fn start() {
 
 #[function_component(App)]
 pub fn app() -> Html {
-    let model = use_reducer(|| {
+    // Every frame changes the model, but the app redraws only when `page` moves
+    // (`Model`'s equality): on anything but a frame, and while playing a few times a
+    // second. The canvases that move every frame are painted by the animation loop.
+    let model = use_reducer_eq(|| {
         let loaded = url::load();
         // A theme the link asks for overrides the reader's system setting (the host
         // page's theme, for an embed).
@@ -81,32 +84,34 @@ pub fn app() -> Html {
         model
     });
 
-    effects::use_animation(&model);
+    // One worker paints every canvas on the page.
+    let hub = use_memo((), |_| paint::Hub::start());
+    effects::use_animation(&model, &hub);
     effects::use_fingerprint(&model);
     effects::use_address_bar(&model);
     effects::use_shortcuts(&model);
     effects::use_in_view(&model);
 
-    // Every frame changes the model; the page under it redraws only when `page` moves.
-    // What follows the clock (messages, rings, the time slider, the space-time diagram)
-    // reads the model from this context, so it redraws every frame without the page.
     // A handle reads the newest state whenever it is dereferenced, so the numbers that
     // decide a redraw are copied when the props are made.
-    // One worker paints every canvas on the page.
-    let hub = use_memo((), |_| paint::Hub::start());
     // The lab is its own page (`?view=lab`): measurements, no simulation to show.
     if model.lab {
         return html! { <lab::LabPage /> };
     }
     html! {
-        <ContextProvider<Live> context={Live(model.clone(), model.version, (*hub).clone())}>
+        <ContextProvider<Live> context={Live(model.clone(), model.page, (*hub).clone())}>
             <Page page={model.page} {model} />
         </ContextProvider<Live>>
     }
 }
 
-/// The model as of this frame, for the components that follow the clock, with the
-/// version it had when this frame's props were made; and the page's painter.
+/// The model for the components that follow the clock as text, slider or canvas,
+/// with the page's redraw count when their props were made, and the page's painter.
+/// They redraw with the page (on anything but a frame, and while playing a few times
+/// a second): text or a slider that changes makes the browser restyle, lay out, paint
+/// and composite, which on a slow laptop costs a frame by itself, and digits that
+/// change sixty times a second cannot be read anyway. Canvases are repainted every
+/// frame by the animation loop (`paint::Hub::paint_frame`), outside Yew's render.
 #[derive(Clone)]
 pub struct Live(pub UseReducerHandle<Model>, u64, pub paint::Hub);
 

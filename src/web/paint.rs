@@ -7,6 +7,7 @@
 //! millisecond of waking it, so one message a frame rather than one per canvas.
 
 use super::message_layer::palette;
+use super::state::Model;
 use gloo_events::EventListener;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -53,9 +54,18 @@ struct HubState {
     palette_sent: bool,
     /// This frame's parts, by canvas, and the buffers they carry.
     parts: Vec<(&'static str, JsValue)>,
+    /// Messages that go with this frame, handled before its parts (new tiles).
+    messages: Vec<JsValue>,
     buffers: Vec<JsValue>,
     flush_queued: bool,
+    /// What each canvas component paints on every frame while playing, by its id.
+    on_frame: Vec<(u64, FramePainter)>,
+    next_id: u64,
 }
+
+/// A canvas component's per-frame painting: from the model a frame left, it works out
+/// its picture and stages it.
+pub type FramePainter = Rc<dyn Fn(&Model)>;
 
 /// The page's painter: shared by the components that draw on canvases (a context).
 #[derive(Clone, Default)]
@@ -91,15 +101,18 @@ impl Hub {
             .ok()
     }
 
-    /// Sends a message now (a tile of the diagram: once, not every frame).
-    pub fn send(&self, message: &JsValue, buffers: Transfer) -> Option<()> {
-        let state = self.0.borrow();
-        let transfer: js_sys::Array = buffers.0.into_iter().collect();
-        state
-            .worker
-            .as_ref()?
-            .post_message_with_transfer(message, &transfer)
-            .ok()
+    /// Sends a message with this frame's parts (a tile of the diagram: once, not every
+    /// frame), before them: each message to the worker costs the page the same
+    /// whatever it carries, so a frame is one message.
+    pub fn send(&self, message: JsValue, buffers: Transfer) {
+        let mut state = self.0.borrow_mut();
+        if state.worker.is_none() {
+            return;
+        }
+        state.messages.push(message);
+        state.buffers.extend(buffers.0);
+        drop(state);
+        self.queue_flush();
     }
 
     /// This frame's picture for the canvas `kind`, sent with the others' once the
@@ -127,6 +140,12 @@ impl Hub {
         state.parts.retain(|(k, _)| *k != kind);
         state.parts.push((kind, part));
         state.buffers.extend(buffers.0);
+        drop(state);
+        self.queue_flush();
+    }
+
+    fn queue_flush(&self) {
+        let mut state = self.0.borrow_mut();
         if !state.flush_queued {
             state.flush_queued = true;
             let hub = self.clone();
@@ -143,9 +162,28 @@ impl Hub {
         let parts = std::mem::take(&mut state.parts);
         let transfer: js_sys::Array = std::mem::take(&mut state.buffers).into_iter().collect();
         let mut fields = vec![("type", JsValue::from("frame"))];
+        if !state.messages.is_empty() {
+            let messages: js_sys::Array = std::mem::take(&mut state.messages).into_iter().collect();
+            fields.push(("messages", messages.into()));
+        }
         fields.extend(parts);
         if let Some(worker) = &state.worker {
             let _ = worker.post_message_with_transfer(&object(&fields), &transfer);
+        }
+    }
+
+    /// Paints every registered canvas from the model this frame left (called by the
+    /// animation loop, not by a render).
+    pub fn paint_frame(&self, model: &Model) {
+        let painters: Vec<FramePainter> = self
+            .0
+            .borrow()
+            .on_frame
+            .iter()
+            .map(|(_, p)| p.clone())
+            .collect();
+        for paint in painters {
+            paint(model);
         }
     }
 
@@ -153,6 +191,25 @@ impl Hub {
     pub fn theme_changed(&self) {
         self.0.borrow_mut().palette_sent = false;
     }
+}
+
+/// Registers `paint` to run on every frame of the animation loop for the component's
+/// life. It reads what it needs of the component's props from shared cells the
+/// component keeps current, so it is registered once.
+#[yew::hook]
+pub fn use_frame_painter(hub: &Hub, paint: impl Fn(&Model) + 'static) {
+    let hub = hub.clone();
+    let paint: FramePainter = Rc::new(paint);
+    yew::use_effect_with((), move |_| {
+        let id = {
+            let mut state = hub.0.borrow_mut();
+            state.next_id += 1;
+            let id = state.next_id;
+            state.on_frame.push((id, paint));
+            id
+        };
+        move || hub.0.borrow_mut().on_frame.retain(|(i, _)| *i != id)
+    });
 }
 
 /// Held for a canvas component's life: dropping them detaches the callbacks.

@@ -20,7 +20,7 @@ pub const DEFAULT_SPEED: usize = 3;
 /// Trace events kept for narration and the space-time diagram.
 const TRACE_WINDOW: usize = 20_000;
 
-/// A simulation. Not `PartialEq`: the reducer's version counter stands in.
+/// A simulation. Not `PartialEq`: the model's page counter stands in.
 pub struct SimCell(pub RefCell<Box<dyn Run>>);
 
 /// One simulation on the page with what is drawn of it. Playback, actions and seeks
@@ -210,13 +210,17 @@ pub struct Model {
     pub playing: bool,
     pub speed: usize,
     pacer: Pacer,
-    pub version: u64,
-    /// Bumped when the page as a whole must be redrawn: on anything but a frame, and on
-    /// a frame that changed the picture or came long enough after the last redraw
-    /// (see `frame::same_picture`). Between them only what follows the clock redraws.
+    /// Bumped when the page must be redrawn: on anything but a frame, and on a frame
+    /// that changed the picture or came long enough after the last redraw (see
+    /// `frame::same_picture`). Between them the app does not redraw at all: only the
+    /// canvases move, painted by the animation loop. Models are equal when it is.
     pub page: u64,
     /// Wall time (a frame's timestamp) of the last full redraw while playing.
     page_at: f64,
+    /// A frame found the page due a redraw: the animation loop asks for it
+    /// (`Msg::Redraw`) in a task of its own after the frame, so that the frame itself
+    /// stays short and the redraw's own work falls between frames.
+    pub redraw_due: bool,
     /// Bumped whenever the panes are rebuilt: what effects that follow a run key on.
     pub generation: u64,
     pub embed: bool,
@@ -246,12 +250,14 @@ pub struct Model {
 
 impl PartialEq for Model {
     fn eq(&self, other: &Self) -> bool {
-        self.version == other.version
+        self.page == other.page
     }
 }
 
 pub enum Msg {
     Frame(f64),
+    /// The redraw a frame found due (see `Model::redraw_due`).
+    Redraw,
     TogglePlay,
     Step,
     Seek(Micros),
@@ -354,9 +360,9 @@ impl Model {
             playing: autoplay,
             speed: speed.min(SPEEDS.len() - 1),
             pacer: Pacer::default(),
-            version: 0,
             page: 0,
             page_at: 0.0,
+            redraw_due: false,
             generation: 0,
             embed,
             selected: None,
@@ -438,7 +444,6 @@ impl Model {
         for pane in &mut self.panes {
             pane.refresh();
         }
-        self.version += 1;
         // A halted run will not move again: stop asking for frames.
         if self.pane().view.halted.is_some() {
             self.playing = false;
@@ -454,7 +459,7 @@ impl Model {
             .into_iter()
             .collect();
         let fresh = Model::new(config, notices, self.speed, self.embed, false);
-        let (version, generation, page) = (self.version, self.generation, self.page);
+        let (generation, page) = (self.generation, self.page);
         let compare = std::mem::take(&mut self.compare);
         *self = Model {
             shown: std::mem::take(&mut self.shown),
@@ -467,7 +472,6 @@ impl Model {
             ..fresh
         };
         self.set_compare(compare);
-        self.version = version + 1;
         self.page = page + 1;
         self.generation = generation + 1;
     }
@@ -586,10 +590,18 @@ impl Reducible for Model {
                 let changed = !m.playing
                     || !Rc::ptr_eq(&moments, &m.pane().moments)
                     || !same_picture(&picture, m.view());
-                if changed || page_refresh_due(m.view().nodes.len(), ts - m.page_at) {
-                    m.page += 1;
+                if changed || page_refresh_due(ts - m.page_at) {
+                    m.redraw_due = true;
                     m.page_at = ts;
                 }
+                return Rc::new(m);
+            }
+            Msg::Redraw => {
+                if !m.redraw_due {
+                    return self;
+                }
+                m.redraw_due = false;
+                m.page += 1;
                 return Rc::new(m);
             }
             Msg::TogglePlay => {
@@ -884,6 +896,7 @@ impl Reducible for Model {
         }
         m.refresh();
         m.page += 1;
+        m.redraw_due = false;
         Rc::new(m)
     }
 }

@@ -339,6 +339,43 @@ test('on a phone the scenario choice is near the top and every word the page use
   await page.close();
 });
 
+test('the space-time diagram\'s now line is painted where the arrows end, also in the first second', async () => {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  await page.goto(server.url + '?algo=raft&nodes=5&seed=7&speed=1');
+  await page.locator('[data-node-id="1"]').waitFor();
+  await page.click('#play');
+  await page.waitForTimeout(400);
+  await page.click('#play');
+  await page.waitForTimeout(300);
+  const [start, end, now] = await page.locator('.lamport').evaluate((e) => [e.dataset.start, e.dataset.end, e.dataset.now].map(Number));
+  assert.ok(now > 0 && now < end, `paused inside the first window (${now} of ${end} µs)`);
+  const accent = await page.evaluate(() => {
+    const probe = document.createElement('span');
+    probe.style.color = 'var(--accent)';
+    document.body.append(probe);
+    const rgb = getComputedStyle(probe).color.match(/\d+/g).map(Number);
+    probe.remove();
+    return rgb;
+  });
+  const clip = await page.locator('.lamport-canvas').boundingBox();
+  const png = pngPixels(await page.screenshot({ clip }));
+  // The columns where most of the height is the accent colour: the now line.
+  const columns = [];
+  for (let x = 0; x < png.width; x++) {
+    let hits = 0;
+    for (let y = 0; y < png.height; y++) {
+      const i = (y * png.width + x) * 4;
+      if (Math.abs(png.data[i] - accent[0]) + Math.abs(png.data[i + 1] - accent[1]) + Math.abs(png.data[i + 2] - accent[2]) < 60) hits++;
+    }
+    if (hits > png.height / 2) columns.push(x);
+  }
+  assert.ok(columns.length > 0 && columns.length <= 6, `one line, a few pixels wide (${columns})`);
+  const drawn = columns.reduce((a, b) => a + b, 0) / columns.length / png.width;
+  const expected = (now - start) / (end - start);
+  assert.ok(Math.abs(drawn - expected) < 0.01, `line at ${drawn.toFixed(3)} of the plot, the instant at ${expected.toFixed(3)}`);
+  await page.close();
+});
+
 test('messages in flight are painted by the paint worker and show on screen', async () => {
   const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   await page.goto(server.url + '?algo=raft&nodes=25&seed=1&latency=100-150ms&heartbeat=25ms&election-timeout=1-2s&speed=1');
