@@ -376,6 +376,42 @@ test('the space-time diagram\'s now line is painted where the arrows end, also i
   await page.close();
 });
 
+test('while playing, frames move the canvases and leave the page alone; the page redraws about twice a second', async () => {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  await page.goto(server.url + '?algo=raft&nodes=25&seed=1&latency=100-150ms&heartbeat=25ms&election-timeout=1-2s&speed=1');
+  await page.locator('[data-node-id="1"]').waitFor();
+  await page.click('#play');
+  await page.waitForTimeout(2500); // past the first election: a steady wire
+  const seen = await page.evaluate(() => new Promise((done) => {
+    let changed = false;
+    new MutationObserver(() => { changed = true; }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+    const clock = () => document.querySelector('.clock').textContent;
+    const clocks = new Set([clock()]);
+    let frames = 0; let touched = 0; const start = performance.now();
+    const tick = (t) => {
+      frames += 1;
+      if (changed) touched += 1;
+      changed = false;
+      clocks.add(clock());
+      if (t - start < 3000) requestAnimationFrame(tick); else done({ frames, touched, clocks: clocks.size });
+    };
+    requestAnimationFrame(tick);
+  }));
+  assert.ok(seen.frames > 60, `frames kept coming (${seen.frames} in 3 s)`);
+  assert.ok(seen.touched <= 12, `the DOM changed in ${seen.touched} of ${seen.frames} frames: only with the redraws`);
+  assert.ok(seen.clocks >= 4, `the clock moved with the redraws (${seen.clocks} readings in 3 s)`);
+  // Between redraws the messages still move: the canvas changes from frame to frame.
+  const clip = await page.locator('.msg-layer').boundingBox();
+  const a = pngPixels(await page.screenshot({ clip }));
+  await page.waitForTimeout(50);
+  const b = pngPixels(await page.screenshot({ clip }));
+  let moved = 0;
+  for (let i = 0; i < a.data.length; i += 4) if (Math.abs(a.data[i] - b.data[i]) + Math.abs(a.data[i + 1] - b.data[i + 1]) + Math.abs(a.data[i + 2] - b.data[i + 2]) > 40) moved++;
+  assert.ok(moved > 1000, `${moved} px of the messages' canvas changed in 50 ms`);
+  await page.click('#play');
+  await page.close();
+});
+
 test('messages in flight are painted by the paint worker and show on screen', async () => {
   const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   await page.goto(server.url + '?algo=raft&nodes=25&seed=1&latency=100-150ms&heartbeat=25ms&election-timeout=1-2s&speed=1');
