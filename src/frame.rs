@@ -33,17 +33,37 @@ pub const NARRATION_LINES_PLAYING: usize = 40;
 /// Clusters above this many nodes are "big" for the refresh rates above.
 pub const BIG_CLUSTER: usize = 9;
 
-/// Least wall time between redraws of the page while playing, when nothing drawn as a
-/// picture changed (see [`same_picture`]): the clock, the slider, the statistics and
-/// the narration read the same at twice a second, and a redraw is what costs a slow
-/// laptop its frames (any text that changes makes the browser restyle, lay out, paint
-/// and composite). Between redraws the page's DOM is left alone: what moves every
-/// frame (messages, timer rings, the space-time diagram) is on canvases.
-pub const PAGE_REFRESH_MS: f64 = 500.0;
+/// How often the page redraws while playing, when nothing drawn as a picture changed
+/// (see [`same_picture`]): the clock, the slider, the statistics and the narration.
+/// A redraw is what costs a slow laptop its frames (any text that changes makes the
+/// browser restyle, lay out, paint and composite, besides the render itself), so the
+/// interval follows what the last redraws cost: about 80 times their render time,
+/// which keeps them near a percent of the main thread. A fast machine redraws five
+/// times a second, a slow laptop at 4x throttle about once. Between redraws the DOM is
+/// left alone: what moves every frame (messages, timer rings, the space-time diagram)
+/// is on canvases.
+pub const REDRAW_MIN_MS: f64 = 200.0;
+pub const REDRAW_MAX_MS: f64 = 1_000.0;
+const REDRAW_COST_FACTOR: f64 = 80.0;
+
+/// The wall time between redraws when a redraw's render takes `cost_ms`.
+pub fn redraw_interval(cost_ms: f64) -> f64 {
+    (cost_ms * REDRAW_COST_FACTOR).clamp(REDRAW_MIN_MS, REDRAW_MAX_MS)
+}
+
+/// The render time the next interval is chosen by: a running average, so one slow
+/// redraw (a garbage collection) does not hold the page at the slowest rate.
+pub fn redraw_cost(average_ms: f64, last_ms: f64) -> f64 {
+    if average_ms <= 0.0 {
+        last_ms
+    } else {
+        0.7 * average_ms + 0.3 * last_ms
+    }
+}
 
 /// Whether the page is due a redraw `since_ms` after the last one.
-pub fn page_refresh_due(since_ms: f64) -> bool {
-    since_ms >= PAGE_REFRESH_MS
+pub fn page_refresh_due(since_ms: f64, interval_ms: f64) -> bool {
+    since_ms >= interval_ms
 }
 
 /// Two views draw the same cluster picture: the same nodes in the same states, the
@@ -325,10 +345,26 @@ mod tests {
     }
 
     #[test]
-    fn the_page_redraws_twice_a_second_while_playing() {
-        assert!(!page_refresh_due(0.0));
-        assert!(!page_refresh_due(PAGE_REFRESH_MS - 1.0));
-        assert!(page_refresh_due(PAGE_REFRESH_MS));
-        assert!(page_refresh_due(5.0 * PAGE_REFRESH_MS));
+    fn redraws_back_off_as_they_cost_more() {
+        assert_eq!(
+            redraw_interval(0.5),
+            REDRAW_MIN_MS,
+            "a fast machine: five a second"
+        );
+        assert_eq!(redraw_interval(5.0), 400.0);
+        assert_eq!(
+            redraw_interval(40.0),
+            REDRAW_MAX_MS,
+            "never less than once a second"
+        );
+        assert!(!page_refresh_due(399.0, 400.0));
+        assert!(page_refresh_due(400.0, 400.0));
+        assert_eq!(
+            redraw_cost(0.0, 8.0),
+            8.0,
+            "the first redraw sets the average"
+        );
+        let after_spike = redraw_cost(4.0, 40.0);
+        assert!(after_spike > 4.0 && after_spike < 20.0, "{after_spike}");
     }
 }

@@ -7,7 +7,7 @@ use super::state::{Model, Msg, NUDGE};
 use super::url;
 use electionscope::sim::{Action, NodeStatus, Target};
 use gloo_render::{AnimationFrame, request_animation_frame};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
@@ -27,24 +27,39 @@ type ModelSlot = Rc<RefCell<Option<UseReducerHandle<Model>>>>;
 /// Requests one frame that advances the model, paints the canvases and requests the
 /// next: the loop lives exactly as long as the handle in `slot`. Dropping the handle
 /// cancels it.
-fn schedule_frames(slot: FrameSlot, model: ModelSlot, hub: Hub) {
+fn schedule_frames(slot: FrameSlot, model: ModelSlot, hub: Hub, redraw_ms: Rc<Cell<f64>>) {
     let next_slot = slot.clone();
     let handle = request_animation_frame(move |ts| {
         let newest = model.borrow().clone();
         if let Some(newest) = newest {
-            newest.dispatch(Msg::Frame(ts));
+            let every = electionscope::frame::redraw_interval(redraw_ms.get());
+            newest.dispatch(Msg::Frame(ts, every));
             // What moves every frame is painted here, from the model the frame left,
             // without a render of the app.
             hub.paint_frame(&newest);
             // The page's redraw, when due, runs in a task after this frame: the frame
-            // stays short, and the redraw's own work lands between frames.
+            // stays short, and the redraw's own work lands between frames. What its
+            // render costs sets how often the next ones come.
             if newest.redraw_due {
                 let dispatch = newest.dispatcher();
-                gloo_timers::callback::Timeout::new(0, move || dispatch.dispatch(Msg::Redraw))
-                    .forget();
+                let redraw_ms = redraw_ms.clone();
+                gloo_timers::callback::Timeout::new(0, move || {
+                    let start = wall_now();
+                    dispatch.dispatch(Msg::Redraw);
+                    // Yew renders in a microtask queued by the dispatch; this one runs
+                    // after it.
+                    let done = wasm_bindgen::closure::Closure::once_into_js(move || {
+                        let cost = wall_now() - start;
+                        redraw_ms.set(electionscope::frame::redraw_cost(redraw_ms.get(), cost));
+                    });
+                    if let Some(window) = web_sys::window() {
+                        window.queue_microtask(wasm_bindgen::JsCast::unchecked_ref(&done));
+                    }
+                })
+                .forget();
             }
         }
-        schedule_frames(next_slot, model, hub);
+        schedule_frames(next_slot, model, hub, redraw_ms);
     });
     *slot.borrow_mut() = Some(handle);
 }
@@ -255,13 +270,15 @@ pub fn use_animation(model: &UseReducerHandle<Model>, hub: &Hub) {
     let newest: ModelSlot = use_mut_ref(|| None);
     *newest.borrow_mut() = Some(model.clone());
     let frames: FrameSlot = use_mut_ref(|| None);
+    // What the page's redraws cost (their render, averaged), for the loop's lifetime.
+    let redraw_ms = use_memo((), |_| Rc::new(Cell::new(0.0)));
     {
-        let (frames, hub) = (frames.clone(), hub.clone());
+        let (frames, hub, redraw_ms) = (frames.clone(), hub.clone(), (*redraw_ms).clone());
         use_effect_with(
             model.playing && *visible && model.in_view,
             move |run_loop| {
                 if *run_loop {
-                    schedule_frames(frames.clone(), newest, hub);
+                    schedule_frames(frames.clone(), newest, hub, redraw_ms);
                 }
                 move || {
                     frames.borrow_mut().take();

@@ -255,7 +255,9 @@ impl PartialEq for Model {
 }
 
 pub enum Msg {
-    Frame(f64),
+    /// A frame at this wall time; the page redraws at most every so many ms of wall
+    /// time (`frame::redraw_interval`, from what the last redraws cost).
+    Frame(f64, f64),
     /// The redraw a frame found due (see `Model::redraw_due`).
     Redraw,
     TogglePlay,
@@ -542,7 +544,7 @@ impl Reducible for Model {
     fn reduce(self: Rc<Self>, msg: Msg) -> Rc<Self> {
         let mut m = (*self).clone();
         match msg {
-            Msg::Frame(ts) => {
+            Msg::Frame(ts, redraw_every) => {
                 if !m.playing {
                     return self;
                 }
@@ -590,7 +592,7 @@ impl Reducible for Model {
                 let changed = !m.playing
                     || !Rc::ptr_eq(&moments, &m.pane().moments)
                     || !same_picture(&picture, m.view());
-                if changed || page_refresh_due(ts - m.page_at) {
+                if changed || page_refresh_due(ts - m.page_at, redraw_every) {
                     m.redraw_due = true;
                     m.page_at = ts;
                 }

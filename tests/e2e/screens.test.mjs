@@ -398,7 +398,8 @@ test('while playing, frames move the canvases and leave the page alone; the page
     requestAnimationFrame(tick);
   }));
   assert.ok(seen.frames > 60, `frames kept coming (${seen.frames} in 3 s)`);
-  assert.ok(seen.touched <= 12, `the DOM changed in ${seen.touched} of ${seen.frames} frames: only with the redraws`);
+  // Redraws come at most five times a second (frame::REDRAW_MIN_MS), fewer when they cost more.
+  assert.ok(seen.touched <= 16, `the DOM changed in ${seen.touched} of ${seen.frames} frames: only with the redraws`);
   assert.ok(seen.clocks >= 4, `the clock moved with the redraws (${seen.clocks} readings in 3 s)`);
   // Between redraws the messages still move: the canvas changes from frame to frame.
   const clip = await page.locator('.msg-layer').boundingBox();
