@@ -339,6 +339,16 @@ test('on a phone the scenario choice is near the top and every word the page use
   await page.close();
 });
 
+// Pixels whose colour differs clearly (over 40 in summed RGB) between two same-size
+// screenshots.
+function pixelsChanged(a, b) {
+  let n = 0;
+  for (let i = 0; i < a.data.length; i += 4) {
+    if (Math.abs(a.data[i] - b.data[i]) + Math.abs(a.data[i + 1] - b.data[i + 1]) + Math.abs(a.data[i + 2] - b.data[i + 2]) > 40) n++;
+  }
+  return n;
+}
+
 test('the space-time diagram\'s now line is painted where the arrows end, also in the first second', async () => {
   const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   await page.goto(server.url + '?algo=raft&nodes=5&seed=7&speed=1');
@@ -406,8 +416,7 @@ test('while playing, frames move the canvases and leave the page alone; the page
   const a = pngPixels(await page.screenshot({ clip }));
   await page.waitForTimeout(50);
   const b = pngPixels(await page.screenshot({ clip }));
-  let moved = 0;
-  for (let i = 0; i < a.data.length; i += 4) if (Math.abs(a.data[i] - b.data[i]) + Math.abs(a.data[i + 1] - b.data[i + 1]) + Math.abs(a.data[i + 2] - b.data[i + 2]) > 40) moved++;
+  const moved = pixelsChanged(a, b);
   assert.ok(moved > 1000, `${moved} px of the messages' canvas changed in 50 ms`);
   await page.click('#play');
   await page.close();
@@ -430,11 +439,7 @@ test('messages in flight are painted by the paint worker and show on screen', as
   await page.addStyleTag({ content: '.msg-layer { visibility: hidden !important; }' });
   await page.waitForTimeout(100);
   const hidden = pngPixels(await page.screenshot({ clip }));
-  let painted = 0;
-  for (let i = 0; i < shown.data.length; i += 4) {
-    const d = Math.abs(shown.data[i] - hidden.data[i]) + Math.abs(shown.data[i + 1] - hidden.data[i + 1]) + Math.abs(shown.data[i + 2] - hidden.data[i + 2]);
-    if (d > 40) painted++;
-  }
+  const painted = pixelsChanged(shown, hidden);
   // Each dot covers about 250 px at this size; overlapping dots and rings aside, a
   // few hundred messages paint tens of thousands of pixels.
   assert.ok(painted > inflight * 40, `${painted} px painted for ${inflight} messages`);
