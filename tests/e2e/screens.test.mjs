@@ -339,6 +339,19 @@ test('on a phone the scenario choice is near the top and every word the page use
   await page.close();
 });
 
+// 25 nodes with about 240 messages in flight once the first election is over.
+const BUSY_WIRE = '?algo=raft&nodes=25&seed=1&latency=100-150ms&heartbeat=25ms&election-timeout=1-2s&speed=1';
+
+// A 1440x1000 page of `query`, played for `ms` of wall time and still playing.
+async function playing(query, ms) {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  await page.goto(server.url + query);
+  await page.locator('[data-node-id="1"]').waitFor();
+  await page.click('#play');
+  await page.waitForTimeout(ms);
+  return page;
+}
+
 // Pixels whose colour differs clearly (over 40 in summed RGB) between two same-size
 // screenshots.
 function pixelsChanged(a, b) {
@@ -350,11 +363,7 @@ function pixelsChanged(a, b) {
 }
 
 test('the space-time diagram\'s now line is painted where the arrows end, also in the first second', async () => {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-  await page.goto(server.url + '?algo=raft&nodes=5&seed=7&speed=1');
-  await page.locator('[data-node-id="1"]').waitFor();
-  await page.click('#play');
-  await page.waitForTimeout(400);
+  const page = await playing('?algo=raft&nodes=5&seed=7&speed=1', 400);
   await page.click('#play');
   await page.waitForTimeout(300);
   const [start, end, now] = await page.locator('.lamport').evaluate((e) => [e.dataset.start, e.dataset.end, e.dataset.now].map(Number));
@@ -387,11 +396,7 @@ test('the space-time diagram\'s now line is painted where the arrows end, also i
 });
 
 test('while playing, frames move the canvases and leave the page alone; the page redraws about twice a second', async () => {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-  await page.goto(server.url + '?algo=raft&nodes=25&seed=1&latency=100-150ms&heartbeat=25ms&election-timeout=1-2s&speed=1');
-  await page.locator('[data-node-id="1"]').waitFor();
-  await page.click('#play');
-  await page.waitForTimeout(2500); // past the first election: a steady wire
+  const page = await playing(BUSY_WIRE, 2500); // past the first election: a steady wire
   const seen = await page.evaluate(() => new Promise((done) => {
     let changed = false;
     new MutationObserver(() => { changed = true; }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
@@ -423,11 +428,7 @@ test('while playing, frames move the canvases and leave the page alone; the page
 });
 
 test('messages in flight are painted by the paint worker and show on screen', async () => {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-  await page.goto(server.url + '?algo=raft&nodes=25&seed=1&latency=100-150ms&heartbeat=25ms&election-timeout=1-2s&speed=1');
-  await page.locator('[data-node-id="1"]').waitFor();
-  await page.click('#play');
-  await page.waitForTimeout(2500);
+  const page = await playing(BUSY_WIRE, 2500);
   await page.click('#play');
   await page.waitForTimeout(300);
   const inflight = Number(await page.locator('.msg-layer').getAttribute('data-inflight'));
