@@ -265,9 +265,9 @@ function paintDiagram(canvas, ctx, f) {
   }
   // The "now" line, here rather than in the SVG so that it moves with the arrows in
   // the same frame (early on it moves; later it stays at the right edge).
-  if (typeof f.now === 'number') {
+  if (typeof f.nowX === 'number') {
     const width = 2 * ky;
-    const x = Math.min(f.now * f.scale * kx, pw - width / 2);
+    const x = Math.min(f.nowX * kx, pw - width / 2);
     ctx.fillStyle = palette.accent ?? palette.ink;
     ctx.fillRect(x - width / 2, 0, width, (f.height - 14) * ky);
   }

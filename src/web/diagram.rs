@@ -119,7 +119,7 @@ impl DiagramPainter {
             ("height", vm.height.into()),
             ("start", (vm.start as f64).into()),
             ("scale", vm.scale.into()),
-            ("now", (vm.now.saturating_sub(vm.start) as f64).into()),
+            ("nowX", (vm.now_x() - LAMPORT_LEFT).into()),
             ("tiles", buffers.doubles(&t0s)),
         ]);
         hub.stage("diagram", canvas, frame, buffers);
