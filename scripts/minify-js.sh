@@ -15,6 +15,7 @@ for f in "$dir"/electionscope-web-*.js; do
   # An ES module: its top-level names are private and can be shortened too.
   terser "$f" --module --compress --mangle -o "$f.min" && mv "$f.min" "$f"
 done
-# A classic worker script: its top-level names stay as they are.
-terser "$dir/paint-worker.js" --compress --mangle -o "$dir/paint-worker.js.min" \
+# A classic worker script: its own top-level names are shortened too; the global it
+# sets (`onmessage`) is assigned, not declared, so it keeps its name.
+terser "$dir/paint-worker.js" --compress --mangle --toplevel -o "$dir/paint-worker.js.min" \
   && mv "$dir/paint-worker.js.min" "$dir/paint-worker.js"

@@ -389,8 +389,6 @@ pub struct NodeVm {
     pub term: u64,
     pub voted_for: Option<NodeId>,
     pub leader: Option<NodeId>,
-    /// Share of the election timer left, 1.0 just after reset, 0.0 at timeout.
-    pub timer_left: Option<f64>,
     pub log: Vec<LogCell>,
     /// Entries hidden to the left of the strip.
     pub log_hidden: usize,
@@ -490,7 +488,6 @@ pub fn nodes(view: &ClusterView, layout: &Layout, algo: Algo) -> Vec<NodeVm> {
                 NodeStatus::Paused { until } => (n.view.role.clone(), Some(until)),
                 NodeStatus::Up => (n.view.role.clone(), None),
             };
-            let timer_left = timer_left(n, view.now, algo);
             let skip = n.view.log.len().saturating_sub(LOG_STRIP);
             NodeVm {
                 id: n.id,
@@ -512,7 +509,6 @@ pub fn nodes(view: &ClusterView, layout: &Layout, algo: Algo) -> Vec<NodeVm> {
                 term: n.view.term,
                 voted_for: n.view.voted_for,
                 leader: n.view.leader,
-                timer_left,
                 log: n.view.log[skip..]
                     .iter()
                     .map(|e| LogCell {

@@ -44,11 +44,12 @@ fn a_zab_leader_leads_only_once_its_epoch_is_established() {
         }
     }
     assert!(seen_establishing, "n5 is LEADING before it is established");
-    let v = nodes(&r.view(), &circle_layout(5), Algo::parse("zab").unwrap());
+    let (view, zab) = (r.view(), Algo::parse("zab").unwrap());
+    let v = nodes(&view, &circle_layout(5), zab);
     assert!(v[4].leads && v[4].term_label == "epoch 1");
     assert_eq!(v[4].caption.as_deref(), Some("epoch 1"));
     assert!(
-        v[0].role == "following" && v[0].timer_left.is_some(),
+        v[0].role == "following" && timer_left(&view.nodes[0], view.now, zab).is_some(),
         "a follower's ring drains until its sync timeout"
     );
 }
@@ -175,19 +176,22 @@ fn narration_is_newest_first_and_filtered() {
 #[test]
 fn election_timer_drains_toward_timeout() {
     let r = run_to(7, 400 * MS, &[]);
-    let v = nodes(&r.view(), &circle_layout(5), Algo::parse("raft").unwrap());
-    let followers: Vec<&NodeVm> = v.iter().filter(|n| n.role == "follower").collect();
+    let (view, raft) = (r.view(), Algo::parse("raft").unwrap());
+    let left = |role: &str| {
+        view.nodes
+            .iter()
+            .filter(|n| n.view.role == role)
+            .map(|n| timer_left(n, view.now, raft))
+            .collect::<Vec<_>>()
+    };
+    let followers = left("follower");
     assert!(!followers.is_empty());
     assert!(
         followers
             .iter()
-            .all(|n| n.timer_left.is_some_and(|f| (0.0..=1.0).contains(&f)))
+            .all(|f| f.is_some_and(|f| (0.0..=1.0).contains(&f)))
     );
-    assert!(
-        v.iter()
-            .filter(|n| n.role == "leader")
-            .all(|n| n.timer_left.is_none())
-    );
+    assert!(left("leader").iter().all(Option::is_none));
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! The cluster drawn as SVG: nodes on a circle, messages in flight, partitions, cuts.
 
 use super::message_layer::MessageLayer;
+use super::panels::kept;
 use electionscope::algo::Algo;
 use electionscope::algo::descriptor::RingKind;
 use electionscope::fit::{self, Fit, service_box as service_geometry};
@@ -159,16 +160,21 @@ pub fn cluster(p: &ClusterProps) -> Html {
             }
         })
     });
+    // Each node redraws only when its own props change (a role, a log entry), not
+    // when another node's do.
     let nodes = p.nodes.iter().map(|n| {
-        let on_node = p.on_node.clone();
-        let vm = NodeVm {
-            timer_left: None,
-            ..n.clone()
+        let props = NodeProps {
+            vm: n.clone(),
+            caption: fit.caption(n.id).cloned(),
+            name_font: fit.name_font,
+            short_name: fit.short_name,
+            badge: fit.badge,
+            layout: p.layout.clone(),
+            selected: p.selected == Some(n.id),
+            picked: p.split.contains(&n.id),
+            on_select: p.on_node.clone(),
         };
-        html! {
-            <Node key={n.id} {vm} caption={fit.caption(n.id).cloned()} name_font={fit.name_font} short_name={fit.short_name} badge={fit.badge}
-                layout={p.layout.clone()} selected={p.selected == Some(n.id)} picked={p.split.contains(&n.id)} on_select={on_node} />
-        }
+        kept(props, node)
     });
     html! {
         <div class={classes!("cluster-wrap", p.fill.then_some("fill"))} ref={wrap_ref}
@@ -204,7 +210,7 @@ pub fn px(v: f64) -> String {
     (v.round() as i64).to_string()
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(PartialEq)]
 pub struct NodeProps {
     pub vm: NodeVm,
     /// Where its caption goes, if it has room (see `electionscope::fit`).
@@ -221,7 +227,6 @@ pub struct NodeProps {
 
 /// One node. Role is shown by colour, outline style and a word, so it reads on a
 /// projector and without colour vision.
-#[function_component(Node)]
 pub fn node(p: &NodeProps) -> Html {
     let n = &p.vm;
     let id = n.id;

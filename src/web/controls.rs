@@ -128,7 +128,7 @@ pub fn playback(p: &PlaybackProps) -> Html {
                 <input id="timeline" class="timeline" type="range" min="0" max={end.to_string()} step="1"
                     value={now.to_string()} oninput={on_slider} aria-label="Timeline"
                     aria-valuetext={format!("{} of {}", clock(now), clock(end))} />
-                <MomentMarks {moments} on_seek={on_mark.clone()} />
+                { super::panels::kept(MomentMarksProps { moments, on_seek: on_mark.clone() }, moment_marks) }
                 if !branches.is_empty() {
                     <div class="fork-marks" aria-hidden="true">
                         { for branches.iter().enumerate().map(|(i, (fork, ..))| html! {
@@ -202,7 +202,7 @@ pub fn embed_time(p: &EmbedEndProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(PartialEq)]
 pub struct MomentMarksProps {
     pub moments: Rc<Vec<MomentMark>>,
     pub on_seek: Callback<Micros>,
@@ -215,7 +215,6 @@ const MARK_BUCKETS: u64 = 160;
 /// The key moments under the slider, each a button that jumps there. Positioned by
 /// CSS against the track's `--end`, so the markers are not re-rendered as the end
 /// grows while playing.
-#[function_component(MomentMarks)]
 pub fn moment_marks(p: &MomentMarksProps) -> Html {
     let span = p.moments.last().map_or(1, |k| k.time.max(1));
     let bucket = (span / MARK_BUCKETS).max(1);

@@ -343,7 +343,7 @@ pub fn lamport(p: &LamportProps) -> Html {
             <div class="lamport-plot" ref={plot_ref} {onclick} {onmousemove} tabindex="0" aria-label="Space-time diagram; once focused, scrolling moves in time">
                 <svg ref={svg_ref} viewBox={format!("0 0 {LAMPORT_W} {:.1}", vm.height)} role="img"
                      aria-label="Space-time diagram: one lane per node, arrows from send to delivery. Click to jump there; then scroll, or Shift+scroll, to move in time.">
-                    <Lanes vm={vm.clone()} />
+                    { super::panels::kept(LanesProps { vm: vm.clone() }, lanes) }
                     if let Some(thinned) = thinned {
                         <text class="thinned" x={(LAMPORT_W - 10.0).to_string()} y="11">{ thinned }</text>
                     }
@@ -357,7 +357,6 @@ pub fn lamport(p: &LamportProps) -> Html {
 
 /// The lanes of a diagram: redrawn when a lane changes (a node goes down or comes
 /// back, the cluster is resized), not on each frame the diagram slides.
-#[derive(Properties)]
 struct LanesProps {
     vm: Rc<LamportVm>,
 }
@@ -368,7 +367,6 @@ impl PartialEq for LanesProps {
     }
 }
 
-#[function_component(Lanes)]
 fn lanes(p: &LanesProps) -> Html {
     html! {
         { for p.vm.lanes.iter().map(|lane| html! {

@@ -26,7 +26,7 @@ use electionscope::algo::Algo;
 use electionscope::frame::DisplayCache;
 use electionscope::viewmodel;
 use glossary::Jargon;
-use panels::send;
+use panels::{kept, send};
 use state::{Model, Msg};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -388,9 +388,9 @@ fn page(p: &PageProps) -> Html {
         }
     };
     let network_panel = html! {
-        { controls::network_panel(&controls::NetworkProps { dispatch: model.dispatcher(), nodes: view.nodes.len(), service: view.nodes.iter().find(|n| n.service).map(|n| (n.id, n.name.clone())), leader: view.leader.map(|(l, _)| l),
+        { kept(controls::NetworkProps { dispatch: model.dispatcher(), nodes: view.nodes.len(), service: view.nodes.iter().find(|n| n.service).map(|n| (n.id, n.name.clone())), leader: view.leader.map(|(l, _)| l),
             split: model.split.clone(), partition: view.partition.clone(), cuts: view.cuts.len(),
-            latency: view.latency, drop_ppm: view.drop_ppm }) }
+            latency: view.latency, drop_ppm: view.drop_ppm }, controls::network_panel) }
     };
     html! {
         <div class="app">
@@ -405,7 +405,7 @@ fn page(p: &PageProps) -> Html {
                     <button id="help" onclick={send(&model, || Msg::Help(true))} aria-keyshortcuts="?">{ "? Help" }</button>
                 </div>
             </header>
-            { controls::quick_picker(&controls::SetupProps { dispatch: model.dispatcher(), config: pane.config.clone() }) }
+            { kept(controls::SetupProps { dispatch: model.dispatcher(), config: pane.config.clone() }, controls::quick_picker) }
             { for notices }
             if let Some(t) = &model.toast {
                 <p class="toast" role="status" onclick={send(&model, || Msg::Toast(None))}>{ t }</p>
@@ -430,8 +430,8 @@ fn page(p: &PageProps) -> Html {
                 <aside class="side">
                     { node_panel }
                     { network_panel }
-                    { panels::narration(&panels::NarrationProps { lines, shown: model.shown.clone(), on_toggle: on_toggle_category, on_seek: on_seek.clone(),
-                        moments_only: model.moments_only, on_moments_only }) }
+                    { kept(panels::NarrationProps { lines, shown: model.shown.clone(), on_toggle: on_toggle_category, on_seek: on_seek.clone(),
+                        moments_only: model.moments_only, on_moments_only }, panels::narration) }
                 </aside>
             </main>
             }
@@ -442,11 +442,11 @@ fn page(p: &PageProps) -> Html {
                 zoom={model.lamport_zoom} />
             }
             <div class="panels">
-                { controls::setup_panel(&controls::SetupProps { dispatch: model.dispatcher(), config: pane.config.clone() }) }
+                { kept(controls::SetupProps { dispatch: model.dispatcher(), config: pane.config.clone() }, controls::setup_panel) }
                 <editor::ScenarioEditor dispatch={model.dispatcher()} config={pane.config.clone()} lesson={model.lesson.as_ref().map(|l| l.source.clone())} />
             </div>
             { for model.panes.iter().map(|p| html! {
-                { legend(&LegendProps { algo: p.config.algo, storage: p.config.storage != electionscope::sim::StorageMode::Off, logs: p.view.nodes.iter().any(|n| !n.view.log.is_empty()), titled: compared }) }
+                { kept(LegendProps { algo: p.config.algo, storage: p.config.storage != electionscope::sim::StorageMode::Off, logs: p.view.nodes.iter().any(|n| !n.view.log.is_empty()), titled: compared }, legend) }
             }) }
             if model.help {
                 { controls::help(&controls::HelpProps { on_close: close_help }) }

@@ -19,12 +19,32 @@ use web_sys::{HtmlCanvasElement, ResizeObserver, Worker};
 /// Where Trunk copies the painter (`index.html` names it).
 const WORKER_URL: &str = "paint-worker.js";
 
-pub fn object(fields: &[(&str, JsValue)]) -> JsValue {
+pub fn object(fields: &[(&'static str, JsValue)]) -> JsValue {
     let o = js_sys::Object::new();
     for (k, v) in fields {
-        let _ = js_sys::Reflect::set(&o, &JsValue::from_str(k), v);
+        let _ = js_sys::Reflect::set(&o, &key(k), v);
     }
     o.into()
+}
+
+thread_local! {
+    /// Field names already made JS strings, by the address of their text.
+    static KEYS: RefCell<Vec<(*const u8, usize, JsValue)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// `k` as a JS string, made once: the frame's messages name the same few dozen
+/// fields sixty times a second, and decoding each name anew was a tenth of a frame's
+/// script on a slow laptop.
+fn key(k: &'static str) -> JsValue {
+    KEYS.with_borrow_mut(|keys| {
+        let at = (k.as_ptr(), k.len());
+        if let Some((.., v)) = keys.iter().find(|(p, n, _)| (*p, *n) == at) {
+            return v.clone();
+        }
+        let v = JsValue::from_str(k);
+        keys.push((at.0, at.1, v.clone()));
+        v
+    })
 }
 
 /// Typed arrays for a message to the worker, whose buffers move to it rather than

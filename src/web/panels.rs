@@ -159,3 +159,56 @@ pub fn send_with(
     let d = d.clone();
     Callback::from(move |_| d.dispatch(msg()))
 }
+
+/// A part of the page drawn by a plain function of its props.
+trait Part {
+    fn view(&self) -> Html;
+    fn same(&self, other: &dyn std::any::Any) -> bool;
+    fn any(&self) -> &dyn std::any::Any;
+}
+
+struct Drawn<P> {
+    props: P,
+    draw: fn(&P) -> Html,
+}
+
+impl<P: PartialEq + 'static> Part for Drawn<P> {
+    fn view(&self) -> Html {
+        (self.draw)(&self.props)
+    }
+
+    fn same(&self, other: &dyn std::any::Any) -> bool {
+        other
+            .downcast_ref::<Self>()
+            .is_some_and(|o| std::ptr::fn_addr_eq(o.draw, self.draw) && o.props == self.props)
+    }
+
+    fn any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+#[derive(Properties, Clone)]
+pub struct PartProps {
+    part: Rc<dyn Part>,
+}
+
+impl PartialEq for PartProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.part.same(other.part.any())
+    }
+}
+
+#[function_component(Kept)]
+fn kept(p: &PartProps) -> Html {
+    p.part.view()
+}
+
+/// `draw(&props)`, redrawn only when `props` change. The page's redraw rebuilds and
+/// compares its whole tree, which on a slow laptop costs a frame; parts that did not
+/// change (the setup, the legend, the narration between lines) are skipped. One
+/// component serves every such part, so each costs the bundle little.
+pub fn kept<P: PartialEq + 'static>(props: P, draw: fn(&P) -> Html) -> Html {
+    let part: Rc<dyn Part> = Rc::new(Drawn { props, draw });
+    html! { <Kept {part} /> }
+}
