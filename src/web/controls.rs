@@ -90,9 +90,11 @@ pub fn playback(p: &PlaybackProps) -> Html {
         })
     };
     let end = horizon.max(now).max(1);
+    // Made once, so the moment marks (kept while their props are equal) are not
+    // redrawn for a new closure.
     let on_mark = {
         let d = d.clone();
-        Callback::from(move |t: Micros| d.dispatch(Msg::Seek(t)))
+        use_callback((), move |t: Micros, _| d.dispatch(Msg::Seek(t)))
     };
     let prev = moments.iter().rev().find(|k| k.time < now);
     let next = moments.iter().find(|k| k.time > now);
