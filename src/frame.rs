@@ -37,8 +37,8 @@ pub const BIG_CLUSTER: usize = 9;
 /// (see [`same_picture`]): the clock, the slider, the statistics and the narration.
 /// A redraw is what costs a slow laptop its frames (any text that changes makes the
 /// browser restyle, lay out, paint and composite, besides the render itself), so the
-/// interval follows what the last redraws cost: about 80 times their render time,
-/// which keeps them near a percent of the main thread. A fast machine redraws five
+/// interval follows what the last redraws cost (their render, and the browser's
+/// restyle and layout of it): about 80 times that, near a percent of the main thread. A fast machine redraws five
 /// times a second, a slow laptop at 4x throttle about once. Between redraws the DOM is
 /// left alone: what moves every frame (messages, timer rings, the space-time diagram)
 /// is on canvases.
@@ -46,7 +46,7 @@ pub const REDRAW_MIN_MS: f64 = 200.0;
 pub const REDRAW_MAX_MS: f64 = 1_000.0;
 const REDRAW_COST_FACTOR: f64 = 80.0;
 
-/// The wall time between redraws when a redraw's render takes `cost_ms`.
+/// The wall time between redraws when a redraw takes `cost_ms`.
 pub fn redraw_interval(cost_ms: f64) -> f64 {
     (cost_ms * REDRAW_COST_FACTOR).clamp(REDRAW_MIN_MS, REDRAW_MAX_MS)
 }
@@ -64,6 +64,27 @@ pub fn redraw_cost(average_ms: f64, last_ms: f64) -> f64 {
 /// Whether the page is due a redraw `since_ms` after the last one.
 pub fn page_refresh_due(since_ms: f64, interval_ms: f64) -> bool {
     since_ms >= interval_ms
+}
+
+/// A changed picture (a role, a term, a log entry) waits for the page's redraw at
+/// most this long after the last one, at about 20 times what a redraw costs. A
+/// client's write changes the picture at every node it reaches, several times in a
+/// tenth of a second: on a slow laptop, a redraw for each cost a frame each. A fast
+/// machine (a redraw under a millisecond) still redraws within the frame.
+const PICTURE_COST_FACTOR: f64 = 20.0;
+pub const PICTURE_WAIT_MAX_MS: f64 = 250.0;
+
+/// The longest a changed picture waits, after the last redraw, when a redraw costs
+/// `cost_ms`.
+pub fn picture_wait(cost_ms: f64) -> f64 {
+    (cost_ms * PICTURE_COST_FACTOR).min(PICTURE_WAIT_MAX_MS)
+}
+
+/// Whether a frame `since_ms` after the last redraw redraws the page, when a redraw
+/// costs `cost_ms` and the picture has changed since (`picture_changed`).
+pub fn redraw_due(since_ms: f64, cost_ms: f64, picture_changed: bool) -> bool {
+    page_refresh_due(since_ms, redraw_interval(cost_ms))
+        || (picture_changed && since_ms >= picture_wait(cost_ms))
 }
 
 /// Two views draw the same cluster picture: the same nodes in the same states, the
@@ -366,5 +387,26 @@ mod tests {
         );
         let after_spike = redraw_cost(4.0, 40.0);
         assert!(after_spike > 4.0 && after_spike < 20.0, "{after_spike}");
+    }
+
+    #[test]
+    fn a_changed_picture_waits_a_little_on_a_slow_machine_only() {
+        // A fast machine: a redraw costs half a millisecond, the picture is redrawn
+        // on the next frame.
+        assert!(redraw_due(16.7, 0.5, true));
+        assert!(
+            !redraw_due(16.7, 0.5, false),
+            "nothing changed: the interval"
+        );
+        // A slow laptop: a redraw costs 12 ms; changes within a quarter second
+        // share one redraw.
+        assert_eq!(picture_wait(12.0), 240.0);
+        assert!(!redraw_due(100.0, 12.0, true));
+        assert!(redraw_due(240.0, 12.0, true));
+        assert!(!redraw_due(240.0, 12.0, false));
+        assert!(redraw_due(REDRAW_MAX_MS, 12.0, false));
+        // However slow, a change is on screen within a quarter second.
+        assert_eq!(picture_wait(500.0), PICTURE_WAIT_MAX_MS);
+        assert!(picture_wait(500.0) < redraw_interval(500.0));
     }
 }

@@ -404,7 +404,6 @@ pub struct NodeVm {
     /// `voted` or `promised`: what `voted_for` means here.
     pub vote_word: &'static str,
     pub drift_ppm: i32,
-    pub local_time: Micros,
 }
 
 const TIMER_STEPS: f64 = 48.0;
@@ -526,7 +525,6 @@ pub fn nodes(view: &ClusterView, layout: &Layout, algo: Algo) -> Vec<NodeVm> {
                 caption: n.view.fields.first().map(|(k, v)| format!("{k} {v}")),
                 vote_word: algo.vote_word,
                 drift_ppm: n.drift_ppm,
-                local_time: n.local_time,
             }
         })
         .collect()

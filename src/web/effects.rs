@@ -32,14 +32,13 @@ fn schedule_frames(slot: FrameSlot, model: ModelSlot, hub: Hub, redraw_ms: Rc<Ce
     let handle = request_animation_frame(move |ts| {
         let newest = model.borrow().clone();
         if let Some(newest) = newest {
-            let every = electionscope::frame::redraw_interval(redraw_ms.get());
-            newest.dispatch(Msg::Frame(ts, every));
+            newest.dispatch(Msg::Frame(ts, redraw_ms.get()));
             // What moves every frame is painted here, from the model the frame left,
             // without a render of the app.
             hub.paint_frame(&newest);
             // The page's redraw, when due, runs in a task after this frame: the frame
-            // stays short, and the redraw's own work lands between frames. What its
-            // render costs sets how often the next ones come.
+            // stays short, and the redraw's own work lands between frames. What it
+            // costs sets how soon the next one comes.
             if newest.redraw_due {
                 let dispatch = newest.dispatcher();
                 let redraw_ms = redraw_ms.clone();
@@ -49,6 +48,13 @@ fn schedule_frames(slot: FrameSlot, model: ModelSlot, hub: Hub, redraw_ms: Rc<Ce
                     // Yew renders in a microtask queued by the dispatch; this one runs
                     // after it.
                     let done = wasm_bindgen::closure::Closure::once_into_js(move || {
+                        // The new text is laid out now, between frames, rather than in
+                        // the next frame on top of its own work (reading a laid-out
+                        // size makes the browser restyle and lay out at once), and what
+                        // that costs counts with the render.
+                        if let Some(body) = gloo_utils_document().body() {
+                            let _ = body.offset_height();
+                        }
                         let cost = wall_now() - start;
                         redraw_ms.set(electionscope::frame::redraw_cost(redraw_ms.get(), cost));
                     });

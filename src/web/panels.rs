@@ -200,7 +200,7 @@ impl PartialEq for PartProps {
 }
 
 #[function_component(Kept)]
-fn kept(p: &PartProps) -> Html {
+fn kept_part(p: &PartProps) -> Html {
     p.part.view()
 }
 

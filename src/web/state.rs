@@ -3,7 +3,7 @@
 //! state: writing the URL and computing the fingerprint are effects (`web/mod.rs`).
 
 use electionscope::config::SimConfig;
-use electionscope::frame::{FRAME_EVENT_BUDGET, Pacer, page_refresh_due, same_picture};
+use electionscope::frame::{FRAME_EVENT_BUDGET, Pacer, redraw_due, same_picture};
 use electionscope::lesson::{Lesson, Resolved};
 use electionscope::run::{self, Run};
 use electionscope::sim::MomentMark;
@@ -217,6 +217,8 @@ pub struct Model {
     pub page: u64,
     /// Wall time (a frame's timestamp) of the last full redraw while playing.
     page_at: f64,
+    /// The picture changed since that redraw (see `frame::redraw_due`).
+    picture_changed: bool,
     /// A frame found the page due a redraw: the animation loop asks for it
     /// (`Msg::Redraw`) in a task of its own after the frame, so that the frame itself
     /// stays short and the redraw's own work falls between frames.
@@ -255,8 +257,8 @@ impl PartialEq for Model {
 }
 
 pub enum Msg {
-    /// A frame at this wall time; the page redraws at most every so many ms of wall
-    /// time (`frame::redraw_interval`, from what the last redraws cost).
+    /// A frame at this wall time, when the page's redraws cost so many ms of wall
+    /// time: what they cost sets how often they come (`frame::redraw_due`).
     Frame(f64, f64),
     /// The redraw a frame found due (see `Model::redraw_due`).
     Redraw,
@@ -364,6 +366,7 @@ impl Model {
             pacer: Pacer::default(),
             page: 0,
             page_at: 0.0,
+            picture_changed: false,
             redraw_due: false,
             generation: 0,
             embed,
@@ -544,7 +547,7 @@ impl Reducible for Model {
     fn reduce(self: Rc<Self>, msg: Msg) -> Rc<Self> {
         let mut m = (*self).clone();
         match msg {
-            Msg::Frame(ts, redraw_every) => {
+            Msg::Frame(ts, redraw_ms) => {
                 if !m.playing {
                     return self;
                 }
@@ -589,11 +592,12 @@ impl Reducible for Model {
                 }
                 let (picture, moments) = (m.view().clone(), m.pane().moments.clone());
                 m.refresh();
-                let changed = !m.playing
-                    || !Rc::ptr_eq(&moments, &m.pane().moments)
-                    || !same_picture(&picture, m.view());
-                if changed || page_refresh_due(ts - m.page_at, redraw_every) {
+                m.picture_changed |=
+                    !Rc::ptr_eq(&moments, &m.pane().moments) || !same_picture(&picture, m.view());
+                // A run that stopped shows where it stopped at once.
+                if !m.playing || redraw_due(ts - m.page_at, redraw_ms, m.picture_changed) {
                     m.redraw_due = true;
+                    m.picture_changed = false;
                     m.page_at = ts;
                 }
                 return Rc::new(m);
