@@ -129,6 +129,8 @@ function paintCluster(canvas, ctx, f) {
 const tiles = new Map();
 
 // Arrows: x1, y1, x2, y2, class, flags (1 in flight, 2 dropped), relative to the tile.
+// A tile holds those that arrived or died when it was last sent; the rest (in flight,
+// or landed since) come with each frame (`live`, in plot units) until it is sent again.
 const ARROW = 6;
 // Marks: x, y, role (0 follower, 1 leader, 2 candidate, 3 pre-candidate, 4 crashed).
 const MARK = 3;
@@ -172,6 +174,21 @@ function drawTile(tile, kx, ky, height) {
     g.fillText(tile.labels[i] ?? '', px, (height - 2) * ky);
   });
 
+  drawArrows(g, a, X, kx, ky);
+
+  // Role changes: a small bar on the node's lane in the role's colour.
+  const m = tile.marks;
+  for (let i = 0; i + MARK - 1 < m.length; i += MARK) {
+    g.fillStyle = palette.roles[m[i + 2]] ?? palette.roles[0];
+    g.beginPath();
+    g.roundRect(X(m[i] - 3), (m[i + 1] - 9) * ky, 6 * kx, 18 * ky, 2 * kx);
+    g.fill();
+  }
+  return { bitmap: c.transferToImageBitmap(), left, key: `${kx}:${ky}:${height}:${paletteVersion}` };
+}
+
+// Draws arrows (the format above) on `g`, x through `X`, y scaled by `ky`.
+function drawArrows(g, a, X, kx, ky) {
   // Arrows, one path per colour and dash, as the SVG did.
   for (const inFlight of [false, true]) {
     g.setLineDash(inFlight ? [4 * kx, 3 * kx] : []);
@@ -226,16 +243,6 @@ function drawTile(tile, kx, ky, height) {
     g.lineTo(bx + uy * w2, by - ux * w2);
     g.fill();
   }
-
-  // Role changes: a small bar on the node's lane in the role's colour.
-  const m = tile.marks;
-  for (let i = 0; i + MARK - 1 < m.length; i += MARK) {
-    g.fillStyle = palette.roles[m[i + 2]] ?? palette.roles[0];
-    g.beginPath();
-    g.roundRect(X(m[i] - 3), (m[i + 1] - 9) * ky, 6 * kx, 18 * ky, 2 * kx);
-    g.fill();
-  }
-  return { bitmap: c.transferToImageBitmap(), left, key: `${kx}:${ky}:${height}:${paletteVersion}` };
 }
 
 let paletteVersion = 0;
@@ -263,6 +270,9 @@ function paintDiagram(canvas, ctx, f) {
     const x = Math.round((tile.t0 - f.start) * f.scale * kx) + tile.drawn.left;
     ctx.drawImage(tile.drawn.bitmap, x, 0);
   }
+  // Arrows in flight grow every frame, so they are drawn here rather than into their
+  // tile, as are those that landed since the tile was last sent.
+  if (f.live?.length) drawArrows(ctx, f.live, (x) => x * kx, kx, ky);
   // The "now" line, here rather than in the SVG so that it moves with the arrows in
   // the same frame (early on it moves; later it stays at the right edge).
   if (typeof f.nowX === 'number') {

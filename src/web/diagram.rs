@@ -4,8 +4,9 @@
 //!
 //! Lane names, lane lines and the `now` line are a still SVG. Arrows, role marks and
 //! ticks slide every frame, so they are painted on a canvas by the page's painter
-//! (`web::paint`, `static/paint-worker.js`): each tile of virtual time is posted once when it is
-//! drawn, then each frame posts only where the window starts. As SVG, the sliding
+//! (`web::paint`, `static/paint-worker.js`): each tile of virtual time is posted when
+//! something in it starts, lands or dies, and each frame posts only where the window
+//! starts and the arrows still in flight. As SVG, the sliding
 //! tiles and their redraws cost about half of every frame at 25 nodes on a slow
 //! laptop. What is drawn is decided here and in `viewmodel::lamport`; the worker
 //! only executes it.
@@ -58,8 +59,8 @@ struct DiagramPainter {
     /// CSS pixels of the canvas box, kept by a ResizeObserver so painting never forces
     /// a layout.
     size: (f64, f64),
-    /// The tiles the worker holds: a tile object not among them is posted.
-    posted: Vec<Rc<LamportTile>>,
+    /// The tiles the worker holds, with what it was sent of each.
+    posted: Vec<PostedTile>,
     /// The diagram last painted, repainted as it is on a resize or a theme change.
     vm: Option<Rc<LamportVm>>,
     algo: Algo,
@@ -74,40 +75,166 @@ impl Painter for DiagramPainter {
     }
 }
 
-impl DiagramPainter {
-    fn post_tile(hub: &Hub, tile: &LamportTile, algo: Algo) {
-        let mut arrows = Vec::with_capacity(tile.arrows.len() * 6);
+/// A tile the worker holds: the view model's object it was last seen as, what of it
+/// the worker drew into its bitmap, and when (wall ms) that was sent.
+struct PostedTile {
+    tile: Rc<LamportTile>,
+    still: StillPart,
+    sent_at: f64,
+}
+
+/// How long a tile's newly landed arrows are painted with each frame before the tile
+/// goes to the worker again with them, unless it settles or they pile up first.
+const TILE_RESEND_MS: f64 = 500.0;
+const LIVE_ARROWS_MAX: usize = 64;
+
+/// What of a tile the worker draws into its bitmap: the arrows that had arrived or
+/// died (and their message ids), the role marks and the ticks. Arrows in flight grow
+/// every frame, and those that land come several times in a tenth of a second: both
+/// are painted with each frame (`live`) instead, and the tile goes again only every
+/// half second, when it settles, or when a role changes. Sent with every frame, the
+/// newest tile cost the worker a fresh bitmap sixty times a second, and on a 2-core
+/// laptop that work took the cores the page's frames needed.
+struct StillPart {
+    ids: Vec<u64>,
+    arrows: Vec<f32>,
+    marks: Vec<f32>,
+    ticks: Vec<f32>,
+    labels: String,
+}
+
+/// Appends an arrow as the worker reads it: x1, y1, x2, y2, class, flags (1 in
+/// flight, 2 dropped), x shifted by `dx`.
+fn push_arrow(out: &mut Vec<f32>, a: &viewmodel::Arrow, dx: f64) {
+    let flags = u8::from(a.in_flight) | (u8::from(a.dropped) << 1);
+    out.extend_from_slice(&[
+        (a.x1 + dx) as f32,
+        a.y1 as f32,
+        (a.x2 + dx) as f32,
+        a.y2 as f32,
+        class_index(a.class),
+        f32::from(flags),
+    ]);
+}
+
+impl StillPart {
+    fn of(tile: &LamportTile, algo: Algo) -> StillPart {
+        let mut ids = Vec::new();
+        let mut arrows = Vec::new();
         for a in &tile.arrows {
-            let flags = u8::from(a.in_flight) | (u8::from(a.dropped) << 1);
-            arrows.extend([a.x1, a.y1, a.x2, a.y2].map(|v| v as f32));
-            arrows.extend([class_index(a.class), flags as f32]);
+            if !a.in_flight {
+                ids.push(a.id);
+                push_arrow(&mut arrows, a, 0.0);
+            }
         }
         let mut marks = Vec::with_capacity(tile.marks.len() * 3);
         for m in &tile.marks {
-            marks.extend([m.x as f32, m.y as f32, role_index(algo, &m.role)]);
+            marks.extend_from_slice(&[m.x as f32, m.y as f32, role_index(algo, &m.role)]);
         }
-        let ticks: Vec<f32> = tile.ticks.iter().map(|(x, _)| *x as f32).collect();
-        let labels: Vec<&str> = tile.ticks.iter().map(|(_, l)| l.as_str()).collect();
+        let mut ticks = Vec::with_capacity(tile.ticks.len());
+        let mut labels = String::new();
+        for (x, label) in &tile.ticks {
+            ticks.push(*x as f32);
+            if !labels.is_empty() {
+                labels.push('\n');
+            }
+            labels.push_str(label);
+        }
+        StillPart {
+            ids,
+            arrows,
+            marks,
+            ticks,
+            labels,
+        }
+    }
+
+    fn arrow(&self, k: usize) -> Option<&[f32]> {
+        self.arrows.get(k * 6..k * 6 + 6)
+    }
+
+    /// Everything `older` drew is still here, drawn the same: only arrows were added.
+    /// (Not so after a rewind, a new run or a zoom, where the tile goes again at once.)
+    fn extends(&self, older: &StillPart) -> bool {
+        self.marks == older.marks
+            && self.ticks == older.ticks
+            && self.labels == older.labels
+            && older.ids.iter().enumerate().all(|(k, id)| {
+                // Arrows come in the order they were sent, and message ids grow with it.
+                self.ids
+                    .binary_search(id)
+                    .is_ok_and(|j| self.arrow(j) == older.arrow(k))
+            })
+    }
+}
+
+impl DiagramPainter {
+    fn post_tile(hub: &Hub, t0: Micros, still: &StillPart) {
         let mut buffers = Transfer::default();
         let msg = object(&[
             ("type", "tile".into()),
-            ("t0", (tile.t0 as f64).into()),
-            ("arrows", buffers.floats(&arrows)),
-            ("marks", buffers.floats(&marks)),
-            ("ticks", buffers.floats(&ticks)),
-            ("labels", labels.join("\n").into()),
+            ("t0", (t0 as f64).into()),
+            ("arrows", buffers.floats(&still.arrows)),
+            ("marks", buffers.floats(&still.marks)),
+            ("ticks", buffers.floats(&still.ticks)),
+            ("labels", still.labels.as_str().into()),
         ]);
         hub.send(msg, buffers);
     }
 
-    fn paint(&mut self, canvas: &HtmlCanvasElement, hub: &Hub) -> Option<()> {
-        let vm = self.vm.clone()?;
-        for tile in &vm.tiles {
-            if !self.posted.iter().any(|t| Rc::ptr_eq(t, tile)) {
-                Self::post_tile(hub, tile, self.algo);
+    /// What the worker should hold of `tile`, sending it again if it is due.
+    fn keep_tile(
+        &self,
+        hub: &Hub,
+        tile: &Rc<LamportTile>,
+        before: Option<PostedTile>,
+    ) -> PostedTile {
+        let now = super::effects::wall_now();
+        let before = match before {
+            Some(p) if Rc::ptr_eq(&p.tile, tile) => return p,
+            other => other,
+        };
+        let fresh = StillPart::of(tile, self.algo);
+        if let Some(p) = before {
+            let added = fresh.ids.len().saturating_sub(p.still.ids.len());
+            let waits =
+                !tile.settled && now - p.sent_at < TILE_RESEND_MS && added <= LIVE_ARROWS_MAX;
+            if fresh.extends(&p.still) && (added == 0 || waits) {
+                return PostedTile {
+                    tile: tile.clone(),
+                    ..p
+                };
             }
         }
-        self.posted = vm.tiles.clone();
+        Self::post_tile(hub, tile.t0, &fresh);
+        PostedTile {
+            tile: tile.clone(),
+            still: fresh,
+            sent_at: now,
+        }
+    }
+
+    fn paint(&mut self, canvas: &HtmlCanvasElement, hub: &Hub) -> Option<()> {
+        let vm = self.vm.clone()?;
+        let mut before = std::mem::take(&mut self.posted);
+        // The arrows the tiles sent lack, in plot units: painted with this frame.
+        let mut live: Vec<f32> = Vec::new();
+        for tile in &vm.tiles {
+            let kept = before
+                .iter()
+                .position(|p| p.tile.t0 == tile.t0)
+                .map(|i| before.swap_remove(i));
+            let posted = self.keep_tile(hub, tile, kept);
+            let dx = (tile.t0 as f64 - vm.start as f64) * vm.scale;
+            if !tile.settled || posted.still.ids.len() < tile.arrows.len() {
+                for a in &tile.arrows {
+                    if a.in_flight || posted.still.ids.binary_search(&a.id).is_err() {
+                        push_arrow(&mut live, a, dx);
+                    }
+                }
+            }
+            self.posted.push(posted);
+        }
         let t0s: Vec<f64> = vm.tiles.iter().map(|t| t.t0 as f64).collect();
         let dpr = web_sys::window()?.device_pixel_ratio().max(1.0);
         let mut buffers = Transfer::default();
@@ -121,6 +248,7 @@ impl DiagramPainter {
             ("scale", vm.scale.into()),
             ("nowX", (vm.now_x() - LAMPORT_LEFT).into()),
             ("tiles", buffers.doubles(&t0s)),
+            ("live", buffers.floats(&live)),
         ]);
         hub.stage("diagram", canvas, frame, buffers);
         Some(())
@@ -222,9 +350,10 @@ pub fn lamport(p: &LamportProps) -> Html {
         });
     }
     {
-        let (canvas_ref, painter) = (canvas_ref.clone(), painter.clone());
+        // While playing, the next frame paints it anyway (see the message layer).
+        let (canvas_ref, painter, playing) = (canvas_ref.clone(), painter.clone(), live.0.playing);
         use_effect(move || {
-            if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
+            if !playing && let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
                 painter.borrow_mut().paint(&canvas, &hub);
             }
         });

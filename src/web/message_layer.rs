@@ -303,9 +303,12 @@ pub fn message_layer(p: &MessageLayerProps) -> Html {
         });
     }
     {
-        let (canvas_ref, painter) = (canvas_ref.clone(), painter.clone());
+        // While playing, the next frame paints it anyway: a redraw that painted too
+        // would send the worker a second picture between frames, on a slow laptop
+        // the millisecond that makes the redraw overrun the frame.
+        let (canvas_ref, painter, playing) = (canvas_ref.clone(), painter.clone(), live.0.playing);
         use_effect(move || {
-            if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
+            if !playing && let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
                 painter.borrow().paint(&canvas, &hub);
             }
         });

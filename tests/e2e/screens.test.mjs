@@ -395,6 +395,37 @@ test('the space-time diagram\'s now line is painted where the arrows end, also i
   await page.close();
 });
 
+test('the diagram sends its painter a tile only when something in it starts, lands or dies; arrows in flight go with each frame', async () => {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  // Count what the page posts to the paint worker.
+  await page.addInitScript(() => {
+    const seen = window.__posted = { frames: 0, tiles: 0, live: 0 };
+    const post = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (m, ...rest) {
+      if (m?.type === 'frame' && m.diagram) {
+        seen.frames += 1;
+        seen.tiles += (m.messages ?? []).filter((x) => x.type === 'tile').length;
+        if (m.diagram.live?.length) seen.live += 1;
+      }
+      return post.call(this, m, ...rest);
+    };
+  });
+  await page.goto(server.url + '?algo=raft&nodes=5&seed=7&speed=1');
+  await page.locator('[data-node-id="1"]').waitFor();
+  await page.click('#play');
+  await page.waitForTimeout(1500); // past the first election: heartbeats every 50 ms
+  await page.evaluate(() => Object.assign(window.__posted, { frames: 0, tiles: 0, live: 0 }));
+  await page.waitForTimeout(2000);
+  const seen = await page.evaluate(() => ({ ...window.__posted }));
+  await page.click('#play');
+  assert.ok(seen.frames > 60, `frames kept coming (${seen.frames} in 2 s)`);
+  // The newest tile changed with every frame while its arrows grew; now it goes again
+  // only when a heartbeat or its reply starts or lands.
+  assert.ok(seen.tiles < seen.frames / 3, `${seen.tiles} tiles posted in ${seen.frames} frames`);
+  assert.ok(seen.live > 0, `frames carried arrows in flight (${seen.live} of ${seen.frames})`);
+  await page.close();
+});
+
 test('while playing, frames move the canvases and leave the page alone; the page redraws about twice a second', async () => {
   const page = await playing(BUSY_WIRE, 2500); // past the first election: a steady wire
   const seen = await page.evaluate(() => new Promise((done) => {
