@@ -189,11 +189,11 @@ impl DiagramPainter {
         tile: &Rc<LamportTile>,
         before: Option<PostedTile>,
     ) -> PostedTile {
-        let now = super::effects::wall_now();
         let before = match before {
             Some(p) if Rc::ptr_eq(&p.tile, tile) => return p,
             other => other,
         };
+        let now = super::effects::wall_now();
         let fresh = StillPart::of(tile, self.algo);
         if let Some(p) = before {
             let added = fresh.ids.len().saturating_sub(p.still.ids.len());
