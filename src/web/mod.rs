@@ -24,11 +24,10 @@ use controls::{NodeActions, Playback};
 use diagram::Lamport;
 use electionscope::algo::Algo;
 use electionscope::frame::DisplayCache;
-use electionscope::viewmodel;
+use electionscope::viewmodel::{self, Category};
 use glossary::Jargon;
 use panels::{kept, send};
 use state::{Model, Msg};
-use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -99,21 +98,21 @@ pub fn app() -> Html {
         return html! { <lab::LabPage /> };
     }
     html! {
-        <ContextProvider<Live> context={Live(model.clone(), model.page, (*hub).clone())}>
+        <ContextProvider<Live> context={Live(model.clone(), (model.page, model.tick), (*hub).clone())}>
             <Page page={model.page} {model} />
         </ContextProvider<Live>>
     }
 }
 
 /// The model for the components that follow the clock as text, slider or canvas,
-/// with the page's redraw count when their props were made, and the page's painter.
-/// They redraw with the page (on anything but a frame, and while playing a few times
+/// with the page's redraw and tick counts when their props were made, and the page's
+/// painter. They redraw with the page and with each tick (while playing, a few times
 /// a second): text or a slider that changes makes the browser restyle, lay out, paint
 /// and composite, which on a slow laptop costs a frame by itself, and digits that
 /// change sixty times a second cannot be read anyway. Canvases are repainted every
 /// frame by the animation loop (`paint::Hub::paint_frame`), outside Yew's render.
 #[derive(Clone)]
-pub struct Live(pub UseReducerHandle<Model>, u64, pub paint::Hub);
+pub struct Live(pub UseReducerHandle<Model>, (u64, u64), pub paint::Hub);
 
 impl PartialEq for Live {
     fn eq(&self, other: &Self) -> bool {
@@ -246,7 +245,6 @@ fn page(p: &PageProps) -> Html {
             export::cluster_svg(&msgs)
         })
     };
-    let display: Rc<RefCell<DisplayCache>> = use_mut_ref(DisplayCache::default);
     let pane = model.pane();
     let run = pane.sim.0.borrow();
     let trace = run.trace();
@@ -361,15 +359,6 @@ fn page(p: &PageProps) -> Html {
         };
     }
 
-    let wall_ms = effects::wall_now();
-    let lines = display.borrow_mut().narration(
-        trace,
-        (&model.shown, model.moments_only),
-        model.playing,
-        view.nodes.len(),
-        wall_ms,
-    );
-    let stats = viewmodel::stats(view, run.stats(), algo);
     // The selected node's actions (or how to select one) and the network: beside the
     // drawing, or under the columns side by side.
     let node_panel = html! {
@@ -393,7 +382,8 @@ fn page(p: &PageProps) -> Html {
             latency: view.latency, drop_ppm: view.drop_ppm }, controls::network_panel) }
     };
     html! {
-        <div class="app">
+        // How many times the whole page has been rendered: the tests read it.
+        <div class="app" data-page={model.page.to_string()}>
             <header>
                 <h1>{ "ElectionScope" }</h1>
                 <span class="algo" id="algo-title">{ algo.title }</span>
@@ -430,14 +420,13 @@ fn page(p: &PageProps) -> Html {
                 <aside class="side">
                     { node_panel }
                     { network_panel }
-                    { kept(panels::NarrationProps { lines, shown: model.shown.clone(), on_toggle: on_toggle_category, on_seek: on_seek.clone(),
-                        moments_only: model.moments_only, on_moments_only }, panels::narration) }
+                    <LiveNarration on_toggle={on_toggle_category} on_seek={on_seek.clone()} {on_moments_only} />
                 </aside>
             </main>
             }
             <Playback dispatch={model.dispatcher()} playing={model.playing} speed={model.speed} />
             if !compared {
-            { panels::stats(&panels::StatsProps { stats, column: 0, of: "" }) }
+            <LiveStats />
             <Lamport on_seek={on_seek} {algo} on_zoom={on_lamport_zoom} fit={model.lamport_fit}
                 zoom={model.lamport_zoom} />
             }
@@ -453,6 +442,57 @@ fn page(p: &PageProps) -> Html {
             }
         </div>
     }
+}
+
+/// The statistics of the drawn run, redrawn with each tick.
+#[function_component(LiveStats)]
+fn live_stats() -> Html {
+    let live = use_context::<Live>().expect("the app provides the live model");
+    let pane = live.0.pane();
+    let run = pane.sim.0.borrow();
+    let stats = viewmodel::stats(&pane.view, run.stats(), pane.config.algo);
+    panels::stats(&panels::StatsProps {
+        stats,
+        column: 0,
+        of: "",
+    })
+}
+
+#[derive(Properties, PartialEq)]
+struct LiveNarrationProps {
+    on_toggle: Callback<Category>,
+    on_seek: Callback<electionscope::sim::Micros>,
+    on_moments_only: Callback<()>,
+}
+
+/// The narration of the drawn run, looked at again with each tick; its list is
+/// redrawn only when its lines change (at most a few times a second while playing,
+/// see `DisplayCache::narration`).
+#[function_component(LiveNarration)]
+fn live_narration(p: &LiveNarrationProps) -> Html {
+    let live = use_context::<Live>().expect("the app provides the live model");
+    let display = use_mut_ref(DisplayCache::default);
+    let model = &live.0;
+    let pane = model.pane();
+    let run = pane.sim.0.borrow();
+    let lines = display.borrow_mut().narration(
+        run.trace(),
+        (&model.shown, model.moments_only),
+        model.playing,
+        pane.view.nodes.len(),
+        effects::wall_now(),
+    );
+    kept(
+        panels::NarrationProps {
+            lines,
+            shown: model.shown.clone(),
+            on_toggle: p.on_toggle.clone(),
+            on_seek: p.on_seek.clone(),
+            moments_only: model.moments_only,
+            on_moments_only: p.on_moments_only.clone(),
+        },
+        panels::narration,
+    )
 }
 
 #[derive(Properties, PartialEq)]

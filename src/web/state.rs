@@ -211,11 +211,17 @@ pub struct Model {
     pub speed: usize,
     pacer: Pacer,
     /// Bumped when the page must be redrawn: on anything but a frame, and on a frame
-    /// that changed the picture or came long enough after the last redraw (see
-    /// `frame::same_picture`). Between them the app does not redraw at all: only the
-    /// canvases move, painted by the animation loop. Models are equal when it is.
+    /// that changed the picture (see `frame::same_picture`). Between redraws the app
+    /// does not render at all: only the canvases move, painted by the animation loop.
     pub page: u64,
-    /// Wall time (a frame's timestamp) of the last full redraw while playing.
+    /// Bumped when only what follows the clock must be redrawn (the clock, slider,
+    /// statistics, narration and diagram, which read the model through `Live`): a
+    /// frame long enough after the last redraw that left the picture as it was. The
+    /// rest of the page (the cluster, the panels, the legend) is not even rendered:
+    /// on a slow laptop its render alone was half of a redraw. Models are equal when
+    /// both counters are.
+    pub tick: u64,
+    /// Wall time (a frame's timestamp) of the last redraw while playing.
     page_at: f64,
     /// The picture changed since that redraw (see `frame::redraw_due`).
     picture_changed: bool,
@@ -223,6 +229,8 @@ pub struct Model {
     /// (`Msg::Redraw`) in a task of its own after the frame, so that the frame itself
     /// stays short and the redraw's own work falls between frames.
     pub redraw_due: bool,
+    /// That redraw is of the whole page, not a tick.
+    redraw_page: bool,
     /// Bumped whenever the panes are rebuilt: what effects that follow a run key on.
     pub generation: u64,
     pub embed: bool,
@@ -252,7 +260,7 @@ pub struct Model {
 
 impl PartialEq for Model {
     fn eq(&self, other: &Self) -> bool {
-        self.page == other.page
+        self.page == other.page && self.tick == other.tick
     }
 }
 
@@ -365,9 +373,11 @@ impl Model {
             speed: speed.min(SPEEDS.len() - 1),
             pacer: Pacer::default(),
             page: 0,
+            tick: 0,
             page_at: 0.0,
             picture_changed: false,
             redraw_due: false,
+            redraw_page: false,
             generation: 0,
             embed,
             selected: None,
@@ -435,6 +445,19 @@ impl Model {
 
     pub fn view(&self) -> &Rc<ClusterView> {
         &self.pane().view
+    }
+
+    /// How many findings the drawn run's monitor has made: a new one changes the
+    /// banner, which is part of the picture.
+    fn findings(&self) -> usize {
+        self.pane().sim.0.borrow().stats().findings.len()
+    }
+
+    /// A redraw that only follows the clock can leave the rest of the page alone:
+    /// one run on a full page. Columns side by side and the embed draw their
+    /// statistics and latest lines with the rest, so they redraw whole.
+    fn ticks_suffice(&self) -> bool {
+        self.panes.len() == 1 && !self.embed
     }
 
     pub fn now(&self) -> Micros {
@@ -590,13 +613,16 @@ impl Reducible for Model {
                     m.playing = false;
                     m.pacer.reset();
                 }
-                let (picture, moments) = (m.view().clone(), m.pane().moments.clone());
+                let (picture, moments, findings) =
+                    (m.view().clone(), m.pane().moments.clone(), m.findings());
                 m.refresh();
-                m.picture_changed |=
-                    !Rc::ptr_eq(&moments, &m.pane().moments) || !same_picture(&picture, m.view());
+                m.picture_changed |= !Rc::ptr_eq(&moments, &m.pane().moments)
+                    || !same_picture(&picture, m.view())
+                    || findings != m.findings();
                 // A run that stopped shows where it stopped at once.
                 if !m.playing || redraw_due(ts - m.page_at, redraw_ms, m.picture_changed) {
                     m.redraw_due = true;
+                    m.redraw_page |= !m.playing || m.picture_changed || !m.ticks_suffice();
                     m.picture_changed = false;
                     m.page_at = ts;
                 }
@@ -607,7 +633,11 @@ impl Reducible for Model {
                     return self;
                 }
                 m.redraw_due = false;
-                m.page += 1;
+                if std::mem::take(&mut m.redraw_page) {
+                    m.page += 1;
+                } else {
+                    m.tick += 1;
+                }
                 return Rc::new(m);
             }
             Msg::TogglePlay => {
@@ -903,6 +933,7 @@ impl Reducible for Model {
         m.refresh();
         m.page += 1;
         m.redraw_due = false;
+        m.redraw_page = false;
         Rc::new(m)
     }
 }

@@ -1,7 +1,11 @@
 // Measures the visualizer's quality bars in headless Chromium. Not a test: it prints
 // figures. Run after `trunk build --release --offline`:   node tests/e2e/bench.mjs
 // `--throttle 4` slows the CPU four times (Chromium's Emulation.setCPUThrottlingRate,
-// a slow laptop) for the frame measurements; `--frames-only` skips the rest.
+// a slow laptop) for the frame measurements; `--frames-only` skips the rest;
+// `--repeat N` (default 5) plays each frame measurement N times. A shared 2-core
+// machine misses a frame now and then whatever the page does, so the figures come
+// with the same count for an empty page (a bare requestAnimationFrame loop at the
+// same throttle): the floor under which no page can go.
 //   - frame times (requestAnimationFrame timestamps) while playing: 5 nodes, and
 //     25 nodes with 200+ messages in flight; main-thread work per frame (CDP metrics)
 //   - start-up: from the wasm arriving to the first node drawn, for long links
@@ -24,8 +28,32 @@ async function metrics(cdp) {
 const arg = (name) => { const i = process.argv.indexOf(name); return i < 0 ? undefined : process.argv[i + 1] ?? ''; };
 const THROTTLE = Number(arg('--throttle') ?? 1);
 const FRAMES_ONLY = process.argv.includes('--frames-only');
+const REPEAT = Math.max(1, Number(arg('--repeat') ?? 5));
+const SECONDS = 6;
 
-async function frames(browser, base, name, query, seconds = 6) {
+// A frame is missed when its interval spans more than one display refresh (60 Hz:
+// 16.7 ms, and rAF timestamps jitter by a few tenths of a millisecond around it).
+const missed = (deltas) => deltas.filter((d) => d > 20).length;
+
+// requestAnimationFrame timestamps for `ms`, and at each frame the number of messages
+// in flight the cluster's canvas says it draws (0 on a page without one).
+function rafLoop(page, ms) {
+  return page.evaluate((ms) => new Promise((done) => {
+    const read = () => Number(document.querySelector('.msg-layer')?.dataset.inflight ?? 0);
+    const stamps = []; const samples = [];
+    const start = performance.now();
+    function tick(t) {
+      stamps.push(t);
+      samples.push(read());
+      if (t - start < ms) requestAnimationFrame(tick); else done({ stamps, samples });
+    }
+    requestAnimationFrame(tick);
+  }), ms);
+}
+
+const intervals = (stamps) => stamps.slice(1).map((t, i) => t - stamps[i]);
+
+async function playOnce(browser, base, query) {
   const page = await browser.newPage();
   await page.setViewportSize({ width: 1440, height: 1000 });
   await page.goto(base + query);
@@ -36,33 +64,48 @@ async function frames(browser, base, name, query, seconds = 6) {
   await page.click('#play');
   await page.waitForTimeout(2000); // warm up: elections settle, messages fill the wire
   const before = await metrics(cdp);
-  const result = await page.evaluate((ms) => new Promise((done) => {
-    const stamps = []; const inflight = [];
-    const start = performance.now();
-    function tick(t) {
-      stamps.push(t);
-      inflight.push(Number(document.querySelector('.msg-layer')?.dataset.inflight ?? 0));
-      if (t - start < ms) requestAnimationFrame(tick); else done({ stamps, inflight });
-    }
-    requestAnimationFrame(tick);
-  }), seconds * 1000);
+  const result = await rafLoop(page, SECONDS * 1000);
   const after = await metrics(cdp);
   await page.click('#play');
-  const deltas = result.stamps.slice(1).map((t, i) => t - result.stamps[i]);
-  const n = deltas.length;
-  const task = (after.TaskDuration - before.TaskDuration) * 1000 / n;
-  const script = (after.ScriptDuration - before.ScriptDuration) * 1000 / n;
-  const layout = ((after.LayoutDuration - before.LayoutDuration) + (after.RecalcStyleDuration - before.RecalcStyleDuration)) * 1000 / n;
   await page.close();
+  const per = (k) => after[k] - before[k];
   return {
-    name, cpu_throttle: THROTTLE, frames: n,
-    frame_ms: { p50: r2(pct(deltas, 50)), p95: r2(pct(deltas, 95)), p99: r2(pct(deltas, 99)), max: r2(Math.max(...deltas)) },
-    // A frame is missed when its interval spans more than one display refresh (60 Hz:
-    // 16.7 ms, and rAF timestamps jitter by a few tenths of a millisecond around it).
-    missed_frames: deltas.filter((d) => d > 20).length,
-    main_thread_ms_per_frame: { total: r1(task), script: r1(script), style_layout: r1(layout) },
-    messages_in_flight: { min: Math.min(...result.inflight), mean: Math.round(result.inflight.reduce((a, b) => a + b, 0) / result.inflight.length), max: Math.max(...result.inflight) },
+    deltas: intervals(result.stamps), inflight: result.samples,
+    task: per('TaskDuration'), script: per('ScriptDuration'), layout: per('LayoutDuration') + per('RecalcStyleDuration'),
   };
+}
+
+async function frames(browser, base, name, query) {
+  const runs = [];
+  for (let i = 0; i < REPEAT; i++) runs.push(await playOnce(browser, base, query));
+  const deltas = runs.flatMap((r) => r.deltas);
+  const inflight = runs.flatMap((r) => r.inflight);
+  const n = deltas.length;
+  const sum = (k) => runs.reduce((a, r) => a + r[k], 0) * 1000 / n;
+  return {
+    name, cpu_throttle: THROTTLE, runs: REPEAT, seconds_each: SECONDS, frames: n,
+    frame_ms: { p50: r2(pct(deltas, 50)), p95: r2(pct(deltas, 95)), p99: r2(pct(deltas, 99)), max: r2(Math.max(...deltas)) },
+    missed_frames: missed(deltas),
+    missed_frames_per_run: runs.map((r) => missed(r.deltas)),
+    main_thread_ms_per_frame: { total: r1(sum('task')), script: r1(sum('script')), style_layout: r1(sum('layout')) },
+    messages_in_flight: { min: Math.min(...inflight), mean: Math.round(inflight.reduce((a, b) => a + b, 0) / inflight.length), max: Math.max(...inflight) },
+  };
+}
+
+// The machine's own floor: an empty page's animation frames at the same throttle.
+async function emptyPage(browser) {
+  const perRun = [];
+  for (let i = 0; i < REPEAT; i++) {
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 1440, height: 1000 });
+    await page.setContent('<!doctype html><title>empty</title><p>An empty page.</p>');
+    const cdp = await page.context().newCDPSession(page);
+    if (THROTTLE !== 1) await cdp.send('Emulation.setCPUThrottlingRate', { rate: THROTTLE });
+    await page.waitForTimeout(2000);
+    perRun.push(missed(intervals((await rafLoop(page, SECONDS * 1000)).stamps)));
+    await page.close();
+  }
+  return { name: 'an empty page (the machine\'s floor)', cpu_throttle: THROTTLE, runs: REPEAT, seconds_each: SECONDS, missed_frames_per_run: perRun };
 }
 
 async function cpu(browser, base) {
@@ -182,6 +225,7 @@ const browser = await launch();
 try {
   const out = {
     chromium: browser.version(),
+    empty_page: await emptyPage(browser),
     five_nodes: await frames(browser, server.url, '5 nodes', '?algo=raft&nodes=5&seed=7&speed=1'),
     twenty_five_nodes: await frames(browser, server.url, '25 nodes, 200+ messages',
       '?algo=raft&nodes=25&seed=1&latency=100-150ms&heartbeat=25ms&election-timeout=1-2s&speed=1'),

@@ -458,6 +458,36 @@ test('while playing, frames move the canvases and leave the page alone; the page
   await page.close();
 });
 
+test('while the picture stays, a redraw renders only what follows the clock: the page itself is not rendered again', async () => {
+  // Five nodes past the first election: heartbeats only, so no role, term or log changes.
+  const page = await playing('?algo=raft&nodes=5&seed=7&speed=1', 2500);
+  const seen = await page.evaluate(() => new Promise((done) => {
+    const read = (s) => document.querySelector(s)?.textContent;
+    const pages = new Set(); const clocks = new Set(); const times = new Set(); const messages = new Set();
+    const start = performance.now();
+    const tick = () => {
+      pages.add(document.querySelector('.app').dataset.page);
+      clocks.add(read('.clock')); times.add(read('#stat-time .value')); messages.add(read('#stat-messages .value'));
+      if (performance.now() - start < 3000) requestAnimationFrame(tick);
+      else done({ pages: [...pages], clocks: clocks.size, times: times.size, messages: messages.size });
+    };
+    requestAnimationFrame(tick);
+  }));
+  assert.ok(seen.pages.every((p) => /^[0-9]+$/.test(p ?? '')), `the page says how often it was rendered (${seen.pages})`);
+  assert.ok(seen.pages.length <= 2, `the whole page was rendered ${seen.pages.length - 1} times in 3 s of heartbeats`);
+  // What follows the clock still moves with each redraw.
+  assert.ok(seen.clocks >= 4, `the clock moved (${seen.clocks} readings)`);
+  assert.ok(seen.times >= 4, `the statistics' time moved (${seen.times} readings)`);
+  assert.ok(seen.messages >= 3, `the message counts moved (${seen.messages} readings)`);
+  // A change of picture still redraws the page: cut the leader off, and the election
+  // among the others that follows (while playing, nothing else renders the page).
+  await page.keyboard.press('l');
+  const cut = Number(await page.locator('.app').getAttribute('data-page'));
+  await page.waitForFunction((b) => Number(document.querySelector('.app').dataset.page) > b, cut, { timeout: 5000 });
+  await page.click('#play');
+  await page.close();
+});
+
 test('messages in flight are painted by the paint worker and show on screen', async () => {
   const page = await playing(BUSY_WIRE, 2500);
   await page.click('#play');
