@@ -38,10 +38,10 @@ pub const BIG_CLUSTER: usize = 9;
 /// A redraw is what costs a slow laptop its frames (any text that changes makes the
 /// browser restyle, lay out, paint and composite, besides the render itself), so the
 /// interval follows what the last redraws cost (their render, and the browser's
-/// restyle and layout of it): about 80 times that, near a percent of the main thread. A fast machine redraws five
-/// times a second, a slow laptop at 4x throttle about once. Between redraws the DOM is
-/// left alone: what moves every frame (messages, timer rings, the space-time diagram)
-/// is on canvases.
+/// restyle and layout of it): about 80 times that, near a percent of the main thread.
+/// A fast machine redraws five times a second, a slow laptop at 4x throttle about
+/// once. Between redraws the DOM is left alone: what moves every frame (messages,
+/// timer rings, the space-time diagram) is on canvases.
 pub const REDRAW_MIN_MS: f64 = 200.0;
 pub const REDRAW_MAX_MS: f64 = 1_000.0;
 const REDRAW_COST_FACTOR: f64 = 80.0;

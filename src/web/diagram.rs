@@ -13,7 +13,9 @@
 
 use super::cluster::px;
 use super::message_layer::class_index;
-use super::paint::{Hub, Painter, Transfer, object, use_frame_painter, use_painted_canvas};
+use super::paint::{
+    Hub, Painter, Transfer, object, use_frame_painter, use_paint_on_render, use_painted_canvas,
+};
 use electionscope::algo::Algo;
 use electionscope::frame::DisplayCache;
 use electionscope::sim::Micros;
@@ -349,15 +351,7 @@ pub fn lamport(p: &LamportProps) -> Html {
             }
         });
     }
-    {
-        // While playing, the next frame paints it anyway (see the message layer).
-        let (canvas_ref, painter, playing) = (canvas_ref.clone(), painter.clone(), live.0.playing);
-        use_effect(move || {
-            if !playing && let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
-                painter.borrow_mut().paint(&canvas, &hub);
-            }
-        });
-    }
+    use_paint_on_render(&canvas_ref, &hub, &painter, live.0.playing);
     let to_diagram = {
         let svg_ref = svg_ref.clone();
         move |e: &MouseEvent| -> Option<(f64, f64)> {

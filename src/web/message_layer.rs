@@ -10,7 +10,9 @@
 //! The canvas maps the SVG's viewBox the same way the SVG does (`xMidYMid meet`), so
 //! dots sit exactly on the lines between nodes.
 
-use super::paint::{Hub, Transfer, object, use_frame_painter, use_painted_canvas};
+use super::paint::{
+    Hub, Transfer, object, use_frame_painter, use_paint_on_render, use_painted_canvas,
+};
 use electionscope::algo::Algo;
 use electionscope::sim::MsgClass;
 use electionscope::sim::{ClusterView, RoleCategory};
@@ -302,17 +304,7 @@ pub fn message_layer(p: &MessageLayerProps) -> Html {
             }
         });
     }
-    {
-        // While playing, the next frame paints it anyway: a redraw that painted too
-        // would send the worker a second picture between frames, on a slow laptop
-        // the millisecond that makes the redraw overrun the frame.
-        let (canvas_ref, painter, playing) = (canvas_ref.clone(), painter.clone(), live.0.playing);
-        use_effect(move || {
-            if !playing && let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
-                painter.borrow().paint(&canvas, &hub);
-            }
-        });
-    }
+    use_paint_on_render(&canvas_ref, &hub, &painter, live.0.playing);
     html! {
         <canvas ref={canvas_ref} class="msg-layer" aria-hidden="true" data-inflight={inflight.to_string()}
             data-label-font={LABEL_TEXT.to_string()} />

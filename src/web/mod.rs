@@ -28,6 +28,7 @@ use electionscope::viewmodel::{self, Category};
 use glossary::Jargon;
 use panels::{kept, send};
 use state::{Model, Msg};
+use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -245,6 +246,13 @@ fn page(p: &PageProps) -> Html {
             export::cluster_svg(&msgs)
         })
     };
+    let display = use_mut_ref(DisplayCache::default);
+    let narration: Rc<dyn Fn(&Model) -> Html> = {
+        let (on_seek, on_toggle) = (on_seek.clone(), on_toggle_category.clone());
+        Rc::new(move |model: &Model| {
+            live_narration(&display, model, &on_toggle, &on_seek, &on_moments_only)
+        })
+    };
     let pane = model.pane();
     let run = pane.sim.0.borrow();
     let trace = run.trace();
@@ -420,13 +428,13 @@ fn page(p: &PageProps) -> Html {
                 <aside class="side">
                     { node_panel }
                     { network_panel }
-                    <LiveNarration on_toggle={on_toggle_category} on_seek={on_seek.clone()} {on_moments_only} />
+                    <Ticking draw={narration} />
                 </aside>
             </main>
             }
             <Playback dispatch={model.dispatcher()} playing={model.playing} speed={model.speed} />
             if !compared {
-            <LiveStats />
+            <Ticking draw={Rc::new(live_stats) as Rc<dyn Fn(&Model) -> Html>} />
             <Lamport on_seek={on_seek} {algo} on_zoom={on_lamport_zoom} fit={model.lamport_fit}
                 zoom={model.lamport_zoom} />
             }
@@ -444,11 +452,29 @@ fn page(p: &PageProps) -> Html {
     }
 }
 
-/// The statistics of the drawn run, redrawn with each tick.
-#[function_component(LiveStats)]
-fn live_stats() -> Html {
+/// A part of the page that follows the clock: `draw` reads the model from the `Live`
+/// context, so the part renders with each tick as well as with the page. One
+/// component serves every such part, so each costs the bundle little.
+#[derive(Properties)]
+struct TickingProps {
+    draw: Rc<dyn Fn(&Model) -> Html>,
+}
+
+impl PartialEq for TickingProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.draw, &other.draw)
+    }
+}
+
+#[function_component(Ticking)]
+fn ticking(p: &TickingProps) -> Html {
     let live = use_context::<Live>().expect("the app provides the live model");
-    let pane = live.0.pane();
+    (p.draw)(&live.0)
+}
+
+/// The statistics of the drawn run.
+fn live_stats(model: &Model) -> Html {
+    let pane = model.pane();
     let run = pane.sim.0.borrow();
     let stats = viewmodel::stats(&pane.view, run.stats(), pane.config.algo);
     panels::stats(&panels::StatsProps {
@@ -458,21 +484,16 @@ fn live_stats() -> Html {
     })
 }
 
-#[derive(Properties, PartialEq)]
-struct LiveNarrationProps {
-    on_toggle: Callback<Category>,
-    on_seek: Callback<electionscope::sim::Micros>,
-    on_moments_only: Callback<()>,
-}
-
 /// The narration of the drawn run, looked at again with each tick; its list is
 /// redrawn only when its lines change (at most a few times a second while playing,
 /// see `DisplayCache::narration`).
-#[function_component(LiveNarration)]
-fn live_narration(p: &LiveNarrationProps) -> Html {
-    let live = use_context::<Live>().expect("the app provides the live model");
-    let display = use_mut_ref(DisplayCache::default);
-    let model = &live.0;
+fn live_narration(
+    display: &RefCell<DisplayCache>,
+    model: &Model,
+    on_toggle: &Callback<Category>,
+    on_seek: &Callback<electionscope::sim::Micros>,
+    on_moments_only: &Callback<()>,
+) -> Html {
     let pane = model.pane();
     let run = pane.sim.0.borrow();
     let lines = display.borrow_mut().narration(
@@ -486,10 +507,10 @@ fn live_narration(p: &LiveNarrationProps) -> Html {
         panels::NarrationProps {
             lines,
             shown: model.shown.clone(),
-            on_toggle: p.on_toggle.clone(),
-            on_seek: p.on_seek.clone(),
+            on_toggle: on_toggle.clone(),
+            on_seek: on_seek.clone(),
             moments_only: model.moments_only,
-            on_moments_only: p.on_moments_only.clone(),
+            on_moments_only: on_moments_only.clone(),
         },
         panels::narration,
     )

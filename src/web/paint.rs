@@ -309,3 +309,22 @@ pub fn use_painted_canvas<P: Painter + 'static>(
         move || drop(watchers)
     });
 }
+
+/// Paints the canvas with each render of its component while paused. While playing
+/// the next frame paints it anyway: a redraw that painted too would send the worker
+/// a second picture between frames, on a slow laptop the millisecond that makes the
+/// redraw overrun the frame.
+#[yew::hook]
+pub fn use_paint_on_render<P: Painter + 'static>(
+    canvas_ref: &yew::NodeRef,
+    hub: &Hub,
+    painter: &Rc<RefCell<P>>,
+    playing: bool,
+) {
+    let (canvas_ref, painter, hub) = (canvas_ref.clone(), painter.clone(), hub.clone());
+    yew::use_effect(move || {
+        if !playing && let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
+            painter.borrow_mut().paint(&canvas, &hub);
+        }
+    });
+}
