@@ -246,11 +246,17 @@ fn page(p: &PageProps) -> Html {
             export::cluster_svg(&msgs)
         })
     };
-    let display = use_mut_ref(DisplayCache::default);
-    let narration: Rc<dyn Fn(&Model) -> Html> = {
+    // Made once (what they capture never changes), so a redraw of the page does not
+    // render them a second time beside the one the `Live` context asks for.
+    let ticking = {
         let (on_seek, on_toggle) = (on_seek.clone(), on_toggle_category.clone());
-        Rc::new(move |model: &Model| {
-            live_narration(&display, model, &on_toggle, &on_seek, &on_moments_only)
+        use_memo((), move |_| {
+            let display = RefCell::new(DisplayCache::default());
+            let narration: Rc<dyn Fn(&Model) -> Html> = Rc::new(move |model: &Model| {
+                live_narration(&display, model, &on_toggle, &on_seek, &on_moments_only)
+            });
+            let stats: Rc<dyn Fn(&Model) -> Html> = Rc::new(live_stats);
+            (narration, stats)
         })
     };
     let pane = model.pane();
@@ -428,13 +434,13 @@ fn page(p: &PageProps) -> Html {
                 <aside class="side">
                     { node_panel }
                     { network_panel }
-                    <Ticking draw={narration} />
+                    <Ticking draw={ticking.0.clone()} />
                 </aside>
             </main>
             }
             <Playback dispatch={model.dispatcher()} playing={model.playing} speed={model.speed} />
             if !compared {
-            <Ticking draw={Rc::new(live_stats) as Rc<dyn Fn(&Model) -> Html>} />
+            <Ticking draw={ticking.1.clone()} />
             <Lamport on_seek={on_seek} {algo} on_zoom={on_lamport_zoom} fit={model.lamport_fit}
                 zoom={model.lamport_zoom} />
             }
