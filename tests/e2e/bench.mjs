@@ -5,13 +5,17 @@
 // `--repeat N` (default 5) plays each frame measurement N times. A shared 2-core
 // machine misses a frame now and then whatever the page does, so the figures come
 // with the same count for an empty page (a bare requestAnimationFrame loop at the
-// same throttle): the floor under which no page can go.
+// same throttle): the floor under which no page can go. On a virtual machine the
+// host also takes CPU time away now and then (steal time in /proc/stat): each run
+// reports how much, and the missed frames are also given for the runs in which the
+// host took less than STEAL_QUIET_MS, which are the page's own.
 //   - frame times (requestAnimationFrame timestamps) while playing: 5 nodes, and
 //     25 nodes with 200+ messages in flight; main-thread work per frame (CDP metrics)
 //   - start-up: from the wasm arriving to the first node drawn, for long links
 //   - CPU used over 10 s while paused, and while the tab is hidden and playing
 //   - the release bundle's gzipped size
 import { readdir, readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { serveDist, launch, ROOT } from './harness.mjs';
@@ -30,6 +34,40 @@ const THROTTLE = Number(arg('--throttle') ?? 1);
 const FRAMES_ONLY = process.argv.includes('--frames-only');
 const REPEAT = Math.max(1, Number(arg('--repeat') ?? 5));
 const SECONDS = 6;
+
+// CPU time (ms, all cores together) the hypervisor gave to other guests, from
+// /proc/stat; null where there is no such file.
+function stolenMs() {
+  try {
+    const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+    return (Number(cpu[8]) * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return null;
+  }
+}
+// Over a 6 s run, a quiet host takes 0 to 30 ms; a busy spell takes several hundred.
+const STEAL_QUIET_MS = 50;
+
+// Measures `loop` and the CPU time the host took meanwhile.
+async function measured(loop) {
+  const before = stolenMs();
+  const result = await loop();
+  const after = stolenMs();
+  return { ...result, stolen: before === null || after === null ? null : after - before };
+}
+
+// Missed frames per run, the host's steal per run, and the misses of the quiet runs.
+function missedSummary(runs) {
+  const quiet = runs.filter((r) => r.stolen !== null && r.stolen < STEAL_QUIET_MS);
+  return {
+    missed_frames: runs.reduce((a, r) => a + missed(r.deltas), 0),
+    missed_frames_per_run: runs.map((r) => missed(r.deltas)),
+    host_steal_ms_per_run: runs.map((r) => r.stolen),
+    quiet_runs: quiet.length,
+    missed_frames_in_quiet_runs: quiet.reduce((a, r) => a + missed(r.deltas), 0),
+    frames_in_quiet_runs: quiet.reduce((a, r) => a + r.deltas.length, 0),
+  };
+}
 
 // A frame is missed when its interval spans more than one display refresh (60 Hz:
 // 16.7 ms, and rAF timestamps jitter by a few tenths of a millisecond around it).
@@ -64,13 +102,13 @@ async function playOnce(browser, base, query) {
   await page.click('#play');
   await page.waitForTimeout(2000); // warm up: elections settle, messages fill the wire
   const before = await metrics(cdp);
-  const result = await rafLoop(page, SECONDS * 1000);
+  const result = await measured(() => rafLoop(page, SECONDS * 1000));
   const after = await metrics(cdp);
   await page.click('#play');
   await page.close();
   const per = (k) => after[k] - before[k];
   return {
-    deltas: intervals(result.stamps), inflight: result.samples,
+    deltas: intervals(result.stamps), inflight: result.samples, stolen: result.stolen,
     task: per('TaskDuration'), script: per('ScriptDuration'), layout: per('LayoutDuration') + per('RecalcStyleDuration'),
   };
 }
@@ -85,8 +123,7 @@ async function frames(browser, base, name, query) {
   return {
     name, cpu_throttle: THROTTLE, runs: REPEAT, seconds_each: SECONDS, frames: n,
     frame_ms: { p50: r2(pct(deltas, 50)), p95: r2(pct(deltas, 95)), p99: r2(pct(deltas, 99)), max: r2(Math.max(...deltas)) },
-    missed_frames: missed(deltas),
-    missed_frames_per_run: runs.map((r) => missed(r.deltas)),
+    ...missedSummary(runs),
     main_thread_ms_per_frame: { total: r1(sum('task')), script: r1(sum('script')), style_layout: r1(sum('layout')) },
     messages_in_flight: { min: Math.min(...inflight), mean: Math.round(inflight.reduce((a, b) => a + b, 0) / inflight.length), max: Math.max(...inflight) },
   };
@@ -94,7 +131,7 @@ async function frames(browser, base, name, query) {
 
 // The machine's own floor: an empty page's animation frames at the same throttle.
 async function emptyPage(browser) {
-  const perRun = [];
+  const runs = [];
   for (let i = 0; i < REPEAT; i++) {
     const page = await browser.newPage();
     await page.setViewportSize({ width: 1440, height: 1000 });
@@ -102,10 +139,11 @@ async function emptyPage(browser) {
     const cdp = await page.context().newCDPSession(page);
     if (THROTTLE !== 1) await cdp.send('Emulation.setCPUThrottlingRate', { rate: THROTTLE });
     await page.waitForTimeout(2000);
-    perRun.push(missed(intervals((await rafLoop(page, SECONDS * 1000)).stamps)));
+    const result = await measured(() => rafLoop(page, SECONDS * 1000));
+    runs.push({ deltas: intervals(result.stamps), stolen: result.stolen });
     await page.close();
   }
-  return { name: 'an empty page (the machine\'s floor)', cpu_throttle: THROTTLE, runs: REPEAT, seconds_each: SECONDS, missed_frames_per_run: perRun };
+  return { name: 'an empty page (the machine\'s floor)', cpu_throttle: THROTTLE, runs: REPEAT, seconds_each: SECONDS, ...missedSummary(runs) };
 }
 
 async function cpu(browser, base) {
