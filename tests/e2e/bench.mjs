@@ -2,7 +2,8 @@
 // figures. Run after `trunk build --release --offline`:   node tests/e2e/bench.mjs
 // `--throttle 4` slows the CPU four times (Chromium's Emulation.setCPUThrottlingRate,
 // a slow laptop) for the frame measurements; `--frames-only` skips the rest;
-// `--repeat N` (default 5) plays each frame measurement N times. A shared 2-core
+// `--repeat N` (default 5) plays each frame measurement N times, in rounds (the empty
+// page below, then each case), so that a busy spell of the host hits all. A shared 2-core
 // machine misses a frame now and then whatever the page does, so the figures come
 // with the same count for an empty page (a bare requestAnimationFrame loop at the
 // same throttle): the floor under which no page can go. On a virtual machine the
@@ -113,9 +114,7 @@ async function playOnce(browser, base, query) {
   };
 }
 
-async function frames(browser, base, name, query) {
-  const runs = [];
-  for (let i = 0; i < REPEAT; i++) runs.push(await playOnce(browser, base, query));
+function framesSummary(name, runs) {
   const deltas = runs.flatMap((r) => r.deltas);
   const inflight = runs.flatMap((r) => r.inflight);
   const n = deltas.length;
@@ -130,20 +129,32 @@ async function frames(browser, base, name, query) {
 }
 
 // The machine's own floor: an empty page's animation frames at the same throttle.
-async function emptyPage(browser) {
-  const runs = [];
-  for (let i = 0; i < REPEAT; i++) {
-    const page = await browser.newPage();
-    await page.setViewportSize({ width: 1440, height: 1000 });
-    await page.setContent('<!doctype html><title>empty</title><p>An empty page.</p>');
-    const cdp = await page.context().newCDPSession(page);
-    if (THROTTLE !== 1) await cdp.send('Emulation.setCPUThrottlingRate', { rate: THROTTLE });
-    await page.waitForTimeout(2000);
-    const result = await measured(() => rafLoop(page, SECONDS * 1000));
-    runs.push({ deltas: intervals(result.stamps), stolen: result.stolen });
-    await page.close();
+async function emptyPageOnce(browser) {
+  const page = await browser.newPage();
+  await page.setViewportSize({ width: 1440, height: 1000 });
+  await page.setContent('<!doctype html><title>empty</title><p>An empty page.</p>');
+  const cdp = await page.context().newCDPSession(page);
+  if (THROTTLE !== 1) await cdp.send('Emulation.setCPUThrottlingRate', { rate: THROTTLE });
+  await page.waitForTimeout(2000);
+  const result = await measured(() => rafLoop(page, SECONDS * 1000));
+  await page.close();
+  return { deltas: intervals(result.stamps), stolen: result.stolen };
+}
+
+// Plays each case REPEAT times in rounds (the floor, then each case), so that a busy
+// spell of the host falls on all of them alike rather than on whichever ran then.
+async function frameRounds(browser, base, cases) {
+  const floor = [];
+  const runs = cases.map(() => []);
+  for (let round = 0; round < REPEAT; round++) {
+    floor.push(await emptyPageOnce(browser));
+    for (const [i, c] of cases.entries()) runs[i].push(await playOnce(browser, base, c.query));
   }
-  return { name: 'an empty page (the machine\'s floor)', cpu_throttle: THROTTLE, runs: REPEAT, seconds_each: SECONDS, ...missedSummary(runs) };
+  const out = {
+    empty_page: { name: 'an empty page (the machine\'s floor)', cpu_throttle: THROTTLE, runs: REPEAT, seconds_each: SECONDS, ...missedSummary(floor) },
+  };
+  for (const [i, c] of cases.entries()) out[c.key] = framesSummary(c.name, runs[i]);
+  return out;
 }
 
 async function cpu(browser, base) {
@@ -263,12 +274,13 @@ const browser = await launch();
 try {
   const out = {
     chromium: browser.version(),
-    empty_page: await emptyPage(browser),
-    five_nodes: await frames(browser, server.url, '5 nodes', '?algo=raft&nodes=5&seed=7&speed=1'),
-    twenty_five_nodes: await frames(browser, server.url, '25 nodes, 200+ messages',
-      '?algo=raft&nodes=25&seed=1&latency=100-150ms&heartbeat=25ms&election-timeout=1-2s&speed=1'),
-    twenty_five_nodes_400: await frames(browser, server.url, '25 nodes, about 400 messages',
-      '?algo=raft&nodes=25&seed=1&latency=150-250ms&heartbeat=20ms&election-timeout=1-2s&speed=1'),
+    ...await frameRounds(browser, server.url, [
+      { key: 'five_nodes', name: '5 nodes', query: '?algo=raft&nodes=5&seed=7&speed=1' },
+      { key: 'twenty_five_nodes', name: '25 nodes, 200+ messages',
+        query: '?algo=raft&nodes=25&seed=1&latency=100-150ms&heartbeat=25ms&election-timeout=1-2s&speed=1' },
+      { key: 'twenty_five_nodes_400', name: '25 nodes, about 400 messages',
+        query: '?algo=raft&nodes=25&seed=1&latency=150-250ms&heartbeat=20ms&election-timeout=1-2s&speed=1' },
+    ]),
   };
   if (!FRAMES_ONLY) {
     out.startup = [
