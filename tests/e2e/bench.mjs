@@ -2,14 +2,15 @@
 // figures. Run after `trunk build --release --offline`:   node tests/e2e/bench.mjs
 // `--throttle 4` slows the CPU four times (Chromium's Emulation.setCPUThrottlingRate,
 // a slow laptop) for the frame measurements; `--frames-only` skips the rest;
-// `--repeat N` (default 5) plays each frame measurement N times, in rounds (the empty
-// page below, then each case), so that a busy spell of the host hits all. A shared 2-core
-// machine misses a frame now and then whatever the page does, so the figures come
-// with the same count for an empty page (a bare requestAnimationFrame loop at the
-// same throttle): the floor under which no page can go. On a virtual machine the
-// host also takes CPU time away now and then (steal time in /proc/stat): each run
-// reports how much, and the missed frames are also given for the runs in which the
-// host took less than STEAL_QUIET_MS, which are the page's own.
+// `--repeat N` (default 5) plays each frame measurement N times, in rounds (the two
+// floors below, then each case), so that a busy spell of the host hits all. A shared
+// 2-core machine misses a frame now and then whatever the page does, so the figures
+// come with the same count for an empty page (a bare requestAnimationFrame loop at the
+// same throttle), the floor under which no page can go, and for a control page of the
+// app's shape (see CONTROL_PAGE). On a virtual machine the host also takes CPU time
+// away now and then (steal time in /proc/stat): each run reports how much, and the
+// missed frames are also given for the runs in which the host took less than
+// STEAL_QUIET_MS, and for the frames with no steal booked near them: the page's own.
 //   - frame times (requestAnimationFrame timestamps) while playing: 5 nodes, and
 //     25 nodes with 200+ messages in flight; main-thread work per frame (CDP metrics)
 //   - start-up: from the wasm arriving to the first node drawn, for long links
@@ -49,17 +50,43 @@ function stolenMs() {
 // Over a 6 s run, a quiet host takes 0 to 30 ms; a busy spell takes several hundred.
 const STEAL_QUIET_MS = 50;
 
-// Measures `loop` and the CPU time the host took meanwhile.
+// Measures `loop` and the CPU time the host took meanwhile, overall and as a series of
+// [wall-clock ms, steal so far] read every 10 ms, to tell which frames it hit.
 async function measured(loop) {
-  const before = stolenMs();
+  const series = [];
+  const sample = () => { const s = stolenMs(); if (s !== null) series.push([Date.now(), s]); };
+  sample();
+  const timer = setInterval(sample, 10);
   const result = await loop();
-  const after = stolenMs();
-  return { ...result, stolen: before === null || after === null ? null : after - before };
+  clearInterval(timer);
+  sample();
+  const stolen = series.length < 2 ? null : series[series.length - 1][1] - series[0][1];
+  return { ...result, stolen, series };
 }
 
-// Missed frames per run, the host's steal per run, and the misses of the quiet runs.
+// The kernel books steal time at its next tick (or when an idle core wakes), so a
+// missed frame counts as the host's when steal was booked within this margin of it.
+const STEAL_NEAR_MS = 100;
+
+// Missed frames during which (give or take STEAL_NEAR_MS) the host took no CPU time:
+// the page's own. `stamps` are the page's frame times in wall-clock ms.
+function missedWithoutSteal(stamps, series) {
+  if (series.length < 2) return null;
+  let own = 0;
+  for (let i = 1; i < stamps.length; i++) {
+    if (stamps[i] - stamps[i - 1] <= MISSED_MS) continue;
+    const before = series.findLast(([t]) => t <= stamps[i - 1] - STEAL_NEAR_MS) ?? series[0];
+    const after = series.find(([t]) => t >= stamps[i] + STEAL_NEAR_MS) ?? series[series.length - 1];
+    if (after[1] === before[1]) own++;
+  }
+  return own;
+}
+
+// Missed frames per run, the host's steal per run, the misses of the quiet runs, and
+// the misses with no steal near them in any run.
 function missedSummary(runs) {
   const quiet = runs.filter((r) => r.stolen !== null && r.stolen < STEAL_QUIET_MS);
+  const own = runs.map((r) => missedWithoutSteal(r.wallStamps, r.series));
   return {
     missed_frames: runs.reduce((a, r) => a + missed(r.deltas), 0),
     missed_frames_per_run: runs.map((r) => missed(r.deltas)),
@@ -67,12 +94,15 @@ function missedSummary(runs) {
     quiet_runs: quiet.length,
     missed_frames_in_quiet_runs: quiet.reduce((a, r) => a + missed(r.deltas), 0),
     frames_in_quiet_runs: quiet.reduce((a, r) => a + r.deltas.length, 0),
+    missed_frames_without_host_steal_per_run: own,
+    missed_frames_without_host_steal: own.includes(null) ? null : own.reduce((a, b) => a + b, 0),
   };
 }
 
 // A frame is missed when its interval spans more than one display refresh (60 Hz:
 // 16.7 ms, and rAF timestamps jitter by a few tenths of a millisecond around it).
-const missed = (deltas) => deltas.filter((d) => d > 20).length;
+const MISSED_MS = 20;
+const missed = (deltas) => deltas.filter((d) => d > MISSED_MS).length;
 
 // requestAnimationFrame timestamps for `ms`, and at each frame the number of messages
 // in flight the cluster's canvas says it draws (0 on a page without one).
@@ -84,13 +114,19 @@ function rafLoop(page, ms) {
     function tick(t) {
       stamps.push(t);
       samples.push(read());
-      if (t - start < ms) requestAnimationFrame(tick); else done({ stamps, samples });
+      if (t - start < ms) requestAnimationFrame(tick); else done({ stamps, samples, origin: performance.timeOrigin });
     }
     requestAnimationFrame(tick);
   }), ms);
 }
 
 const intervals = (stamps) => stamps.slice(1).map((t, i) => t - stamps[i]);
+
+// A run's steal figures, with its frame times moved onto the wall clock the steal
+// series was read on.
+const hostTime = (result) => ({
+  stolen: result.stolen, series: result.series, wallStamps: result.stamps.map((t) => result.origin + t),
+});
 
 async function playOnce(browser, base, query) {
   const page = await browser.newPage();
@@ -109,7 +145,7 @@ async function playOnce(browser, base, query) {
   await page.close();
   const per = (k) => after[k] - before[k];
   return {
-    deltas: intervals(result.stamps), inflight: result.samples, stolen: result.stolen,
+    deltas: intervals(result.stamps), inflight: result.samples, ...hostTime(result),
     task: per('TaskDuration'), script: per('ScriptDuration'), layout: per('LayoutDuration') + per('RecalcStyleDuration'),
   };
 }
@@ -138,20 +174,86 @@ async function emptyPageOnce(browser) {
   await page.waitForTimeout(2000);
   const result = await measured(() => rafLoop(page, SECONDS * 1000));
   await page.close();
-  return { deltas: intervals(result.stamps), stolen: result.stolen };
+  return { deltas: intervals(result.stamps), ...hostTime(result) };
 }
 
-// Plays each case REPEAT times in rounds (the floor, then each case), so that a busy
+// A second floor, for a page of the app's shape: a worker animates two canvases where
+// the app's cluster and space-time diagram sit at 1440x1000, and the main thread is
+// busy each frame for as long as the app's frame takes (CONTROL_MAIN_MS of work at
+// full speed, which the throttle stretches). What this misses, any page that animates
+// the same pictures the same way would miss on this machine.
+const CONTROL_MAIN_MS = 1.3;
+const CONTROL_PAGE = `<!doctype html><title>control</title>
+<style>body{margin:0;background:#f6f6f2;font:14px sans-serif}canvas{position:absolute}
+#c{left:16px;top:167px;width:858px;height:620px}#d{left:82px;top:911px;width:1326px;height:227px}</style>
+<p>Control: a worker animates two canvases; the main thread works each frame.</p>
+<svg width="858" height="620" style="position:absolute;left:16px;top:167px"><circle cx="429" cy="310" r="200" fill="#def" stroke="#333"/></svg>
+<canvas id="c"></canvas><canvas id="d"></canvas>
+<script>
+const busy = ${CONTROL_MAIN_MS} * ${THROTTLE};
+const c = document.getElementById('c').transferControlToOffscreen();
+const d = document.getElementById('d').transferControlToOffscreen();
+const w = new Worker('control-worker.js');
+w.postMessage({ c, d }, [c, d]);
+w.onmessage = (e) => { document.body.dataset.painted = e.data; };
+function frame(t) { const s = performance.now(); while (performance.now() - s < busy) {} w.postMessage(t); requestAnimationFrame(frame); }
+requestAnimationFrame(frame);
+</script>`;
+const CONTROL_WORKER = `let g, h, t = 0, due = false, painted = 0;
+onmessage = (e) => {
+  if (e.data.c) {
+    e.data.c.width = 858; e.data.c.height = 620; g = e.data.c.getContext('2d');
+    e.data.d.width = 1326; e.data.d.height = 227; h = e.data.d.getContext('2d');
+    return;
+  }
+  t = e.data;
+  if (!due) { due = true; setTimeout(draw, 0); }
+};
+function draw() {
+  due = false;
+  g.clearRect(0, 0, 858, 620); g.fillStyle = '#c33';
+  for (let i = 0; i < 12; i++) { const a = t / 500 + i; g.beginPath(); g.arc(429 + 250 * Math.cos(a), 310 + 250 * Math.sin(a), 8, 0, 7); g.fill(); }
+  h.clearRect(0, 0, 1326, 227); h.strokeStyle = '#567'; h.beginPath();
+  for (let i = 0; i < 40; i++) { const x = (((i * 40 - t / 2) % 1326) + 1326) % 1326; h.moveTo(x, 10); h.lineTo(x + 20, 200); }
+  h.stroke();
+  if (++painted % 60 === 0) postMessage(painted);
+};`;
+
+async function controlPageOnce(browser, base) {
+  const page = await browser.newPage();
+  await page.setViewportSize({ width: 1440, height: 1000 });
+  await page.route(`${base}control*`, (route) => route.fulfill(route.request().url().endsWith('.js')
+    ? { contentType: 'text/javascript', body: CONTROL_WORKER }
+    : { contentType: 'text/html', body: CONTROL_PAGE }));
+  await page.goto(`${base}control.html`);
+  const cdp = await page.context().newCDPSession(page);
+  if (THROTTLE !== 1) await cdp.send('Emulation.setCPUThrottlingRate', { rate: THROTTLE });
+  await page.waitForTimeout(2000);
+  const result = await measured(() => rafLoop(page, SECONDS * 1000));
+  // A control that painted nothing would be a floor too low.
+  const painted = Number(await page.evaluate(() => document.body.dataset.painted ?? 0));
+  if (painted < 60 * SECONDS) throw new Error(`the control page's worker painted ${painted} frames in ${SECONDS + 2} s`);
+  await page.close();
+  return { deltas: intervals(result.stamps), ...hostTime(result) };
+}
+
+// Plays each case REPEAT times in rounds (the floors, then each case), so that a busy
 // spell of the host falls on all of them alike rather than on whichever ran then.
 async function frameRounds(browser, base, cases) {
   const floor = [];
+  const control = [];
   const runs = cases.map(() => []);
   for (let round = 0; round < REPEAT; round++) {
     floor.push(await emptyPageOnce(browser));
+    control.push(await controlPageOnce(browser, base));
     for (const [i, c] of cases.entries()) runs[i].push(await playOnce(browser, base, c.query));
   }
   const out = {
     empty_page: { name: 'an empty page (the machine\'s floor)', cpu_throttle: THROTTLE, runs: REPEAT, seconds_each: SECONDS, ...missedSummary(floor) },
+    control_page: {
+      name: 'two canvases painted by a worker where the app\'s are, and the main thread busy as long as the app\'s frame (a floor for a page of its shape)',
+      cpu_throttle: THROTTLE, runs: REPEAT, seconds_each: SECONDS, ...missedSummary(control),
+    },
   };
   for (const [i, c] of cases.entries()) out[c.key] = framesSummary(c.name, runs[i]);
   return out;
