@@ -164,17 +164,24 @@ function framesSummary(name, runs) {
   };
 }
 
+// A floor's frames: `page` is loaded; it is throttled, warmed up and measured, and
+// `check` (if any) may refuse the run before the page closes.
+async function floorRun(page, check = async () => {}) {
+  const cdp = await page.context().newCDPSession(page);
+  if (THROTTLE !== 1) await cdp.send('Emulation.setCPUThrottlingRate', { rate: THROTTLE });
+  await page.waitForTimeout(2000);
+  const result = await measured(() => rafLoop(page, SECONDS * 1000));
+  await check();
+  await page.close();
+  return { deltas: intervals(result.stamps), ...hostTime(result) };
+}
+
 // The machine's own floor: an empty page's animation frames at the same throttle.
 async function emptyPageOnce(browser) {
   const page = await browser.newPage();
   await page.setViewportSize({ width: 1440, height: 1000 });
   await page.setContent('<!doctype html><title>empty</title><p>An empty page.</p>');
-  const cdp = await page.context().newCDPSession(page);
-  if (THROTTLE !== 1) await cdp.send('Emulation.setCPUThrottlingRate', { rate: THROTTLE });
-  await page.waitForTimeout(2000);
-  const result = await measured(() => rafLoop(page, SECONDS * 1000));
-  await page.close();
-  return { deltas: intervals(result.stamps), ...hostTime(result) };
+  return floorRun(page);
 }
 
 // A second floor, for a page of the app's shape: a worker animates two canvases where
@@ -217,7 +224,7 @@ function draw() {
   for (let i = 0; i < 40; i++) { const x = (((i * 40 - t / 2) % 1326) + 1326) % 1326; h.moveTo(x, 10); h.lineTo(x + 20, 200); }
   h.stroke();
   if (++painted % 60 === 0) postMessage(painted);
-};`;
+}`;
 
 async function controlPageOnce(browser, base) {
   const page = await browser.newPage();
@@ -226,15 +233,11 @@ async function controlPageOnce(browser, base) {
     ? { contentType: 'text/javascript', body: CONTROL_WORKER }
     : { contentType: 'text/html', body: CONTROL_PAGE }));
   await page.goto(`${base}control.html`);
-  const cdp = await page.context().newCDPSession(page);
-  if (THROTTLE !== 1) await cdp.send('Emulation.setCPUThrottlingRate', { rate: THROTTLE });
-  await page.waitForTimeout(2000);
-  const result = await measured(() => rafLoop(page, SECONDS * 1000));
-  // A control that painted nothing would be a floor too low.
-  const painted = Number(await page.evaluate(() => document.body.dataset.painted ?? 0));
-  if (painted < 60 * SECONDS) throw new Error(`the control page's worker painted ${painted} frames in ${SECONDS + 2} s`);
-  await page.close();
-  return { deltas: intervals(result.stamps), ...hostTime(result) };
+  // A control that painted nothing would miss fewer frames than a page of this shape.
+  return floorRun(page, async () => {
+    const painted = Number(await page.evaluate(() => document.body.dataset.painted ?? 0));
+    if (painted < 60 * SECONDS) throw new Error(`the control page's worker painted ${painted} frames in ${SECONDS + 2} s`);
+  });
 }
 
 // Plays each case REPEAT times in rounds (the floors, then each case), so that a busy
