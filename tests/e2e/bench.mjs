@@ -150,15 +150,17 @@ async function playOnce(browser, base, query) {
   };
 }
 
+// What every frame measurement reports, the floors included.
+const runsSummary = (name, runs) => ({ name, cpu_throttle: THROTTLE, runs: REPEAT, seconds_each: SECONDS, ...missedSummary(runs) });
+
 function framesSummary(name, runs) {
   const deltas = runs.flatMap((r) => r.deltas);
   const inflight = runs.flatMap((r) => r.inflight);
   const n = deltas.length;
   const sum = (k) => runs.reduce((a, r) => a + r[k], 0) * 1000 / n;
   return {
-    name, cpu_throttle: THROTTLE, runs: REPEAT, seconds_each: SECONDS, frames: n,
+    ...runsSummary(name, runs), frames: n,
     frame_ms: { p50: r2(pct(deltas, 50)), p95: r2(pct(deltas, 95)), p99: r2(pct(deltas, 99)), max: r2(Math.max(...deltas)) },
-    ...missedSummary(runs),
     main_thread_ms_per_frame: { total: r1(sum('task')), script: r1(sum('script')), style_layout: r1(sum('layout')) },
     messages_in_flight: { min: Math.min(...inflight), mean: Math.round(inflight.reduce((a, b) => a + b, 0) / inflight.length), max: Math.max(...inflight) },
   };
@@ -252,11 +254,8 @@ async function frameRounds(browser, base, cases) {
     for (const [i, c] of cases.entries()) runs[i].push(await playOnce(browser, base, c.query));
   }
   const out = {
-    empty_page: { name: 'an empty page (the machine\'s floor)', cpu_throttle: THROTTLE, runs: REPEAT, seconds_each: SECONDS, ...missedSummary(floor) },
-    control_page: {
-      name: 'two canvases painted by a worker where the app\'s are, and the main thread busy as long as the app\'s frame (a floor for a page of its shape)',
-      cpu_throttle: THROTTLE, runs: REPEAT, seconds_each: SECONDS, ...missedSummary(control),
-    },
+    empty_page: runsSummary('an empty page (the machine\'s floor)', floor),
+    control_page: runsSummary('two canvases painted by a worker where the app\'s are, and the main thread busy as long as the app\'s frame (a floor for a page of its shape)', control),
   };
   for (const [i, c] of cases.entries()) out[c.key] = framesSummary(c.name, runs[i]);
   return out;
