@@ -135,9 +135,38 @@ const ARROW = 6;
 // Marks: x, y, role (0 follower, 1 leader, 2 candidate, 3 pre-candidate, 4 crashed).
 const MARK = 3;
 
-// Each tile is drawn once into its own bitmap (again when the scale or the theme
-// changes); a frame then only copies the bitmaps to where their tiles sit now. Redrawing
-// every arrow every frame cost this thread more than the page saved on a 2-core laptop.
+// Each tile is drawn once into its own surface (again when it comes back with more
+// arrows, or the scale or the theme changes); a frame then only copies the surfaces to
+// where their tiles sit now. Redrawing every arrow every frame cost this thread more
+// than the page saved on a 2-core laptop.
+//
+// Surfaces are kept and reused rather than made anew: a fresh canvas (or bitmap) costs
+// a new backing store, about 3 ms here at 4x CPU throttle, several times a second as
+// tiles come back; clearing a kept one costs a tenth of that.
+const spare = [];
+const SPARE_MAX = 8;
+const SURFACE_STEP = 128;
+
+// A cleared surface at least `w` wide and exactly `h` high: `old` (the tile's last) if
+// it is large enough, else a spare one, else a new one a little wider than asked, so
+// that a tile growing by a few arrows still fits.
+function surface(w, h, old) {
+  if (old) retire(old);
+  const i = spare.findIndex((s) => s.canvas.width >= w && s.canvas.height === h);
+  const s = i >= 0 ? spare.splice(i, 1)[0] : (() => {
+    const canvas = new OffscreenCanvas(Math.ceil(w / SURFACE_STEP) * SURFACE_STEP, h);
+    return { canvas, g: canvas.getContext('2d') };
+  })();
+  s.g.setTransform(1, 0, 0, 1, 0, 0);
+  s.g.clearRect(0, 0, s.canvas.width, s.canvas.height);
+  return s;
+}
+
+function retire(s) {
+  spare.push(s);
+  if (spare.length > SPARE_MAX) spare.shift();
+}
+
 function drawTile(tile, kx, ky, height) {
   // Arrows reach past their tile's slice (to their delivery), tick labels past its
   // edges: the bitmap covers all of it, with a margin.
@@ -154,8 +183,8 @@ function drawTile(tile, kx, ky, height) {
   const left = Math.floor((lo * kx) - margin);
   const w = Math.max(1, Math.ceil(hi * kx + margin) - left);
   const h = Math.max(1, Math.ceil(height * ky));
-  const c = new OffscreenCanvas(w, h);
-  const g = c.getContext('2d');
+  const s = surface(w, h, tile.drawn?.surface);
+  const g = s.g;
   const X = (x) => x * kx - left;
 
   g.lineWidth = 1;
@@ -184,7 +213,7 @@ function drawTile(tile, kx, ky, height) {
     g.roundRect(X(m[i] - 3), (m[i + 1] - 9) * ky, 6 * kx, 18 * ky, 2 * kx);
     g.fill();
   }
-  return { bitmap: c.transferToImageBitmap(), left, key: `${kx}:${ky}:${height}:${paletteVersion}` };
+  return { surface: s, w, h, left, key: `${kx}:${ky}:${height}:${paletteVersion}` };
 }
 
 // Draws arrows (the format above) on `g`, x through `X`, y scaled by `ky`.
@@ -263,12 +292,10 @@ function paintDiagram(canvas, ctx, f) {
   for (const t0 of f.tiles) {
     const tile = tiles.get(t0);
     if (!tile) continue;
-    if (!tile.drawn || tile.drawn.key !== key) {
-      tile.drawn?.bitmap.close();
-      tile.drawn = drawTile(tile, kx, ky, f.height);
-    }
-    const x = Math.round((tile.t0 - f.start) * f.scale * kx) + tile.drawn.left;
-    ctx.drawImage(tile.drawn.bitmap, x, 0);
+    if (!tile.drawn || tile.drawn.key !== key) tile.drawn = drawTile(tile, kx, ky, f.height);
+    const d = tile.drawn;
+    const x = Math.round((tile.t0 - f.start) * f.scale * kx) + d.left;
+    ctx.drawImage(d.surface.canvas, 0, 0, d.w, d.h, x, 0, d.w, d.h);
   }
   // Arrows in flight grow every frame, so they are drawn here rather than into their
   // tile, as are those that landed since the tile was last sent.
@@ -318,8 +345,10 @@ function handle(m) {
     paletteVersion++;
     sheet = null;
   } else if (m.type === 'tile') {
-    tiles.get(m.t0)?.drawn?.bitmap.close();
-    tiles.set(m.t0, { t0: m.t0, arrows: m.arrows, marks: m.marks, ticks: m.ticks, labels: m.labels ? m.labels.split('\n') : [] });
+    // The tile's surface is redrawn with what it holds now.
+    const drawn = tiles.get(m.t0)?.drawn;
+    if (drawn) drawn.key = null;
+    tiles.set(m.t0, { t0: m.t0, drawn, arrows: m.arrows, marks: m.marks, ticks: m.ticks, labels: m.labels ? m.labels.split('\n') : [] });
   } else if (m.type === 'frame') {
     // New tiles come with the frame that first shows them.
     for (const x of m.messages ?? []) handle(x);
@@ -335,7 +364,7 @@ function handle(m) {
 function forgetTiles(keep) {
   for (const [t0, tile] of tiles) {
     if (!keep.has(t0)) {
-      tile.drawn?.bitmap.close();
+      if (tile.drawn) retire(tile.drawn.surface);
       tiles.delete(t0);
     }
   }
