@@ -156,10 +156,11 @@ const SURFACE_STEP = 128;
 function surface(w, h, old) {
   if (old) retire(old);
   const i = spare.findIndex((s) => s.canvas.width >= w && s.canvas.height === h);
-  const s = i >= 0 ? spare.splice(i, 1)[0] : (() => {
+  let s = i >= 0 ? spare.splice(i, 1)[0] : null;
+  if (!s) {
     const canvas = new OffscreenCanvas(Math.ceil(w / SURFACE_STEP) * SURFACE_STEP, h);
-    return { canvas, g: canvas.getContext('2d') };
-  })();
+    s = { canvas, g: canvas.getContext('2d') };
+  }
   s.g.setTransform(1, 0, 0, 1, 0, 0);
   s.g.clearRect(0, 0, s.canvas.width, s.canvas.height);
   return s;
@@ -172,7 +173,7 @@ function retire(s) {
 
 function drawTile(tile, kx, ky, height) {
   // Arrows reach past their tile's slice (to their delivery), tick labels past its
-  // edges: the bitmap covers all of it, with a margin.
+  // edges: the surface covers all of it, with a margin.
   let lo = 0;
   let hi = 0;
   const a = tile.arrows;
