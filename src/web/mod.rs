@@ -338,7 +338,7 @@ fn page(p: &PageProps) -> Html {
                 <h1 class="visually-hidden">{ format!("ElectionScope: {}", algo.title) }</h1>
                 { for notices }
                 if model.lesson.is_none() && let Some(text) = caption {
-                    <p class="embed-caption">{ text }</p>
+                    <p class="embed-caption" tabindex="0">{ text }</p>
                 }
                 if !compared {
                     { panels::banner(&panels::BannerProps { banner: banner.clone(), column: 0 }) }

@@ -185,6 +185,25 @@ test('the embed: caption, scrubber, stop or loop at the end of its duration, the
   await page.locator('[data-node-id="1"]').waitFor();
   assert.equal(await page.locator('.embed-caption').textContent(), 'Watch n1 lose its lease');
   console.log(`caption=1 shows: ${described}`);
+  // A description longer than two lines ends in an ellipsis, and a tap or Tab shows
+  // all of it (zk-herd's is three lines at 640 px).
+  await page.goto(server.url + '?scenario=zk-herd&embed=1&caption=1');
+  await page.locator('[data-node-id="1"]').waitFor();
+  const caption = page.locator('.embed-caption');
+  const box = () => caption.evaluate((e) => ({
+    lines: Math.round(e.clientHeight / parseFloat(getComputedStyle(e).lineHeight)),
+    hidden: e.scrollHeight - e.clientHeight, px: parseFloat(getComputedStyle(e).fontSize),
+  }));
+  const clamped = await box();
+  assert.equal(clamped.lines, 2, 'two lines while not read');
+  assert.ok(clamped.hidden > 10, `the rest is hidden (${clamped.hidden} px)`);
+  assert.ok(clamped.px >= 11, `caption text ${clamped.px} px`);
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.className), 'embed-caption');
+  const read = await box();
+  assert.ok(read.hidden <= 0 && read.lines >= 3, `all of it shows once focused: ${JSON.stringify(read)}`);
+  await page.locator('#play').focus();
+  assert.equal((await box()).lines, 2, 'two lines again once focus moves on');
   // A scrubber moves time.
   await page.goto(server.url + '?algo=raft&nodes=5&seed=7&duration=4s&embed=1&scrubber=1');
   await page.locator('#timeline').fill('2000000');
